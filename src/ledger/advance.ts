@@ -1,0 +1,116 @@
+import type { AccountState, MeterState } from './account-state.js';
+import { dropSpentGrants } from './account-state.js';
+import type { Draft } from './draft.js';
+import { beginDraft, record } from './draft.js';
+import type { LedgerEntry } from './entries.js';
+import { settleHold } from './hold-settlement.js';
+import { forgetExpiredKeys } from './idempotency.js';
+import { METERS, recordOfMeters, type Meter } from './meters.js';
+import type { ClockContext } from './operations.js';
+import { applyPendingPlan } from './plan-changes.js';
+import { periodContaining } from './periods.js';
+import { requirePlan, type PlanCatalog } from './plans.js';
+
+/**
+ * Brings an account up to `now` without a scheduler: every hold TTL, scheduled downgrade, grant
+ * expiry and period reset that fell due since the account was last touched happens now, in time
+ * order, each with its entries dated when it fell due. Each period is reset exactly once, however
+ * long the account was idle. A `now` earlier than the account's clock (a server behind another)
+ * changes nothing: the clock never runs backwards.
+ */
+export function advanceTo(state: AccountState, context: ClockContext): { state: AccountState; entries: LedgerEntry[] } {
+  const draft = beginDraft(state);
+  for (let due = nextDueAt(draft.state); due !== null && due.getTime() <= context.now.getTime(); due = nextDueAt(draft.state)) {
+    processDueAt(draft, due, context.plans);
+  }
+  if (context.now.getTime() > draft.state.clock.getTime()) draft.state.clock = context.now;
+  forgetExpiredKeys(draft.state, draft.state.clock, context.settings);
+  dropSpentGrants(draft.state);
+  return draft;
+}
+
+function nextDueAt(state: AccountState): Date | null {
+  const candidates = [
+    ...state.holds.map((hold) => hold.expiresAt),
+    ...state.grants.flatMap((grant) => (grant.expiresAt ? [grant.expiresAt] : [])),
+    ...METERS.map((meter) => state.meters[meter].periodEnd),
+    ...(state.pendingPlan ? [state.pendingPlan.effectiveAt] : []),
+  ];
+  return candidates.reduce<Date | null>((earliest, at) => (earliest === null || at < earliest ? at : earliest), null);
+}
+
+/**
+ * What falls due at one instant, in an order that matters: expired holds go back first (credits
+ * returned to a grant that expires at the same instant expire with it), then a scheduled plan
+ * takes over, then grants expire (remembering unused allowance for rollover), then periods reset
+ * under the plan now in force.
+ */
+function processDueAt(draft: Draft, at: Date, plans: PlanCatalog): void {
+  const isDue = (when: Date): boolean => when.getTime() <= at.getTime();
+
+  for (const hold of draft.state.holds.filter((candidate) => isDue(candidate.expiresAt))) {
+    settleHold(draft, hold.id, {}, 'RELEASED', { at, idempotencyKey: null, metadata: { reason: 'HOLD_EXPIRED' } });
+  }
+
+  if (draft.state.pendingPlan && isDue(draft.state.pendingPlan.effectiveAt)) applyPendingPlan(draft, at);
+
+  const unusedAllowance = recordOfMeters(() => 0);
+  for (const grant of draft.state.grants.filter((candidate) => candidate.expiresAt && isDue(candidate.expiresAt))) {
+    if (grant.kind === 'ALLOWANCE') unusedAllowance[grant.meter] += grant.remaining;
+    const forget = (state: AccountState): void => {
+      state.grants = state.grants.filter((candidate) => candidate.id !== grant.id);
+    };
+    if (grant.remaining === 0) forget(draft.state);
+    else record(draft, { kind: 'EXPIRY', at, details: { grantId: grant.id, grantKind: grant.kind } }, [grant.meter], forget);
+  }
+
+  for (const meter of METERS) {
+    if (isDue(draft.state.meters[meter].periodEnd)) resetMeter(draft, meter, at, plans, unusedAllowance[meter]);
+  }
+}
+
+/**
+ * Starts a meter's new period under the current plan: used goes back to zero (for the account
+ * and each member), the plan's allowance is granted until the period ends, and with a CAPPED
+ * rollover policy on the period that ended, up to its cap of unused allowance is granted as
+ * ROLLOVER until the new period ends. Rolled-over credits are not allowance, so they never roll
+ * over again.
+ */
+function resetMeter(draft: Draft, meter: Meter, at: Date, plans: PlanCatalog, unusedAllowance: number): void {
+  const ending = draft.state.meters[meter];
+  const rules = requirePlan(plans, draft.state.planId).meters[meter];
+  const periodEnd = periodContaining(rules.period, draft.state, at).end;
+  const rolledOver =
+    ending.rollover.kind === 'CAPPED' && !rules.unlimited ? Math.min(ending.rollover.maxCredits, unusedAllowance) : 0;
+  const next: MeterState = {
+    period: rules.period,
+    periodStart: at,
+    periodEnd,
+    unlimited: rules.unlimited,
+    allowance: rules.allowance,
+    rollover: rules.rollover,
+    used: 0,
+  };
+  const details = {
+    planId: draft.state.planId,
+    periodStart: at.toISOString(),
+    periodEnd: periodEnd.toISOString(),
+    rolledOver,
+  };
+  record(draft, { kind: 'RESET', at, details }, [meter], (state, seq) => {
+    state.meters[meter] = next;
+    for (const member of state.members) delete member.used[meter];
+    const grant = (kind: 'ALLOWANCE' | 'ROLLOVER', amount: number): void => {
+      if (amount === 0) return;
+      const id = `${kind.toLowerCase()}-${seq}`;
+      state.grants.push({ id, meter, kind, amount, remaining: amount, createdAt: at, expiresAt: periodEnd });
+    };
+    if (!rules.unlimited) grant('ALLOWANCE', rules.allowance);
+    grant('ROLLOVER', rolledOver);
+  });
+}
+
+/** The first period of each meter of a new account; used by `openAccount`. */
+export function startFirstPeriods(draft: Draft, at: Date, plans: PlanCatalog): void {
+  for (const meter of METERS) resetMeter(draft, meter, at, plans, 0);
+}

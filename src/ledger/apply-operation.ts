@@ -1,0 +1,103 @@
+import type { AccountState } from './account-state.js';
+import { dropSpentGrants } from './account-state.js';
+import { advanceTo } from './advance.js';
+import { chargeStep, debit, hold } from './charges.js';
+import type { Draft } from './draft.js';
+import { beginDraft } from './draft.js';
+import type { LedgerEntry } from './entries.js';
+import type { Result } from './errors.js';
+import { grantCredits, removeCredits } from './grant-operations.js';
+import { commitHold, releaseHold, reportFailure } from './hold-settlement.js';
+import { findRecord, remember, requestFingerprint } from './idempotency.js';
+import { setMemberCap } from './members.js';
+import type { LedgerContext, LedgerOperation } from './operations.js';
+import type { OperationSuccess, Outcome } from './outcomes.js';
+import { changePlan } from './plan-changes.js';
+import { stepChargeKey, stepFingerprint } from './regeneration.js';
+
+/** The input state is never changed; `entries` continue its seq without gaps. */
+export type OperationResult = { state: AccountState; entries: LedgerEntry[]; outcome: Outcome };
+
+/**
+ * The ledger's reducer: advances the clock to `context.now`, then applies the operation all or
+ * nothing. Results compose: the store may apply several queued operations one after another to
+ * the returned state and write the final state and all entries at once.
+ *
+ * - A refused operation changes nothing itself, but the returned state and entries still carry
+ *   what the clock advance did (resets, expiries); persisting them is safe and saves redoing it.
+ * - A repeated idempotency key returns the first outcome with `replayed: true` and the input
+ *   state untouched, with no entries: there is nothing to write.
+ * - Entries are stamped with the account clock, which never runs backwards, so a caller whose
+ *   clock is behind an earlier writer's cannot date an entry before its predecessors.
+ */
+export function applyOperation(state: AccountState, operation: LedgerOperation, context: LedgerContext): OperationResult {
+  const advanced = advanceTo(state, context);
+  const refuse = (outcome: Outcome): OperationResult => ({ ...advanced, outcome });
+
+  const key = idempotencyKeyOf(operation);
+  if (key.length === 0) {
+    return refuse({ ok: false, error: { code: 'VALIDATION_ERROR', field: 'idempotencyKey', message: 'must not be empty' } });
+  }
+  const fingerprint = requestFingerprint(operation);
+  const earlier = findRecord(advanced.state, key);
+  if (earlier) {
+    if (earlier.fingerprint !== fingerprint) {
+      return refuse({ ok: false, error: { code: 'IDEMPOTENCY_KEY_REUSED', idempotencyKey: key } });
+    }
+    return { state, entries: [], outcome: replayOf(earlier.outcome) };
+  }
+
+  const now = advanced.state.clock;
+  const draft = beginDraft(advanced.state);
+  const result = perform(draft, operation, { ...context, now, idempotencyKey: key });
+  if (!result.ok) return refuse(result);
+  remember(draft.state, { key, fingerprint, outcome: result.value, recordedAt: now }, context.settings);
+  dropSpentGrants(draft.state);
+  return {
+    state: draft.state,
+    entries: [...advanced.entries, ...draft.entries],
+    outcome: { ok: true, replayed: false, ...result.value },
+  };
+}
+
+function idempotencyKeyOf(operation: LedgerOperation): string {
+  return operation.type === 'CHARGE_STEP'
+    ? stepChargeKey(stepFingerprint(operation.sessionId, operation.step, operation.input))
+    : operation.idempotencyKey;
+}
+
+/** A step charged before is, by definition, reused. */
+function replayOf(outcome: OperationSuccess): Outcome {
+  return outcome.type === 'STEP_CHARGED'
+    ? { ok: true, replayed: true, ...outcome, reused: true }
+    : { ok: true, replayed: true, ...outcome };
+}
+
+function perform(
+  draft: Draft,
+  operation: LedgerOperation,
+  context: LedgerContext & { idempotencyKey: string },
+): Result<OperationSuccess> {
+  switch (operation.type) {
+    case 'GRANT':
+      return grantCredits(draft, operation, context);
+    case 'REMOVE_CREDITS':
+      return removeCredits(draft, operation, context);
+    case 'DEBIT':
+      return debit(draft, operation, context);
+    case 'CHARGE_STEP':
+      return chargeStep(draft, operation, context);
+    case 'HOLD':
+      return hold(draft, operation, context);
+    case 'COMMIT':
+      return commitHold(draft, operation, context);
+    case 'RELEASE':
+      return releaseHold(draft, operation, context);
+    case 'REPORT_FAILURE':
+      return reportFailure(draft, operation, context);
+    case 'CHANGE_PLAN':
+      return changePlan(draft, operation, context);
+    case 'SET_MEMBER_CAP':
+      return setMemberCap(draft, operation);
+  }
+}

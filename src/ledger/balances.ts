@@ -1,0 +1,58 @@
+import type { AccountState } from './account-state.js';
+import { meterFigures } from './account-state.js';
+import { advanceTo } from './advance.js';
+import { topUpRemainingOn } from './grants.js';
+import { reservedOn } from './holds.js';
+import { amountOf, METERS, type Meter } from './meters.js';
+import type { ClockContext } from './operations.js';
+
+/**
+ * What a person sees for one meter. On an unlimited meter `available` is only what grants still
+ * hold (top-ups bought before an upgrade, kept for a later downgrade): nothing is refused there.
+ */
+export type MeterBalance = {
+  meter: Meter;
+  unlimited: boolean;
+  allowance: number;
+  available: number;
+  used: number;
+  reserved: number;
+  /** Credits left from purchased top-ups, included in `available`. */
+  topUp: number;
+  periodStart: Date;
+  resetsAt: Date;
+};
+
+/** The balance as of `context.now`: resets and expiries due by then are taken into account. */
+export function meterBalance(state: AccountState, meter: Meter, context: ClockContext): MeterBalance {
+  const current = advanceTo(state, context).state;
+  const meterState = current.meters[meter];
+  const { unlimited, allowance, available, used, reserved } = meterFigures(current, meter);
+  return {
+    meter,
+    unlimited,
+    allowance,
+    available,
+    used,
+    reserved,
+    topUp: topUpRemainingOn(current.grants, meter),
+    periodStart: meterState.periodStart,
+    resetsAt: meterState.periodEnd,
+  };
+}
+
+export type MemberUsage = { memberId: string; meter: Meter; used: number; reserved: number; cap: number | null };
+
+/** What each member of an organization used and holds this period, per meter, with its cap. */
+export function memberUsage(state: AccountState, context: ClockContext): MemberUsage[] {
+  const current = advanceTo(state, context).state;
+  return current.members.flatMap((member) =>
+    METERS.map((meter) => ({
+      memberId: member.memberId,
+      meter,
+      used: amountOf(member.used, meter),
+      reserved: reservedOn(current.holds, meter, member.memberId),
+      cap: member.caps[meter] ?? null,
+    })),
+  );
+}

@@ -1,0 +1,121 @@
+import type { AccountState } from './account-state.js';
+import type { Draft, EntryAttribution } from './draft.js';
+import type { EntryMetadata } from './entries.js';
+import { nextSeq, record } from './draft.js';
+import type { LedgerError, Result } from './errors.js';
+import { checkCredits, fail, ok } from './errors.js';
+import { availableOn, takeFromGrants } from './grants.js';
+import type { Hold } from './holds.js';
+import { addMemberUsage, checkMemberCaps } from './members.js';
+import { amountOf, metersIn, type MeterAmounts } from './meters.js';
+import type { ChargeStepOperation, DebitOperation, HoldOperation, LedgerContext } from './operations.js';
+import type { OperationSuccess } from './outcomes.js';
+import type { Price } from './pricing.js';
+import { resolvePrice } from './quotes.js';
+import { stepFingerprint } from './regeneration.js';
+
+type ChargeContext = LedgerContext & { idempotencyKey: string };
+type PricedOperation = DebitOperation | ChargeStepOperation | HoldOperation;
+
+/** Limited meters need the credits available; unlimited ones only record usage. */
+export function checkAvailable(state: AccountState, amounts: MeterAmounts): LedgerError | null {
+  for (const meter of metersIn(amounts)) {
+    const meterState = state.meters[meter];
+    const available = availableOn(state.grants, meter);
+    const needed = amountOf(amounts, meter);
+    if (!meterState.unlimited && available < needed) {
+      return { code: 'INSUFFICIENT_CREDITS', meter, needed, available, resetsAt: meterState.periodEnd };
+    }
+  }
+  return null;
+}
+
+/**
+ * Prices the request and checks every meter before anything changes, so a charge spanning
+ * several meters applies on all of them or on none.
+ */
+function priceAndCheck(state: AccountState, operation: PricedOperation, context: ChargeContext): Result<Price> {
+  const price = resolvePrice({ ...operation, accountId: state.accountId }, context.pricing, context.now);
+  if (!price.ok) return price;
+  const refusal = checkAvailable(state, price.value.costs) ?? checkMemberCaps(state, operation.memberId, price.value.costs);
+  return refusal ? fail(refusal) : price;
+}
+
+function attribution(operation: PricedOperation, context: ChargeContext): EntryAttribution {
+  return {
+    memberId: operation.memberId ?? null,
+    feature: operation.feature,
+    sessionId: operation.sessionId ?? null,
+    assetId: operation.assetId ?? null,
+    idempotencyKey: context.idempotencyKey,
+    metadata: operation.metadata ?? {},
+  };
+}
+
+function chargeNow(
+  draft: Draft,
+  operation: DebitOperation | ChargeStepOperation,
+  context: ChargeContext,
+  details: EntryMetadata,
+): Result<MeterAmounts> {
+  const price = priceAndCheck(draft.state, operation, context);
+  if (!price.ok) return price;
+  const charged = price.value.costs;
+  const spec = { ...attribution(operation, context), kind: 'DEBIT' as const, at: context.now, details };
+  record(draft, spec, metersIn(charged), (state) => {
+    for (const meter of metersIn(charged)) {
+      const amount = amountOf(charged, meter);
+      if (!state.meters[meter].unlimited) takeFromGrants(state.grants, meter, amount);
+      state.meters[meter].used += amount;
+      addMemberUsage(state, operation.memberId ?? null, meter, amount);
+    }
+  });
+  return ok(charged);
+}
+
+export function debit(draft: Draft, operation: DebitOperation, context: ChargeContext): Result<OperationSuccess> {
+  const quoteId = operation.quote?.id ?? null;
+  const charged = chargeNow(draft, operation, context, { quoteId });
+  return charged.ok ? ok({ type: 'DEBITED', charged: charged.value, quoteId }) : charged;
+}
+
+export function chargeStep(draft: Draft, operation: ChargeStepOperation, context: ChargeContext): Result<OperationSuccess> {
+  const fingerprint = stepFingerprint(operation.sessionId, operation.step, operation.input);
+  const quoteId = operation.quote?.id ?? null;
+  const charged = chargeNow(draft, operation, context, { step: operation.step, fingerprint, quoteId });
+  return charged.ok ? ok({ type: 'STEP_CHARGED', fingerprint, charged: charged.value, quoteId, reused: false }) : charged;
+}
+
+export function hold(draft: Draft, operation: HoldOperation, context: ChargeContext): Result<OperationSuccess> {
+  const ttlMs = operation.ttlMs ?? context.settings.holdTtlMs;
+  const invalidTtl = checkCredits('ttlMs', ttlMs);
+  if (invalidTtl) return fail(invalidTtl);
+  const price = priceAndCheck(draft.state, operation, context);
+  if (!price.ok) return price;
+  const { costs, chargeOnProviderFailure } = price.value;
+  const expiresAt = new Date(context.now.getTime() + ttlMs);
+  const quoteId = operation.quote?.id ?? null;
+  // Named after the HOLD entry's seq: unique within the account, and the same on every replay.
+  const holdId = `hold-${nextSeq(draft)}`;
+  const spec = { ...attribution(operation, context), kind: 'HOLD' as const, at: context.now, details: { holdId, quoteId } };
+  record(draft, spec, metersIn(costs), (state) => {
+    const created: Hold = {
+      id: holdId,
+      feature: operation.feature,
+      memberId: operation.memberId ?? null,
+      sessionId: operation.sessionId ?? null,
+      assetId: operation.assetId ?? null,
+      quoteId,
+      createdAt: context.now,
+      expiresAt,
+      lines: metersIn(costs).map((meter) => ({
+        meter,
+        amount: amountOf(costs, meter),
+        allocations: state.meters[meter].unlimited ? [] : takeFromGrants(state.grants, meter, amountOf(costs, meter)),
+        chargeOnProviderFailure: chargeOnProviderFailure[meter] ?? 'NONE',
+      })),
+    };
+    state.holds.push(created);
+  });
+  return ok({ type: 'HELD', holdId, held: costs, expiresAt });
+}

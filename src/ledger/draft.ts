@@ -1,0 +1,88 @@
+import type { AccountState } from './account-state.js';
+import { meterFigures } from './account-state.js';
+import type { EntryKind, EntryMetadata, LedgerEntry, MeterChange } from './entries.js';
+import type { Meter } from './meters.js';
+import { METERS, recordOfMeters } from './meters.js';
+
+/**
+ * A private copy of an account that an operation changes step by step, collecting the entries.
+ * Every balance change goes through `record`, which measures the meters before and after the
+ * change, so an entry's numbers are right by construction and no change goes unrecorded.
+ */
+export type Draft = { state: AccountState; entries: LedgerEntry[] };
+
+export function beginDraft(state: AccountState): Draft {
+  return { state: structuredClone(state), entries: [] };
+}
+
+/** Who and what an entry is about; the same for every entry one operation writes. */
+export type EntryAttribution = {
+  memberId?: string | null;
+  feature?: string | null;
+  sessionId?: string | null;
+  assetId?: string | null;
+  idempotencyKey?: string | null;
+  metadata?: EntryMetadata;
+};
+
+export type EntrySpec = EntryAttribution & { kind: EntryKind; at: Date; details?: EntryMetadata };
+
+/** The seq the next recorded entry will get. */
+export function nextSeq(draft: Draft): number {
+  return draft.state.lastSeq + 1;
+}
+
+/** Applies `change` to the draft and appends the entry describing it; `change` gets the entry's seq. */
+export function record(
+  draft: Draft,
+  spec: EntrySpec,
+  meters: readonly Meter[],
+  change: (state: AccountState, seq: number) => void,
+): LedgerEntry {
+  const { state } = draft;
+  const seq = nextSeq(draft);
+  const before = recordOfMeters((meter) => meterFigures(state, meter));
+  change(state, seq);
+  const after = recordOfMeters((meter) => meterFigures(state, meter));
+  for (const meter of METERS) {
+    if (!meters.includes(meter) && JSON.stringify(before[meter]) !== JSON.stringify(after[meter])) {
+      throw new Error(`record: ${spec.kind} changed ${meter} without listing it`);
+    }
+  }
+  const changes = meters.map((meter): MeterChange => {
+    const was = before[meter];
+    const now = after[meter];
+    if (now.available < 0 || now.reserved < 0 || now.used < 0) {
+      throw new Error(`record: ${spec.kind} would leave ${meter} negative (${JSON.stringify(now)})`);
+    }
+    return {
+      meter,
+      unlimited: now.unlimited,
+      delta: now.available - was.available,
+      previousAvailable: was.available,
+      availableAfter: now.available,
+      usedDelta: now.used - was.used,
+      usedAfter: now.used,
+      reservedDelta: now.reserved - was.reserved,
+      reservedAfter: now.reserved,
+      allowanceAfter: now.allowance,
+    };
+  });
+  const entry: LedgerEntry = {
+    accountId: state.accountId,
+    seq,
+    kind: spec.kind,
+    at: spec.at,
+    changes,
+    memberId: spec.memberId ?? null,
+    feature: spec.feature ?? null,
+    sessionId: spec.sessionId ?? null,
+    assetId: spec.assetId ?? null,
+    idempotencyKey: spec.idempotencyKey ?? null,
+    metadata: spec.metadata ?? {},
+    details: spec.details ?? {},
+  };
+  state.lastSeq = seq;
+  draft.entries.push(entry);
+  return entry;
+}

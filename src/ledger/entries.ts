@@ -1,0 +1,61 @@
+import type { Meter } from './meters.js';
+
+export const ENTRY_KINDS = [
+  'GRANT',
+  'DEBIT',
+  'HOLD',
+  'COMMIT',
+  'RELEASE',
+  'EXPIRY',
+  'RESET',
+  'PLAN_CHANGE',
+  'ADJUSTMENT',
+] as const;
+/**
+ * GRANT: credits added (top-up, admin grant). DEBIT: usage charged at once. HOLD: available →
+ * reserved. COMMIT: reserved → used. RELEASE: reserved → available. EXPIRY: credits that left by
+ * expiry, from available (a grant expired) or from reserved (released into an expired grant).
+ * RESET: a new period (used back to 0, the new allowance and any rollover granted). PLAN_CHANGE:
+ * an upgrade's extra allowance, or a downgrade scheduled / applied. ADJUSTMENT: credits an admin
+ * took away.
+ */
+export type EntryKind = (typeof ENTRY_KINDS)[number];
+
+/** Caller-given or ledger-given facts about an entry; flat scalars so they index and display easily. */
+export type EntryMetadata = Record<string, string | number | boolean | null>;
+
+/**
+ * One meter's balances after an entry. `delta` is the change of `available`, negative when
+ * credits leave it; `usedDelta` and `reservedDelta` are the changes of `used` and `reserved`.
+ * These are the numbers a live subscription publishes, one tick per entry per meter.
+ */
+export type MeterChange = {
+  meter: Meter;
+  unlimited: boolean;
+  delta: number;
+  previousAvailable: number;
+  availableAfter: number;
+  usedDelta: number;
+  usedAfter: number;
+  reservedDelta: number;
+  reservedAfter: number;
+  allowanceAfter: number;
+};
+
+/** Immutable. `seq` counts an account's entries from 1 without gaps. */
+export type LedgerEntry = {
+  accountId: string;
+  seq: number;
+  kind: EntryKind;
+  at: Date;
+  changes: MeterChange[];
+  memberId: string | null;
+  feature: string | null;
+  sessionId: string | null;
+  assetId: string | null;
+  idempotencyKey: string | null;
+  /** What the caller attached to the operation. */
+  metadata: EntryMetadata;
+  /** What the ledger records about itself: grant and hold ids, reasons, plan ids. */
+  details: EntryMetadata;
+};

@@ -1,0 +1,41 @@
+import type { Meter } from './meters.js';
+
+/**
+ * Expected refusals, returned as values: the caller shows them to a person or retries later.
+ * Programming errors (a broken invariant, a catalog missing the account's plan) throw instead.
+ */
+export type LedgerError =
+  | { code: 'VALIDATION_ERROR'; field: string; message: string }
+  | { code: 'UNKNOWN_PLAN'; planId: string }
+  | { code: 'UNKNOWN_FEATURE'; feature: string }
+  | { code: 'INVALID_PARAMETER'; feature: string; parameter: string; message: string }
+  | { code: 'QUOTE_EXPIRED'; quoteId: string; expiredAt: Date }
+  | { code: 'QUOTE_MISMATCH'; quoteId: string; field: 'accountId' | 'feature' | 'parameters' }
+  | { code: 'INSUFFICIENT_CREDITS'; meter: Meter; needed: number; available: number; resetsAt: Date }
+  | { code: 'MEMBER_CAP_EXCEEDED'; memberId: string; meter: Meter; cap: number; used: number; needed: number }
+  | { code: 'HOLD_NOT_FOUND'; holdId: string }
+  | { code: 'COMMIT_EXCEEDS_HOLD'; holdId: string; meter: Meter; held: number; requested: number }
+  | { code: 'IDEMPOTENCY_KEY_REUSED'; idempotencyKey: string };
+
+export type LedgerErrorCode = LedgerError['code'];
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: LedgerError };
+
+export function ok<T>(value: T): Result<T> {
+  return { ok: true, value };
+}
+
+export function fail(error: LedgerError): { ok: false; error: LedgerError } {
+  return { ok: false, error };
+}
+
+/** Credits are whole, non-negative, exactly representable numbers. */
+export function checkCredits(field: string, value: number, { allowZero = false } = {}): LedgerError | null {
+  if (!Number.isSafeInteger(value)) {
+    return { code: 'VALIDATION_ERROR', field, message: `must be a safe integer, got ${value}` };
+  }
+  if (value < 0 || (value === 0 && !allowZero)) {
+    return { code: 'VALIDATION_ERROR', field, message: `must be ${allowZero ? 'zero or more' : 'positive'}, got ${value}` };
+  }
+  return null;
+}

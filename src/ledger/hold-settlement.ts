@@ -1,0 +1,146 @@
+import type { Draft, EntryAttribution } from './draft.js';
+import { record } from './draft.js';
+import type { LedgerError, Result } from './errors.js';
+import { checkCredits, fail, ok } from './errors.js';
+import { splitAllocations, totalOf } from './grants.js';
+import type { Hold } from './holds.js';
+import { addMemberUsage } from './members.js';
+import { amountOf, METERS, recordOfMeters, type Meter, type MeterAmounts } from './meters.js';
+import type { CommitOperation, ReleaseOperation, ReportFailureOperation } from './operations.js';
+import type { HoldSettlement, OperationSuccess } from './outcomes.js';
+
+type Settled = Extract<OperationSuccess, { type: 'HOLD_SETTLED' }>;
+
+/**
+ * Ends a hold: consumes `commit` per meter (taking the credits the hold took first, in burn
+ * order) and returns the rest to the grants it came from, so the latest grants in burn order
+ * (e.g. purchased top-ups) are the ones given back. Up to three entries: COMMIT (reserved →
+ * used), EXPIRY (credits whose grant expired while held) and RELEASE (reserved → available).
+ */
+export function settleHold(
+  draft: Draft,
+  holdId: string,
+  commit: MeterAmounts,
+  settlement: HoldSettlement,
+  entry: EntryAttribution & { at: Date },
+): Settled {
+  const hold = draft.state.holds.find((candidate) => candidate.id === holdId);
+  if (!hold) throw new Error(`settleHold: no hold ${holdId}`);
+  const spec = {
+    memberId: hold.memberId,
+    feature: hold.feature,
+    sessionId: hold.sessionId,
+    assetId: hold.assetId,
+    ...entry,
+    details: { holdId, settlement },
+  };
+  const outcome: Settled = { type: 'HOLD_SETTLED', holdId, settlement, committed: {}, released: {}, expired: {} };
+  const linesOn = (meters: readonly Meter[]) => hold.lines.filter((line) => meters.includes(line.meter));
+
+  const committing = METERS.filter((meter) => amountOf(commit, meter) > 0);
+  if (committing.length > 0) {
+    record(draft, { ...spec, kind: 'COMMIT' }, committing, (state) => {
+      for (const line of linesOn(committing)) {
+        const amount = amountOf(commit, line.meter);
+        line.allocations = splitAllocations(line.allocations, amount)[1];
+        line.amount -= amount;
+        state.meters[line.meter].used += amount;
+        addMemberUsage(state, hold.memberId, line.meter, amount);
+        outcome.committed[line.meter] = amount;
+      }
+    });
+  }
+
+  const liveGrantIds = new Set(draft.state.grants.map((grant) => grant.id));
+  const forfeiting = METERS.filter((meter) =>
+    linesOn([meter]).some((line) => line.allocations.some((allocation) => !liveGrantIds.has(allocation.grantId))),
+  );
+  if (forfeiting.length > 0) {
+    record(draft, { ...spec, kind: 'EXPIRY' }, forfeiting, () => {
+      for (const line of linesOn(forfeiting)) {
+        const lost = line.allocations.filter((allocation) => !liveGrantIds.has(allocation.grantId));
+        line.allocations = line.allocations.filter((allocation) => liveGrantIds.has(allocation.grantId));
+        line.amount -= totalOf(lost);
+        outcome.expired[line.meter] = totalOf(lost);
+      }
+    });
+  }
+
+  const releasing = METERS.filter((meter) => linesOn([meter]).some((line) => line.amount > 0));
+  if (releasing.length > 0) {
+    record(draft, { ...spec, kind: 'RELEASE' }, releasing, (state) => {
+      for (const line of linesOn(releasing)) {
+        for (const allocation of line.allocations) {
+          const grant = state.grants.find((candidate) => candidate.id === allocation.grantId);
+          if (!grant) throw new Error(`settleHold: grant ${allocation.grantId} vanished`);
+          grant.remaining += allocation.amount;
+        }
+        outcome.released[line.meter] = line.amount;
+        line.allocations = [];
+        line.amount = 0;
+      }
+    });
+  }
+
+  draft.state.holds = draft.state.holds.filter((candidate) => candidate.id !== holdId);
+  return outcome;
+}
+
+type HoldContext = { now: Date; idempotencyKey: string };
+
+function findHold(draft: Draft, holdId: string): Result<Hold> {
+  const hold = draft.state.holds.find((candidate) => candidate.id === holdId);
+  return hold ? ok(hold) : fail({ code: 'HOLD_NOT_FOUND', holdId });
+}
+
+function heldOn(hold: Hold, meter: Meter): number {
+  return hold.lines.filter((line) => line.meter === meter).reduce((sum, line) => sum + line.amount, 0);
+}
+
+export function commitHold(draft: Draft, operation: CommitOperation, context: HoldContext): Result<OperationSuccess> {
+  const hold = findHold(draft, operation.holdId);
+  if (!hold.ok) return hold;
+  const held = recordOfMeters((meter) => heldOn(hold.value, meter));
+  const amounts = operation.amounts ?? held;
+  for (const meter of METERS) {
+    const requested = amountOf(amounts, meter);
+    const invalid: LedgerError | null = checkCredits(`amounts.${meter}`, requested, { allowZero: true });
+    if (invalid) return fail(invalid);
+    if (requested > held[meter]) {
+      return fail({ code: 'COMMIT_EXCEEDS_HOLD', holdId: operation.holdId, meter, held: held[meter], requested });
+    }
+  }
+  return ok(settle(draft, operation, amounts, 'COMMITTED', context));
+}
+
+export function releaseHold(draft: Draft, operation: ReleaseOperation, context: HoldContext): Result<OperationSuccess> {
+  const hold = findHold(draft, operation.holdId);
+  if (!hold.ok) return hold;
+  return ok(settle(draft, operation, {}, 'RELEASED', context));
+}
+
+/** A failure before the work releases everything; after the provider's work, the locked policy decides. */
+export function reportFailure(draft: Draft, operation: ReportFailureOperation, context: HoldContext): Result<OperationSuccess> {
+  const hold = findHold(draft, operation.holdId);
+  if (!hold.ok) return hold;
+  if (operation.stage === 'BEFORE_WORK') return ok(settle(draft, operation, {}, 'FAILED_BEFORE_WORK', context));
+  const charged: MeterAmounts = {};
+  for (const line of hold.value.lines) {
+    if (line.chargeOnProviderFailure === 'FULL') charged[line.meter] = amountOf(charged, line.meter) + line.amount;
+  }
+  return ok(settle(draft, operation, charged, 'FAILED_AFTER_WORK', context));
+}
+
+function settle(
+  draft: Draft,
+  operation: { holdId: string; metadata?: EntryAttribution['metadata'] },
+  commit: MeterAmounts,
+  settlement: HoldSettlement,
+  context: HoldContext,
+): Settled {
+  return settleHold(draft, operation.holdId, commit, settlement, {
+    at: context.now,
+    idempotencyKey: context.idempotencyKey,
+    metadata: operation.metadata ?? {},
+  });
+}

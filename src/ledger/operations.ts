@@ -1,0 +1,116 @@
+import type { JsonValue } from './canonical-json.js';
+import type { EntryMetadata } from './entries.js';
+import type { Meter, MeterAmounts } from './meters.js';
+import type { PlanCatalog } from './plans.js';
+import type { PricingCatalog, PricingParameters } from './pricing.js';
+import type { Quote } from './quotes.js';
+import type { LedgerSettings } from './settings.js';
+
+/** What the ledger needs from outside: the clock and the configuration. */
+export type LedgerContext = {
+  now: Date;
+  plans: PlanCatalog;
+  pricing: PricingCatalog;
+  settings: LedgerSettings;
+};
+
+/** Advancing the clock needs no prices. */
+export type ClockContext = Pick<LedgerContext, 'now' | 'plans' | 'settings'>;
+
+/** Who used the credits and on what; copied onto the entries. */
+type Attribution = {
+  memberId?: string;
+  sessionId?: string;
+  assetId?: string;
+  metadata?: EntryMetadata;
+};
+
+/**
+ * What to charge: the price of `feature` with `parameters` from the catalog, or exactly the
+ * price of `quote` (which must be for this account and feature and not have expired).
+ */
+type PricedRequest = { feature: string; parameters?: PricingParameters; quote?: Quote };
+
+export type GrantOperation = {
+  type: 'GRANT';
+  idempotencyKey: string;
+  meter: Meter;
+  amount: number;
+  kind: 'TOP_UP' | 'ADJUSTMENT';
+  expiresAt?: Date | null;
+  memberId?: string;
+  metadata?: EntryMetadata;
+};
+
+/** An admin's negative correction: burns grants like a debit but is not usage (an ADJUSTMENT entry). */
+export type RemoveCreditsOperation = {
+  type: 'REMOVE_CREDITS';
+  idempotencyKey: string;
+  meter: Meter;
+  amount: number;
+  memberId?: string;
+  metadata?: EntryMetadata;
+};
+
+export type DebitOperation = { type: 'DEBIT'; idempotencyKey: string } & PricedRequest & Attribution;
+
+/**
+ * A step of a generation session, charged once per distinct input: its idempotency key is
+ * derived from sha256(sessionId, step, canonical JSON of input), so regenerating an unchanged
+ * step charges nothing and says `reused: true`, while a changed input is a new charge.
+ */
+export type ChargeStepOperation = {
+  type: 'CHARGE_STEP';
+  sessionId: string;
+  step: string;
+  input: JsonValue;
+} & PricedRequest &
+  Omit<Attribution, 'sessionId'>;
+
+export type HoldOperation = { type: 'HOLD'; idempotencyKey: string; ttlMs?: number } & PricedRequest & Attribution;
+
+/** Consumes `amounts` (default: everything held) and releases the rest of the hold. */
+export type CommitOperation = {
+  type: 'COMMIT';
+  idempotencyKey: string;
+  holdId: string;
+  amounts?: MeterAmounts;
+  metadata?: EntryMetadata;
+};
+
+export type ReleaseOperation = { type: 'RELEASE'; idempotencyKey: string; holdId: string; metadata?: EntryMetadata };
+
+/**
+ * The work behind a hold failed. BEFORE_WORK: nothing is charged. AFTER_PROVIDER_WORK: each
+ * meter is charged per the feature's `chargeOnProviderFailure` locked into the hold.
+ */
+export type ReportFailureOperation = {
+  type: 'REPORT_FAILURE';
+  idempotencyKey: string;
+  holdId: string;
+  stage: 'BEFORE_WORK' | 'AFTER_PROVIDER_WORK';
+  metadata?: EntryMetadata;
+};
+
+export type ChangePlanOperation = { type: 'CHANGE_PLAN'; idempotencyKey: string; planId: string; metadata?: EntryMetadata };
+
+/** Caps what one member of an organization may use per period on a meter; `cap: null` lifts it. */
+export type SetMemberCapOperation = {
+  type: 'SET_MEMBER_CAP';
+  idempotencyKey: string;
+  memberId: string;
+  meter: Meter;
+  cap: number | null;
+};
+
+export type LedgerOperation =
+  | GrantOperation
+  | RemoveCreditsOperation
+  | DebitOperation
+  | ChargeStepOperation
+  | HoldOperation
+  | CommitOperation
+  | ReleaseOperation
+  | ReportFailureOperation
+  | ChangePlanOperation
+  | SetMemberCapOperation;

@@ -1,0 +1,27 @@
+import type { LedgerError } from './errors.js';
+import type { Meter, MeterAmounts } from './meters.js';
+
+export type HoldSettlement = 'COMMITTED' | 'RELEASED' | 'FAILED_BEFORE_WORK' | 'FAILED_AFTER_WORK';
+
+/** What an operation did. This is what an idempotency key remembers and returns on a repeat. */
+export type OperationSuccess =
+  | { type: 'GRANTED'; grantId: string; meter: Meter; amount: number; expiresAt: Date | null }
+  | { type: 'CREDITS_REMOVED'; meter: Meter; amount: number }
+  | { type: 'DEBITED'; charged: MeterAmounts; quoteId: string | null }
+  /** `reused` is true when the step had been charged for this exact input already. */
+  | { type: 'STEP_CHARGED'; fingerprint: string; charged: MeterAmounts; quoteId: string | null; reused: boolean }
+  | { type: 'HELD'; holdId: string; held: MeterAmounts; expiresAt: Date }
+  | {
+      type: 'HOLD_SETTLED';
+      holdId: string;
+      settlement: HoldSettlement;
+      committed: MeterAmounts;
+      released: MeterAmounts;
+      /** Released credits whose grants had expired meanwhile. */
+      expired: MeterAmounts;
+    }
+  | { type: 'PLAN_CHANGED'; planId: string; mode: 'IMMEDIATE' | 'SCHEDULED' | 'UNCHANGED'; effectiveAt: Date }
+  | { type: 'MEMBER_CAP_SET'; memberId: string; meter: Meter; cap: number | null };
+
+/** `replayed`: this is the remembered outcome of an earlier operation with the same key. */
+export type Outcome = ({ ok: true; replayed: boolean } & OperationSuccess) | { ok: false; error: LedgerError };

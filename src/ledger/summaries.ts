@@ -1,0 +1,58 @@
+import type { LedgerEntry } from './entries.js';
+import type { Meter } from './meters.js';
+import { DEFAULT_TIME_ZONE, wallClockAt } from './time-zone.js';
+
+export type UsageGrouping = 'DAY' | 'FEATURE' | 'MEMBER';
+
+export type UsageRow = {
+  /** The local date (YYYY-MM-DD), the feature or the member; `null` when the entries had none. */
+  key: string | null;
+  meter: Meter;
+  used: number;
+};
+
+export type UsageQuery = {
+  groupBy: UsageGrouping;
+  /** Inclusive. */
+  from: Date;
+  /** Exclusive. */
+  to: Date;
+  /** For DAY: whose calendar days; the account's time zone. */
+  timeZone?: string;
+};
+
+/**
+ * Usage is what DEBIT and COMMIT entries added to `used` (on unlimited meters too). This is the
+ * reference meaning of usage reports; the store may compute the same with aggregation pipelines.
+ * Rows are sorted by key, then meter.
+ */
+export function summarizeUsage(entries: readonly LedgerEntry[], query: UsageQuery): UsageRow[] {
+  const timeZone = query.timeZone ?? DEFAULT_TIME_ZONE;
+  const rows = new Map<string, UsageRow>();
+  for (const entry of entries) {
+    if (entry.kind !== 'DEBIT' && entry.kind !== 'COMMIT') continue;
+    if (entry.at < query.from || entry.at >= query.to) continue;
+    const key = groupKey(entry, query.groupBy, timeZone);
+    for (const change of entry.changes) {
+      if (change.usedDelta === 0) continue;
+      const id = JSON.stringify([key, change.meter]);
+      const row = rows.get(id) ?? { key, meter: change.meter, used: 0 };
+      row.used += change.usedDelta;
+      rows.set(id, row);
+    }
+  }
+  return [...rows.values()].sort((a, b) => (a.key ?? '').localeCompare(b.key ?? '') || a.meter.localeCompare(b.meter));
+}
+
+function groupKey(entry: LedgerEntry, groupBy: UsageGrouping, timeZone: string): string | null {
+  switch (groupBy) {
+    case 'FEATURE':
+      return entry.feature;
+    case 'MEMBER':
+      return entry.memberId;
+    case 'DAY': {
+      const { year, month, day } = wallClockAt(entry.at, timeZone);
+      return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+    }
+  }
+}
