@@ -49,7 +49,7 @@ function processDueAt(draft: Draft, at: Date, plans: PlanCatalog): void {
   const isDue = (when: Date): boolean => when.getTime() <= at.getTime();
 
   for (const hold of draft.state.holds.filter((candidate) => isDue(candidate.expiresAt))) {
-    settleHold(draft, hold.id, {}, 'RELEASED', { at, idempotencyKey: null, metadata: { reason: 'HOLD_EXPIRED' } });
+    settleHold(draft, hold.id, {}, 'RELEASED', { at, details: { reason: 'HOLD_EXPIRED' } });
   }
 
   if (draft.state.pendingPlan && isDue(draft.state.pendingPlan.effectiveAt)) applyPendingPlan(draft, at);

@@ -13,8 +13,8 @@ export function canonicalJson(value: unknown): string {
 function normalize(value: unknown): JsonValue {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
   if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new TypeError(`canonicalJson: ${value} has no JSON form`);
-    return value;
+    // NaN and the infinities have no JSON form; tagged, they stay distinct from every JSON value.
+    return Number.isFinite(value) ? value : { $number: String(value) };
   }
   if (value instanceof Date) return value.toISOString();
   if (Array.isArray(value)) return value.map(normalize);

@@ -1,4 +1,5 @@
 import type { Draft, EntryAttribution } from './draft.js';
+import type { EntryMetadata } from './entries.js';
 import { record } from './draft.js';
 import type { LedgerError, Result } from './errors.js';
 import { checkCredits, fail, ok } from './errors.js';
@@ -22,7 +23,7 @@ export function settleHold(
   holdId: string,
   commit: MeterAmounts,
   settlement: HoldSettlement,
-  entry: EntryAttribution & { at: Date },
+  entry: EntryAttribution & { at: Date; details?: EntryMetadata },
 ): Settled {
   const hold = draft.state.holds.find((candidate) => candidate.id === holdId);
   if (!hold) throw new Error(`settleHold: no hold ${holdId}`);
@@ -32,7 +33,7 @@ export function settleHold(
     sessionId: hold.sessionId,
     assetId: hold.assetId,
     ...entry,
-    details: { holdId, settlement },
+    details: { holdId, settlement, ...entry.details },
   };
   const outcome: Settled = { type: 'HOLD_SETTLED', holdId, settlement, committed: {}, released: {}, expired: {} };
   const linesOn = (meters: readonly Meter[]) => hold.lines.filter((line) => meters.includes(line.meter));

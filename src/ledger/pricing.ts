@@ -24,7 +24,7 @@ const ChoiceParameterSchema = z
     multipliers: z.record(z.string().min(1), multiplier),
   })
   .refine((choice) => Object.hasOwn(choice.multipliers, choice.default), {
-    message: 'default must be one of the values listed in multipliers',
+    message: 'must be one of the values listed in multipliers',
     path: ['default'],
   });
 

@@ -3,6 +3,7 @@
  * entry, so tests can check balances, entries and replay together.
  */
 import type { AccountState } from './account-state.js';
+import { advanceTo } from './advance.js';
 import { applyOperation } from './apply-operation.js';
 import { meterBalance, type MeterBalance } from './balances.js';
 import type { LedgerEntry } from './entries.js';
@@ -61,6 +62,14 @@ export class TestAccount {
   /** Moves the test clock; the account itself advances lazily on its next operation. */
   at(instant: Date | string): this {
     this.now = new Date(instant);
+    return this;
+  }
+
+  /** Brings the stored account up to the test clock, as any operation would first. */
+  advance(): this {
+    const advanced = advanceTo(this.state, this.context);
+    this.state = advanced.state;
+    this.entries.push(...advanced.entries);
     return this;
   }
 
