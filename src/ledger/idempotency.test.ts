@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import type { ChargeStepOperation, DebitOperation } from './operations.js';
+import { stepFingerprint } from './regeneration.js';
+import { parseLedgerSettings } from './settings.js';
+import { expectError, expectOk, TestAccount } from './test-support.js';
+
+const T0 = '2025-03-01T00:00:00Z';
+const analyze: DebitOperation = { type: 'DEBIT', idempotencyKey: 'k1', feature: 'brand.analyze', memberId: 'u1' };
+
+describe('idempotency keys', () => {
+  it('make a repeat return the first outcome and change nothing', () => {
+    const account = TestAccount.open({ planId: 'rheos.pro' }, T0);
+    const first = expectOk(account.apply(analyze));
+    const state = account.state;
+    const entryCount = account.entries.length;
+    account.at('2025-03-01T00:05:00Z');
+    expect(account.apply(analyze)).toEqual({ ...first, replayed: true });
+    expect(account.state).toBe(state);
+    expect(account.entries).toHaveLength(entryCount);
+    expect(account.balance().used).toBe(5);
+  });
+
+  it('refuse a key reused with different parameters', () => {
+    const account = TestAccount.open({ planId: 'rheos.pro' }, T0);
+    expectOk(account.apply(analyze));
+    expect(expectError(account.apply({ ...analyze, memberId: 'u2' }))).toEqual({ code: 'IDEMPOTENCY_KEY_REUSED', idempotencyKey: 'k1' });
+    expect(expectError(account.apply({ ...analyze, feature: 'topic.generate' })).code).toBe('IDEMPOTENCY_KEY_REUSED');
+  });
+
+  it('are not spent by a refused attempt, so a retry can succeed', () => {
+    const account = TestAccount.open({ planId: 'rheos.free' }, T0);
+    expectOk(account.apply({ type: 'REMOVE_CREDITS', idempotencyKey: 'drain', meter: 'AI_CREDITS', amount: 48 }));
+    expect(expectError(account.apply(analyze)).code).toBe('INSUFFICIENT_CREDITS');
+    expectOk(account.apply({ type: 'GRANT', idempotencyKey: 'buy', meter: 'AI_CREDITS', amount: 10, kind: 'TOP_UP' }));
+    expect(expectOk(account.apply(analyze)).replayed).toBe(false);
+  });
+
+  it('cover holds, commits, releases, grants and plan changes', () => {
+    const account = TestAccount.open({ planId: 'rheos.free' }, T0);
+    const operations = [
+      { type: 'GRANT', idempotencyKey: 'g', meter: 'AI_CREDITS', amount: 10, kind: 'TOP_UP' },
+      { type: 'HOLD', idempotencyKey: 'h', feature: 'brand.analyze' },
+      { type: 'COMMIT', idempotencyKey: 'c', holdId: 'hold-4' },
+      { type: 'HOLD', idempotencyKey: 'h2', feature: 'brand.analyze' },
+      { type: 'RELEASE', idempotencyKey: 'r', holdId: 'hold-6' },
+      { type: 'CHANGE_PLAN', idempotencyKey: 'p', planId: 'rheos.pro' },
+    ] as const;
+    for (const operation of operations) {
+      const first = expectOk(account.apply(operation));
+      const state = account.state;
+      expect(account.apply(operation)).toEqual({ ...first, replayed: true });
+      expect(account.state).toBe(state);
+    }
+    expect(account.balance()).toMatchObject({ used: 5, available: 1_005 });
+  });
+
+  it('are kept for a bounded time and number', () => {
+    const settings = parseLedgerSettings({ holdTtlMs: 60_000, quoteTtlMs: 60_000, idempotencyRetentionMs: 3_600_000, idempotencyMaxKeys: 2 });
+    const account = TestAccount.open({ planId: 'rheos.pro' }, T0, { settings });
+    for (const key of ['a', 'b', 'c']) expectOk(account.apply({ ...analyze, idempotencyKey: key }));
+    expect(account.state.idempotency.map((record) => record.key)).toEqual(['b', 'c']);
+    account.at('2025-03-01T01:00:00Z').advance();
+    expect(account.state.idempotency).toEqual([]);
+  });
+});
+
+describe('regeneration', () => {
+  const step = (input: unknown): ChargeStepOperation => ({
+    type: 'CHARGE_STEP',
+    sessionId: 'session-1',
+    step: 'script',
+    input: input as ChargeStepOperation['input'],
+    feature: 'script.generate',
+  });
+
+  it('charges an unchanged step once and says it was reused', () => {
+    const account = TestAccount.open({ planId: 'reelbot.free' }, T0);
+    const first = expectOk(account.apply(step({ topic: 'cats', tone: 'fun' })));
+    expect(first).toMatchObject({ type: 'STEP_CHARGED', reused: false, charged: { AI_CREDITS: 2 } });
+    // Key order does not matter: the input is compared as canonical JSON.
+    expect(account.apply(step({ tone: 'fun', topic: 'cats' }))).toMatchObject({ ok: true, reused: true, replayed: true, charged: { AI_CREDITS: 2 } });
+    expect(account.balance().used).toBe(2);
+  });
+
+  it('charges a changed step again', () => {
+    const account = TestAccount.open({ planId: 'reelbot.free' }, T0);
+    expectOk(account.apply(step({ topic: 'cats' })));
+    expect(expectOk(account.apply(step({ topic: 'dogs' })))).toMatchObject({ reused: false });
+    expect(account.balance().used).toBe(4);
+    expect(account.entries.at(-1)).toMatchObject({
+      sessionId: 'session-1',
+      idempotencyKey: `step:${stepFingerprint('session-1', 'script', { topic: 'dogs' })}`,
+      details: { step: 'script', fingerprint: stepFingerprint('session-1', 'script', { topic: 'dogs' }) },
+    });
+  });
+
+  it('fingerprints session, step and input', () => {
+    const base = stepFingerprint('s', 'voiceover', { text: 'hi' });
+    expect(base).toMatch(/^[0-9a-f]{64}$/);
+    expect(stepFingerprint('s2', 'voiceover', { text: 'hi' })).not.toBe(base);
+    expect(stepFingerprint('s', 'script', { text: 'hi' })).not.toBe(base);
+    expect(stepFingerprint('s', 'voiceover', { text: 'hi!' })).not.toBe(base);
+  });
+});
