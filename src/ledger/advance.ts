@@ -20,13 +20,25 @@ import { requirePlan, type PlanCatalog } from './plans.js';
  */
 export function advanceTo(state: AccountState, context: ClockContext): { state: AccountState; entries: LedgerEntry[] } {
   const draft = beginDraft(state);
-  for (let due = nextDueAt(draft.state); due !== null && due.getTime() <= context.now.getTime(); due = nextDueAt(draft.state)) {
-    processDueAt(draft, due, context.plans);
-  }
-  if (context.now.getTime() > draft.state.clock.getTime()) draft.state.clock = context.now;
+  advanceDraft(draft, context.now, context.plans);
   forgetExpiredKeys(draft.state, draft.state.clock, context.settings);
   dropSpentGrants(draft.state);
   return draft;
+}
+
+export function advanceDraft(draft: Draft, now: Date, plans: PlanCatalog): void {
+  if (Number.isNaN(now.getTime())) throw new TypeError('advanceTo: now is an invalid Date');
+  // A meter added to METERS after the account was stored starts its first period now.
+  for (const meter of METERS) draft.state.meters[meter] ??= unstartedMeter(draft.state.clock);
+  for (let due = nextDueAt(draft.state); due !== null && due.getTime() <= now.getTime(); due = nextDueAt(draft.state)) {
+    processDueAt(draft, due, plans);
+  }
+  if (now.getTime() > draft.state.clock.getTime()) draft.state.clock = now;
+}
+
+/** A meter whose first period is due at `at`: zero everywhere, so its first RESET grants the allowance. */
+export function unstartedMeter(at: Date): MeterState {
+  return { period: 'MONTH', periodStart: at, periodEnd: at, unlimited: false, allowance: 0, rollover: { kind: 'NONE' }, used: 0 };
 }
 
 function nextDueAt(state: AccountState): Date | null {
@@ -108,9 +120,4 @@ function resetMeter(draft: Draft, meter: Meter, at: Date, plans: PlanCatalog, un
     if (!rules.unlimited) grant('ALLOWANCE', rules.allowance);
     grant('ROLLOVER', rolledOver);
   });
-}
-
-/** The first period of each meter of a new account; used by `openAccount`. */
-export function startFirstPeriods(draft: Draft, at: Date, plans: PlanCatalog): void {
-  for (const meter of METERS) resetMeter(draft, meter, at, plans, 0);
 }

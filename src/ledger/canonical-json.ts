@@ -4,7 +4,8 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
 
 /**
  * JSON with object keys sorted at every depth, so equal values always give equal text. Dates
- * become ISO strings and `undefined` properties are left out, as JSON.stringify would.
+ * become ISO strings and `undefined` properties are left out, as JSON.stringify would. Values
+ * JSON cannot hold (NaN, an invalid Date) are tagged, so a fingerprint never fails on bad input.
  */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(normalize(value));
@@ -16,7 +17,7 @@ function normalize(value: unknown): JsonValue {
     // NaN and the infinities have no JSON form; tagged, they stay distinct from every JSON value.
     return Number.isFinite(value) ? value : { $number: String(value) };
   }
-  if (value instanceof Date) return value.toISOString();
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? { $date: 'invalid' } : value.toISOString();
   if (Array.isArray(value)) return value.map(normalize);
   if (typeof value === 'object') {
     const sorted: { [key: string]: JsonValue } = {};

@@ -147,6 +147,11 @@ describe('debits', () => {
         expectError(account.apply({ type: 'GRANT', idempotencyKey: `g${amount}`, meter: 'AI_CREDITS', amount, kind: 'TOP_UP' })),
       ).toMatchObject({ code: 'VALIDATION_ERROR', field: 'amount' });
     }
+    for (const expiresAt of [new Date('invalid'), new Date(T0)]) {
+      expect(
+        expectError(account.apply({ type: 'GRANT', idempotencyKey: 'expiring', meter: 'AI_CREDITS', amount: 1, kind: 'TOP_UP', expiresAt })),
+      ).toMatchObject({ code: 'VALIDATION_ERROR', field: 'expiresAt' });
+    }
     expect(expectError(account.apply({ type: 'DEBIT', idempotencyKey: '', feature: 'topic.generate' }))).toMatchObject({
       code: 'VALIDATION_ERROR',
       field: 'idempotencyKey',

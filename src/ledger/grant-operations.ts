@@ -12,8 +12,8 @@ export function grantCredits(draft: Draft, operation: GrantOperation, context: A
   const invalid = checkCredits('amount', operation.amount);
   if (invalid) return fail(invalid);
   const expiresAt = operation.expiresAt ?? null;
-  if (expiresAt && expiresAt.getTime() <= context.now.getTime()) {
-    return fail({ code: 'VALIDATION_ERROR', field: 'expiresAt', message: 'must be in the future' });
+  if (expiresAt && !(expiresAt.getTime() > context.now.getTime())) {
+    return fail({ code: 'VALIDATION_ERROR', field: 'expiresAt', message: 'must be a valid instant in the future' });
   }
   const grantId = `${operation.kind.toLowerCase()}-${nextSeq(draft)}`;
   const spec = {

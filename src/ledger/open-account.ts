@@ -1,5 +1,5 @@
-import type { AccountState, AccountType, MeterState } from './account-state.js';
-import { startFirstPeriods } from './advance.js';
+import type { AccountState, AccountType } from './account-state.js';
+import { advanceDraft, unstartedMeter } from './advance.js';
 import { beginDraft } from './draft.js';
 import type { LedgerEntry } from './entries.js';
 import type { LedgerError } from './errors.js';
@@ -31,16 +31,6 @@ export function openAccount(request: OpenAccountRequest, context: Pick<ClockCont
   if (!isValidTimeZone(timeZone)) return invalid('timeZone', `"${timeZone}" is not an IANA time zone`);
   if (!findPlan(context.plans, request.planId)) return { ok: false, error: { code: 'UNKNOWN_PLAN', planId: request.planId } };
 
-  // Placeholders, replaced by the first reset of each meter below.
-  const unstarted: MeterState = {
-    period: 'MONTH',
-    periodStart: context.now,
-    periodEnd: context.now,
-    unlimited: false,
-    allowance: 0,
-    rollover: { kind: 'NONE' },
-    used: 0,
-  };
   const draft = beginDraft({
     accountId: request.accountId,
     accountType: request.accountType,
@@ -50,12 +40,12 @@ export function openAccount(request: OpenAccountRequest, context: Pick<ClockCont
     billingAnchor: request.billingAnchor ?? context.now,
     clock: context.now,
     lastSeq: 0,
-    meters: recordOfMeters(() => unstarted),
+    meters: recordOfMeters(() => unstartedMeter(context.now)),
     grants: [],
     holds: [],
     members: [],
     idempotency: [],
   });
-  startFirstPeriods(draft, context.now, context.plans);
+  advanceDraft(draft, context.now, context.plans);
   return { ok: true, state: draft.state, entries: draft.entries };
 }

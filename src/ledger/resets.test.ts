@@ -111,4 +111,22 @@ describe('period resets', () => {
     expect(balanceWith('2025-03-31T00:00:00Z')).toMatchObject({ allowance: 50 });
     expect(balanceWith('2025-04-01T00:00:00Z')).toMatchObject({ allowance: 70, available: 70 });
   });
+
+  it('start the first period of a meter the stored account does not have yet', () => {
+    const account = TestAccount.open({ planId: 'reelbot.free' }, '2025-03-01T00:00:00Z');
+    const { VIDEO_GENERATIONS: _dropped, ...olderMeters } = account.state.meters;
+    const grants = account.state.grants.filter((grant) => grant.meter !== 'VIDEO_GENERATIONS');
+    account.state = { ...account.state, grants, meters: olderMeters as typeof account.state.meters };
+    account.at('2025-03-01T06:00:00Z').advance();
+    expect(account.balance('VIDEO_GENERATIONS')).toMatchObject({ available: 3, periodStart: new Date('2025-03-01T00:00:00Z') });
+    expect(account.entries.at(-1)).toMatchObject({ kind: 'RESET', at: new Date('2025-03-01T00:00:00Z') });
+  });
+
+  it('catch up on a long idle time quickly', () => {
+    const account = TestAccount.open({ planId: 'reelbot.free' }, '2025-03-01T00:00:00Z');
+    const started = performance.now();
+    account.at('2027-03-01T00:00:00Z').advance();
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(account.entriesOfKind('RESET').filter((entry) => entry.changes[0]?.meter === 'AI_CREDITS')).toHaveLength(731);
+  });
 });
