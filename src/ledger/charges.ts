@@ -18,7 +18,7 @@ type ChargeContext = LedgerContext & { idempotencyKey: string };
 type PricedOperation = DebitOperation | ChargeStepOperation | HoldOperation;
 
 /** Limited meters need the credits available; unlimited ones only record usage. */
-export function checkAvailable(state: AccountState, amounts: MeterAmounts): LedgerError | null {
+function checkAvailable(state: AccountState, amounts: MeterAmounts): LedgerError | null {
   for (const meter of metersIn(amounts)) {
     const meterState = state.meters[meter];
     const available = availableOn(state.grants, meter);

@@ -1,7 +1,26 @@
 /**
  * The rules of credits, as pure functions over plain values: no I/O and no clock of its own.
- * The store loads an account, calls `applyOperation` (possibly several times), and writes the
- * resulting state and entries.
+ *
+ * What the store needs to know:
+ * - One document per account holds an `AccountState`. Load it, call `applyOperation` once or
+ *   several times in a row (coalescing: each call takes the previous call's state), then write
+ *   the final state together with all returned entries as pending entries, by compare-and-set on
+ *   the document's version. Copy pending entries to the entries collection (unique index on
+ *   accountId + seq) afterwards; a duplicate-key error there means the copy already happened.
+ * - Every call first advances the clock (`advanceTo`): resets, expiries and hold TTLs that fell
+ *   due produce entries even when the operation itself is refused. Persist them too (or drop
+ *   them: the next call recomputes the same thing). A replayed idempotency key returns the input
+ *   state unchanged and no entries: nothing to write.
+ * - Idempotency keys are remembered in the document for `idempotencyRetentionMs` (default 7
+ *   days), at most `idempotencyMaxKeys` (default 1,000). Before applying an operation whose key
+ *   the document does not remember, the store should look the key up in the entries collection
+ *   (index on accountId + idempotencyKey) to catch retries older than the window. Operations that
+ *   write no entry (SET_MEMBER_CAP, a plan change to the current plan without a pending one) are
+ *   only covered by the window.
+ * - Holds record which grants gave their credits (`Hold.lines[].allocations`), so commits and
+ *   releases are exact; hold ids and grant ids are derived from entry seqs (unique per account).
+ * - Quotes are created by `createQuote` (needs an id generator) and stored by the store; an
+ *   operation carries the whole quote value, and the ledger checks it.
  */
 export { applyOperation, type OperationResult } from './apply-operation.js';
 export { advanceTo } from './advance.js';

@@ -57,7 +57,9 @@ export type DebitOperation = { type: 'DEBIT'; idempotencyKey: string } & PricedR
 /**
  * A step of a generation session, charged once per distinct input: its idempotency key is
  * derived from sha256(sessionId, step, canonical JSON of input), so regenerating an unchanged
- * step charges nothing and says `reused: true`, while a changed input is a new charge.
+ * step charges nothing and says `reused: true`, while a changed input is a new charge. Like any
+ * key, the account remembers it for the idempotency window; past it, the store's durable keys in
+ * the entries collection keep the promise.
  */
 export type ChargeStepOperation = {
   type: 'CHARGE_STEP';
