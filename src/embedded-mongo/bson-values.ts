@@ -1,0 +1,107 @@
+import { Decimal128, Double, Int32, Long, deserialize } from 'bson';
+
+export type Document = Record<string, unknown>;
+
+/**
+ * Stored documents keep the exact BSON type of every value, but mingo only understands plain JS
+ * numbers. So we keep two representations:
+ *
+ * - the *typed* form (what is stored and sent back): int32 and non-integral doubles are plain
+ *   numbers (bson re-encodes them with the same type), while Long, Decimal128 and doubles holding an
+ *   integral value stay wrapped so they round-trip exactly;
+ * - the *view* form (what mingo filters, sorts and updates): every numeric wrapper is a number.
+ *
+ * Documents without numeric wrappers (the common case) are their own view, so no copy is made.
+ */
+type NumericWrapper = Long | Decimal128 | Double;
+
+export function isPlainObject(value: unknown): value is Document {
+  if (value === null || typeof value !== 'object') return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+function isNumericWrapper(value: unknown): value is NumericWrapper {
+  return value instanceof Long || value instanceof Decimal128 || value instanceof Double;
+}
+
+/** A JS number that bson would encode as int32, so a double of that value needs its wrapper. */
+function encodesAsInt32(value: number): boolean {
+  return Number.isInteger(value) && value >= -0x80000000 && value <= 0x7fffffff && !Object.is(value, -0);
+}
+
+/** The numeric value of any BSON number, for arithmetic and option parsing. */
+export function toNumber(value: unknown): number | undefined {
+  if (typeof value === 'number') return value;
+  if (value instanceof Long) return value.toNumber();
+  if (value instanceof Decimal128) return Number(value.toString());
+  if (value instanceof Double || value instanceof Int32) return value.valueOf();
+  return undefined;
+}
+
+function mapValues(value: unknown, leaf: (value: unknown) => unknown): unknown {
+  if (Array.isArray(value)) return value.map((item) => mapValues(item, leaf));
+  if (isPlainObject(value)) {
+    const out: Document = {};
+    for (const [key, item] of Object.entries(value)) out[key] = mapValues(item, leaf);
+    return out;
+  }
+  return leaf(value);
+}
+
+function toTyped(value: unknown): unknown {
+  if (value instanceof Int32) return value.valueOf();
+  if (value instanceof Double && !encodesAsInt32(value.valueOf())) return value.valueOf();
+  return value;
+}
+
+/**
+ * Decodes one BSON document into the typed form. `promoteValues: false` is what lets us tell
+ * an int32 from a double and keep Longs as Longs.
+ */
+export function decodeDocument(bytes: Uint8Array): Document {
+  const raw = deserialize(bytes, { promoteValues: false, promoteLongs: false, promoteBuffers: false });
+  return mapValues(raw, toTyped) as Document;
+}
+
+function containsNumericWrapper(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(containsNumericWrapper);
+  if (isPlainObject(value)) return Object.values(value).some(containsNumericWrapper);
+  return isNumericWrapper(value);
+}
+
+/** The mingo-friendly form of a typed value (filters, update arguments and documents alike). */
+export function toView<T>(value: T): T {
+  if (!containsNumericWrapper(value)) return value;
+  return mapValues(value, (leaf) => (isNumericWrapper(leaf) ? toNumber(leaf) : leaf)) as T;
+}
+
+function rewrap(original: NumericWrapper, value: number): unknown {
+  if (original instanceof Long) return Number.isInteger(value) ? Long.fromNumber(value) : value;
+  if (original instanceof Decimal128) return Decimal128.fromString(String(value));
+  return encodesAsInt32(value) ? new Double(value) : value;
+}
+
+/**
+ * Restores the BSON types of a document that mingo updated in view form: a number that sits where
+ * the original document had a Long/Decimal128/Double keeps that wrapper type (so `$inc` on a Long
+ * stays a Long), unchanged values get their original wrapper back, everything else is as updated.
+ * Arrays are matched by position, which is right for in-place changes and for homogeneous arrays.
+ */
+export function restoreTypes(original: unknown, updated: unknown): unknown {
+  if (typeof updated === 'number') {
+    if (!isNumericWrapper(original)) return updated;
+    return toNumber(original) === updated ? original : rewrap(original, updated);
+  }
+  if (Array.isArray(updated)) {
+    const originals: unknown[] = Array.isArray(original) ? original : [];
+    return updated.map((item, index) => restoreTypes(originals[index], item));
+  }
+  if (isPlainObject(updated)) {
+    const originals: Document = isPlainObject(original) ? original : {};
+    const out: Document = {};
+    for (const [key, item] of Object.entries(updated)) out[key] = restoreTypes(originals[key], item);
+    return out;
+  }
+  return updated;
+}

@@ -1,0 +1,105 @@
+import { Long, EJSON } from 'bson';
+import { Aggregator, ProcessingMode } from 'mingo';
+import { type Document, toNumber, toView } from '../bson-values.js';
+import { CommandError, notSupported } from '../errors.js';
+import { valuesAtPath } from '../paths.js';
+import { project, queryOptions, selectRecords } from '../query.js';
+import {
+  collectionArgument,
+  cursorBatchSize,
+  documentArray,
+  optionalBoolean,
+  optionalCount,
+  optionalDocument,
+  optionalInteger,
+  rejectOptions,
+} from './arguments.js';
+import type { CommandContext, CommandHandler } from './context.js';
+
+/** The records a read command selects, with the filter, skip and limit options they all share. */
+function selectFor(command: Document, { state, database }: CommandContext, filterField: string) {
+  const collection = state.storage.find(database, collectionArgument(command));
+  if (!collection) return [];
+  const limit = optionalInteger(command, 'limit');
+  return selectRecords(collection.all(), {
+    filter: optionalDocument(command, filterField) ?? {},
+    sort: optionalDocument(command, 'sort'),
+    skip: optionalCount(command, 'skip'),
+    limit: limit === undefined ? undefined : Math.abs(limit),
+    variables: optionalDocument(command, 'let'),
+  });
+}
+
+function find(command: Document, context: CommandContext): Document {
+  rejectOptions(command, ['collation', 'tailable', 'awaitData', 'min', 'max', 'returnKey', 'showRecordId']);
+  const documents = project(
+    selectFor(command, context, 'filter').map((record) => record.doc),
+    optionalDocument(command, 'projection'),
+  );
+  // A negative limit is the legacy way of asking for a single batch.
+  const singleBatch = (optionalBoolean(command, 'singleBatch') ?? false) || (optionalInteger(command, 'limit') ?? 0) < 0;
+  const namespace = `${context.database}.${collectionArgument(command)}`;
+  const cursor = context.state.cursors.open(namespace, documents, { batchSize: optionalCount(command, 'batchSize'), singleBatch });
+  return { cursor, ok: 1 };
+}
+
+/** Cursor ids travel as int64; a client may still send a plain number. */
+function toCursorId(value: unknown): Long {
+  return value instanceof Long ? value : Long.fromNumber(toNumber(value) ?? 0);
+}
+
+function getMore(command: Document, { state }: CommandContext): Document {
+  return { cursor: state.cursors.getMore(toCursorId(command.getMore), optionalCount(command, 'batchSize')), ok: 1 };
+}
+
+function killCursors(command: Document, { state }: CommandContext): Document {
+  const ids = (Array.isArray(command.cursors) ? command.cursors : []).map(toCursorId);
+  const { killed, notFound } = state.cursors.kill(ids);
+  return { cursorsKilled: killed, cursorsNotFound: notFound, cursorsAlive: [], cursorsUnknown: [], ok: 1 };
+}
+
+function count(command: Document, context: CommandContext): Document {
+  rejectOptions(command, ['collation']);
+  return { n: selectFor(command, context, 'query').length, ok: 1 };
+}
+
+function distinct(command: Document, context: CommandContext): Document {
+  rejectOptions(command, ['collation']);
+  const key = command.key;
+  if (typeof key !== 'string') throw new CommandError('TypeMismatch', "BSON field 'distinct.key' must be a string");
+  const values = new Map<string, unknown>();
+  for (const record of selectFor(command, context, 'query')) {
+    for (const value of valuesAtPath(record.doc, key)) values.set(EJSON.stringify(toView([value]), { relaxed: true }), value);
+  }
+  return { values: [...values.values()], ok: 1 };
+}
+
+/**
+ * Aggregation runs in mingo over the documents' views. mingo mutates its input in place unless
+ * told to clone it, and stored documents must never change, hence CLONE_INPUT.
+ */
+function aggregate(command: Document, { state, database }: CommandContext): Document {
+  rejectOptions(command, ['collation', 'explain']);
+  const pipeline = documentArray(command, 'pipeline');
+  if (!optionalDocument(command, 'cursor')) {
+    throw new CommandError('FailedToParse', "The 'cursor' option is required, except for aggregate with the explain argument");
+  }
+  for (const stage of pipeline) {
+    const operator = Object.keys(stage)[0] ?? '';
+    if (operator === '$out' || operator === '$merge') throw notSupported(`The ${operator} aggregation stage`);
+  }
+  const viewsOf = (name: string): Document[] => [...(state.storage.find(database, name)?.all() ?? [])].map((record) => record.view);
+  // `aggregate: 1` is a database-level pipeline (e.g. starting with $documents): no input collection.
+  const collectionName = command.aggregate === 1 ? undefined : collectionArgument(command);
+  const aggregator = new Aggregator(toView(pipeline), {
+    ...queryOptions(optionalDocument(command, 'let')),
+    processingMode: ProcessingMode.CLONE_INPUT,
+    collectionResolver: viewsOf,
+  });
+  const results = aggregator.run<Document>(collectionName === undefined ? [] : viewsOf(collectionName));
+  const namespace = `${database}.${collectionName ?? '$cmd.aggregate'}`;
+  const cursor = state.cursors.open(namespace, results, { batchSize: cursorBatchSize(command) });
+  return { cursor, ok: 1 };
+}
+
+export const readCommands: Record<string, CommandHandler> = { find, getMore, killCursors, count, distinct, aggregate };

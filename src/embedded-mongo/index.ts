@@ -1,0 +1,30 @@
+import { CursorRegistry } from './cursors.js';
+import { startServer } from './server.js';
+import { Storage } from './storage.js';
+
+/**
+ * An in-process, in-memory server speaking the MongoDB wire protocol, for development and tests
+ * only: nothing is persisted, and features it does not implement fail loudly (see README.md).
+ */
+export type EmbeddedMongoOptions = { host?: string; port?: number };
+
+export type EmbeddedMongo = { readonly uri: string; readonly host: string; readonly port: number; stop(): Promise<void> };
+
+/** Starts a server with empty storage; port 0 (the default) picks a free port. */
+export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Promise<EmbeddedMongo> {
+  const host = options.host ?? '127.0.0.1';
+  const cursors = new CursorRegistry();
+  const server = await startServer({ storage: new Storage(), cursors }, host, options.port ?? 0);
+  // IPv6 literals need brackets in a connection string.
+  const authority = host.includes(':') ? `[${host}]:${server.port}` : `${host}:${server.port}`;
+  return {
+    // directConnection: a standalone, never a replica-set member to discover.
+    uri: `mongodb://${authority}/?directConnection=true`,
+    host,
+    port: server.port,
+    async stop() {
+      await server.close();
+      cursors.clear();
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import type { Document } from './bson-values.js';
+import { type Selection, selectRecords } from './query.js';
+import type { Storage, StoredRecord } from './storage.js';
+import { type UpdateContext, type UpdateSpec, applyUpdate, buildUpsertDocument, sameDocument } from './update-engine.js';
+
+export type UpdateStatement = UpdateContext & {
+  update: UpdateSpec;
+  multi: boolean;
+  upsert: boolean;
+  /** findAndModify picks the first document in this order. */
+  sort?: Document | undefined;
+};
+
+export type UpdateOutcome = {
+  matched: number;
+  modified: number;
+  upserted?: StoredRecord;
+  /** The last document updated, before and after, for findAndModify. */
+  before?: Document;
+  after?: Document;
+};
+
+/**
+ * Applies one update statement to a collection. Each document is replaced only after its unique
+ * indexes accepted the new version, so a failing document update leaves no trace (the documents
+ * of a multi-update updated before it stay updated, as in MongoDB).
+ */
+export function updateDocuments(storage: Storage, database: string, collectionName: string, statement: UpdateStatement): UpdateOutcome {
+  const collection = storage.find(database, collectionName);
+  const targets = collection
+    ? selectRecords(collection.all(), { filter: statement.filter, sort: statement.sort, limit: statement.multi ? 0 : 1 })
+    : [];
+  if (!collection || targets.length === 0) {
+    if (!statement.upsert) return { matched: 0, modified: 0 };
+    const inserted = buildUpsertDocument(statement.update, statement);
+    const upserted = storage.getOrCreate(database, collectionName).insert(inserted);
+    return { matched: 0, modified: 0, upserted, after: upserted.doc };
+  }
+  const outcome: UpdateOutcome = { matched: targets.length, modified: 0 };
+  for (const target of targets) {
+    const after = applyUpdate(target.doc, statement.update, statement);
+    if (!sameDocument(target.doc, after)) {
+      collection.replace(target, after);
+      outcome.modified += 1;
+    }
+    outcome.before = target.doc;
+    outcome.after = after;
+  }
+  return outcome;
+}
+
+export function deleteDocuments(storage: Storage, database: string, collectionName: string, selection: Selection): StoredRecord[] {
+  const collection = storage.find(database, collectionName);
+  if (!collection) return [];
+  const removed = selectRecords(collection.all(), selection);
+  removed.forEach((record) => collection.remove(record));
+  return removed;
+}

@@ -1,0 +1,47 @@
+import { Query } from 'mingo';
+import type { Options } from 'mingo/types';
+import { type Document, toView } from './bson-values.js';
+import type { StoredRecord } from './storage.js';
+
+/**
+ * Options for every mingo call. Scripts stay disabled: `$where`/`$function` bodies arrive as BSON
+ * code strings that mingo cannot run anyway, and refusing them gives a clear error.
+ */
+export function queryOptions(variables?: Document): Partial<Options> {
+  return { idKey: '_id', scriptEnabled: false, ...(variables ? { variables: toView(variables) } : {}) };
+}
+
+export function compileFilter(filter: Document, variables?: Document): Query {
+  return new Query(toView(filter), queryOptions(variables));
+}
+
+export type Selection = {
+  filter: Document;
+  sort?: Document | undefined;
+  skip?: number | undefined;
+  /** 0 or undefined means no limit. */
+  limit?: number | undefined;
+  variables?: Document | undefined;
+};
+
+/**
+ * The records matching a filter, in sort order (natural order otherwise), after skip and limit.
+ * Filtering and sorting run on the views; the identity map takes us back to the records.
+ */
+export function selectRecords(records: Iterable<StoredRecord>, selection: Selection): StoredRecord[] {
+  const byView = new Map<Document, StoredRecord>();
+  for (const record of records) byView.set(record.view, record);
+  const cursor = compileFilter(selection.filter, selection.variables).find<Document>(byView.keys());
+  // `$natural` is the storage order we already iterate in.
+  const { $natural: _natural, ...sort } = selection.sort ?? {};
+  if (Object.keys(sort).length > 0) cursor.sort(sort);
+  if (selection.skip) cursor.skip(selection.skip);
+  if (selection.limit) cursor.limit(selection.limit);
+  return cursor.all().map((view) => byView.get(view) as StoredRecord);
+}
+
+/** Applies a find-style projection to typed documents (so projected values keep their BSON types). */
+export function project(documents: Document[], projection: Document | undefined): Document[] {
+  if (!projection || Object.keys(projection).length === 0) return documents;
+  return new Query({}, queryOptions()).find<Document>(documents, projection).all();
+}
