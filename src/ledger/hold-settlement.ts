@@ -5,6 +5,7 @@ import type { LedgerError, Result } from './errors.js';
 import { checkCredits, fail, ok } from './errors.js';
 import { splitAllocations, totalOf } from './grants.js';
 import type { Hold } from './holds.js';
+import { reservedOn } from './holds.js';
 import { addMemberUsage } from './members.js';
 import { amountOf, METERS, recordOfMeters, type Meter, type MeterAmounts } from './meters.js';
 import type { CommitOperation, ReleaseOperation, ReportFailureOperation } from './operations.js';
@@ -94,14 +95,10 @@ function findHold(draft: Draft, holdId: string): Result<Hold> {
   return hold ? ok(hold) : fail({ code: 'HOLD_NOT_FOUND', holdId });
 }
 
-function heldOn(hold: Hold, meter: Meter): number {
-  return hold.lines.filter((line) => line.meter === meter).reduce((sum, line) => sum + line.amount, 0);
-}
-
 export function commitHold(draft: Draft, operation: CommitOperation, context: HoldContext): Result<OperationSuccess> {
   const hold = findHold(draft, operation.holdId);
   if (!hold.ok) return hold;
-  const held = recordOfMeters((meter) => heldOn(hold.value, meter));
+  const held = recordOfMeters((meter) => reservedOn([hold.value], meter));
   const amounts = operation.amounts ?? held;
   for (const meter of METERS) {
     const requested = amountOf(amounts, meter);
