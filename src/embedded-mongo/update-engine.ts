@@ -1,6 +1,6 @@
 import { serialize } from 'bson';
 import { update, updateOne } from 'mingo';
-import { cloneDeep, isEqual, setValue } from 'mingo/util';
+import { MingoError, cloneDeep, isEqual, setValue } from 'mingo/util';
 import type { Modifier, PipelineStage } from 'mingo/updater';
 import { type Document, isPlainObject, restoreTypes, toView } from './bson-values.js';
 import { CommandError } from './errors.js';
@@ -69,9 +69,15 @@ function applyWithMingo(view: Document, spec: Exclude<UpdateSpec, { kind: 'repla
   }
   // On insert the filter need not match the seed document, and there is no positional `$` to resolve.
   const condition = inserting ? undefined : toView(context.filter);
-  update(target, modifierFor(spec.operators, inserting), toView(context.arrayFilters), condition, {
-    queryOptions: queryOptions(),
-  });
+  try {
+    update(target, modifierFor(spec.operators, inserting), toView(context.arrayFilters), condition, {
+      queryOptions: queryOptions(),
+    });
+  } catch (error) {
+    // mingo refuses `_id` changes itself, with MongoDB's wording but not its error code.
+    if (error instanceof MingoError && error.message.includes("immutable field '_id'")) throw immutableIdError();
+    throw error;
+  }
   return target;
 }
 
