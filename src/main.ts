@@ -1,0 +1,28 @@
+import { createApp } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+
+let config;
+try {
+  config = loadConfig(process.env);
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(error.message);
+  process.exit(1);
+}
+
+const app = createApp(config);
+const { url, database } = await app.start();
+console.log(`creditstream listening on ${url} (health: ${url}/health, readiness: ${url}/ready)`);
+console.log(`database: ${database.embedded ? 'embedded in-memory MongoDB (development only)' : 'MongoDB at MONGODB_URI'}`);
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    app.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  });
+}
