@@ -2,6 +2,7 @@ import type { AccountState, MeterState } from './account-state.js';
 import { dropSpentGrants } from './account-state.js';
 import type { Draft } from './draft.js';
 import { beginDraft, record } from './draft.js';
+import { grantIdFor } from './grants.js';
 import type { LedgerEntry } from './entries.js';
 import { settleHold } from './hold-settlement.js';
 import { forgetExpiredKeys } from './idempotency.js';
@@ -114,8 +115,7 @@ function resetMeter(draft: Draft, meter: Meter, at: Date, plans: PlanCatalog, un
     for (const member of state.members) delete member.used[meter];
     const grant = (kind: 'ALLOWANCE' | 'ROLLOVER', amount: number): void => {
       if (amount === 0) return;
-      const id = `${kind.toLowerCase()}-${seq}`;
-      state.grants.push({ id, meter, kind, amount, remaining: amount, createdAt: at, expiresAt: periodEnd });
+      state.grants.push({ id: grantIdFor(seq, kind, meter), meter, kind, amount, remaining: amount, createdAt: at, expiresAt: periodEnd });
     };
     if (!rules.unlimited) grant('ALLOWANCE', rules.allowance);
     grant('ROLLOVER', rolledOver);

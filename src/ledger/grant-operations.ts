@@ -2,7 +2,7 @@ import type { Draft } from './draft.js';
 import { nextSeq, record } from './draft.js';
 import type { Result } from './errors.js';
 import { checkCredits, fail, ok } from './errors.js';
-import { availableOn, takeFromGrants } from './grants.js';
+import { availableOn, grantIdFor, takeFromGrants } from './grants.js';
 import type { GrantOperation, LedgerContext, RemoveCreditsOperation } from './operations.js';
 import type { OperationSuccess } from './outcomes.js';
 
@@ -15,7 +15,7 @@ export function grantCredits(draft: Draft, operation: GrantOperation, context: A
   if (expiresAt && !(expiresAt.getTime() > context.now.getTime())) {
     return fail({ code: 'VALIDATION_ERROR', field: 'expiresAt', message: 'must be a valid instant in the future' });
   }
-  const grantId = `${operation.kind.toLowerCase()}-${nextSeq(draft)}`;
+  const grantId = grantIdFor(nextSeq(draft), operation.kind, operation.meter);
   const spec = {
     kind: 'GRANT' as const,
     at: context.now,

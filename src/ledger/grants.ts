@@ -20,6 +20,14 @@ export type Grant = {
   expiresAt: Date | null;
 };
 
+/**
+ * Named after the entry that made the grant, its kind and its meter (one entry may grant on
+ * several meters): unique within the account, and the same whenever the entry is recomputed.
+ */
+export function grantIdFor(seq: number, kind: GrantKind, meter: Meter): string {
+  return `${kind}:${seq}:${meter}`;
+}
+
 /** Grants live in creation order in the account, which makes that order the final tie-breaker. */
 export type Allocation = { grantId: string; amount: number };
 

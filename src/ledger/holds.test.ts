@@ -69,13 +69,13 @@ describe('holds', () => {
     if (held.type !== 'HELD') throw new Error('expected a hold');
     // 18 allowance credits and 2 of the top-up are held.
     expect(account.state.holds[0]?.lines[0]?.allocations).toEqual([
-      { grantId: 'allowance-1', amount: 18 },
-      { grantId: 'top_up-3', amount: 2 },
+      { grantId: 'ALLOWANCE:1:AI_CREDITS', amount: 18 },
+      { grantId: 'TOP_UP:3:AI_CREDITS', amount: 2 },
     ]);
     expect(expectOk(account.apply({ type: 'RELEASE', idempotencyKey: 'r', holdId: held.holdId }))).toMatchObject({ released: { AI_CREDITS: 20 } });
     expect(account.state.grants.map((grant) => [grant.id, grant.remaining])).toEqual([
-      ['allowance-1', 18],
-      ['top_up-3', 10],
+      ['ALLOWANCE:1:AI_CREDITS', 18],
+      ['TOP_UP:3:AI_CREDITS', 10],
     ]);
   });
 

@@ -143,6 +143,7 @@ function creditFlows(entries: readonly LedgerEntry[], forMeter: Meter): Totals {
 }
 
 function checkInvariants(state: AccountState, entries: readonly LedgerEntry[], limitedOnly: boolean): void {
+  expect(new Set(state.grants.map((grant) => grant.id)).size).toBe(state.grants.length);
   for (const grant of state.grants) {
     expect(grant.remaining).toBeGreaterThanOrEqual(0);
     expect(grant.remaining).toBeLessThanOrEqual(grant.amount);

@@ -24,6 +24,17 @@ describe('plan changes', () => {
     expect(account.state.grants.filter((grant) => grant.kind === 'ALLOWANCE')).toHaveLength(1);
   });
 
+  it('upgrade meters whose allowance was spent with a new allowance grant on each', () => {
+    const account = TestAccount.open({ planId: 'reelbot.free' }, T0);
+    expectOk(account.apply({ type: 'REMOVE_CREDITS', idempotencyKey: 'ai', meter: 'AI_CREDITS', amount: 20 }));
+    expectOk(account.apply({ type: 'REMOVE_CREDITS', idempotencyKey: 'video', meter: 'VIDEO_GENERATIONS', amount: 3 }));
+    expectOk(account.apply({ type: 'CHANGE_PLAN', idempotencyKey: 'up', planId: 'reelbot.starter' }));
+    expect(account.state.grants.map((grant) => grant.id)).toEqual(['ALLOWANCE:5:AI_CREDITS', 'ALLOWANCE:5:VIDEO_GENERATIONS']);
+    // The daily AI allowance expires at midnight; the monthly video one stays.
+    account.at('2025-03-11T00:00:00Z').advance();
+    expect(account.balance('VIDEO_GENERATIONS')).toMatchObject({ available: 12, allowance: 15 });
+  });
+
   it('upgrade to unlimited at once, and keep the meter unlimited until the period ends', () => {
     const account = TestAccount.open({ planId: 'reelbot.free' }, T0);
     expectOk(account.apply({ type: 'CHANGE_PLAN', idempotencyKey: 'up', planId: 'reelbot.enterprise' }));

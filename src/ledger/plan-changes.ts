@@ -3,6 +3,7 @@ import type { Draft } from './draft.js';
 import { record } from './draft.js';
 import type { Result } from './errors.js';
 import { fail, ok } from './errors.js';
+import { grantIdFor } from './grants.js';
 import { METERS } from './meters.js';
 import type { ChangePlanOperation, ClockContext } from './operations.js';
 import type { OperationSuccess } from './outcomes.js';
@@ -68,7 +69,7 @@ export function changePlan(
           allowanceGrant.remaining += raise;
         } else {
           draftState.grants.push({
-            id: `allowance-${seq}`,
+            id: grantIdFor(seq, 'ALLOWANCE', meter),
             meter,
             kind: 'ALLOWANCE',
             amount: raise,

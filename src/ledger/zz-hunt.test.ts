@@ -1,0 +1,243 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { meterFigures, type AccountState } from './account-state.js';
+import { advanceTo } from './advance.js';
+import { applyOperation } from './apply-operation.js';
+import type { LedgerEntry } from './entries.js';
+import { METERS, type Meter } from './meters.js';
+import { openAccount } from './open-account.js';
+import type { LedgerContext, LedgerOperation } from './operations.js';
+import { periodContaining } from './periods.js';
+import { parsePlanCatalog } from './plans.js';
+import { DEFAULT_PRICING_CATALOG } from './pricing.js';
+import { replayEntries } from './replay.js';
+import { contextAt } from './test-support.js';
+
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+const START = Date.parse('2025-01-30T22:00:00Z');
+
+/** Small allowances so that refusals, caps and rollovers happen often. */
+const PLANS = parsePlanCatalog({
+  plans: {
+    small: {
+      name: 'Small',
+      tier: 0,
+      meters: {
+        AI_CREDITS: { allowance: 20, period: 'DAY', rollover: { kind: 'CAPPED', maxCredits: 7 } },
+        VIDEO_GENERATIONS: { allowance: 2, period: 'MONTH' },
+      },
+    },
+    large: {
+      name: 'Large',
+      tier: 1,
+      meters: {
+        AI_CREDITS: { allowance: 60, period: 'MONTH' },
+        VIDEO_GENERATIONS: { allowance: 5, period: 'MONTH', rollover: { kind: 'CAPPED', maxCredits: 2 } },
+      },
+    },
+    unlimited: {
+      name: 'Unlimited',
+      tier: 2,
+      meters: { AI_CREDITS: { allowance: 0, period: 'DAY', unlimited: true }, VIDEO_GENERATIONS: { allowance: 9, period: 'MONTH' } },
+    },
+  },
+});
+
+/** A step of a scenario; hold references are resolved against the holds open when it runs. */
+type Step =
+  | { kind: 'wait'; ms: number }
+  /** Sends an earlier operation again, as a client retrying later would. */
+  | { kind: 'retry'; index: number }
+  | { kind: 'operation'; build: (state: AccountState, now: Date) => LedgerOperation };
+
+/** Mostly fresh keys; a few shared ones, so that keys are also reused for different requests. */
+const key = fc.oneof(
+  { arbitrary: fc.integer({ min: 0, max: 1e9 }).map((n) => `fresh-${n}`), weight: 4 },
+  { arbitrary: fc.constantFrom('shared-1', 'shared-2', 'shared-3'), weight: 1 },
+);
+const meter = fc.constantFrom<Meter>(...METERS);
+const member = fc.option(fc.constantFrom('ana', 'bo'), { nil: undefined });
+const feature = fc.constantFrom(...Object.keys(DEFAULT_PRICING_CATALOG.features));
+const parameters = fc.record({ resolution: fc.constantFrom('SD', 'HD', '4K') });
+const pricedParameters = (name: string, chosen: { resolution: string }) =>
+  Object.hasOwn(DEFAULT_PRICING_CATALOG.features[name]?.choices ?? {}, 'resolution') ? chosen : {};
+const holdAt = (state: AccountState, index: number): string => state.holds[index % Math.max(1, state.holds.length)]?.id ?? 'hold-none';
+
+function stepArbitrary(planIds: readonly string[]): fc.Arbitrary<Step> {
+  const operation = (build: (state: AccountState, now: Date) => LedgerOperation): Step => ({ kind: 'operation', build });
+  return fc.oneof(
+    fc.record({ kind: fc.constant('wait' as const), ms: fc.oneof(fc.integer({ min: 0, max: 30 * MINUTE }), fc.integer({ min: 0, max: 3 * DAY })) }),
+    fc.record({ kind: fc.constant('retry' as const), index: fc.nat() }),
+    fc
+      .tuple(key, meter, fc.integer({ min: 1, max: 40 }), fc.constantFrom('TOP_UP' as const, 'ADJUSTMENT' as const), fc.option(fc.integer({ min: 1, max: 5 * DAY })))
+      .map(([idempotencyKey, grantMeter, amount, kind, lifetime]) =>
+        operation((_, now) => ({
+          type: 'GRANT',
+          idempotencyKey,
+          meter: grantMeter,
+          amount,
+          kind,
+          expiresAt: lifetime === null ? null : new Date(now.getTime() + lifetime),
+        })),
+      ),
+    fc
+      .tuple(key, meter, fc.integer({ min: 1, max: 15 }))
+      .map(([idempotencyKey, removeMeter, amount]) => operation(() => ({ type: 'REMOVE_CREDITS', idempotencyKey, meter: removeMeter, amount }))),
+    fc
+      .tuple(key, feature, parameters, member)
+      .map(([idempotencyKey, name, chosen, memberId]) =>
+        operation(() => ({ type: 'DEBIT', idempotencyKey, feature: name, parameters: pricedParameters(name, chosen), memberId })),
+      ),
+    fc
+      .tuple(fc.constantFrom('s1', 's2'), fc.constantFrom('script', 'voiceover'), fc.integer({ min: 0, max: 3 }))
+      .map(([sessionId, step, version]) =>
+        operation(() => ({ type: 'CHARGE_STEP', sessionId, step, input: { version }, feature: `${step}.generate` })),
+      ),
+    fc
+      .tuple(key, feature, parameters, member, fc.constantFrom(MINUTE, 15 * MINUTE, 2 * DAY))
+      .map(([idempotencyKey, name, chosen, memberId, ttlMs]) =>
+        operation(() => ({ type: 'HOLD', idempotencyKey, feature: name, parameters: pricedParameters(name, chosen), memberId, ttlMs })),
+      ),
+    fc
+      .tuple(key, feature, fc.constantFrom(MINUTE, 2 * DAY))
+      .map(([idempotencyKey, name, ttlMs]) => operation(() => ({ type: 'HOLD', idempotencyKey, feature: name, ttlMs }))),
+    fc.tuple(key, fc.nat(), fc.option(fc.integer({ min: 0, max: 10 }))).map(([idempotencyKey, index, aiCredits]) =>
+      operation((state) => {
+        const holdId = holdAt(state, index);
+        if (aiCredits === null) return { type: 'COMMIT', idempotencyKey, holdId };
+        // Sometimes more than held, which must be refused.
+        return { type: 'COMMIT', idempotencyKey, holdId, amounts: { AI_CREDITS: aiCredits } };
+      }),
+    ),
+    fc.tuple(key, fc.nat()).map(([idempotencyKey, index]) => operation((state) => ({ type: 'RELEASE', idempotencyKey, holdId: holdAt(state, index) }))),
+    fc
+      .tuple(key, fc.nat(), fc.constantFrom('BEFORE_WORK' as const, 'AFTER_PROVIDER_WORK' as const))
+      .map(([idempotencyKey, index, stage]) =>
+        operation((state) => ({ type: 'REPORT_FAILURE', idempotencyKey, holdId: holdAt(state, index), stage })),
+      ),
+    fc.tuple(key, fc.constantFrom(...planIds)).map(([idempotencyKey, planId]) => operation(() => ({ type: 'CHANGE_PLAN', idempotencyKey, planId }))),
+    fc
+      .tuple(key, member, meter, fc.option(fc.integer({ min: 0, max: 30 })))
+      .map(([idempotencyKey, memberId, capMeter, cap]) =>
+        operation(() => ({ type: 'SET_MEMBER_CAP', idempotencyKey, memberId: memberId ?? 'ana', meter: capMeter, cap })),
+      ),
+  );
+}
+
+type Totals = { granted: number; consumed: number; expired: number; removed: number };
+
+/** Where every credit that was ever granted went, from the entries alone. */
+function creditFlows(entries: readonly LedgerEntry[], forMeter: Meter): Totals {
+  const totals: Totals = { granted: 0, consumed: 0, expired: 0, removed: 0 };
+  for (const entry of entries) {
+    for (const change of entry.changes) {
+      if (change.meter !== forMeter) continue;
+      if (entry.kind === 'GRANT' || entry.kind === 'RESET' || entry.kind === 'PLAN_CHANGE') totals.granted += change.delta;
+      if (entry.kind === 'DEBIT' || entry.kind === 'COMMIT') totals.consumed += change.usedDelta;
+      if (entry.kind === 'EXPIRY') totals.expired -= change.delta + change.reservedDelta;
+      if (entry.kind === 'ADJUSTMENT') totals.removed -= change.delta;
+    }
+  }
+  return totals;
+}
+
+function checkInvariants(state: AccountState, entries: readonly LedgerEntry[], limitedOnly: boolean): void {
+  for (const grant of state.grants) {
+    expect(grant.remaining).toBeGreaterThanOrEqual(0);
+    expect(grant.remaining).toBeLessThanOrEqual(grant.amount);
+  }
+  for (const entry of entries) {
+    for (const change of entry.changes) {
+      expect(Math.min(change.availableAfter, change.usedAfter, change.reservedAfter)).toBeGreaterThanOrEqual(0);
+    }
+  }
+  // Replay checks seq (1, 2, 3, … without gaps) and every entry's before/after figures.
+  const projection = replayEntries(entries);
+  expect(projection.lastSeq).toBe(state.lastSeq);
+  for (const meterName of METERS) {
+    const figures = meterFigures(state, meterName);
+    expect(projection.meters[meterName]).toEqual(figures);
+    if (limitedOnly) {
+      const flows = creditFlows(entries, meterName);
+      expect(flows.granted).toBe(figures.available + figures.reserved + flows.consumed + flows.expired + flows.removed);
+    }
+  }
+}
+
+function runScenario(steps: readonly Step[], planIds: readonly string[], limitedOnly: boolean): void {
+  let now = new Date(START);
+  const context = (): LedgerContext => contextAt(now, { plans: PLANS });
+  const opened = openAccount(
+    { accountId: 'acct', accountType: 'ORGANIZATION', planId: planIds[0] ?? 'small', timeZone: 'America/New_York' },
+    { now, plans: PLANS },
+  );
+  if (!opened.ok) throw new Error('could not open the account');
+  let state = opened.state;
+  const entries = [...opened.entries];
+  const sent: LedgerOperation[] = [];
+
+  for (const step of steps) {
+    if (step.kind === 'wait') {
+      now = new Date(now.getTime() + step.ms);
+      continue;
+    }
+    const operation = step.kind === 'retry' ? sent[step.index % Math.max(1, sent.length)] : step.build(state, now);
+    if (!operation) continue;
+    sent.push(operation);
+    const input = structuredClone(state);
+    const result = applyOperation(state, operation, context());
+    expect(state).toEqual(input);
+    expect(result.entries.map((entry) => entry.seq)).toEqual(result.entries.map((_, index) => state.lastSeq + 1 + index));
+
+    if (result.outcome.ok) {
+      const repeated = applyOperation(result.state, operation, context());
+      const reused = result.outcome.type === 'STEP_CHARGED' ? { reused: true } : {};
+      expect(repeated.outcome).toEqual({ ...result.outcome, replayed: true, ...reused });
+      expect(repeated.state).toBe(result.state);
+      expect(repeated.entries).toEqual([]);
+    } else {
+      // A refusal changes nothing beyond what advancing the clock does.
+      expect(result).toEqual({ ...advanceTo(state, context()), outcome: result.outcome });
+    }
+    state = result.state;
+    entries.push(...result.entries);
+    checkInvariants(state, entries, limitedOnly);
+  }
+}
+
+const settings = { numRuns: 1500, endOnFailure: true };
+
+describe('ledger properties over random histories', () => {
+  it('keep balances non-negative, replayable, gap-free, idempotent and conserved (limited plans)', () => {
+    const plans = ['small', 'large'];
+    fc.assert(fc.property(fc.array(stepArbitrary(plans), { minLength: 20, maxLength: 80 }), (steps) => runScenario(steps, plans, true)), settings);
+  });
+
+  it('keep balances non-negative, replayable, gap-free and idempotent with unlimited meters', () => {
+    const plans = ['large', 'small', 'unlimited'];
+    fc.assert(fc.property(fc.array(stepArbitrary(plans), { minLength: 20, maxLength: 80 }), (steps) => runScenario(steps, plans, false)), settings);
+  });
+});
+
+describe('period properties', () => {
+  const zones = ['UTC', 'America/New_York', 'Europe/Berlin', 'Australia/Lord_Howe', 'America/Santiago', 'Asia/Kolkata', 'Pacific/Chatham'];
+  const instant = fc.integer({ min: Date.parse('2000-01-01T00:00:00Z'), max: Date.parse('2040-01-01T00:00:00Z') }).map((ms) => new Date(ms));
+
+  it('contain their instant and tile time without gaps or overlaps', () => {
+    fc.assert(
+      fc.property(fc.constantFrom('DAY' as const, 'MONTH' as const), fc.constantFrom(...zones), instant, instant, (kind, timeZone, billingAnchor, at) => {
+        const calendar = { timeZone, billingAnchor };
+        const window = periodContaining(kind, calendar, at);
+        expect(window.start.getTime()).toBeLessThanOrEqual(at.getTime());
+        expect(window.end.getTime()).toBeGreaterThan(at.getTime());
+        expect(periodContaining(kind, calendar, window.end).start).toEqual(window.end);
+        expect(periodContaining(kind, calendar, new Date(window.start.getTime() - 1)).end).toEqual(window.start);
+        const hours = (window.end.getTime() - window.start.getTime()) / 3_600_000;
+        if (kind === 'DAY') expect(hours).toBeGreaterThanOrEqual(22);
+        else expect(hours).toBeGreaterThanOrEqual(27 * 24);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
