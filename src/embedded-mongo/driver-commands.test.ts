@@ -335,6 +335,7 @@ describe('indexes', () => {
     expect((await serverError(collection.createIndex({ b: 1 }, { name: 'idx' }))).code).toBe(86);
     expect((await serverError(collection.createIndex({ a: 1 }, { name: 'idx', unique: true }))).code).toBe(85);
     expect((await serverError(collection.createIndex({ text: 'text' }))).code).toBe(67);
+    expect((await serverError(collection.createIndex({ '$**': 1 }))).code).toBe(67);
   });
 
   it('fails to build a unique index over duplicates and enforces sparse and partial indexes', async () => {

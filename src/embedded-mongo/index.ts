@@ -1,6 +1,7 @@
 import { CursorRegistry } from './cursors.js';
 import { startServer } from './server.js';
 import { Storage } from './storage.js';
+import { startTtlMonitor } from './ttl.js';
 
 /**
  * An in-process, in-memory server speaking the MongoDB wire protocol, for development and tests
@@ -14,7 +15,9 @@ export type EmbeddedMongo = { readonly uri: string; readonly host: string; reado
 export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Promise<EmbeddedMongo> {
   const host = options.host ?? '127.0.0.1';
   const cursors = new CursorRegistry();
-  const server = await startServer({ storage: new Storage(), cursors }, host, options.port ?? 0);
+  const storage = new Storage();
+  const server = await startServer({ storage, cursors }, host, options.port ?? 0);
+  const stopTtlMonitor = startTtlMonitor(storage);
   // IPv6 literals need brackets in a connection string.
   const authority = host.includes(':') ? `[${host}]:${server.port}` : `${host}:${server.port}`;
   return {
@@ -23,6 +26,7 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Pr
     host,
     port: server.port,
     async stop() {
+      stopTtlMonitor();
       await server.close();
       cursors.clear();
     },

@@ -24,7 +24,8 @@ function validateKey(key: unknown): Document {
   }
   for (const [field, direction] of Object.entries(key)) {
     const value = toNumber(direction);
-    if (value === undefined || value === 0 || Number.isNaN(value)) {
+    // Wildcard keys (`$**`) look numeric but mean something else entirely.
+    if (value === undefined || value === 0 || Number.isNaN(value) || field.includes('$**')) {
       throw new CommandError(
         'CannotCreateIndex',
         `Index key '${field}: ${JSON.stringify(direction)}' is not supported: the embedded database only builds ascending (1) and descending (-1) indexes`,
@@ -32,6 +33,20 @@ function validateKey(key: unknown): Document {
     }
   }
   return key;
+}
+
+/** Index keys compare by value across numeric types (1, 1.0 and Long(1) collide, as in MongoDB). */
+function keyOf(tuple: unknown[]): string {
+  return EJSON.stringify(tuple, { relaxed: true });
+}
+
+/**
+ * A value whose equality match is exactly an index key lookup. Excluded: null (matches missing
+ * fields, which sparse indexes skip), arrays and documents (whole-value equality, not per element),
+ * regular expressions and operator documents.
+ */
+function isPointValue(value: unknown): boolean {
+  return value !== null && value !== undefined && !Array.isArray(value) && !isPlainObject(value) && !(value instanceof RegExp);
 }
 
 /** Renders a value the way the mongo shell (and so MongoDB's E11000 message) does. */
@@ -93,8 +108,22 @@ export class CollectionIndex {
   private keysOf(record: StoredRecord): Map<string, unknown[]> {
     const keys = new Map<string, unknown[]>();
     if (!this.unique) return keys;
-    for (const tuple of this.tuplesOf(record.view)) keys.set(EJSON.stringify(tuple, { relaxed: true }), tuple);
+    for (const tuple of this.tuplesOf(record.view)) keys.set(keyOf(tuple), tuple);
     return keys;
+  }
+
+  /**
+   * For a filter `{ field: value }` on a unique single-field index, the only record that can
+   * match (or none); undefined when this index cannot answer. A partial index is unusable: a
+   * document outside its filter can still match the query without being indexed.
+   */
+  lookup(filter: Document): number[] | undefined {
+    const [field] = this.fields;
+    if (!this.unique || this.partialFilter || this.fields.length !== 1 || field === undefined) return undefined;
+    const value = filter[field];
+    if (!Object.hasOwn(filter, field) || !isPointValue(value)) return undefined;
+    const holder = this.entries.get(keyOf([toView(value)]));
+    return holder === undefined ? [] : [holder];
   }
 
   /** Throws the E11000 error MongoDB would if `record` (replacing `replacedId`) were stored. */
@@ -213,6 +242,15 @@ export class IndexCatalog {
 
   dropAllButId(): void {
     this.indexes.splice(1);
+  }
+
+  /** Record ids that alone can match `filter` according to some unique index, if one applies. */
+  lookup(filter: Document): number[] | undefined {
+    for (const index of this.indexes) {
+      const ids = index.lookup(filter);
+      if (ids) return ids;
+    }
+    return undefined;
   }
 
   /** Checks every unique index before anything becomes visible, so a failing write leaves no trace. */

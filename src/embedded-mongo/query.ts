@@ -1,7 +1,7 @@
 import { Query } from 'mingo';
 import type { Options } from 'mingo/types';
 import { type Document, toView } from './bson-values.js';
-import type { StoredRecord } from './storage.js';
+import type { Collection, StoredRecord } from './storage.js';
 
 /**
  * Options for every mingo call. Scripts stay disabled: `$where`/`$function` bodies arrive as BSON
@@ -28,9 +28,9 @@ export type Selection = {
  * The records matching a filter, in sort order (natural order otherwise), after skip and limit.
  * Filtering and sorting run on the views; the identity map takes us back to the records.
  */
-export function selectRecords(records: Iterable<StoredRecord>, selection: Selection): StoredRecord[] {
+export function selectRecords(collection: Collection, selection: Selection): StoredRecord[] {
   const byView = new Map<Document, StoredRecord>();
-  for (const record of records) byView.set(record.view, record);
+  for (const record of collection.candidates(selection.filter)) byView.set(record.view, record);
   const cursor = compileFilter(selection.filter, selection.variables).find<Document>(byView.keys());
   // `$natural` is the storage order we already iterate in.
   const { $natural: _natural, ...sort } = selection.sort ?? {};

@@ -43,6 +43,13 @@ export class Collection {
     return this.records.values();
   }
 
+  /** The records that can match `filter`: one or none when a unique index pins it down, else all. */
+  candidates(filter: Document): Iterable<StoredRecord> {
+    const ids = this.indexes.lookup(filter);
+    if (!ids) return this.all();
+    return ids.flatMap((id) => this.records.get(id) ?? []);
+  }
+
   insert(doc: Document): StoredRecord {
     return this.store(this.nextId++, withIdFirst(doc));
   }

@@ -21,7 +21,7 @@ function selectFor(command: Document, { state, database }: CommandContext, filte
   const collection = state.storage.find(database, collectionArgument(command));
   if (!collection) return [];
   const limit = optionalInteger(command, 'limit');
-  return selectRecords(collection.all(), {
+  return selectRecords(collection, {
     filter: optionalDocument(command, filterField) ?? {},
     sort: optionalDocument(command, 'sort'),
     skip: optionalCount(command, 'skip'),
