@@ -207,7 +207,8 @@ function runScenario(steps: readonly Step[], planIds: readonly string[], limited
   }
 }
 
-const settings = { numRuns: 60 };
+/** LEDGER_PROPERTY_RUNS=2000 searches harder, e.g. before a release; the default keeps the suite fast. */
+const settings = { numRuns: Number(process.env.LEDGER_PROPERTY_RUNS ?? 60) };
 
 describe('ledger properties over random histories', () => {
   it('keep balances non-negative, replayable, gap-free, idempotent and conserved (limited plans)', () => {
