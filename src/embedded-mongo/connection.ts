@@ -46,8 +46,9 @@ export function serveConnection(socket: Socket, state: ServerState, connectionId
         if (response) socket.write(response);
       }
     } catch (error) {
-      if (!(error instanceof WireProtocolError)) throw error;
-      // The stream cannot be resynchronised after a framing error; MongoDB closes it too.
+      // The stream cannot be resynchronised after a framing error; MongoDB closes it too. Anything
+      // else is a bug of ours: report it, but never crash the process that embeds the server.
+      if (!(error instanceof WireProtocolError)) console.error('embedded-mongo: closing a connection after an internal error', error);
       socket.destroy();
     }
   });

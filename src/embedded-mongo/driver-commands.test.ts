@@ -240,6 +240,8 @@ describe('writes', () => {
     const unknown = await serverError(collection.updateOne({ _id: 1 }, { $frobnicate: { a: 1 } }));
     expect(unknown.code).toBe(2);
     expect(unknown.message).toContain('$frobnicate');
+    const replacingMany = await db('writes').command({ update: 'invalid', updates: [{ q: {}, u: { a: 1 }, multi: true }] });
+    expect(replacingMany.writeErrors).toMatchObject([{ index: 0, code: 9, errmsg: 'multi update is not supported for replacement-style update' }]);
   });
 
   it('deletes one or all matching documents', async () => {

@@ -1,7 +1,9 @@
 import { type Socket, connect } from 'node:net';
 import { type Document, deserialize, serialize } from 'bson';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EmbeddedMongo, startEmbeddedMongo } from './index.js';
+import { MessageFramer, WireProtocolError } from './wire.js';
 
 /**
  * A minimal raw client, so the framing is tested byte for byte rather than through a driver
@@ -223,5 +225,29 @@ describe('wire protocol', () => {
     const victim = await RawClient.open(server);
     victim.send(2012, Buffer.alloc(16)); // OP_COMPRESSED is never negotiated
     await victim.closed;
+  });
+});
+
+describe('MessageFramer', () => {
+  const messages = [{ ping: 1 }, { insert: 'x', documents: [{ a: 'b'.repeat(300) }] }, {}].map((body, i) =>
+    frame(2013, i, Buffer.concat([Buffer.alloc(5), Buffer.from(serialize(body))])),
+  );
+  const stream = Buffer.concat(messages);
+
+  it('yields the same messages however the stream is chunked', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.integer({ min: 1, max: stream.length - 1 }), { maxLength: 12 }), (cuts) => {
+        const bounds = [0, ...[...cuts].sort((a, b) => a - b), stream.length];
+        const framer = new MessageFramer(1024 * 1024);
+        const frames = bounds.slice(1).flatMap((end, i) => framer.push(stream.subarray(bounds[i], end)));
+        expect(frames).toEqual(messages);
+      }),
+    );
+  });
+
+  it('rejects a length outside the protocol limits', () => {
+    const tooLong = Buffer.alloc(4);
+    tooLong.writeInt32LE(2048);
+    expect(() => new MessageFramer(1024).push(tooLong)).toThrow(WireProtocolError);
   });
 });

@@ -19,23 +19,31 @@ export type InboundMessage =
   | { kind: 'msg'; requestId: number; body: Document; moreToCome: boolean }
   | { kind: 'unsupported'; requestId: number; opCode: number };
 
-/** Cuts a TCP byte stream into whole messages, whatever the chunking. */
+/**
+ * Cuts a TCP byte stream into whole messages, whatever the chunking. Chunks are joined once per
+ * complete message, not once per chunk, so a large insert costs linear time.
+ */
 export class MessageFramer {
-  private buffered: Buffer = Buffer.alloc(0);
+  private chunks: Buffer[] = [];
+  private buffered = 0;
 
   constructor(private readonly maxMessageSize: number) {}
 
   push(chunk: Buffer): Buffer[] {
-    this.buffered = this.buffered.length === 0 ? chunk : Buffer.concat([this.buffered, chunk]);
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
     const frames: Buffer[] = [];
-    while (this.buffered.length >= 4) {
-      const length = this.buffered.readInt32LE(0);
+    while (this.buffered >= 4) {
+      const head = (this.chunks[0] as Buffer).length >= 4 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks);
+      const length = head.readInt32LE(0);
       if (length < HEADER_SIZE || length > this.maxMessageSize) {
         throw new WireProtocolError(`invalid message length ${length}`);
       }
-      if (this.buffered.length < length) break;
-      frames.push(this.buffered.subarray(0, length));
-      this.buffered = this.buffered.subarray(length);
+      if (this.buffered < length) break;
+      const joined = Buffer.concat(this.chunks, this.buffered);
+      frames.push(joined.subarray(0, length));
+      this.chunks = joined.length > length ? [joined.subarray(length)] : [];
+      this.buffered -= length;
     }
     return frames;
   }

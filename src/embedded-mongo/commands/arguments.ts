@@ -70,11 +70,14 @@ export function optionalDocumentArray(command: Document, field: string): Documen
   return command[field] === undefined || command[field] === null ? undefined : documentArray(command, field);
 }
 
-/** Options that would change results if silently ignored are refused instead (an explicit false is harmless). */
-export function rejectOptions(command: Document, fields: readonly string[]): void {
+/**
+ * Options that would change results if silently ignored are refused instead (an explicit false is
+ * harmless). `source` is a command, or a statement of one named by `label`.
+ */
+export function rejectOptions(source: Document, fields: readonly string[], label = commandName(source)): void {
   for (const field of fields) {
-    if (command[field] !== undefined && command[field] !== null && command[field] !== false) {
-      throw notSupported(`The '${field}' option of ${commandName(command)}`);
+    if (source[field] !== undefined && source[field] !== null && source[field] !== false) {
+      throw notSupported(`The '${field}' option of ${label}`);
     }
   }
 }

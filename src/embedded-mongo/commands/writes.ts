@@ -1,5 +1,5 @@
 import type { Document } from '../bson-values.js';
-import { toCommandError } from '../errors.js';
+import { CommandError, toCommandError } from '../errors.js';
 import { deleteDocuments, updateDocuments } from '../modify.js';
 import { parseUpdate } from '../update-engine.js';
 import {
@@ -48,11 +48,16 @@ function update(command: Document, { state, database }: CommandContext): Documen
   let nModified = 0;
   const upserted: Document[] = [];
   const errors = runStatements(command, 'updates', (statement, index) => {
-    rejectOptions(statement, ['collation']);
+    rejectOptions(statement, ['collation'], 'update');
+    const update = parseUpdate(statement.u);
+    const multi = optionalBoolean(statement, 'multi') ?? false;
+    if (multi && update.kind === 'replacement') {
+      throw new CommandError('FailedToParse', 'multi update is not supported for replacement-style update');
+    }
     const outcome = updateDocuments(state.storage, database, name, {
       filter: optionalDocument(statement, 'q') ?? {},
-      update: parseUpdate(statement.u),
-      multi: optionalBoolean(statement, 'multi') ?? false,
+      update,
+      multi,
       upsert: optionalBoolean(statement, 'upsert') ?? false,
       arrayFilters: optionalDocumentArray(statement, 'arrayFilters'),
     });
@@ -70,7 +75,7 @@ function remove(command: Document, { state, database }: CommandContext): Documen
   const name = collectionArgument(command);
   let n = 0;
   const errors = runStatements(command, 'deletes', (statement) => {
-    rejectOptions(statement, ['collation']);
+    rejectOptions(statement, ['collation'], 'delete');
     // limit 1 deletes one document, limit 0 all that match.
     const limit = optionalInteger(statement, 'limit') ?? 0;
     n += deleteDocuments(state.storage, database, name, { filter: optionalDocument(statement, 'q') ?? {}, limit }).length;
