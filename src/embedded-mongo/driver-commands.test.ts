@@ -115,6 +115,7 @@ describe('find and cursors', () => {
       { _id: 10, name: 'n10' },
     ]);
     expect(await collection.findOne({ _id: 4 }, { projection: { tags: 0, group: 0 } })).toEqual({ _id: 4, name: 'n4' });
+    expect((await collection.find({ group: 2 }).sort({ $natural: -1 }).limit(2).toArray()).map((doc) => doc._id)).toEqual([17, 14]);
     expect(await collection.countDocuments({ $or: [{ _id: 1 }, { name: { $regex: '^n1' } }] })).toBe(11);
   });
 
@@ -376,6 +377,21 @@ describe('namespaces', () => {
     expect((await serverError(namespaces.createCollection('capped', { capped: true, size: 1000 }))).code).toBe(238);
     await namespaces.dropDatabase();
     expect(await namespaces.listCollections().toArray()).toEqual([]);
+  });
+
+  it('refuses transactions: the server is a standalone', async () => {
+    const session = database.client.startSession();
+    const failure = await session
+      .withTransaction(() => collectionOf('namespaces', 'tx').insertOne({ a: 1 }, { session }))
+      .catch((error: unknown) => error);
+    await session.endSession();
+    // For writes the driver replaces code 20 by its retryable-writes hint, as with a real standalone.
+    expect((failure as { originalError?: unknown }).originalError).toMatchObject({
+      code: 20,
+      codeName: 'IllegalOperation',
+      errmsg: 'transactions are not supported by the embedded database',
+    });
+    expect(await collectionOf('namespaces', 'tx').countDocuments()).toBe(0);
   });
 
   it('answers ping and buildInfo', async () => {

@@ -1,6 +1,6 @@
 import { Query } from 'mingo';
 import type { Options } from 'mingo/types';
-import { type Document, toView } from './bson-values.js';
+import { type Document, toNumber, toView } from './bson-values.js';
 import type { Collection, StoredRecord } from './storage.js';
 
 /**
@@ -29,11 +29,12 @@ export type Selection = {
  * Filtering and sorting run on the views; the identity map takes us back to the records.
  */
 export function selectRecords(collection: Collection, selection: Selection): StoredRecord[] {
-  const byView = new Map<Document, StoredRecord>();
-  for (const record of collection.candidates(selection.filter)) byView.set(record.view, record);
+  // `$natural` is the storage order we iterate in; -1 reverses it (mingo's sort is stable).
+  const { $natural: natural, ...sort } = selection.sort ?? {};
+  const candidates = [...collection.candidates(selection.filter)];
+  if ((toNumber(natural) ?? 1) < 0) candidates.reverse();
+  const byView = new Map<Document, StoredRecord>(candidates.map((record) => [record.view, record]));
   const cursor = compileFilter(selection.filter, selection.variables).find<Document>(byView.keys());
-  // `$natural` is the storage order we already iterate in.
-  const { $natural: _natural, ...sort } = selection.sort ?? {};
   if (Object.keys(sort).length > 0) cursor.sort(sort);
   if (selection.skip) cursor.skip(selection.skip);
   if (selection.limit) cursor.limit(selection.limit);
