@@ -8,12 +8,18 @@ import type { LedgerEntry } from './entries.js';
 import type { Result } from './errors.js';
 import { grantCredits, removeCredits } from './grant-operations.js';
 import { commitHold, releaseHold, reportFailure } from './hold-settlement.js';
-import { findRecord, remember, requestFingerprint } from './idempotency.js';
+import { findRecord, remember, requestFingerprint, type IdempotencyRecord } from './idempotency.js';
 import { setMemberCap } from './members.js';
 import type { LedgerContext, LedgerOperation } from './operations.js';
 import type { OperationSuccess, Outcome } from './outcomes.js';
 import { changePlan } from './plan-changes.js';
 import { stepChargeKey, stepFingerprint } from './regeneration.js';
+
+/**
+ * What the store found for a key the account no longer remembers (it outlived the idempotency
+ * window): the first request's fingerprint and outcome, kept on the entry that operation wrote.
+ */
+export type DurableKeyRecord = Omit<IdempotencyRecord, 'recordedAt'>;
 
 /** The input state is never changed; `entries` continue its seq without gaps. */
 export type OperationResult = { state: AccountState; entries: LedgerEntry[]; outcome: Outcome };
@@ -30,16 +36,20 @@ export type OperationResult = { state: AccountState; entries: LedgerEntry[]; out
  * - Entries are stamped with the account clock, which never runs backwards, so a caller whose
  *   clock is behind an earlier writer's cannot date an entry before its predecessors.
  */
-export function applyOperation(state: AccountState, operation: LedgerOperation, context: LedgerContext): OperationResult {
+export function applyOperation(
+  state: AccountState,
+  operation: LedgerOperation,
+  context: LedgerContext,
+  durableRecord?: DurableKeyRecord,
+): OperationResult {
   const advanced = advanceTo(state, context);
   const refuse = (outcome: Outcome): OperationResult => ({ ...advanced, outcome });
 
-  const key = idempotencyKeyOf(operation);
+  const { key, fingerprint } = idempotencyIdentity(operation);
   if (key.length === 0) {
     return refuse({ ok: false, error: { code: 'VALIDATION_ERROR', field: 'idempotencyKey', message: 'must not be empty' } });
   }
-  const fingerprint = requestFingerprint(operation);
-  const earlier = findRecord(advanced.state, key);
+  const earlier = findRecord(advanced.state, key) ?? (durableRecord?.key === key ? durableRecord : undefined);
   if (earlier) {
     if (earlier.fingerprint !== fingerprint) {
       return refuse({ ok: false, error: { code: 'IDEMPOTENCY_KEY_REUSED', idempotencyKey: key } });
@@ -60,10 +70,13 @@ export function applyOperation(state: AccountState, operation: LedgerOperation, 
   };
 }
 
-function idempotencyKeyOf(operation: LedgerOperation): string {
-  return operation.type === 'CHARGE_STEP'
-    ? stepChargeKey(stepFingerprint(operation.sessionId, operation.step, operation.input))
-    : operation.idempotencyKey;
+/** The key an operation is remembered by, and a fingerprint of what it asks for. */
+export function idempotencyIdentity(operation: LedgerOperation): { key: string; fingerprint: string } {
+  const key =
+    operation.type === 'CHARGE_STEP'
+      ? stepChargeKey(stepFingerprint(operation.sessionId, operation.step, operation.input))
+      : operation.idempotencyKey;
+  return { key, fingerprint: requestFingerprint(operation) };
 }
 
 /** A step charged before is, by definition, reused. */

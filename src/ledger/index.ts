@@ -22,7 +22,7 @@
  * - Quotes are created by `createQuote` (needs an id generator) and stored by the store; an
  *   operation carries the whole quote value, and the ledger checks it.
  */
-export { applyOperation, type OperationResult } from './apply-operation.js';
+export { applyOperation, idempotencyIdentity, type DurableKeyRecord, type OperationResult } from './apply-operation.js';
 export { advanceTo } from './advance.js';
 export { openAccount, type OpenAccountRequest, type OpenAccountResult } from './open-account.js';
 export type { AccountState, AccountType, MemberState, MeterFigures, MeterState } from './account-state.js';

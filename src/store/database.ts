@@ -4,6 +4,8 @@ import { startEmbeddedMongo } from '../embedded-mongo/index.js';
 
 export type Database = {
   readonly connection: mongoose.Connection;
+  /** Where it connected; may carry credentials, so never log it. */
+  readonly uri: string;
   /** True when this process started the embedded, in-memory database (development and tests only). */
   readonly embedded: boolean;
   /** Round-trips a `ping`; what `/ready` reports. */
@@ -21,10 +23,12 @@ export async function openDatabase(options: Config['database']): Promise<Databas
   const uri = options.uri ?? embeddedServer!.uri;
   try {
     const connection = await mongoose
-      .createConnection(uri, { dbName: options.name, serverSelectionTimeoutMS: 10_000 })
+      // ignoreUndefined: an optional field left undefined is absent, not stored as null.
+      .createConnection(uri, { dbName: options.name, serverSelectionTimeoutMS: 10_000, ignoreUndefined: true })
       .asPromise();
     return {
       connection,
+      uri,
       embedded: embeddedServer !== undefined,
       async ping() {
         await connection.db!.admin().command({ ping: 1 });

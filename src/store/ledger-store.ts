@@ -1,0 +1,238 @@
+import type { Connection } from 'mongoose';
+import {
+  applyOperation,
+  createQuote,
+  idempotencyIdentity,
+  meterBalance,
+  memberUsage,
+  METERS,
+  openAccount,
+  advanceTo,
+  type AccountState,
+  type LedgerContext,
+  type LedgerEntry,
+  type LedgerOperation,
+  type LedgerSettings,
+  type MemberUsage,
+  type MeterBalance,
+  type OpenAccountRequest,
+  type Outcome,
+  type PlanCatalog,
+  type PricingCatalog,
+  type Quote,
+  type QuoteRequest,
+  type Result,
+} from '../ledger/index.js';
+import { KeyedBatcher } from './keyed-batcher.js';
+import { ledgerModels, type AccountDocument, type LedgerModels, type StoredEntry } from './models.js';
+import { copyEntries, withDurableKeys } from './entry-copies.js';
+import { listEntries, entriesAfter, type EntryFilter, type EntryPage, type PageRequest } from './entry-queries.js';
+import { summarizeStoredUsage, type StoredUsageQuery } from './usage-summaries.js';
+import type { UsageRow } from '../ledger/index.js';
+
+export type AccountNotFound = { code: 'ACCOUNT_NOT_FOUND'; accountId: string };
+/** What `execute` answers: the ledger's outcome, or that there is no such account. */
+export type StoreOutcome = Outcome | { ok: false; error: AccountNotFound };
+
+/** Called after a write is durable and its entries are in `ledger_entries`, in seq order per account. */
+export type CommitListener = (accountId: string, entries: readonly LedgerEntry[], state: AccountState) => void;
+
+export type LedgerStoreOptions = {
+  connection: Connection;
+  plans: PlanCatalog;
+  pricing: PricingCatalog;
+  settings: LedgerSettings;
+  /** The clock; tests inject one to cross period boundaries. */
+  now?: () => Date;
+  newId?: () => string;
+  /** Fault injection for crash tests: throwing here leaves a written account with uncopied entries. */
+  afterAccountWrite?: (accountId: string) => void;
+};
+
+/** Compare-and-set losses to another process before giving up; each retry re-reads and re-applies. */
+const MAX_WRITE_ATTEMPTS = 50;
+
+type Work = { type: 'OPERATION'; operation: LedgerOperation } | { type: 'ADVANCE' };
+
+export type LedgerStore = Awaited<ReturnType<typeof createLedgerStore>>;
+
+export async function createLedgerStore(options: LedgerStoreOptions) {
+  const models = await ledgerModels(options.connection);
+  const now = options.now ?? (() => new Date());
+  const newId = options.newId ?? (() => crypto.randomUUID());
+  const listeners = new Set<CommitListener>();
+  const context = (): LedgerContext => ({ now: now(), plans: options.plans, pricing: options.pricing, settings: options.settings });
+
+  async function commitEntries(accountId: string, entries: StoredEntry[], state: AccountState) {
+    if (entries.length === 0) return;
+    await copyEntries(models, entries);
+    await models.Accounts.updateOne({ _id: accountId }, { $pull: { pendingEntries: { seq: { $lte: entries.at(-1)!.seq } } } });
+    for (const listener of listeners) listener(accountId, entries, state);
+  }
+
+  /** One outcome per work item; `null` for an ADVANCE, which has nothing to report. */
+  async function processBatch(accountId: string, batch: readonly Work[]): Promise<(StoreOutcome | null)[]> {
+    for (let attempt = 1; ; attempt += 1) {
+      const document = await models.Accounts.findById(accountId).lean<AccountDocument>();
+      if (!document) return batch.map(() => ({ ok: false, error: { code: 'ACCOUNT_NOT_FOUND', accountId } }));
+      // A process that died after writing the account left these uncopied: copy them first.
+      if (document.pendingEntries.length > 0) await copyEntries(models, document.pendingEntries);
+
+      const remembered = await rememberedKeys(models, accountId, document.state, batch);
+      const batchContext = context();
+      let state = document.state;
+      let changed = false;
+      const entries: LedgerEntry[] = [];
+      const outcomes: (StoreOutcome | null)[] = [];
+      for (const work of batch) {
+        if (work.type === 'ADVANCE') {
+          const advanced = advanceTo(state, batchContext);
+          state = advanced.state;
+          entries.push(...advanced.entries);
+          outcomes.push(null);
+          continue;
+        }
+        const identity = idempotencyIdentity(work.operation);
+        const result = applyOperation(state, work.operation, batchContext, remembered.get(identity.key));
+        state = result.state;
+        entries.push(...result.entries);
+        outcomes.push(result.outcome);
+        if (result.outcome.ok && !result.outcome.replayed) changed = true;
+      }
+      if (entries.length === 0 && !changed) return outcomes;
+
+      const stored = withDurableKeys(entries, state);
+      const written = await models.Accounts.updateOne(
+        { _id: accountId, version: document.version },
+        { $set: { state, pendingEntries: stored, version: document.version + 1, updatedAt: batchContext.now } },
+      );
+      if (written.matchedCount === 0) {
+        if (attempt >= MAX_WRITE_ATTEMPTS) throw new Error(`account ${accountId}: gave up after ${attempt} conflicting writes`);
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, attempt * 2)));
+        continue;
+      }
+      options.afterAccountWrite?.(accountId);
+      await commitEntries(accountId, stored, state);
+      return outcomes;
+    }
+  }
+
+  const batcher = new KeyedBatcher<Work, StoreOutcome | null>(processBatch);
+
+  return {
+    models,
+
+    /** Creates the account with its first period, or returns the existing one (safe to race). */
+    async openAccount(request: OpenAccountRequest): Promise<Result<AccountState>> {
+      const existing = await models.Accounts.findById(request.accountId).lean<AccountDocument>();
+      if (existing) return { ok: true, value: existing.state };
+      const opened = openAccount(request, context());
+      if (!opened.ok) return opened;
+      const stored = withDurableKeys(opened.entries, opened.state);
+      try {
+        await models.Accounts.create({
+          _id: request.accountId,
+          version: 1,
+          state: opened.state,
+          pendingEntries: stored,
+          createdAt: opened.state.clock,
+          updatedAt: opened.state.clock,
+        });
+      } catch (error) {
+        if ((error as { code?: number }).code !== 11000) throw error;
+        const winner = await models.Accounts.findById(request.accountId).lean<AccountDocument>();
+        return { ok: true, value: winner!.state };
+      }
+      await commitEntries(request.accountId, stored, opened.state);
+      return { ok: true, value: opened.state };
+    },
+
+    /** Applies one ledger operation, serialized per account and coalesced with others waiting. */
+    async execute(accountId: string, operation: LedgerOperation): Promise<StoreOutcome> {
+      const outcome = await batcher.submit(accountId, { type: 'OPERATION', operation });
+      if (outcome === null) throw new Error('an operation produced no outcome');
+      return outcome;
+    },
+
+    /** Persists resets and expiries that fell due, so they are published as they happen. */
+    async advance(accountId: string): Promise<void> {
+      await batcher.submit(accountId, { type: 'ADVANCE' });
+    },
+
+    /** The account as of now (due resets and expiries applied in memory), or null. */
+    async loadAccounts(accountIds: readonly string[]): Promise<(AccountState | null)[]> {
+      const documents = await models.Accounts.find({ _id: { $in: [...accountIds] } }).lean<AccountDocument[]>();
+      const byId = new Map(documents.map((document) => [document._id, document.state]));
+      const at = context();
+      return accountIds.map((id) => {
+        const state = byId.get(id);
+        return state ? advanceTo(state, at).state : null;
+      });
+    },
+
+    balances(state: AccountState): MeterBalance[] {
+      const at = context();
+      return METERS.map((meter) => meterBalance(state, meter, at));
+    },
+
+    memberUsage(state: AccountState): MemberUsage[] {
+      return memberUsage(state, context());
+    },
+
+    async createQuote(request: QuoteRequest): Promise<Result<Quote>> {
+      const quote = createQuote(request, { now: now(), pricing: options.pricing, quoteTtlMs: options.settings.quoteTtlMs, newId });
+      if (!quote.ok) return quote;
+      const { id, ...rest } = quote.value;
+      await models.Quotes.create({ _id: id, ...rest });
+      return quote;
+    },
+
+    async findQuote(quoteId: string): Promise<Quote | null> {
+      const document = await models.Quotes.findById(quoteId).lean();
+      if (!document) return null;
+      const { _id, ...rest } = document;
+      return { id: _id, ...rest };
+    },
+
+    listEntries(accountId: string, filter: EntryFilter, page: PageRequest): Promise<EntryPage> {
+      return listEntries(models, accountId, filter, page);
+    },
+
+    entriesAfter(accountId: string, afterSeq: number, limit: number): Promise<LedgerEntry[]> {
+      return entriesAfter(models, accountId, afterSeq, limit);
+    },
+
+    summarizeUsage(accountId: string, query: StoredUsageQuery): Promise<UsageRow[]> {
+      return summarizeStoredUsage(models, accountId, query);
+    },
+
+    /** Copies entries that a crashed process wrote to an account but never copied. Run at start-up. */
+    async recoverPendingEntries(): Promise<number> {
+      const stranded = await models.Accounts.find({ 'pendingEntries.0': { $exists: true } }).lean<AccountDocument[]>();
+      for (const document of stranded) await commitEntries(document._id, document.pendingEntries, document.state);
+      return stranded.reduce((count, document) => count + document.pendingEntries.length, 0);
+    },
+
+    onCommit(listener: CommitListener): () => void {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}
+
+/** Keys the account no longer remembers but an earlier entry does (retries past the window). */
+async function rememberedKeys(models: LedgerModels, accountId: string, state: AccountState, batch: readonly Work[]) {
+  const forgotten = batch.flatMap((work) => {
+    if (work.type !== 'OPERATION') return [];
+    const { key } = idempotencyIdentity(work.operation);
+    return state.idempotency.some((record) => record.key === key) ? [] : [key];
+  });
+  const records = new Map<string, NonNullable<StoredEntry['idempotency']>>();
+  if (forgotten.length === 0) return records;
+  const found = await models.Entries.find(
+    { accountId, idempotencyKey: { $in: forgotten }, idempotency: { $ne: null } },
+    { idempotency: 1 },
+  ).lean<Pick<StoredEntry, 'idempotency'>[]>();
+  for (const { idempotency } of found) if (idempotency) records.set(idempotency.key, idempotency);
+  return records;
+}

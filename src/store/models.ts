@@ -1,0 +1,94 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+import type { AccountState, IdempotencyRecord, LedgerEntry, Quote } from '../ledger/index.js';
+
+/**
+ * The durable memory of an idempotency key, stored on the entry its operation wrote, so a retry
+ * that arrives after the account document forgot the key still gets the first outcome.
+ */
+export type StoredEntry = LedgerEntry & { idempotency: Omit<IdempotencyRecord, 'recordedAt'> | null };
+
+/**
+ * One document per account: the whole ledger state (all meters, so a multi-meter charge is one
+ * atomic write), a version for compare-and-set, and the entries written by the last write that
+ * may not have been copied to `ledger_entries` yet.
+ */
+export type AccountDocument = {
+  _id: string;
+  version: number;
+  state: AccountState;
+  pendingEntries: StoredEntry[];
+  createdAt: Date;
+  updatedAt: Date;
+};
+
+export type QuoteDocument = Omit<Quote, 'id'> & { _id: string };
+
+export type LedgerModels = {
+  Accounts: Model<AccountDocument>;
+  Entries: Model<StoredEntry>;
+  Quotes: Model<QuoteDocument>;
+};
+
+// The ledger owns the shape of its state and entries; mongoose stores them as given (Mixed) and
+// must neither drop empty objects (`minimize`) nor add fields of its own (`versionKey`).
+const options = { minimize: false, versionKey: false, strict: false } as const;
+
+const accountSchema = new Schema<AccountDocument>(
+  {
+    _id: { type: String, required: true },
+    version: { type: Number, required: true },
+    state: { type: Schema.Types.Mixed, required: true },
+    pendingEntries: { type: Schema.Types.Mixed, default: [] },
+    createdAt: { type: Date, required: true },
+    updatedAt: { type: Date, required: true },
+  },
+  { ...options, collection: 'accounts' },
+);
+
+const entrySchema = new Schema<StoredEntry>(
+  {
+    accountId: { type: String, required: true },
+    seq: { type: Number, required: true },
+    kind: { type: String, required: true },
+    at: { type: Date, required: true },
+    changes: { type: Schema.Types.Mixed, required: true },
+    memberId: { type: String, default: null },
+    feature: { type: String, default: null },
+    sessionId: { type: String, default: null },
+    assetId: { type: String, default: null },
+    idempotencyKey: { type: String, default: null },
+    metadata: { type: Schema.Types.Mixed, default: {} },
+    details: { type: Schema.Types.Mixed, default: {} },
+    idempotency: { type: Schema.Types.Mixed, default: null },
+  },
+  { ...options, collection: 'ledger_entries' },
+);
+// Copying an entry twice (a retry after a crash) hits this index instead of duplicating history.
+entrySchema.index({ accountId: 1, seq: 1 }, { unique: true });
+entrySchema.index({ accountId: 1, idempotencyKey: 1 });
+entrySchema.index({ accountId: 1, at: 1 });
+
+const quoteSchema = new Schema<QuoteDocument>(
+  {
+    _id: { type: String, required: true },
+    accountId: { type: String, required: true },
+    feature: { type: String, required: true },
+    parameters: { type: Schema.Types.Mixed, default: {} },
+    price: { type: Schema.Types.Mixed, required: true },
+    createdAt: { type: Date, required: true },
+    expiresAt: { type: Date, required: true },
+  },
+  { ...options, collection: 'quotes' },
+);
+// An expired quote is refused by the ledger; MongoDB may delete it a day later.
+quoteSchema.index({ expiresAt: 1 }, { expireAfterSeconds: 86_400 });
+
+export async function ledgerModels(connection: Connection): Promise<LedgerModels> {
+  const models = {
+    Accounts: connection.model<AccountDocument>('Account', accountSchema),
+    Entries: connection.model<StoredEntry>('LedgerEntry', entrySchema),
+    Quotes: connection.model<QuoteDocument>('Quote', quoteSchema),
+  };
+  await Promise.all(Object.values(models).map((model) => model.init()));
+  return models;
+}

@@ -1,0 +1,249 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import mongoose from 'mongoose';
+import { replayEntries, summarizeUsage, type LedgerEntry } from '../../src/ledger/index.js';
+import type { Database } from '../../src/store/database.js';
+import type { LedgerStore } from '../../src/store/ledger-store.js';
+import { openTestDatabase } from '../support/test-database.js';
+import { openStore, TestClock } from './store-fixture.js';
+
+let database: Database;
+let secondConnection: mongoose.Connection;
+const clock = new TestClock(new Date('2026-03-10T12:00:00Z'));
+let store: LedgerStore;
+
+beforeAll(async () => {
+  database = await openTestDatabase('store');
+  // A second, independent connection to the same database plays a second server process.
+  secondConnection = await mongoose
+    .createConnection(database.uri, { dbName: database.connection.name, ignoreUndefined: true })
+    .asPromise();
+  store = await openStore(database.connection, clock);
+});
+
+afterAll(async () => {
+  await secondConnection?.close();
+  await database?.close();
+});
+
+async function newAccount(planId = 'hundred') {
+  const accountId = `acct-${randomUUID()}`;
+  const opened = await store.openAccount({ accountId, accountType: 'ORGANIZATION', planId, billingAnchor: new Date('2026-01-31T00:00:00Z') });
+  if (!opened.ok) throw new Error(JSON.stringify(opened.error));
+  return accountId;
+}
+
+const voiceover = (key: string, memberId = 'm1') => ({ type: 'DEBIT' as const, idempotencyKey: key, feature: 'voiceover.generate', memberId });
+
+async function allEntries(accountId: string): Promise<LedgerEntry[]> {
+  return store.entriesAfter(accountId, 0, 100_000);
+}
+
+async function availableAi(accountId: string) {
+  const [state] = await store.loadAccounts([accountId]);
+  return store.balances(state!).find((balance) => balance.meter === 'AI_CREDITS')!;
+}
+
+describe('opening accounts', () => {
+  it('opens an account once, even when many requests race to provision it', async () => {
+    const accountId = `acct-${randomUUID()}`;
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => store.openAccount({ accountId, accountType: 'USER', planId: 'hundred' })),
+    );
+    expect(results.every((result) => result.ok)).toBe(true);
+    const entries = await allEntries(accountId);
+    // The first period of each meter, once: one RESET per meter.
+    expect(entries.map((entry) => [entry.seq, entry.kind])).toEqual([
+      [1, 'RESET'],
+      [2, 'RESET'],
+    ]);
+    expect((await availableAi(accountId)).available).toBe(100);
+  });
+
+  it('refuses an unknown plan and writes nothing', async () => {
+    const accountId = `acct-${randomUUID()}`;
+    const result = await store.openAccount({ accountId, accountType: 'USER', planId: 'nope' });
+    expect(result).toMatchObject({ ok: false, error: { code: 'UNKNOWN_PLAN' } });
+    expect(await store.loadAccounts([accountId])).toEqual([null]);
+  });
+
+  it('answers ACCOUNT_NOT_FOUND for operations on a missing account', async () => {
+    expect(await store.execute('acct-missing', voiceover('k'))).toEqual({
+      ok: false,
+      error: { code: 'ACCOUNT_NOT_FOUND', accountId: 'acct-missing' },
+    });
+  });
+});
+
+describe('concurrent debits', () => {
+  it('lets exactly 33 of 500 concurrent debits of 3 credits through 100 available', async () => {
+    const accountId = await newAccount();
+    const outcomes = await Promise.all(Array.from({ length: 500 }, (_, index) => store.execute(accountId, voiceover(`d-${index}`))));
+    expect(outcomes.filter((outcome) => outcome.ok)).toHaveLength(33);
+    const refused = outcomes.filter((outcome) => !outcome.ok);
+    expect(refused).toHaveLength(467);
+    for (const outcome of refused) expect(outcome).toMatchObject({ ok: false, error: { code: 'INSUFFICIENT_CREDITS', meter: 'AI_CREDITS', needed: 3 } });
+    expect(await availableAi(accountId)).toMatchObject({ available: 1, used: 99 });
+    const entries = await allEntries(accountId);
+    expect(entries.filter((entry) => entry.kind === 'DEBIT')).toHaveLength(33);
+    expect(entries.map((entry) => entry.seq)).toEqual(entries.map((_, index) => index + 1));
+  });
+
+  it('stays exact with two ledger instances on two connections', async () => {
+    const accountId = await newAccount();
+    const otherStore = await openStore(secondConnection, clock);
+    const outcomes = await Promise.all(
+      Array.from({ length: 200 }, (_, index) => (index % 2 === 0 ? store : otherStore).execute(accountId, voiceover(`two-${index}`))),
+    );
+    expect(outcomes.filter((outcome) => outcome.ok)).toHaveLength(33);
+    expect(await availableAi(accountId)).toMatchObject({ available: 1, used: 99 });
+    const entries = await allEntries(accountId);
+    expect(entries.filter((entry) => entry.kind === 'DEBIT')).toHaveLength(33);
+    expect(entries.map((entry) => entry.seq)).toEqual(entries.map((_, index) => index + 1));
+  });
+
+  it('charges once when retries of one key race, on one or two instances', async () => {
+    const accountId = await newAccount();
+    const otherStore = await openStore(secondConnection, clock);
+    const outcomes = await Promise.all(
+      Array.from({ length: 40 }, (_, index) => (index % 2 === 0 ? store : otherStore).execute(accountId, voiceover('same-key'))),
+    );
+    expect(outcomes.every((outcome) => outcome.ok)).toBe(true);
+    expect(outcomes.filter((outcome) => outcome.ok && !outcome.replayed)).toHaveLength(1);
+    expect((await availableAi(accountId)).available).toBe(97);
+    expect((await allEntries(accountId)).filter((entry) => entry.kind === 'DEBIT')).toHaveLength(1);
+  });
+});
+
+describe('idempotency beyond the account window', () => {
+  it('replays a key the account document forgot, from the entry it wrote', async () => {
+    const forgetful = await openStore(database.connection, clock, { settings: { idempotencyMaxKeys: 1 } });
+    const accountId = await newAccount();
+    const first = await forgetful.execute(accountId, voiceover('old-key'));
+    await forgetful.execute(accountId, voiceover('newer-key'));
+    const retry = await forgetful.execute(accountId, voiceover('old-key'));
+    expect(retry).toEqual({ ...first, replayed: true });
+    expect((await availableAi(accountId)).available).toBe(94);
+    const reused = await forgetful.execute(accountId, { ...voiceover('old-key'), feature: 'brand.analyze' });
+    expect(reused).toMatchObject({ ok: false, error: { code: 'IDEMPOTENCY_KEY_REUSED' } });
+  });
+
+  it('does not remember a refused attempt, so the retry can succeed later', async () => {
+    const accountId = await newAccount();
+    await Promise.all(Array.from({ length: 33 }, (_, index) => store.execute(accountId, voiceover(`fill-${index}`))));
+    expect(await store.execute(accountId, voiceover('late'))).toMatchObject({ ok: false, error: { code: 'INSUFFICIENT_CREDITS' } });
+    await store.execute(accountId, { type: 'GRANT', idempotencyKey: 'top-up-1', meter: 'AI_CREDITS', amount: 10, kind: 'TOP_UP' });
+    expect(await store.execute(accountId, voiceover('late'))).toMatchObject({ ok: true, replayed: false });
+  });
+});
+
+describe('the ledger in the database', () => {
+  it('replays to exactly the stored balances, and summaries agree with the reference', async () => {
+    const accountId = await newAccount();
+    await store.execute(accountId, { type: 'GRANT', idempotencyKey: 'g1', meter: 'AI_CREDITS', amount: 25, kind: 'TOP_UP' });
+    await store.execute(accountId, voiceover('v1', 'alice'));
+    await store.execute(accountId, { type: 'DEBIT', idempotencyKey: 'r1', feature: 'video.render', memberId: 'bob', sessionId: 's1' });
+    const held = await store.execute(accountId, { type: 'HOLD', idempotencyKey: 'h1', feature: 'brand.analyze', memberId: 'alice' });
+    if (!held.ok || held.type !== 'HELD') throw new Error('hold failed');
+    await store.execute(accountId, { type: 'COMMIT', idempotencyKey: 'c1', holdId: held.holdId, amounts: { AI_CREDITS: 2 } });
+
+    const entries = await allEntries(accountId);
+    const [state] = await store.loadAccounts([accountId]);
+    const projection = replayEntries(entries);
+    expect(projection.lastSeq).toBe(entries.length);
+    for (const balance of store.balances(state!)) {
+      expect(projection.meters[balance.meter]).toMatchObject({ available: balance.available, used: balance.used, reserved: balance.reserved });
+    }
+    const range = { from: new Date('2026-03-01T00:00:00Z'), to: new Date('2026-04-01T00:00:00Z') };
+    for (const groupBy of ['DAY', 'FEATURE', 'MEMBER'] as const) {
+      expect(await store.summarizeUsage(accountId, { groupBy, ...range, timeZone: 'America/New_York' })).toEqual(
+        summarizeUsage(entries, { groupBy, ...range, timeZone: 'America/New_York' }),
+      );
+    }
+    expect(await store.summarizeUsage(accountId, { groupBy: 'MEMBER', ...range, timeZone: 'UTC' })).toEqual([
+      { key: 'alice', meter: 'AI_CREDITS', used: 5 },
+      { key: 'bob', meter: 'AI_CREDITS', used: 2 },
+      { key: 'bob', meter: 'VIDEO_GENERATIONS', used: 1 },
+    ]);
+  });
+
+  it('pages usage history newest first, with filters', async () => {
+    const accountId = await newAccount();
+    for (let index = 0; index < 7; index += 1) await store.execute(accountId, voiceover(`p-${index}`, index % 2 === 0 ? 'alice' : 'bob'));
+    await store.execute(accountId, { type: 'DEBIT', idempotencyKey: 'render', feature: 'video.render', sessionId: 'sess' });
+
+    const first = await store.listEntries(accountId, {}, { first: 3 });
+    expect(first.entries.map((entry) => entry.seq)).toEqual([10, 9, 8]);
+    expect(first.hasNextPage).toBe(true);
+    const rest = await store.listEntries(accountId, {}, { first: 10, beforeSeq: 8 });
+    expect(rest.entries.map((entry) => entry.seq)).toEqual([7, 6, 5, 4, 3, 2, 1]);
+    expect(rest.hasNextPage).toBe(false);
+
+    expect((await store.listEntries(accountId, { memberId: 'alice' }, { first: 10 })).entries).toHaveLength(4);
+    expect((await store.listEntries(accountId, { meter: 'VIDEO_GENERATIONS' }, { first: 10 })).entries.map((entry) => entry.kind)).toEqual(['DEBIT', 'RESET']);
+    expect((await store.listEntries(accountId, { sessionId: 'sess', feature: 'video.render' }, { first: 10 })).entries).toHaveLength(1);
+    expect((await store.listEntries(accountId, { since: new Date('2027-01-01T00:00:00Z') }, { first: 10 })).entries).toEqual([]);
+  });
+
+  it('persists a period reset found due by the clock, and tells listeners in seq order', async () => {
+    const local = new TestClock(new Date('2026-03-10T12:00:00Z'));
+    const clocked = await openStore(database.connection, local);
+    const accountId = `acct-${randomUUID()}`;
+    await clocked.openAccount({ accountId, accountType: 'USER', planId: 'daily' });
+    await clocked.execute(accountId, voiceover('before-midnight'));
+    const heard: number[] = [];
+    clocked.onCommit((id, entries) => {
+      if (id === accountId) heard.push(...entries.map((entry) => entry.seq));
+    });
+    local.set('2026-03-11T00:00:00Z');
+    await clocked.advance(accountId);
+    await clocked.advance(accountId);
+    // The 7 credits left of the day expire (no rollover), then the new day's 10 are granted.
+    const entries = await clocked.entriesAfter(accountId, 3, 10);
+    expect(entries.map((entry) => [entry.seq, entry.kind])).toEqual([
+      [4, 'EXPIRY'],
+      [5, 'RESET'],
+    ]);
+    expect(entries[0]!.changes).toEqual([expect.objectContaining({ meter: 'AI_CREDITS', delta: -7, availableAfter: 0 })]);
+    expect(entries[1]!.changes.find((change) => change.meter === 'AI_CREDITS')).toMatchObject({ delta: 10, availableAfter: 10, usedAfter: 0 });
+    expect(heard).toEqual([4, 5]);
+  });
+});
+
+describe('crash recovery', () => {
+  it('completes the ledger exactly once after dying between the account write and the copy', async () => {
+    const accountId = await newAccount();
+    await store.execute(accountId, voiceover('before-crash'));
+    let crash = true;
+    const crashing = await openStore(database.connection, clock, {
+      afterAccountWrite: () => {
+        if (crash) throw new Error('injected crash');
+      },
+    });
+    await expect(crashing.execute(accountId, voiceover('at-crash'))).rejects.toThrow('injected crash');
+    expect((await allEntries(accountId)).map((entry) => entry.seq)).toEqual([1, 2, 3]);
+    crash = false;
+
+    const restarted = await openStore(database.connection, clock);
+    expect(await restarted.recoverPendingEntries()).toBeGreaterThanOrEqual(1);
+    expect(await restarted.recoverPendingEntries()).toBe(0);
+    // The caller retries after the crash: the write had happened, so the key replays.
+    expect(await restarted.execute(accountId, voiceover('at-crash'))).toMatchObject({ ok: true, replayed: true });
+    const entries = await allEntries(accountId);
+    expect(entries.map((entry) => entry.seq)).toEqual([1, 2, 3, 4]);
+    expect(entries.filter((entry) => entry.idempotencyKey === 'at-crash')).toHaveLength(1);
+    expect((await availableAi(accountId)).available).toBe(94);
+  });
+
+  it('copies stranded entries on the next write even without the sweep', async () => {
+    const accountId = await newAccount();
+    const crashing = await openStore(database.connection, clock, {
+      afterAccountWrite: () => {
+        throw new Error('injected crash');
+      },
+    });
+    await expect(crashing.execute(accountId, voiceover('lost?'))).rejects.toThrow('injected crash');
+    await store.execute(accountId, voiceover('next'));
+    expect((await allEntries(accountId)).map((entry) => entry.seq)).toEqual([1, 2, 3, 4]);
+  });
+});
