@@ -228,6 +228,18 @@ describe('wire protocol', () => {
   });
 });
 
+describe('stop()', () => {
+  it('resolves promptly even while a client keeps its connection open', async () => {
+    const server = await startEmbeddedMongo();
+    const idle = await RawClient.open(server);
+    expect(await idle.msg({ ping: 1, $db: 'admin' })).toEqual({ ok: 1 });
+    const started = Date.now();
+    await server.stop();
+    await idle.closed;
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+});
+
 describe('MessageFramer', () => {
   const messages = [{ ping: 1 }, { insert: 'x', documents: [{ a: 'b'.repeat(300) }] }, {}].map((body, i) =>
     frame(2013, i, Buffer.concat([Buffer.alloc(5), Buffer.from(serialize(body))])),
