@@ -115,6 +115,41 @@ describe('concurrent debits', () => {
   });
 });
 
+describe('quotes and multi-meter charges', () => {
+  it('charges exactly a stored quote, and refuses it once expired', async () => {
+    const accountId = await newAccount();
+    const quoted = await store.createQuote({ accountId, feature: 'image.generate', parameters: { resolution: 'HD', count: 3 } });
+    if (!quoted.ok) throw new Error(JSON.stringify(quoted.error));
+    const quote = await store.findQuote(quoted.value.id);
+    expect(quote).toEqual(quoted.value);
+    const charged = await store.execute(accountId, { type: 'DEBIT', idempotencyKey: 'q1', feature: 'image.generate', quote: quote! });
+    expect(charged).toMatchObject({ ok: true, type: 'DEBITED', charged: quote!.price.costs, quoteId: quote!.id });
+    expect((await availableAi(accountId)).available).toBe(100 - quote!.price.costs.AI_CREDITS!);
+
+    clock.set(new Date(quote!.expiresAt.getTime() + 1));
+    try {
+      const late = await store.execute(accountId, { type: 'DEBIT', idempotencyKey: 'q2', feature: 'image.generate', quote: quote! });
+      expect(late).toMatchObject({ ok: false, error: { code: 'QUOTE_EXPIRED', quoteId: quote!.id } });
+    } finally {
+      clock.set('2026-03-10T12:00:00Z');
+    }
+    expect(await store.findQuote('no-such-quote')).toBeNull();
+  });
+
+  it('applies a charge across meters all or nothing', async () => {
+    const accountId = await newAccount();
+    const render = (key: string) => ({ type: 'DEBIT' as const, idempotencyKey: key, feature: 'video.render' });
+    expect(await store.execute(accountId, render('r1'))).toMatchObject({ ok: true });
+    expect(await store.execute(accountId, render('r2'))).toMatchObject({ ok: true });
+    const before = await availableAi(accountId);
+    // Plenty of AI credits left, but no video generation: nothing may be taken from either meter.
+    expect(await store.execute(accountId, render('r3'))).toMatchObject({ ok: false, error: { code: 'INSUFFICIENT_CREDITS', meter: 'VIDEO_GENERATIONS' } });
+    expect(await availableAi(accountId)).toEqual(before);
+    // Running out of video generations never blocks AI credits.
+    expect(await store.execute(accountId, voiceover('after-videos'))).toMatchObject({ ok: true });
+  });
+});
+
 describe('idempotency beyond the account window', () => {
   it('replays a key the account document forgot, from the entry it wrote', async () => {
     const forgetful = await openStore(database.connection, clock, { settings: { idempotencyMaxKeys: 1 } });
