@@ -1,0 +1,167 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { LedgerEntry, Meter } from '../ledger/index.js';
+import type { LedgerStore } from '../store/ledger-store.js';
+import { hasTicks, ticksOf, type CreditTick } from './credit-tick.js';
+import type { LedgerEvent, LedgerEventBus, LedgerEventListener, Unsubscribe } from './ledger-event-bus.js';
+import { PullIterator } from './pull-iterator.js';
+import { DEFAULT_THRESHOLD_PERCENTS } from './thresholds.js';
+
+export type CreditFeedStore = Pick<LedgerStore, 'entriesAfter' | 'listEntries'>;
+
+export type CreditFeedOptions = {
+  store: CreditFeedStore;
+  bus: LedgerEventBus;
+  accountId: string;
+  meter?: Meter;
+  /** Replay the entries after this seq from the database first; without it, only what comes next. */
+  afterSeq?: number;
+  /** Entries with ticks a feed buffers for a slow consumer before it falls back to the database. */
+  maxQueue?: number;
+  thresholdPercents?: readonly number[];
+  /** Called once when the feed ends. */
+  onClose?: () => void;
+};
+
+export const DEFAULT_MAX_QUEUE = 1_000;
+/** Entries read from the database at a time while catching up. */
+const PAGE_SIZE = 200;
+/** The pauses before reading again when an event announced entries the database does not show yet. */
+const FIRST_RETRY_MS = 20;
+const MAX_RETRY_MS = 1_000;
+
+/**
+ * The credit ticks of one account: each entry's ticks exactly once, in seq order, with no gap.
+ *
+ * It subscribes to the bus before it reads anything, so nothing committed afterwards is missed.
+ * `cursor` is the seq of the last entry taken in (queued, delivered, or without ticks for this
+ * feed). The feed is either LIVE (bus events after `cursor` are queued) or CATCHING_UP (it reads
+ * `entriesAfter(cursor)` from the database a page at a time, when the consumer asks, and bus
+ * events only raise `announcedSeq`). It catches up:
+ * - at the start with `afterSeq`, or when something was committed while it was starting;
+ * - when an event does not follow `cursor` (a lost or reordered message: the gap is read back);
+ * - when the bus says events may have been lost (a reconnect: the last message may be among them);
+ * - when its queue is full: the queued entries are dropped and read back later, so a slow
+ *   consumer costs at most `maxQueue` entries of memory and never slows the ledger or others.
+ * It goes live when a read finds nothing more and no event announced anything newer.
+ */
+class CreditFeed extends PullIterator<CreditTick> implements LedgerEventListener {
+  private cursor = 0;
+  private announcedSeq = 0;
+  private live = false;
+  private retryMs = FIRST_RETRY_MS;
+  /** Entries with ticks for this feed, after the one being delivered. */
+  private queue: LedgerEntry[] = [];
+  /** The undelivered ticks of the entry being delivered. */
+  private ticks: CreditTick[] = [];
+  unsubscribe: Unsubscribe | null = null;
+
+  constructor(private readonly options: CreditFeedOptions & { maxQueue: number; thresholdPercents: readonly number[] }) {
+    super();
+  }
+
+  /** Starts after `cursor`; live at once unless there is something to read first. */
+  start(cursor: number, replay: boolean): void {
+    this.cursor = cursor;
+    this.live = !replay && this.announcedSeq <= cursor;
+  }
+
+  onEvent(event: LedgerEvent): void {
+    const last = event.entries.at(-1);
+    if (!last || last.seq <= this.cursor) return;
+    if (!this.live) {
+      this.announcedSeq = Math.max(this.announcedSeq, last.seq);
+      return;
+    }
+    for (const entry of event.entries) {
+      if (entry.seq <= this.cursor) continue;
+      if (entry.seq !== this.cursor + 1) return this.catchUp(last.seq);
+      if (hasTicks(entry, this.options.meter) && this.queue.length >= this.options.maxQueue) return this.overflow(last.seq);
+      this.take(entry);
+    }
+    this.signal();
+  }
+
+  onResync(): void {
+    this.catchUp(this.cursor);
+  }
+
+  protected async pull(): Promise<CreditTick | undefined> {
+    while (!this.closed) {
+      const tick = this.ticks.shift();
+      if (tick) return tick;
+      const entry = this.queue.shift();
+      if (entry) this.ticks = ticksOf(entry, this.options);
+      else if (!this.live) await this.readPage();
+      else await this.signalled();
+    }
+    return undefined;
+  }
+
+  protected cleanUp(): void {
+    this.unsubscribe?.();
+    this.queue = [];
+    this.ticks = [];
+    this.options.onClose?.();
+  }
+
+  private take(entry: LedgerEntry): void {
+    this.cursor = entry.seq;
+    if (hasTicks(entry, this.options.meter)) this.queue.push(entry);
+  }
+
+  /** Reads the database after what is queued; `announced` is a seq known to exist. */
+  private catchUp(announced: number): void {
+    this.announcedSeq = Math.max(this.announcedSeq, announced);
+    this.live = false;
+    this.signal();
+  }
+
+  /** Drops the queue and reads it back later from the database, from its first entry. */
+  private overflow(announced: number): void {
+    this.cursor = this.queue[0]!.seq - 1;
+    this.queue = [];
+    this.catchUp(announced);
+  }
+
+  private async readPage(): Promise<void> {
+    const { store, accountId } = this.options;
+    const entries = await store.entriesAfter(accountId, this.cursor, PAGE_SIZE);
+    if (this.closed) return;
+    let taken = 0;
+    // Entries of a write still being copied may show up with a hole: take only the run after cursor.
+    for (const entry of entries) {
+      if (entry.seq !== this.cursor + 1) break;
+      this.take(entry);
+      taken += 1;
+    }
+    if (taken > 0) this.retryMs = FIRST_RETRY_MS;
+    if (taken === PAGE_SIZE) return;
+    if (this.announcedSeq <= this.cursor) this.live = true;
+    else if (taken === 0) {
+      await sleep(this.retryMs, undefined, { ref: false });
+      this.retryMs = Math.min(this.retryMs * 2, MAX_RETRY_MS);
+    }
+  }
+}
+
+/**
+ * Opens the credit ticks of an account: with `afterSeq`, the entries after it from the database
+ * and then live ones; without it, live from the account's last entry. Resolves once subscribed.
+ * `return()` ends the feed and frees everything it holds.
+ */
+export async function openCreditFeed(options: CreditFeedOptions): Promise<AsyncIterableIterator<CreditTick>> {
+  const { store, bus, accountId, afterSeq } = options;
+  const maxQueue = options.maxQueue ?? DEFAULT_MAX_QUEUE;
+  if (afterSeq !== undefined && (!Number.isSafeInteger(afterSeq) || afterSeq < 0)) throw new RangeError(`afterSeq ${afterSeq} is not a seq`);
+  if (!Number.isSafeInteger(maxQueue) || maxQueue < 1) throw new RangeError(`maxQueue ${maxQueue} must be a positive integer`);
+  const feed = new CreditFeed({ ...options, maxQueue, thresholdPercents: options.thresholdPercents ?? DEFAULT_THRESHOLD_PERCENTS });
+  feed.unsubscribe = await bus.subscribe(accountId, feed);
+  try {
+    if (afterSeq !== undefined) feed.start(afterSeq, true);
+    else feed.start((await store.listEntries(accountId, {}, { first: 1 })).entries[0]?.seq ?? 0, false);
+  } catch (error) {
+    await feed.return();
+    throw error;
+  }
+  return feed;
+}

@@ -1,0 +1,67 @@
+import type { EntryKind, LedgerEntry, Meter } from '../ledger/index.js';
+import { DEFAULT_THRESHOLD_PERCENTS, thresholdsCrossed } from './thresholds.js';
+
+/**
+ * One meter's change by one ledger entry, as a live usage card shows it: the old and the new
+ * `available` to animate between, and the other balances after the entry.
+ */
+export type CreditTick = {
+  accountId: string;
+  /** The entry's seq: an entry that touched two meters gives two ticks with the same seq. */
+  seq: number;
+  meter: Meter;
+  kind: EntryKind;
+  /** The change of `available`; negative when credits leave it. */
+  delta: number;
+  previousAvailable: number;
+  available: number;
+  used: number;
+  reserved: number;
+  allowance: number;
+  unlimited: boolean;
+  feature: string | null;
+  sessionId: string | null;
+  memberId: string | null;
+  at: Date;
+  /**
+   * The low-balance notices of this tick: the thresholds (percentages of the allowance) that
+   * usage crossed with this entry, usually none. See `thresholdsCrossed`.
+   */
+  thresholdsCrossed: readonly number[];
+};
+
+export type TickOptions = {
+  /** Only this meter's ticks. */
+  meter?: Meter;
+  thresholdPercents?: readonly number[];
+};
+
+/** The ticks of one entry, one per meter it touched, in the entry's meter order. */
+export function ticksOf(entry: LedgerEntry, options: TickOptions = {}): CreditTick[] {
+  const percents = options.thresholdPercents ?? DEFAULT_THRESHOLD_PERCENTS;
+  return entry.changes
+    .filter((change) => options.meter === undefined || change.meter === options.meter)
+    .map((change) => ({
+      accountId: entry.accountId,
+      seq: entry.seq,
+      meter: change.meter,
+      kind: entry.kind,
+      delta: change.delta,
+      previousAvailable: change.previousAvailable,
+      available: change.availableAfter,
+      used: change.usedAfter,
+      reserved: change.reservedAfter,
+      allowance: change.allowanceAfter,
+      unlimited: change.unlimited,
+      feature: entry.feature,
+      sessionId: entry.sessionId,
+      memberId: entry.memberId,
+      at: entry.at,
+      thresholdsCrossed: thresholdsCrossed(change, percents),
+    }));
+}
+
+/** Whether `ticksOf(entry, { meter })` would give anything, without building the ticks. */
+export function hasTicks(entry: LedgerEntry, meter?: Meter): boolean {
+  return meter === undefined ? entry.changes.length > 0 : entry.changes.some((change) => change.meter === meter);
+}

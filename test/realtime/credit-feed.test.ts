@@ -1,0 +1,228 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createInProcessEventBus, createRealtime, openCreditFeed, type LedgerEvent, type LedgerEventBus, type Realtime } from '../../src/realtime/index.js';
+import type { LedgerStore } from '../../src/store/ledger-store.js';
+import {
+  debitMany,
+  expectQuiet,
+  interceptedBus,
+  ManualScheduler,
+  openAccount,
+  openHarness,
+  range,
+  render,
+  seqsOf,
+  succeed,
+  take,
+  topUp,
+  type Harness,
+} from './realtime-fixture.js';
+
+let harness: Harness;
+let store: LedgerStore, bus: LedgerEventBus, realtime: Realtime;
+
+beforeAll(async () => ({ store, bus, realtime } = harness = await openHarness('realtime-feed')));
+afterAll(() => harness?.close());
+
+async function availableAi(accountId: string) {
+  const [state] = await store.loadAccounts([accountId]);
+  return store.balances(state!).find((balance) => balance.meter === 'AI_CREDITS')!.available;
+}
+
+describe('credit ticks', () => {
+  it('gives one tick per debit, in seq order, with a consistent chain of balances and the threshold notices', async () => {
+    const accountId = await openAccount(store);
+    const feed = await realtime.creditTicks(accountId);
+    await debitMany(store, accountId, 100);
+    const ticks = await take(feed, 100);
+
+    // Opening the account wrote seq 1 and 2 (a RESET per meter), before the feed started.
+    expect(seqsOf(ticks)).toEqual(range(3, 100));
+    expect(ticks[0]).toMatchObject({
+      accountId,
+      meter: 'AI_CREDITS',
+      kind: 'DEBIT',
+      delta: -1,
+      previousAvailable: 100,
+      available: 99,
+      used: 1,
+      reserved: 0,
+      allowance: 100,
+      unlimited: false,
+      feature: 'topic.generate',
+      sessionId: 's1',
+      memberId: 'm1',
+    });
+    expect(ticks[0]!.at).toBeInstanceOf(Date);
+    ticks.forEach((tick, index) => {
+      expect(tick.available).toBe(tick.previousAvailable + tick.delta);
+      if (index > 0) expect(tick.previousAvailable).toBe(ticks[index - 1]!.available);
+    });
+    expect(ticks.at(-1)!.available).toBe(await availableAi(accountId));
+    expect(ticks.filter((tick) => tick.thresholdsCrossed.length > 0).map((tick) => [tick.used, tick.thresholdsCrossed])).toEqual([
+      [80, [80]],
+      [100, [100]],
+    ]);
+    await expectQuiet(feed);
+    await feed.return!();
+  });
+
+  it('resumes after afterSeq with exactly the missed ticks, then live ones', async () => {
+    const accountId = await openAccount(store);
+    const first = await realtime.creditTicks(accountId);
+    await debitMany(store, accountId, 5);
+    const seen = await take(first, 5);
+    await first.return!();
+    await debitMany(store, accountId, 20);
+
+    const resumed = await realtime.creditTicks(accountId, { afterSeq: seen.at(-1)!.seq });
+    expect(seqsOf(await take(resumed, 20))).toEqual(range(8, 20));
+    await debitMany(store, accountId, 3);
+    expect(seqsOf(await take(resumed, 3))).toEqual(range(28, 3));
+    await expectQuiet(resumed);
+    await resumed.return!();
+  });
+
+  it('has no gap and no duplicate at the seam when debits race with the replay', async () => {
+    const accountId = await openAccount(store);
+    await debitMany(store, accountId, 30);
+    const racing = Promise.all([debitMany(store, accountId, 30), debitMany(store, accountId, 20)]);
+    const resumed = await realtime.creditTicks(accountId, { afterSeq: 10 });
+    await racing;
+    // 22 written before (seq 11..32) and 50 racing (33..82).
+    expect(seqsOf(await take(resumed, 72))).toEqual(range(11, 72));
+    await expectQuiet(resumed);
+    await resumed.return!();
+  });
+
+  it('replays from the first entry with afterSeq 0, including the account opening', async () => {
+    const accountId = await openAccount(store);
+    const feed = await realtime.creditTicks(accountId, { afterSeq: 0 });
+    const ticks = await take(feed, 2);
+    expect(ticks.map((tick) => [tick.seq, tick.kind, tick.meter, tick.available])).toEqual([
+      [1, 'RESET', 'AI_CREDITS', 100],
+      [2, 'RESET', 'VIDEO_GENERATIONS', 2],
+    ]);
+    await feed.return!();
+  });
+
+  it('filters by meter; an entry on two meters gives one tick per meter with the same seq', async () => {
+    const accountId = await openAccount(store);
+    const video = await realtime.creditTicks(accountId, { meter: 'VIDEO_GENERATIONS' });
+    const all = await realtime.creditTicks(accountId);
+    await succeed(store.execute(accountId, render('r1')));
+    await debitMany(store, accountId, 3);
+    await succeed(store.execute(accountId, render('r2')));
+
+    expect((await take(video, 2)).map((tick) => [tick.seq, tick.meter, tick.available])).toEqual([
+      [3, 'VIDEO_GENERATIONS', 1],
+      [7, 'VIDEO_GENERATIONS', 0],
+    ]);
+    await expectQuiet(video);
+    expect((await take(all, 7)).map((tick) => [tick.seq, tick.meter])).toEqual([
+      [3, 'AI_CREDITS'],
+      [3, 'VIDEO_GENERATIONS'],
+      [4, 'AI_CREDITS'],
+      [5, 'AI_CREDITS'],
+      [6, 'AI_CREDITS'],
+      [7, 'AI_CREDITS'],
+      [7, 'VIDEO_GENERATIONS'],
+    ]);
+    await video.return!();
+    await all.return!();
+  });
+
+  it('refuses an afterSeq that is not a seq', async () => {
+    await expect(realtime.creditTicks('acct-x', { afterSeq: -1 })).rejects.toThrow(RangeError);
+    await expect(realtime.creditTicks('acct-x', { afterSeq: 1.5 })).rejects.toThrow(RangeError);
+  });
+});
+
+describe('slow consumers', () => {
+  it('drops the queue of a consumer that does not read and catches it up from the database, never slowing the ledger', async () => {
+    const accountId = await openAccount(store);
+    await succeed(store.execute(accountId, topUp('t', 100)));
+    const entriesAfter = vi.fn(store.entriesAfter);
+    const feed = await openCreditFeed({ store: { ...store, entriesAfter }, bus, accountId, maxQueue: 4 });
+
+    // The feed is not read while the writes happen: they complete anyway.
+    await debitMany(store, accountId, 200);
+    expect(entriesAfter).not.toHaveBeenCalled();
+
+    const ticks = await take(feed, 200);
+    expect(seqsOf(ticks)).toEqual(range(4, 200));
+    expect(ticks.at(-1)!.available).toBe(0);
+    expect(entriesAfter).toHaveBeenCalled();
+    await succeed(store.execute(accountId, topUp('t2', 5)));
+    expect((await take(feed, 1))[0]).toMatchObject({ seq: 204, kind: 'GRANT', delta: 5 });
+    await expectQuiet(feed);
+    await feed.return!();
+  });
+
+  it('keeps a consumer that reads as fast as the writes live, without reading the database', async () => {
+    const accountId = await openAccount(store);
+    const entriesAfter = vi.fn(store.entriesAfter);
+    const feed = await openCreditFeed({ store: { ...store, entriesAfter }, bus, accountId, maxQueue: 4 });
+    for (let index = 0; index < 10; index += 1) {
+      await debitMany(store, accountId, 1);
+      expect((await take(feed, 1))[0]!.seq).toBe(3 + index);
+    }
+    expect(entriesAfter).not.toHaveBeenCalled();
+    await feed.return!();
+  });
+});
+
+describe('lost and reordered events', () => {
+  /** A second realtime over a bus that loses or reorders what this store publishes. */
+  async function withInterceptedBus(route: Parameters<typeof interceptedBus>[1], test: (realtime: Realtime) => Promise<void>) {
+    const lossy = createRealtime({ store, bus: interceptedBus(createInProcessEventBus(), route), scheduler: new ManualScheduler() });
+    try {
+      await test(lossy);
+    } finally {
+      await lossy.close();
+    }
+  }
+
+  /** Single debits one after the other reach a feed over the lossy bus as every tick, once, in order. */
+  async function expectEveryTick(lossy: Realtime, debits: number) {
+    const accountId = await openAccount(store);
+    const feed = await lossy.creditTicks(accountId);
+    for (let index = 0; index < debits; index += 1) await debitMany(store, accountId, 1);
+    expect(seqsOf(await take(feed, debits))).toEqual(range(3, debits));
+    await expectQuiet(feed);
+    await feed.return!();
+  }
+
+  it('reads a lost event back from the database when the next one reveals the gap', async () => {
+    let published = 0;
+    const dropThird = (event: LedgerEvent, publish: (event: LedgerEvent) => void) => {
+      published += 1;
+      if (published !== 3) publish(event);
+    };
+    await withInterceptedBus(dropThird, (lossy) => expectEveryTick(lossy, 6));
+  });
+
+  it('delivers events published out of order once each, in seq order', async () => {
+    let held: LedgerEvent | null = null;
+    const swapFourAndFive = (event: LedgerEvent, publish: (event: LedgerEvent) => void) => {
+      if (event.entries[0]!.seq === 4) held = event;
+      else {
+        publish(event);
+        if (held) publish(held);
+        held = null;
+      }
+    };
+    await withInterceptedBus(swapFourAndFive, (lossy) => expectEveryTick(lossy, 4));
+  });
+});
+
+describe('ending a feed', () => {
+  it('ends a waiting next() on return() and unsubscribes', async () => {
+    const accountId = await openAccount(store);
+    const feed = await realtime.creditTicks(accountId);
+    const waiting = feed.next();
+    await feed.return!();
+    await expect(waiting).resolves.toEqual({ done: true, value: undefined });
+    await debitMany(store, accountId, 1);
+    await expect(feed.next()).resolves.toEqual({ done: true, value: undefined });
+  });
+});
