@@ -1,31 +1,86 @@
 import { z } from 'zod';
+import { DEFAULT_PLAN_CATALOG, DEFAULT_PRICING_CATALOG, findPlan, type PlanCatalog, type PricingCatalog } from './ledger/index.js';
+
+/**
+ * Signs and verifies development tokens when no JWT setting is given, so that `npm start` and
+ * `npm run token` work out of the box. It is public (it is in the source): refused in production.
+ */
+export const DEVELOPMENT_JWT_SECRET = 'creditstream-development-only-jwt-secret-not-for-production';
+
+const MIN_SECRET_LENGTH = 32;
 
 /**
  * The one place that reads the environment. Everything else receives a `Config`.
  * Every problem is reported at once, so an operator fixes a broken deployment in one go.
  */
-const EnvironmentSchema = z
-  .object({
-    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
-    HOST: z.string().min(1).default('127.0.0.1'),
-    PORT: z.coerce.number().int().min(0).max(65_535).default(4000),
-    MONGODB_URI: z
-      .string()
-      .regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// connection string')
-      .optional(),
-    MONGODB_DB_NAME: z.string().min(1).default('creditstream'),
-    LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
-  })
-  .superRefine((env, ctx) => {
-    if (env.NODE_ENV === 'production' && !env.MONGODB_URI) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['MONGODB_URI'],
-        message:
-          'is required when NODE_ENV=production: the embedded database is for development and tests only',
-      });
+const environmentSchema = (plans: PlanCatalog) =>
+  z
+    .object({
+      NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+      HOST: z.string().min(1).default('127.0.0.1'),
+      PORT: z.coerce.number().int().min(0).max(65_535).default(4000),
+      MONGODB_URI: z
+        .string()
+        .regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// connection string')
+        .optional(),
+      MONGODB_DB_NAME: z.string().min(1).default('creditstream'),
+      LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+      JWT_SECRET: z
+        .string()
+        .min(MIN_SECRET_LENGTH, `must be at least ${MIN_SECRET_LENGTH} characters (HS256 wants a 256-bit key)`)
+        .optional(),
+      JWT_JWKS_URL: z.url({ protocol: /^https?$/, error: 'must be the http(s):// URL of a JSON Web Key Set' }).optional(),
+      JWT_ISSUER: z.string().min(1).optional(),
+      JWT_AUDIENCE: z.string().min(1).optional(),
+      DEFAULT_PLAN: z
+        .string()
+        .min(1)
+        .default('rheos.free')
+        .refine((planId) => findPlan(plans, planId) !== undefined, {
+          error: `must name a plan of the catalog (${Object.keys(plans.plans).join(', ')})`,
+        }),
+    })
+    .superRefine(
+      (env, ctx) => {
+        const production = env.NODE_ENV === 'production';
+        const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+        if (production && !env.MONGODB_URI) {
+          problem('MONGODB_URI', 'is required when NODE_ENV=production: the embedded database is for development and tests only');
+        }
+        if (env.JWT_SECRET && env.JWT_JWKS_URL) {
+          problem('JWT_SECRET', 'and JWT_JWKS_URL are both set: choose one way of verifying tokens');
+        }
+        if (production && !env.JWT_SECRET && !env.JWT_JWKS_URL) {
+          problem('JWT_SECRET', 'or JWT_JWKS_URL is required when NODE_ENV=production');
+        }
+        if (production && env.JWT_SECRET === DEVELOPMENT_JWT_SECRET) {
+          problem('JWT_SECRET', 'is the public development secret, which is refused when NODE_ENV=production');
+        }
+        if (production && env.JWT_JWKS_URL?.startsWith('http:')) {
+          problem('JWT_JWKS_URL', 'must use https:// when NODE_ENV=production');
+        }
+        if (env.JWT_JWKS_URL) {
+          // An identity provider's keys sign tokens for all of its clients: without both checks,
+          // a token issued for another application would be accepted here.
+          if (!env.JWT_ISSUER) problem('JWT_ISSUER', 'is required with JWT_JWKS_URL');
+          if (!env.JWT_AUDIENCE) problem('JWT_AUDIENCE', 'is required with JWT_JWKS_URL');
+        }
+      },
+      // Also when a variable is invalid, so that every problem is reported at once.
+      { when: () => true },
+    );
+
+/** How bearer tokens are verified: a shared HS256 secret, or the public keys of an identity provider. */
+export type AuthConfig =
+  | {
+      readonly kind: 'secret';
+      readonly secret: string;
+      /** True when no JWT setting was given and the public development secret is in use. */
+      readonly developmentSecret: boolean;
+      readonly issuer: string | undefined;
+      readonly audience: string | undefined;
     }
-  });
+  | { readonly kind: 'jwks'; readonly jwksUrl: string; readonly issuer: string; readonly audience: string };
 
 export type Config = {
   readonly environment: 'development' | 'test' | 'production';
@@ -36,6 +91,11 @@ export type Config = {
     readonly name: string;
   };
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  readonly auth: AuthConfig;
+  /** The plan a user or organization seen for the first time starts on; a plan of `catalogs.plans`. */
+  readonly defaultPlan: string;
+  /** The plans and prices the API serves; the ledger's defaults unless a caller passes others. */
+  readonly catalogs: { readonly plans: PlanCatalog; readonly pricing: PricingCatalog };
 };
 
 export class ConfigError extends Error {
@@ -45,10 +105,13 @@ export class ConfigError extends Error {
   }
 }
 
-export function loadConfig(env: Record<string, string | undefined>): Config {
+export function loadConfig(
+  env: Record<string, string | undefined>,
+  catalogs: Config['catalogs'] = { plans: DEFAULT_PLAN_CATALOG, pricing: DEFAULT_PRICING_CATALOG },
+): Config {
   // An empty variable means "unset": `MONGODB_URI= npm start` must pick the embedded database.
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
-  const parsed = EnvironmentSchema.safeParse(present);
+  const parsed = environmentSchema(catalogs.plans).safeParse(present);
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'} ${issue.message}`),
@@ -60,5 +123,16 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     http: { host: values.HOST, port: values.PORT },
     database: { uri: values.MONGODB_URI, name: values.MONGODB_DB_NAME },
     logLevel: values.LOG_LEVEL,
+    auth: values.JWT_JWKS_URL
+      ? { kind: 'jwks', jwksUrl: values.JWT_JWKS_URL, issuer: values.JWT_ISSUER!, audience: values.JWT_AUDIENCE! }
+      : {
+          kind: 'secret',
+          secret: values.JWT_SECRET ?? DEVELOPMENT_JWT_SECRET,
+          developmentSecret: values.JWT_SECRET === undefined,
+          issuer: values.JWT_ISSUER,
+          audience: values.JWT_AUDIENCE,
+        },
+    defaultPlan: values.DEFAULT_PLAN,
+    catalogs,
   };
 }

@@ -1,22 +1,39 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config.js';
+import { ConfigError, DEVELOPMENT_JWT_SECRET, loadConfig } from '../src/config.js';
+import { DEFAULT_PLAN_CATALOG, DEFAULT_PRICING_CATALOG, parsePlanCatalog } from '../src/ledger/index.js';
+
+function problemsOf(env: Record<string, string>): readonly string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+const PRODUCTION = { NODE_ENV: 'production', MONGODB_URI: 'mongodb://db.internal:27017' };
+const SECRET = 'a-production-secret-of-at-least-32-characters';
 
 describe('loadConfig', () => {
-  it('defaults to development on port 4000 with the embedded database', () => {
+  it('defaults to development on port 4000 with the embedded database and the development token secret', () => {
     expect(loadConfig({})).toEqual({
       environment: 'development',
       http: { host: '127.0.0.1', port: 4000 },
       database: { uri: undefined, name: 'creditstream' },
       logLevel: 'info',
+      auth: { kind: 'secret', secret: DEVELOPMENT_JWT_SECRET, developmentSecret: true, issuer: undefined, audience: undefined },
+      defaultPlan: 'rheos.free',
+      catalogs: { plans: DEFAULT_PLAN_CATALOG, pricing: DEFAULT_PRICING_CATALOG },
     });
   });
 
   it('treats an empty variable as unset', () => {
-    expect(loadConfig({ MONGODB_URI: '', PORT: '' }).database.uri).toBeUndefined();
+    expect(loadConfig({ MONGODB_URI: '', PORT: '', JWT_SECRET: '' }).database.uri).toBeUndefined();
   });
 
   it('refuses production without MONGODB_URI', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/MONGODB_URI is required when NODE_ENV=production/);
+    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET })).toThrow(/MONGODB_URI is required when NODE_ENV=production/);
   });
 
   it('reports every problem at once and never echoes a secret-bearing URI', () => {
@@ -34,5 +51,75 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).toMatch(/PORT/);
     expect(problems.join('\n')).toMatch(/MONGODB_URI must be a mongodb:\/\//);
     expect((caught as ConfigError).message).not.toContain('hunter2');
+  });
+
+  describe('token verification', () => {
+    it('verifies with JWT_SECRET, and with issuer and audience checks when they are given', () => {
+      expect(loadConfig({ ...PRODUCTION, JWT_SECRET: SECRET }).auth).toEqual({
+        kind: 'secret',
+        secret: SECRET,
+        developmentSecret: false,
+        issuer: undefined,
+        audience: undefined,
+      });
+      expect(loadConfig({ JWT_SECRET: SECRET, JWT_ISSUER: 'https://id.example', JWT_AUDIENCE: 'creditstream' }).auth).toMatchObject({
+        issuer: 'https://id.example',
+        audience: 'creditstream',
+      });
+    });
+
+    it('verifies with a JWKS URL, which needs both an issuer and an audience', () => {
+      const jwks = { JWT_JWKS_URL: 'https://id.example/.well-known/jwks.json', JWT_ISSUER: 'https://id.example/', JWT_AUDIENCE: 'creditstream' };
+      expect(loadConfig({ ...PRODUCTION, ...jwks }).auth).toEqual({
+        kind: 'jwks',
+        jwksUrl: jwks.JWT_JWKS_URL,
+        issuer: jwks.JWT_ISSUER,
+        audience: jwks.JWT_AUDIENCE,
+      });
+      expect(problemsOf({ JWT_JWKS_URL: jwks.JWT_JWKS_URL })).toEqual([
+        'JWT_ISSUER is required with JWT_JWKS_URL',
+        'JWT_AUDIENCE is required with JWT_JWKS_URL',
+      ]);
+    });
+
+    it('requires a way of verifying tokens in production, and refuses the development secret and plain-http keys there', () => {
+      expect(problemsOf(PRODUCTION)).toEqual(['JWT_SECRET or JWT_JWKS_URL is required when NODE_ENV=production']);
+      expect(problemsOf({ ...PRODUCTION, JWT_SECRET: DEVELOPMENT_JWT_SECRET })).toEqual([
+        'JWT_SECRET is the public development secret, which is refused when NODE_ENV=production',
+      ]);
+      const plainHttp = { JWT_JWKS_URL: 'http://id.example/jwks.json', JWT_ISSUER: 'i', JWT_AUDIENCE: 'a' };
+      expect(problemsOf({ ...PRODUCTION, ...plainHttp })).toEqual(['JWT_JWKS_URL must use https:// when NODE_ENV=production']);
+      expect(loadConfig(plainHttp).auth.kind).toBe('jwks');
+    });
+
+    it('refuses a short secret or two ways at once, alongside the other problems and without echoing the secret', () => {
+      const problems = problemsOf({ PORT: 'eighty', JWT_SECRET: 'hunter2', JWT_JWKS_URL: 'not a url' });
+      expect(problems).toEqual([
+        'PORT Invalid input: expected number, received NaN',
+        'JWT_SECRET must be at least 32 characters (HS256 wants a 256-bit key)',
+        'JWT_JWKS_URL must be the http(s):// URL of a JSON Web Key Set',
+        'JWT_SECRET and JWT_JWKS_URL are both set: choose one way of verifying tokens',
+        'JWT_ISSUER is required with JWT_JWKS_URL',
+        'JWT_AUDIENCE is required with JWT_JWKS_URL',
+      ]);
+      expect(problems.join('\n')).not.toContain('hunter2');
+    });
+  });
+
+  describe('catalogs and the default plan', () => {
+    it('starts new accounts on DEFAULT_PLAN, which must be a plan of the catalog', () => {
+      expect(loadConfig({ DEFAULT_PLAN: 'reelbot.free' }).defaultPlan).toBe('reelbot.free');
+      expect(problemsOf({ DEFAULT_PLAN: 'gold' })).toEqual([
+        `DEFAULT_PLAN must name a plan of the catalog (${Object.keys(DEFAULT_PLAN_CATALOG.plans).join(', ')})`,
+      ]);
+    });
+
+    it('serves the catalogs it is given', () => {
+      const day = { allowance: 10, period: 'DAY' };
+      const plans = parsePlanCatalog({ plans: { free: { name: 'Free', tier: 0, meters: { AI_CREDITS: day, VIDEO_GENERATIONS: day } } } });
+      const config = loadConfig({ DEFAULT_PLAN: 'free' }, { plans, pricing: DEFAULT_PRICING_CATALOG });
+      expect(config.catalogs.plans).toBe(plans);
+      expect(config.defaultPlan).toBe('free');
+    });
   });
 });
