@@ -1,6 +1,6 @@
 /**
  * Live usage for the GraphQL subscriptions: credit ticks and balances of an account, pushed after
- * each committed ledger write, across processes when the bus is Redis.
+ * each committed ledger write, across processes when the bus is Redis. Design: README.md here.
  */
 import type { Meter, MeterBalance } from '../ledger/index.js';
 import type { LedgerStore } from '../store/ledger-store.js';
@@ -20,6 +20,7 @@ export {
   type LedgerEventBus,
   type LedgerEventListener,
 } from './ledger-event-bus.js';
+export { createRedisEventBus, type RedisEventBus, type RedisEventBusOptions } from './redis-event-bus.js';
 export { openCreditFeed, DEFAULT_MAX_QUEUE, type CreditFeedOptions } from './credit-feed.js';
 export { openBalanceFeed, type BalanceFeedOptions } from './balance-feed.js';
 export { MAX_TIMER_DELAY_MS, NODE_SCHEDULER, ResetTimers, type TimerScheduler } from './reset-timers.js';

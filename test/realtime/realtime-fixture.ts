@@ -59,7 +59,7 @@ export async function take<T>(feed: AsyncIterator<T>, count: number, timeoutMs =
   const values: T[] = [];
   const deadline = Date.now() + timeoutMs;
   while (values.length < count) {
-    const next = await within(feed.next(), deadline - Date.now());
+    const next = await nextWithin(feed, deadline - Date.now());
     if (next === TIMED_OUT) throw new Error(`took ${values.length} of ${count} values in ${timeoutMs} ms`);
     if (next.done) throw new Error(`the feed ended after ${values.length} of ${count} values`);
     values.push(next.value);
@@ -67,19 +67,25 @@ export async function take<T>(feed: AsyncIterator<T>, count: number, timeoutMs =
   return values;
 }
 
-/** Fails if the feed yields anything within `ms`. The pending `next()` settles when the feed is closed. */
+/** Fails if the feed yields anything within `ms`. */
 export async function expectQuiet<T>(feed: AsyncIterator<T>, ms = 150): Promise<void> {
-  const next = await within(feed.next(), ms);
+  const next = await nextWithin(feed, ms);
   if (next !== TIMED_OUT) throw new Error(`expected nothing, got ${JSON.stringify(next)}`);
 }
 
 const TIMED_OUT = Symbol('timed out');
+/** A `next()` that timed out is still waiting for a value: the following read gets it. */
+const waitingNext = new WeakMap<AsyncIterator<unknown>, Promise<IteratorResult<unknown>>>();
 
-async function within<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
+async function nextWithin<T>(feed: AsyncIterator<T>, ms: number): Promise<IteratorResult<T> | typeof TIMED_OUT> {
+  const next = (waitingNext.get(feed) ?? feed.next()) as Promise<IteratorResult<T>>;
+  waitingNext.delete(feed);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<typeof TIMED_OUT>((resolve) => (timer = setTimeout(() => resolve(TIMED_OUT), Math.max(ms, 0))));
   try {
-    return await Promise.race([promise, timeout]);
+    const result = await Promise.race([next, timeout]);
+    if (result === TIMED_OUT) waitingNext.set(feed, next);
+    return result;
   } finally {
     clearTimeout(timer);
   }
