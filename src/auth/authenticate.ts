@@ -1,0 +1,104 @@
+import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyOptions, type JWTVerifyResult } from 'jose';
+import { z } from 'zod';
+import type { AuthConfig } from '../config.js';
+
+export const ROLES = ['member', 'admin', 'service'] as const;
+/** `admin` administers the token's organization; `service` is the product's backend and may act on any account. */
+export type Role = (typeof ROLES)[number];
+
+/** The caller, as its verified access token names it. */
+export type Viewer = {
+  /** The token's subject: a user id, or a service's name such as `svc:billing`. */
+  readonly userId: string;
+  /** The organization whose pool the user draws from; `null` for a user on its own and for most services. */
+  readonly organizationId: string | null;
+  readonly role: Role;
+  readonly expiresAt: Date;
+};
+
+/** Why a request is not authenticated. The message is safe to show to the caller; `detail` is for logs only. */
+export type AuthError = {
+  readonly code: 'UNAUTHENTICATED';
+  readonly reason: 'MISSING_TOKEN' | 'INVALID_TOKEN' | 'EXPIRED_TOKEN';
+  readonly message: string;
+  readonly detail?: string;
+};
+
+export type AuthResult = { readonly ok: true; readonly viewer: Viewer } | { readonly ok: false; readonly error: AuthError };
+
+/**
+ * Verifies a bearer token. Resolves with a failure for anything wrong with the token itself;
+ * rejects only when the token cannot be checked at all (the identity provider's keys are unreachable).
+ */
+export type Authenticate = (token: string | undefined) => Promise<AuthResult>;
+
+const ClaimsSchema = z.object({
+  sub: z.string().min(1),
+  org: z.string().min(1).nullish(),
+  role: z.enum(ROLES).default('member'),
+  exp: z.number(),
+});
+
+/** What identity providers sign with; a shared secret is only ever accepted as HS256. */
+const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
+const CLOCK_TOLERANCE_SECONDS = 5;
+
+/** jose failures that say the token is bad, as opposed to the keys being unavailable. */
+const TOKEN_FAULTS = new Set<string>([
+  errors.JWTClaimValidationFailed.code,
+  errors.JWTInvalid.code,
+  errors.JWSInvalid.code,
+  errors.JWSSignatureVerificationFailed.code,
+  errors.JOSEAlgNotAllowed.code,
+  errors.JOSENotSupported.code,
+  errors.JWKSNoMatchingKey.code,
+  errors.JWKSMultipleMatchingKeys.code,
+]);
+
+const failure = (reason: AuthError['reason'], message: string, detail?: string): AuthResult => ({
+  ok: false,
+  error: { code: 'UNAUTHENTICATED', reason, message, ...(detail === undefined ? {} : { detail }) },
+});
+
+export const MISSING_TOKEN_MESSAGE = 'Authentication required: send an access token as "Authorization: Bearer <token>".';
+
+export function createAuthenticator(config: AuthConfig): Authenticate {
+  const verify = verifierFor(config);
+  return async function authenticate(token) {
+    if (token === undefined) return failure('MISSING_TOKEN', MISSING_TOKEN_MESSAGE);
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await verify(token));
+    } catch (error) {
+      if (error instanceof errors.JWTExpired) return failure('EXPIRED_TOKEN', 'The access token has expired.');
+      if (error instanceof errors.JOSEError && TOKEN_FAULTS.has(error.code)) {
+        return failure('INVALID_TOKEN', 'The access token is invalid.', error.message);
+      }
+      throw error;
+    }
+    const claims = ClaimsSchema.safeParse(payload);
+    if (!claims.success) {
+      const detail = claims.error.issues.map((issue) => `claim ${issue.path.join('.')}: ${issue.message}`).join('; ');
+      return failure('INVALID_TOKEN', 'The access token is invalid.', detail);
+    }
+    const { sub, org, role, exp } = claims.data;
+    return { ok: true, viewer: { userId: sub, organizationId: org ?? null, role, expiresAt: new Date(exp * 1000) } };
+  };
+}
+
+function verifierFor(config: AuthConfig): (token: string) => Promise<JWTVerifyResult> {
+  const options: JWTVerifyOptions = {
+    algorithms: config.kind === 'secret' ? ['HS256'] : ASYMMETRIC_ALGORITHMS,
+    requiredClaims: ['sub', 'exp'],
+    clockTolerance: CLOCK_TOLERANCE_SECONDS,
+    ...(config.issuer === undefined ? {} : { issuer: config.issuer }),
+    ...(config.audience === undefined ? {} : { audience: config.audience }),
+  };
+  if (config.kind === 'secret') {
+    const secret = new TextEncoder().encode(config.secret);
+    return (token) => jwtVerify(token, secret, options);
+  }
+  // Fetched on first use, cached, and fetched again when a token names a key it does not have.
+  const keys = createRemoteJWKSet(new URL(config.jwksUrl));
+  return (token) => jwtVerify(token, keys, options);
+}

@@ -1,0 +1,12 @@
+export {
+  MISSING_TOKEN_MESSAGE,
+  ROLES,
+  createAuthenticator,
+  type AuthError,
+  type AuthResult,
+  type Authenticate,
+  type Role,
+  type Viewer,
+} from './authenticate.js';
+export { bearerToken } from './bearer.js';
+export { signToken, type TokenClaims } from './tokens.js';
