@@ -24,7 +24,7 @@ export function advanceTo(state: AccountState, context: ClockContext): { state: 
   advanceDraft(draft, context.now, context.plans);
   forgetExpiredKeys(draft.state, draft.state.clock, context.settings);
   dropSpentGrants(draft.state);
-  return draft;
+  return { state: draft.state, entries: draft.entries };
 }
 
 export function advanceDraft(draft: Draft, now: Date, plans: PlanCatalog): void {

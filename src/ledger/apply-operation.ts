@@ -8,7 +8,7 @@ import type { LedgerEntry } from './entries.js';
 import type { Result } from './errors.js';
 import { grantCredits, removeCredits } from './grant-operations.js';
 import { commitHold, releaseHold, reportFailure } from './hold-settlement.js';
-import { findRecord, remember, requestFingerprint, type IdempotencyRecord } from './idempotency.js';
+import { findRecord, remember, requestFingerprint, type DurableKeyRecord, type IdempotencyRecord, type Recall } from './idempotency.js';
 import { setMemberCap } from './members.js';
 import type { LedgerContext, LedgerOperation } from './operations.js';
 import type { OperationSuccess, Outcome } from './outcomes.js';
@@ -16,13 +16,11 @@ import { changePlan } from './plan-changes.js';
 import { stepChargeKey, stepFingerprint } from './regeneration.js';
 
 /**
- * What the store found for a key the account no longer remembers (it outlived the idempotency
- * window): the first request's fingerprint and outcome, kept on the entry that operation wrote.
+ * The input state is never changed; `entries` continue its seq without gaps. `remembered` lists
+ * the keys this call remembered (none for a refusal or a replay): the store keeps them on the
+ * last entry the operation wrote, where they outlive the account's window.
  */
-export type DurableKeyRecord = Omit<IdempotencyRecord, 'recordedAt'>;
-
-/** The input state is never changed; `entries` continue its seq without gaps. */
-export type OperationResult = { state: AccountState; entries: LedgerEntry[]; outcome: Outcome };
+export type OperationResult = { state: AccountState; entries: LedgerEntry[]; outcome: Outcome; remembered: IdempotencyRecord[] };
 
 /**
  * The ledger's reducer: advances the clock to `context.now`, then applies the operation all or
@@ -35,48 +33,80 @@ export type OperationResult = { state: AccountState; entries: LedgerEntry[]; out
  *   state untouched, with no entries: there is nothing to write.
  * - Entries are stamped with the account clock, which never runs backwards, so a caller whose
  *   clock is behind an earlier writer's cannot date an entry before its predecessors.
+ * - `durable` holds what the store found for keys the account no longer remembers (see
+ *   `forgottenKeys`): the first request's fingerprint and outcome, kept on the entries.
  */
 export function applyOperation(
   state: AccountState,
   operation: LedgerOperation,
   context: LedgerContext,
-  durableRecord?: DurableKeyRecord,
+  durable: ReadonlyMap<string, DurableKeyRecord> = new Map(),
 ): OperationResult {
   const advanced = advanceTo(state, context);
-  const refuse = (outcome: Outcome): OperationResult => ({ ...advanced, outcome });
+  const refuse = (outcome: Outcome): OperationResult => ({ ...advanced, outcome, remembered: [] });
 
   const { key, fingerprint } = idempotencyIdentity(operation);
   if (key.length === 0) {
     return refuse({ ok: false, error: { code: 'VALIDATION_ERROR', field: 'idempotencyKey', message: 'must not be empty' } });
   }
-  const earlier = findRecord(advanced.state, key) ?? (durableRecord?.key === key ? durableRecord : undefined);
+  const earlier = findRecord(advanced.state, key) ?? durable.get(key);
   if (earlier) {
     if (earlier.fingerprint !== fingerprint) {
       return refuse({ ok: false, error: { code: 'IDEMPOTENCY_KEY_REUSED', idempotencyKey: key } });
     }
-    return { state, entries: [], outcome: replayOf(earlier.outcome) };
+    return { state, entries: [], outcome: replayOf(earlier.outcome), remembered: [] };
   }
 
   const now = advanced.state.clock;
   const draft = beginDraft(advanced.state);
-  const result = perform(draft, operation, { ...context, now, idempotencyKey: key });
+  const recall: Recall = (wanted) => findRecord(draft.state, wanted) ?? durable.get(wanted);
+  const result = perform(draft, operation, { ...context, now, idempotencyKey: key, recall });
   if (!result.ok) return refuse(result);
-  remember(draft.state, { key, fingerprint, outcome: result.value, recordedAt: now }, context.settings);
+  remember(draft, { key, fingerprint, outcome: result.value, recordedAt: now }, context.settings);
   dropSpentGrants(draft.state);
   return {
     state: draft.state,
     entries: [...advanced.entries, ...draft.entries],
     outcome: { ok: true, replayed: false, ...result.value },
+    remembered: draft.remembered,
   };
 }
 
-/** The key an operation is remembered by, and a fingerprint of what it asks for. */
-export function idempotencyIdentity(operation: LedgerOperation): { key: string; fingerprint: string } {
-  const key =
-    operation.type === 'CHARGE_STEP'
-      ? stepChargeKey(stepFingerprint(operation.sessionId, operation.step, operation.input))
-      : operation.idempotencyKey;
-  return { key, fingerprint: requestFingerprint(operation) };
+/**
+ * The key an operation is remembered by, and a fingerprint of what it asks for. A step's key is
+ * its identity, so its fingerprint is the step's: any request for the same step and input is the
+ * same request, whichever way the step was first charged.
+ */
+function idempotencyIdentity(operation: LedgerOperation): { key: string; fingerprint: string } {
+  if (operation.type !== 'CHARGE_STEP') return { key: operation.idempotencyKey, fingerprint: requestFingerprint(operation) };
+  const fingerprint = stepFingerprint(operation.sessionId, operation.step, operation.input);
+  return { key: stepChargeKey(fingerprint), fingerprint };
+}
+
+/**
+ * The keys whose memory decides what `operation` does and that `state` does not remember: its
+ * own, and for a step hold or the settlement of one, the step's. The store looks them up among
+ * the entries and passes what it finds to `applyOperation`. Pass the state the operation will
+ * be applied to, advanced to its time (advancing forgets expired keys).
+ */
+export function forgottenKeys(state: AccountState, operation: LedgerOperation): string[] {
+  const step = stepFingerprintOf(state, operation);
+  const keys = [idempotencyIdentity(operation).key, ...(step ? [stepChargeKey(step)] : [])];
+  return keys.filter((key) => !findRecord(state, key));
+}
+
+function stepFingerprintOf(state: AccountState, operation: LedgerOperation): string | null {
+  switch (operation.type) {
+    case 'HOLD':
+      return operation.step && operation.sessionId !== undefined
+        ? stepFingerprint(operation.sessionId, operation.step.name, operation.step.input)
+        : null;
+    case 'COMMIT':
+    case 'REPORT_FAILURE':
+      return state.holds.find((hold) => hold.id === operation.holdId)?.step?.fingerprint ?? null;
+    default:
+      return null;
+  }
 }
 
 /** A step charged before is, by definition, reused. */
@@ -89,7 +119,7 @@ function replayOf(outcome: OperationSuccess): Outcome {
 function perform(
   draft: Draft,
   operation: LedgerOperation,
-  context: LedgerContext & { idempotencyKey: string },
+  context: LedgerContext & { idempotencyKey: string; recall: Recall },
 ): Result<OperationSuccess> {
   switch (operation.type) {
     case 'GRANT':

@@ -6,15 +6,16 @@ import type { LedgerError, Result } from './errors.js';
 import { checkCredits, fail, ok } from './errors.js';
 import { availableOn, takeFromGrants } from './grants.js';
 import type { Hold } from './holds.js';
+import type { Recall } from './idempotency.js';
 import { addMemberUsage, checkMemberCaps } from './members.js';
 import { amountOf, metersIn, type MeterAmounts } from './meters.js';
 import type { ChargeStepOperation, DebitOperation, HoldOperation, LedgerContext } from './operations.js';
 import type { OperationSuccess } from './outcomes.js';
 import type { Price } from './pricing.js';
 import { resolvePrice } from './quotes.js';
-import { stepFingerprint } from './regeneration.js';
+import { chargeOfStep, reuseOf, stepFingerprint } from './regeneration.js';
 
-type ChargeContext = LedgerContext & { idempotencyKey: string };
+type ChargeContext = LedgerContext & { idempotencyKey: string; recall: Recall };
 type PricedOperation = DebitOperation | ChargeStepOperation | HoldOperation;
 
 /** Limited meters need the credits available; unlimited ones only record usage. */
@@ -31,13 +32,21 @@ function checkAvailable(state: AccountState, amounts: MeterAmounts): LedgerError
 }
 
 /**
- * Prices the request and checks every meter before anything changes, so a charge spanning
- * several meters applies on all of them or on none.
+ * Checks every meter before anything changes, so a charge spanning several meters applies on all
+ * of them or on none.
  */
+function checkAffordable(state: AccountState, memberId: string | undefined, costs: MeterAmounts): LedgerError | null {
+  return checkAvailable(state, costs) ?? checkMemberCaps(state, memberId, costs);
+}
+
+function priceOf(state: AccountState, operation: PricedOperation, context: ChargeContext): Result<Price> {
+  return resolvePrice({ ...operation, accountId: state.accountId }, context.pricing, context.now);
+}
+
 function priceAndCheck(state: AccountState, operation: PricedOperation, context: ChargeContext): Result<Price> {
-  const price = resolvePrice({ ...operation, accountId: state.accountId }, context.pricing, context.now);
+  const price = priceOf(state, operation, context);
   if (!price.ok) return price;
-  const refusal = checkAvailable(state, price.value.costs) ?? checkMemberCaps(state, operation.memberId, price.value.costs);
+  const refusal = checkAffordable(state, operation.memberId, price.value.costs);
   return refusal ? fail(refusal) : price;
 }
 
@@ -83,21 +92,38 @@ export function chargeStep(draft: Draft, operation: ChargeStepOperation, context
   const fingerprint = stepFingerprint(operation.sessionId, operation.step, operation.input);
   const quoteId = operation.quote?.id ?? null;
   const charged = chargeNow(draft, operation, context, { step: operation.step, fingerprint, quoteId });
-  return charged.ok ? ok({ type: 'STEP_CHARGED', fingerprint, charged: charged.value, quoteId, reused: false }) : charged;
+  return charged.ok ? ok({ type: 'STEP_CHARGED', fingerprint, charged: charged.value, quoteId, holdId: null, reused: false }) : charged;
+}
+
+function stepOfHold(operation: HoldOperation): Result<Hold['step']> {
+  if (!operation.step) return ok(null);
+  if (operation.sessionId === undefined) {
+    return fail({ code: 'VALIDATION_ERROR', field: 'sessionId', message: 'is required for a step hold' });
+  }
+  const { name, input } = operation.step;
+  return ok({ name, fingerprint: stepFingerprint(operation.sessionId, name, input) });
 }
 
 export function hold(draft: Draft, operation: HoldOperation, context: ChargeContext): Result<OperationSuccess> {
   const ttlMs = operation.ttlMs ?? context.settings.holdTtlMs;
   const invalidTtl = checkCredits('ttlMs', ttlMs);
   if (invalidTtl) return fail(invalidTtl);
-  const price = priceAndCheck(draft.state, operation, context);
+  const step = stepOfHold(operation);
+  if (!step.ok) return step;
+  const price = priceOf(draft.state, operation, context);
   if (!price.ok) return price;
+  // An unchanged step is never charged twice, so it needs no credits: check before affordability.
+  const charge = step.value && chargeOfStep(context.recall, step.value.fingerprint);
+  if (charge) return ok(reuseOf(charge));
+  const refusal = checkAffordable(draft.state, operation.memberId, price.value.costs);
+  if (refusal) return fail(refusal);
   const { costs, chargeOnProviderFailure } = price.value;
   const expiresAt = new Date(context.now.getTime() + ttlMs);
   const quoteId = operation.quote?.id ?? null;
   // Named after the HOLD entry's seq: unique within the account, and the same on every replay.
   const holdId = `hold-${nextSeq(draft)}`;
-  const spec = { ...attribution(operation, context), kind: 'HOLD' as const, at: context.now, details: { holdId, quoteId } };
+  const details = { holdId, quoteId, ...(step.value && { step: step.value.name, fingerprint: step.value.fingerprint }) };
+  const spec = { ...attribution(operation, context), kind: 'HOLD' as const, at: context.now, details };
   record(draft, spec, metersIn(costs), (state) => {
     const created: Hold = {
       id: holdId,
@@ -106,6 +132,7 @@ export function hold(draft: Draft, operation: HoldOperation, context: ChargeCont
       sessionId: operation.sessionId ?? null,
       assetId: operation.assetId ?? null,
       quoteId,
+      step: step.value,
       createdAt: context.now,
       expiresAt,
       lines: metersIn(costs).map((meter) => ({

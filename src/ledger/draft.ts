@@ -1,18 +1,21 @@
 import type { AccountState } from './account-state.js';
 import { meterFigures } from './account-state.js';
 import type { EntryKind, EntryMetadata, LedgerEntry, MeterChange } from './entries.js';
+import type { IdempotencyRecord } from './idempotency.js';
 import type { Meter } from './meters.js';
 import { METERS, recordOfMeters } from './meters.js';
 
 /**
- * A private copy of an account that an operation changes step by step, collecting the entries.
- * Every balance change goes through `record`, which measures the meters before and after the
- * change, so an entry's numbers are right by construction and no change goes unrecorded.
+ * A private copy of an account that an operation changes step by step, collecting the entries
+ * and the idempotency keys it remembers (the store keeps those with the entries, beyond the
+ * account's window). Every balance change goes through `record`, which measures the meters
+ * before and after the change, so an entry's numbers are right by construction and no change
+ * goes unrecorded.
  */
-export type Draft = { state: AccountState; entries: LedgerEntry[] };
+export type Draft = { state: AccountState; entries: LedgerEntry[]; remembered: IdempotencyRecord[] };
 
 export function beginDraft(state: AccountState): Draft {
-  return { state: structuredClone(state), entries: [] };
+  return { state: structuredClone(state), entries: [], remembered: [] };
 }
 
 /** Who and what an entry is about; the same for every entry one operation writes. */

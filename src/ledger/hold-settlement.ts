@@ -6,10 +6,13 @@ import { checkCredits, fail, ok } from './errors.js';
 import { splitAllocations, totalOf } from './grants.js';
 import type { Hold } from './holds.js';
 import { reservedOn } from './holds.js';
+import { remember, type Recall } from './idempotency.js';
 import { addMemberUsage } from './members.js';
 import { amountOf, METERS, recordOfMeters, type Meter, type MeterAmounts } from './meters.js';
 import type { CommitOperation, ReleaseOperation, ReportFailureOperation } from './operations.js';
 import type { HoldSettlement, OperationSuccess } from './outcomes.js';
+import { chargeOfStep, reuseOf, stepChargeKey } from './regeneration.js';
+import type { LedgerSettings } from './settings.js';
 
 type Settled = Extract<OperationSuccess, { type: 'HOLD_SETTLED' }>;
 
@@ -34,7 +37,7 @@ export function settleHold(
     sessionId: hold.sessionId,
     assetId: hold.assetId,
     ...entry,
-    details: { holdId, settlement, ...entry.details },
+    details: { holdId, settlement, ...(hold.step && { step: hold.step.name, fingerprint: hold.step.fingerprint }), ...entry.details },
   };
   const outcome: Settled = { type: 'HOLD_SETTLED', holdId, settlement, committed: {}, released: {}, expired: {} };
   const linesOn = (meters: readonly Meter[]) => hold.lines.filter((line) => meters.includes(line.meter));
@@ -88,7 +91,7 @@ export function settleHold(
   return outcome;
 }
 
-type HoldContext = { now: Date; idempotencyKey: string };
+type HoldContext = { now: Date; idempotencyKey: string; recall: Recall; settings: LedgerSettings };
 
 function findHold(draft: Draft, holdId: string): Result<Hold> {
   const hold = draft.state.holds.find((candidate) => candidate.id === holdId);
@@ -108,7 +111,20 @@ export function commitHold(draft: Draft, operation: CommitOperation, context: Ho
       return fail({ code: 'COMMIT_EXCEEDS_HOLD', holdId: operation.holdId, meter, held: held[meter], requested });
     }
   }
-  return ok(settle(draft, operation, amounts, 'COMMITTED', context));
+  const { step, quoteId } = hold.value;
+  if (!step) return ok(settle(draft, operation, amounts, 'COMMITTED', context));
+  // Concurrent regenerations of one step each hold; the first to commit charges the step and the
+  // others find it charged, so their holds go back.
+  const charge = chargeOfStep(context.recall, step.fingerprint);
+  if (charge) {
+    settle(draft, operation, {}, 'RELEASED', context, { reason: 'STEP_REUSED' });
+    return ok(reuseOf(charge));
+  }
+  const settled = settle(draft, operation, amounts, 'COMMITTED', context);
+  const { fingerprint } = step;
+  const outcome = { type: 'STEP_CHARGED' as const, fingerprint, charged: settled.committed, quoteId, holdId: operation.holdId, reused: false };
+  remember(draft, { key: stepChargeKey(fingerprint), fingerprint, outcome, recordedAt: context.now }, context.settings);
+  return ok(settled);
 }
 
 export function releaseHold(draft: Draft, operation: ReleaseOperation, context: HoldContext): Result<OperationSuccess> {
@@ -117,11 +133,17 @@ export function releaseHold(draft: Draft, operation: ReleaseOperation, context: 
   return ok(settle(draft, operation, {}, 'RELEASED', context));
 }
 
-/** A failure before the work releases everything; after the provider's work, the locked policy decides. */
+/**
+ * A failure before the work releases everything; after the provider's work, the locked policy
+ * decides, except for a step that has been charged meanwhile: an unchanged step is never charged
+ * twice, not even for a failed attempt at it.
+ */
 export function reportFailure(draft: Draft, operation: ReportFailureOperation, context: HoldContext): Result<OperationSuccess> {
   const hold = findHold(draft, operation.holdId);
   if (!hold.ok) return hold;
+  const { step } = hold.value;
   if (operation.stage === 'BEFORE_WORK') return ok(settle(draft, operation, {}, 'FAILED_BEFORE_WORK', context));
+  if (step && chargeOfStep(context.recall, step.fingerprint)) return ok(settle(draft, operation, {}, 'FAILED_AFTER_WORK', context));
   const charged: MeterAmounts = {};
   for (const line of hold.value.lines) {
     if (line.chargeOnProviderFailure === 'FULL') charged[line.meter] = amountOf(charged, line.meter) + line.amount;
@@ -135,10 +157,12 @@ function settle(
   commit: MeterAmounts,
   settlement: HoldSettlement,
   context: HoldContext,
+  details?: EntryMetadata,
 ): Settled {
   return settleHold(draft, operation.holdId, commit, settlement, {
     at: context.now,
     idempotencyKey: context.idempotencyKey,
     metadata: operation.metadata ?? {},
+    details,
   });
 }

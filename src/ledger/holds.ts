@@ -24,6 +24,8 @@ export type Hold = {
   sessionId: string | null;
   assetId: string | null;
   quoteId: string | null;
+  /** The generation step this hold is for: committing it charges the step. */
+  step: { name: string; fingerprint: string } | null;
   createdAt: Date;
   /** Released lazily by the clock at this instant if neither committed nor released. */
   expiresAt: Date;

@@ -1,5 +1,6 @@
 import type { AccountState } from './account-state.js';
 import { canonicalJson, sha256Hex } from './canonical-json.js';
+import type { Draft } from './draft.js';
 import type { OperationSuccess } from './outcomes.js';
 import type { LedgerSettings } from './settings.js';
 
@@ -15,6 +16,15 @@ export type IdempotencyRecord = {
   recordedAt: Date;
 };
 
+/**
+ * What the store keeps of a key beyond the account's window, on the last entry of the operation
+ * that remembered it, and hands back for keys the account has forgotten.
+ */
+export type DurableKeyRecord = Omit<IdempotencyRecord, 'recordedAt'>;
+
+/** What is known about a key: the account's memory first, then what the store found. */
+export type Recall = (key: string) => DurableKeyRecord | undefined;
+
 /** A fingerprint of everything the request asks for, so a key reused for something else is caught. */
 export function requestFingerprint(request: object): string {
   return sha256Hex(canonicalJson({ ...request, idempotencyKey: undefined }));
@@ -24,10 +34,13 @@ export function findRecord(state: AccountState, key: string): IdempotencyRecord 
   return state.idempotency.find((record) => record.key === key);
 }
 
-export function remember(state: AccountState, record: IdempotencyRecord, settings: LedgerSettings): void {
+/** Remembers a key in the draft's account and lists it among what the operation remembered. */
+export function remember(draft: Draft, record: IdempotencyRecord, settings: LedgerSettings): void {
+  const { state } = draft;
   state.idempotency.push(record);
   const excess = state.idempotency.length - settings.idempotencyMaxKeys;
   if (excess > 0) state.idempotency.splice(0, excess);
+  draft.remembered.push(record);
 }
 
 /** Drops keys older than the retention window (records are kept in the order they were made). */

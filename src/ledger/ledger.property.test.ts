@@ -4,6 +4,7 @@ import { meterFigures, type AccountState } from './account-state.js';
 import { advanceTo } from './advance.js';
 import { applyOperation } from './apply-operation.js';
 import type { LedgerEntry } from './entries.js';
+import type { DurableKeyRecord } from './idempotency.js';
 import { METERS, type Meter } from './meters.js';
 import { openAccount } from './open-account.js';
 import type { LedgerContext, LedgerOperation } from './operations.js';
@@ -62,7 +63,12 @@ const feature = fc.constantFrom(...Object.keys(DEFAULT_PRICING_CATALOG.features)
 const parameters = fc.record({ resolution: fc.constantFrom('SD', 'HD', '4K') });
 const pricedParameters = (name: string, chosen: { resolution: string }) =>
   Object.hasOwn(DEFAULT_PRICING_CATALOG.features[name]?.choices ?? {}, 'resolution') ? chosen : {};
-const holdAt = (state: AccountState, index: number): string => state.holds[index % Math.max(1, state.holds.length)]?.id ?? 'hold-none';
+// Few distinct steps, so that one step is often held twice at once and charged in between.
+const sessionIds = fc.constantFrom('s1', 's2');
+const stepNames = fc.constantFrom('script', 'voiceover');
+const stepVersions = fc.integer({ min: 0, max: 1 });
+const holdAmong = (holds: AccountState['holds'], index: number): string => holds[index % Math.max(1, holds.length)]?.id ?? 'hold-none';
+const holdAt = (state: AccountState, index: number): string => holdAmong(state.holds, index);
 
 function stepArbitrary(planIds: readonly string[]): fc.Arbitrary<Step> {
   const operation = (build: (state: AccountState, now: Date) => LedgerOperation): Step => ({ kind: 'operation', build });
@@ -90,9 +96,15 @@ function stepArbitrary(planIds: readonly string[]): fc.Arbitrary<Step> {
         operation(() => ({ type: 'DEBIT', idempotencyKey, feature: name, parameters: pricedParameters(name, chosen), memberId })),
       ),
     fc
-      .tuple(fc.constantFrom('s1', 's2'), fc.constantFrom('script', 'voiceover'), fc.integer({ min: 0, max: 3 }))
+      .tuple(sessionIds, stepNames, stepVersions)
       .map(([sessionId, step, version]) =>
         operation(() => ({ type: 'CHARGE_STEP', sessionId, step, input: { version }, feature: `${step}.generate` })),
+      ),
+    // The same steps held for slow work: they share their step keys with CHARGE_STEP above.
+    fc
+      .tuple(key, sessionIds, stepNames, stepVersions, fc.constantFrom(MINUTE, 2 * DAY))
+      .map(([idempotencyKey, sessionId, step, version, ttlMs]) =>
+        operation(() => ({ type: 'HOLD', idempotencyKey, sessionId, step: { name: step, input: { version } }, feature: `${step}.generate`, ttlMs })),
       ),
     fc
       .tuple(key, feature, parameters, member, fc.constantFrom(MINUTE, 15 * MINUTE, 2 * DAY))
@@ -111,6 +123,12 @@ function stepArbitrary(planIds: readonly string[]): fc.Arbitrary<Step> {
       }),
     ),
     fc.tuple(key, fc.nat()).map(([idempotencyKey, index]) => operation((state) => ({ type: 'RELEASE', idempotencyKey, holdId: holdAt(state, index) }))),
+    // Step holds committed often enough that two holds of one step meet their commits.
+    fc
+      .tuple(key, fc.nat())
+      .map(([idempotencyKey, index]) =>
+        operation((state) => ({ type: 'COMMIT', idempotencyKey, holdId: holdAmong(state.holds.filter((hold) => hold.step), index) })),
+      ),
     fc
       .tuple(key, fc.nat(), fc.constantFrom('BEFORE_WORK' as const, 'AFTER_PROVIDER_WORK' as const))
       .map(([idempotencyKey, index, stage]) =>
@@ -142,6 +160,20 @@ function creditFlows(entries: readonly LedgerEntry[], forMeter: Meter): Totals {
   return totals;
 }
 
+/**
+ * An unchanged step is charged once: after the entry that charged it (a CHARGE_STEP's DEBIT or a
+ * step hold's COMMIT), no entry consumes credits for its fingerprint again, not even a failure.
+ */
+function checkStepsChargedOnce(entries: readonly LedgerEntry[]): void {
+  const charged = new Set<string>();
+  for (const entry of entries) {
+    const { fingerprint, settlement } = entry.details;
+    if (typeof fingerprint !== 'string') continue;
+    if (entry.changes.some((change) => change.usedDelta > 0)) expect(charged.has(fingerprint)).toBe(false);
+    if (entry.kind === 'DEBIT' || (entry.kind === 'COMMIT' && settlement === 'COMMITTED')) charged.add(fingerprint);
+  }
+}
+
 function checkInvariants(state: AccountState, entries: readonly LedgerEntry[], limitedOnly: boolean): void {
   expect(new Set(state.grants.map((grant) => grant.id)).size).toBe(state.grants.length);
   for (const grant of state.grants) {
@@ -164,6 +196,7 @@ function checkInvariants(state: AccountState, entries: readonly LedgerEntry[], l
       expect(flows.granted).toBe(figures.available + figures.reserved + flows.consumed + flows.expired + flows.removed);
     }
   }
+  checkStepsChargedOnce(entries);
 }
 
 function runScenario(steps: readonly Step[], planIds: readonly string[], limitedOnly: boolean): void {
@@ -177,6 +210,8 @@ function runScenario(steps: readonly Step[], planIds: readonly string[], limited
   let state = opened.state;
   const entries = [...opened.entries];
   const sent: LedgerOperation[] = [];
+  // What the store's entries would remember: keys outlive the account's window (3-day waits add up).
+  const durable = new Map<string, DurableKeyRecord>();
 
   for (const step of steps) {
     if (step.kind === 'wait') {
@@ -187,19 +222,23 @@ function runScenario(steps: readonly Step[], planIds: readonly string[], limited
     if (!operation) continue;
     sent.push(operation);
     const input = structuredClone(state);
-    const result = applyOperation(state, operation, context());
+    const result = applyOperation(state, operation, context(), durable);
     expect(state).toEqual(input);
     expect(result.entries.map((entry) => entry.seq)).toEqual(result.entries.map((_, index) => state.lastSeq + 1 + index));
 
     if (result.outcome.ok) {
-      const repeated = applyOperation(result.state, operation, context());
+      const repeated = applyOperation(result.state, operation, context(), durable);
       const reused = result.outcome.type === 'STEP_CHARGED' ? { reused: true } : {};
       expect(repeated.outcome).toEqual({ ...result.outcome, replayed: true, ...reused });
       expect(repeated.state).toBe(result.state);
       expect(repeated.entries).toEqual([]);
     } else {
       // A refusal changes nothing beyond what advancing the clock does.
-      expect(result).toEqual({ ...advanceTo(state, context()), outcome: result.outcome });
+      expect(result).toEqual({ ...advanceTo(state, context()), outcome: result.outcome, remembered: [] });
+    }
+    // Like the store, keep the keys only where the operation wrote an entry of its own to keep them on.
+    if (result.entries.some((entry) => entry.idempotencyKey !== null)) {
+      for (const record of result.remembered) durable.set(record.key, record);
     }
     state = result.state;
     entries.push(...result.entries);

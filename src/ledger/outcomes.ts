@@ -8,8 +8,24 @@ export type OperationSuccess =
   | { type: 'GRANTED'; grantId: string; meter: Meter; amount: number; expiresAt: Date | null }
   | { type: 'CREDITS_REMOVED'; meter: Meter; amount: number }
   | { type: 'DEBITED'; charged: MeterAmounts; quoteId: string | null }
-  /** `reused` is true when the step had been charged for this exact input already. */
-  | { type: 'STEP_CHARGED'; fingerprint: string; charged: MeterAmounts; quoteId: string | null; reused: boolean }
+  /**
+   * A step charged for this input: by CHARGE_STEP (`holdId` null) or by committing a step hold.
+   * What the step's key remembers. `reused` is true when a CHARGE_STEP found it charged already.
+   */
+  | {
+      type: 'STEP_CHARGED';
+      fingerprint: string;
+      charged: MeterAmounts;
+      quoteId: string | null;
+      holdId: string | null;
+      reused: boolean;
+    }
+  /**
+   * A HOLD, or the COMMIT of a step hold, found the step charged already: nothing is held or
+   * charged (a COMMIT releases its hold). `charged` is what the first charge cost, and
+   * `chargedByHoldId` the hold it committed (null when a CHARGE_STEP charged it).
+   */
+  | { type: 'STEP_REUSED'; fingerprint: string; charged: MeterAmounts; chargedByHoldId: string | null }
   | { type: 'HELD'; holdId: string; held: MeterAmounts; expiresAt: Date }
   | {
       type: 'HOLD_SETTLED';

@@ -1,20 +1,15 @@
-import type { AccountState, LedgerEntry } from '../ledger/index.js';
+import type { IdempotencyRecord, LedgerEntry } from '../ledger/index.js';
 import type { LedgerModels, StoredEntry } from './models.js';
 
 /**
- * Attaches to the last entry of each operation the key's record (fingerprint and outcome), which
- * the account document only keeps for its idempotency window.
+ * Attaches the keys an operation remembered to the last entry it wrote, which the account
+ * document only keeps for its idempotency window. Entries of the clock's advance carry no key;
+ * an operation that wrote no entry of its own has nowhere to keep its keys.
  */
-export function withDurableKeys(entries: readonly LedgerEntry[], state: AccountState): StoredEntry[] {
-  const lastSeqOfKey = new Map<string, number>();
-  for (const entry of entries) if (entry.idempotencyKey !== null) lastSeqOfKey.set(entry.idempotencyKey, entry.seq);
-  return entries.map((entry) => {
-    const record =
-      entry.idempotencyKey !== null && lastSeqOfKey.get(entry.idempotencyKey) === entry.seq
-        ? state.idempotency.find((candidate) => candidate.key === entry.idempotencyKey)
-        : undefined;
-    return { ...entry, idempotency: record ? { key: record.key, fingerprint: record.fingerprint, outcome: record.outcome } : null };
-  });
+export function withDurableKeys(entries: readonly LedgerEntry[], remembered: readonly IdempotencyRecord[]): StoredEntry[] {
+  const last = entries.findLastIndex((entry) => entry.idempotencyKey !== null);
+  const durable = remembered.map(({ key, fingerprint, outcome }) => ({ key, fingerprint, outcome }));
+  return entries.map((entry, index) => ({ ...entry, idempotency: index === last ? durable : [] }));
 }
 
 /**

@@ -2,13 +2,14 @@ import type { Connection } from 'mongoose';
 import {
   applyOperation,
   createQuote,
-  idempotencyIdentity,
+  forgottenKeys,
   meterBalance,
   memberUsage,
   METERS,
   openAccount,
   advanceTo,
   type AccountState,
+  type DurableKeyRecord,
   type LedgerContext,
   type LedgerEntry,
   type LedgerOperation,
@@ -78,30 +79,32 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
       // A process that died after writing the account left these uncopied: copy them first.
       if (document.pendingEntries.length > 0) await copyEntries(models, document.pendingEntries);
 
-      const remembered = await rememberedKeys(models, accountId, document.state, batch);
       const batchContext = context();
-      let state = document.state;
+      // Advanced once for the whole batch (which is what an ADVANCE asks for), so that each
+      // operation's forgotten keys are judged against the keys the account still remembers now.
+      const advanced = advanceTo(document.state, batchContext);
+      let state = advanced.state;
+      const stored = withDurableKeys(advanced.entries, []);
+      // Keys found in the entries, and those remembered earlier in this batch (a later operation
+      // of the batch may evict them from the account before their retry in the same batch).
+      const known = new Map<string, DurableKeyRecord>();
       let changed = false;
-      const entries: LedgerEntry[] = [];
       const outcomes: (StoreOutcome | null)[] = [];
       for (const work of batch) {
         if (work.type === 'ADVANCE') {
-          const advanced = advanceTo(state, batchContext);
-          state = advanced.state;
-          entries.push(...advanced.entries);
           outcomes.push(null);
           continue;
         }
-        const identity = idempotencyIdentity(work.operation);
-        const result = applyOperation(state, work.operation, batchContext, remembered.get(identity.key));
+        await recallKeys(models, accountId, forgottenKeys(state, work.operation), known);
+        const result = applyOperation(state, work.operation, batchContext, known);
         state = result.state;
-        entries.push(...result.entries);
+        stored.push(...withDurableKeys(result.entries, result.remembered));
+        for (const record of result.remembered) known.set(record.key, record);
         outcomes.push(result.outcome);
         if (result.outcome.ok && !result.outcome.replayed) changed = true;
       }
-      if (entries.length === 0 && !changed) return outcomes;
+      if (stored.length === 0 && !changed) return outcomes;
 
-      const stored = withDurableKeys(entries, state);
       const written = await models.Accounts.updateOne(
         { _id: accountId, version: document.version },
         { $set: { state, pendingEntries: stored, version: document.version + 1, updatedAt: batchContext.now } },
@@ -128,7 +131,7 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
       if (existing) return { ok: true, value: existing.state };
       const opened = openAccount(request, context());
       if (!opened.ok) return opened;
-      const stored = withDurableKeys(opened.entries, opened.state);
+      const stored = withDurableKeys(opened.entries, []);
       try {
         await models.Accounts.create({
           _id: request.accountId,
@@ -220,19 +223,14 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
   };
 }
 
-/** Keys the account no longer remembers but an earlier entry does (retries past the window). */
-async function rememberedKeys(models: LedgerModels, accountId: string, state: AccountState, batch: readonly Work[]) {
-  const forgotten = batch.flatMap((work) => {
-    if (work.type !== 'OPERATION') return [];
-    const { key } = idempotencyIdentity(work.operation);
-    return state.idempotency.some((record) => record.key === key) ? [] : [key];
-  });
-  const records = new Map<string, NonNullable<StoredEntry['idempotency']>>();
-  if (forgotten.length === 0) return records;
-  const found = await models.Entries.find(
-    { accountId, idempotencyKey: { $in: forgotten }, idempotency: { $ne: null } },
-    { idempotency: 1 },
-  ).lean<Pick<StoredEntry, 'idempotency'>[]>();
-  for (const { idempotency } of found) if (idempotency) records.set(idempotency.key, idempotency);
-  return records;
+/** Adds to `known` what the entries remember of `keys` the account forgot (retries past its window). */
+async function recallKeys(models: LedgerModels, accountId: string, keys: readonly string[], known: Map<string, DurableKeyRecord>) {
+  const missing = keys.filter((key) => !known.has(key));
+  if (missing.length === 0) return;
+  const found = await models.Entries.find({ accountId, 'idempotency.key': { $in: missing } }, { idempotency: 1 }).lean<
+    Pick<StoredEntry, 'idempotency'>[]
+  >();
+  for (const { idempotency } of found) {
+    for (const record of idempotency) if (missing.includes(record.key)) known.set(record.key, record);
+  }
 }

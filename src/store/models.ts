@@ -1,11 +1,12 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import type { AccountState, IdempotencyRecord, LedgerEntry, Quote } from '../ledger/index.js';
+import type { AccountState, DurableKeyRecord, LedgerEntry, Quote } from '../ledger/index.js';
 
 /**
- * The durable memory of an idempotency key, stored on the entry its operation wrote, so a retry
- * that arrives after the account document forgot the key still gets the first outcome.
+ * The durable memory of idempotency keys, stored on the last entry their operation wrote (its
+ * own key, and the step's when it charged a step), so a retry that arrives after the account
+ * document forgot a key still gets the first outcome. Empty on every other entry.
  */
-export type StoredEntry = LedgerEntry & { idempotency: Omit<IdempotencyRecord, 'recordedAt'> | null };
+export type StoredEntry = LedgerEntry & { idempotency: DurableKeyRecord[] };
 
 /**
  * One document per account: the whole ledger state (all meters, so a multi-meter charge is one
@@ -59,13 +60,13 @@ const entrySchema = new Schema<StoredEntry>(
     idempotencyKey: { type: String, default: null },
     metadata: { type: Schema.Types.Mixed, default: {} },
     details: { type: Schema.Types.Mixed, default: {} },
-    idempotency: { type: Schema.Types.Mixed, default: null },
+    idempotency: { type: Schema.Types.Mixed, default: [] },
   },
   { ...options, collection: 'ledger_entries' },
 );
 // Copying an entry twice (a retry after a crash) hits this index instead of duplicating history.
 entrySchema.index({ accountId: 1, seq: 1 }, { unique: true });
-entrySchema.index({ accountId: 1, idempotencyKey: 1 });
+entrySchema.index({ accountId: 1, 'idempotency.key': 1 });
 entrySchema.index({ accountId: 1, at: 1 });
 
 const quoteSchema = new Schema<QuoteDocument>(

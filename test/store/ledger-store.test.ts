@@ -163,6 +163,45 @@ describe('idempotency beyond the account window', () => {
     expect(reused).toMatchObject({ ok: false, error: { code: 'IDEMPOTENCY_KEY_REUSED' } });
   });
 
+  it('charges once when a key is retried in the batch of an operation that evicted it from the account', async () => {
+    const forgetful = await openStore(database.connection, clock, { settings: { idempotencyMaxKeys: 1 } });
+    const accountId = await newAccount();
+    // The first goes out alone; the other two queue meanwhile and go out as one batch.
+    const outcomes = await Promise.all([
+      forgetful.execute(accountId, voiceover('a')),
+      forgetful.execute(accountId, voiceover('b')),
+      forgetful.execute(accountId, voiceover('a')),
+    ]);
+    expect(outcomes.map((outcome) => outcome.ok && outcome.replayed)).toEqual([false, false, true]);
+    expect((await allEntries(accountId)).filter((entry) => entry.idempotencyKey === 'a')).toHaveLength(1);
+  });
+
+  it('reuses a step charged beyond the account window, from the commit that charged it', async () => {
+    const forgetful = await openStore(database.connection, clock, { settings: { idempotencyMaxKeys: 1 } });
+    const accountId = await newAccount();
+    const step = (key: string) => ({
+      type: 'HOLD' as const,
+      idempotencyKey: key,
+      feature: 'script.generate',
+      sessionId: 'session-1',
+      step: { name: 'script', input: { topic: 'cats' } },
+    });
+    const held = await forgetful.execute(accountId, step('h1'));
+    if (!held.ok || held.type !== 'HELD') throw new Error('hold failed');
+    // Two holds of the step at once, as concurrent regenerations make them.
+    const concurrent = await forgetful.execute(accountId, step('h2'));
+    if (!concurrent.ok || concurrent.type !== 'HELD') throw new Error('hold failed');
+    await forgetful.execute(accountId, { type: 'COMMIT', idempotencyKey: 'c1', holdId: held.holdId });
+    await forgetful.execute(accountId, voiceover('pushes-the-keys-out'));
+    const [state] = await forgetful.loadAccounts([accountId]);
+    expect(state!.idempotency.map((record) => record.key)).toEqual(['pushes-the-keys-out']);
+
+    const reused = { ok: true, type: 'STEP_REUSED', charged: { AI_CREDITS: 2 }, chargedByHoldId: held.holdId };
+    expect(await forgetful.execute(accountId, step('h3'))).toMatchObject(reused);
+    expect(await forgetful.execute(accountId, { type: 'COMMIT', idempotencyKey: 'c2', holdId: concurrent.holdId })).toMatchObject(reused);
+    expect(await availableAi(accountId)).toMatchObject({ used: 5, reserved: 0 });
+  });
+
   it('does not remember a refused attempt, so the retry can succeed later', async () => {
     const accountId = await newAccount();
     await Promise.all(Array.from({ length: 33 }, (_, index) => store.execute(accountId, voiceover(`fill-${index}`))));

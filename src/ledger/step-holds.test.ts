@@ -1,0 +1,174 @@
+import { describe, expect, it } from 'vitest';
+import { applyOperation, forgottenKeys } from './apply-operation.js';
+import type { JsonValue } from './canonical-json.js';
+import type { HoldOperation } from './operations.js';
+import { stepChargeKey, stepFingerprint } from './regeneration.js';
+import { parseLedgerSettings } from './settings.js';
+import { contextAt, expectError, expectOk, TestAccount } from './test-support.js';
+
+const T0 = '2025-03-01T12:00:00Z';
+
+const scriptHold = (idempotencyKey: string, input: JsonValue = { topic: 'cats' }): HoldOperation => ({
+  type: 'HOLD',
+  idempotencyKey,
+  feature: 'script.generate',
+  sessionId: 'session-1',
+  step: { name: 'script', input },
+});
+const fingerprintOf = (input: JsonValue = { topic: 'cats' }) => stepFingerprint('session-1', 'script', input);
+
+function held(account: TestAccount, operation: HoldOperation): string {
+  const outcome = expectOk(account.apply(operation));
+  if (outcome.type !== 'HELD') throw new Error(`expected a hold, got ${outcome.type}`);
+  return outcome.holdId;
+}
+
+describe('step holds', () => {
+  it('charge the step on commit, so a regeneration of the unchanged step holds nothing', () => {
+    const account = TestAccount.open({ planId: 'reelbot.free' }, T0);
+    const holdId = held(account, scriptHold('h1'));
+    expect(account.entries.at(-1)).toMatchObject({
+      kind: 'HOLD',
+      sessionId: 'session-1',
+      details: { holdId, step: 'script', fingerprint: fingerprintOf() },
+    });
+    expectOk(account.apply({ type: 'COMMIT', idempotencyKey: 'c1', holdId }));
+    expect(account.entries.at(-1)).toMatchObject({ kind: 'COMMIT', details: { settlement: 'COMMITTED', fingerprint: fingerprintOf() } });
+
+    const entryCount = account.entries.length;
+    const again = scriptHold('h2');
+    const reused = expectOk(account.apply(again));
+    expect(reused).toEqual({
+      ok: true,
+      replayed: false,
+      type: 'STEP_REUSED',
+      fingerprint: fingerprintOf(),
+      charged: { AI_CREDITS: 2 },
+      chargedByHoldId: holdId,
+    });
+    expect(account.entries).toHaveLength(entryCount);
+    expect(account.balance()).toMatchObject({ used: 2, reserved: 0 });
+    // The HOLD's own key remembers that outcome.
+    expect(account.apply(again)).toEqual({ ...reused, replayed: true });
+  });
+
+  it('hold again for a changed input', () => {
+    const account = TestAccount.open({ planId: 'reelbot.free' }, T0);
+    expectOk(account.apply({ type: 'COMMIT', idempotencyKey: 'c1', holdId: held(account, scriptHold('h1')) }));
+    const holdId = held(account, scriptHold('h2', { topic: 'dogs' }));
+    expectOk(account.apply({ type: 'COMMIT', idempotencyKey: 'c2', holdId }));
+    expect(account.balance().used).toBe(4);
+  });
+
+  it('need a session', () => {
+    const account = TestAccount.open({ planId: 'reelbot.free' }, T0);
+    const { sessionId: _, ...withoutSession } = scriptHold('h1');
+    expect(expectError(account.apply(withoutSession))).toMatchObject({ code: 'VALIDATION_ERROR', field: 'sessionId' });
+  });
+
+  it('leave the step uncharged when they fail, are released or expire, so the user can try again', () => {
+    const account = TestAccount.open({ planId: 'reelbot.free' }, T0);
+    const settlements = [
+      { type: 'REPORT_FAILURE', stage: 'BEFORE_WORK' },
+      { type: 'REPORT_FAILURE', stage: 'AFTER_PROVIDER_WORK' },
+      { type: 'RELEASE' },
+    ] as const;
+    for (const [index, settlement] of settlements.entries()) {
+      const holdId = held(account, scriptHold(`h${index}`));
+      expectOk(account.apply({ ...settlement, idempotencyKey: `s${index}`, holdId }));
+    }
+    held(account, scriptHold('h-expiring'));
+    account.at('2025-03-01T12:15:00Z');
+    // script.generate charges a failure after the provider's work: 2 credits, but the step is not charged.
+    expect(account.balance()).toMatchObject({ used: 2, reserved: 0 });
+    held(account, scriptHold('h-again'));
+  });
+
+  it('need no credits for a step charged already, but are still validated', () => {
+    const account = TestAccount.open({ planId: 'reelbot.free' }, T0);
+    expectOk(account.apply({ type: 'COMMIT', idempotencyKey: 'c1', holdId: held(account, scriptHold('h1')) }));
+    expectOk(account.apply({ type: 'REMOVE_CREDITS', idempotencyKey: 'drain', meter: 'AI_CREDITS', amount: 18 }));
+    expect(expectOk(account.apply(scriptHold('h2'))).type).toBe('STEP_REUSED');
+    expect(expectError(account.apply({ ...scriptHold('h3'), feature: 'nope' })).code).toBe('UNKNOWN_FEATURE');
+  });
+
+  it('of one step taken concurrently charge the step once: later commits release their hold', () => {
+    const account = TestAccount.open({ planId: 'reelbot.free' }, T0);
+    const first = held(account, scriptHold('h1'));
+    const second = held(account, scriptHold('h2'));
+    expect(account.balance()).toMatchObject({ reserved: 4 });
+    expectOk(account.apply({ type: 'COMMIT', idempotencyKey: 'c1', holdId: first }));
+    expect(expectOk(account.apply({ type: 'COMMIT', idempotencyKey: 'c2', holdId: second }))).toMatchObject({
+      type: 'STEP_REUSED',
+      charged: { AI_CREDITS: 2 },
+      chargedByHoldId: first,
+    });
+    expect(account.entries.at(-1)).toMatchObject({
+      kind: 'RELEASE',
+      idempotencyKey: 'c2',
+      details: { holdId: second, settlement: 'RELEASED', reason: 'STEP_REUSED' },
+    });
+    expect(account.balance()).toMatchObject({ used: 2, reserved: 0, available: 18 });
+    expect(account.state.holds).toEqual([]);
+  });
+
+  it('of a step charged meanwhile charge nothing when they fail after the provider worked', () => {
+    const account = TestAccount.open({ planId: 'reelbot.free' }, T0);
+    const first = held(account, scriptHold('h1'));
+    const second = held(account, scriptHold('h2'));
+    expectOk(account.apply({ type: 'COMMIT', idempotencyKey: 'c1', holdId: first }));
+    expect(expectOk(account.apply({ type: 'REPORT_FAILURE', idempotencyKey: 'f2', holdId: second, stage: 'AFTER_PROVIDER_WORK' }))).toMatchObject({
+      settlement: 'FAILED_AFTER_WORK',
+      committed: {},
+      released: { AI_CREDITS: 2 },
+    });
+    expect(account.balance()).toMatchObject({ used: 2, reserved: 0 });
+  });
+
+  it('share the step with CHARGE_STEP, whichever charged it first', () => {
+    const account = TestAccount.open({ planId: 'reelbot.free' }, T0);
+    const charge = { type: 'CHARGE_STEP', sessionId: 'session-1', step: 'script', feature: 'script.generate' } as const;
+    expectOk(account.apply({ ...charge, input: { topic: 'cats' } }));
+    expect(expectOk(account.apply(scriptHold('h1')))).toMatchObject({ type: 'STEP_REUSED', chargedByHoldId: null });
+
+    const holdId = held(account, scriptHold('h2', { topic: 'dogs' }));
+    expectOk(account.apply({ type: 'COMMIT', idempotencyKey: 'c2', holdId }));
+    // A different feature or member does not make it another step: the step is its session, name and input.
+    expect(expectOk(account.apply({ ...charge, input: { topic: 'dogs' }, feature: 'topic.generate', memberId: 'm2' }))).toMatchObject({
+      type: 'STEP_CHARGED',
+      replayed: true,
+      reused: true,
+      holdId,
+      charged: { AI_CREDITS: 2 },
+    });
+    expect(account.balance().used).toBe(4);
+  });
+});
+
+describe('the keys a step depends on', () => {
+  it('are listed for the store when the account does not remember them', () => {
+    const account = TestAccount.open({ planId: 'reelbot.free' }, T0);
+    const stepKey = stepChargeKey(fingerprintOf());
+    expect(forgottenKeys(account.state, scriptHold('h1'))).toEqual(['h1', stepKey]);
+    const holdId = held(account, scriptHold('h1'));
+    expect(forgottenKeys(account.state, scriptHold('h1'))).toEqual([stepKey]);
+    expect(forgottenKeys(account.state, { type: 'COMMIT', idempotencyKey: 'c1', holdId })).toEqual(['c1', stepKey]);
+    expect(forgottenKeys(account.state, { type: 'RELEASE', idempotencyKey: 'r1', holdId })).toEqual(['r1']);
+  });
+
+  it('are remembered by the commit, and a step the account forgot is still reused from what the store kept', () => {
+    const settings = parseLedgerSettings({ holdTtlMs: 60_000, quoteTtlMs: 60_000, idempotencyRetentionMs: 3_600_000, idempotencyMaxKeys: 1_000 });
+    const account = TestAccount.open({ planId: 'reelbot.free' }, T0, { settings });
+    const holdId = held(account, scriptHold('h1'));
+    const committed = applyOperation(account.state, { type: 'COMMIT', idempotencyKey: 'c1', holdId }, account.context);
+    expect(committed.remembered.map((record) => record.key)).toEqual([stepChargeKey(fingerprintOf()), 'c1']);
+
+    // Two hours later the account has forgotten both keys; the store hands them back.
+    const later = contextAt('2025-03-01T14:00:00Z', { settings });
+    const durable = new Map(committed.remembered.map((record) => [record.key, record]));
+    const forgetful = applyOperation(committed.state, scriptHold('h2'), later);
+    expect(forgetful.outcome).toMatchObject({ ok: true, type: 'HELD' });
+    const reused = applyOperation(committed.state, scriptHold('h2'), later, durable);
+    expect(reused.outcome).toMatchObject({ ok: true, type: 'STEP_REUSED', chargedByHoldId: holdId });
+  });
+});
