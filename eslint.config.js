@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'coverage/', 'dist/', 'src/graphql/generated/', 'test/generated/'] },
+  { ignores: ['node_modules/', 'coverage/', 'dist/', 'test/graphql/generated/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,12 +1,16 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createAuthenticator } from './auth/index.js';
 import type { Config } from './config.js';
+import { createGraphQLServer } from './graphql/server.js';
 import { createLogger, type Logger } from './logger.js';
 import { openDatabase, type Database } from './store/database.js';
 
 export type RunningApp = {
   /** `http://host:port`, with the port actually bound (a test passes port 0). */
   readonly url: string;
+  /** Where the GraphQL endpoint is: `${url}/graphql`. */
+  readonly graphqlUrl: string;
   readonly database: Database;
 };
 
@@ -18,20 +22,6 @@ export type App = {
 export function createApp(config: Config, logger: Logger = createLogger(config.logLevel)): App {
   let running: { server: ReturnType<typeof createServer>; database: Database } | undefined;
 
-  async function handle(database: Database, request: IncomingMessage, response: ServerResponse) {
-    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
-    if (path === '/health') return sendJson(response, 200, { status: 'ok' });
-    if (path === '/ready') {
-      try {
-        await database.ping();
-        return sendJson(response, 200, { status: 'ready', database: 'up' });
-      } catch {
-        return sendJson(response, 503, { status: 'unavailable', database: 'down' });
-      }
-    }
-    return sendJson(response, 404, { error: 'not found' });
-  }
-
   return {
     async start() {
       if (running) throw new Error('the app is already started');
@@ -39,12 +29,17 @@ export function createApp(config: Config, logger: Logger = createLogger(config.l
       if (database.embedded) {
         logger.warn('MONGODB_URI is not set: using the embedded in-memory database (development and tests only, data is lost on stop)');
       }
-      const server = createServer((request, response) => {
-        handle(database, request, response).catch((error: unknown) => {
-          logger.error(`request failed: ${String(error)}`);
-          if (!response.headersSent) sendJson(response, 500, { error: 'internal error' });
-        });
+      if (config.auth.kind === 'secret' && config.auth.developmentSecret) {
+        logger.warn('JWT_SECRET is not set: tokens are verified with the public development secret (development and tests only); `npm run token -- --sub u1` prints one');
+      }
+      const graphql = createGraphQLServer({
+        config,
+        services: { catalogs: config.catalogs },
+        authenticate: createAuthenticator(config.auth),
+        database,
+        logger,
       });
+      const server = createServer(graphql);
       try {
         await new Promise<void>((resolve, reject) => {
           server.once('error', reject);
@@ -57,7 +52,7 @@ export function createApp(config: Config, logger: Logger = createLogger(config.l
       running = { server, database };
       const { port } = server.address() as AddressInfo;
       const host = config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host;
-      return { url: `http://${host}:${port}`, database };
+      return { url: `http://${host}:${port}`, graphqlUrl: `http://${host}:${port}${graphql.graphqlEndpoint}`, database };
     },
     async stop() {
       if (!running) return;
@@ -68,9 +63,4 @@ export function createApp(config: Config, logger: Logger = createLogger(config.l
       await database.close();
     },
   };
-}
-
-function sendJson(response: ServerResponse, status: number, body: unknown) {
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
-  response.end(JSON.stringify(body));
 }

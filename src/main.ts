@@ -11,8 +11,9 @@ try {
 }
 
 const app = createApp(config);
-const { url, database } = await app.start();
+const { url, graphqlUrl, database } = await app.start();
 console.log(`creditstream listening on ${url} (health: ${url}/health, readiness: ${url}/ready)`);
+console.log(`GraphQL: ${graphqlUrl}${config.environment === 'development' ? ' (open it in a browser for GraphiQL; `npm run token -- --sub u1` prints a token)' : ''}`);
 console.log(`database: ${database.embedded ? 'embedded in-memory MongoDB (development only)' : 'MongoDB at MONGODB_URI'}`);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

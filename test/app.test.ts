@@ -15,10 +15,11 @@ describe('createApp', () => {
     await app.stop();
   });
 
-  it('serves /health', async () => {
+  it('serves /health from the GraphQL server without touching the database', async () => {
     const response = await fetch(`${running.url}/health`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ status: 'ok' });
+    expect(response.headers.get('x-yoga-id')).toBeTruthy();
+    expect(await response.text()).toBe('');
   });
 
   it('reports /ready only while the database answers', async () => {
@@ -28,7 +29,23 @@ describe('createApp', () => {
     expect(await ready.json()).toEqual({ status: 'ready', database: 'up' });
   });
 
+  it('serves GraphQL at /graphql', async () => {
+    expect(running.graphqlUrl).toBe(`${running.url}/graphql`);
+    const response = await fetch(`${running.graphqlUrl}?query=${encodeURIComponent('{ __typename }')}`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ data: { __typename: 'Query' } });
+  });
+
   it('answers unknown paths with 404', async () => {
     expect((await fetch(`${running.url}/nope`)).status).toBe(404);
+  });
+
+  // Last: it takes the database away.
+  it('turns /ready to 503 when the database stops answering, while /health stays up', async () => {
+    await running.database.connection.close();
+    const ready = await fetch(`${running.url}/ready`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toEqual({ status: 'unavailable', database: 'down' });
+    expect((await fetch(`${running.url}/health`)).status).toBe(200);
   });
 });

@@ -1,0 +1,5 @@
+/** The catalogs the server is configured with: plans and the pricing of features. Read-only. */
+import './plans.js';
+import './features.js';
+
+export { MeterEnum, PeriodEnum } from './meter.js';

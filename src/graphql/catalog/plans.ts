@@ -1,0 +1,74 @@
+import { resolveArrayConnection } from '@pothos/plugin-relay';
+import { findPlan, METERS, type Meter, type MeterRules, type Plan, type PlanCatalog, type RolloverPolicy } from '../../ledger/index.js';
+import { builder } from '../builder.js';
+import { MeterEnum, PeriodEnum } from './meter.js';
+
+type PlanNode = { readonly key: string; readonly plan: Plan };
+type PlanMeter = { readonly meter: Meter; readonly rules: MeterRules };
+
+function planNode(catalog: PlanCatalog, key: string): PlanNode | null {
+  const plan = findPlan(catalog, key);
+  return plan ? { key, plan } : null;
+}
+
+const RolloverKindEnum = builder.enumType('RolloverKind', {
+  values: {
+    NONE: { description: 'Unused allowance is forfeited at the reset.' },
+    CAPPED: { description: 'Unused allowance, up to `maxCredits`, carries over into the next period only.' },
+  } satisfies Record<RolloverPolicy['kind'], { description: string }>,
+});
+
+const RolloverRef = builder.objectRef<RolloverPolicy>('Rollover').implement({
+  description: 'What happens to unused allowance at a reset.',
+  fields: (t) => ({
+    kind: t.field({ type: RolloverKindEnum, resolve: (rollover) => rollover.kind }),
+    maxCredits: t.int({
+      nullable: true,
+      description: 'The most credits that carry over; null unless `kind` is CAPPED.',
+      resolve: (rollover) => (rollover.kind === 'CAPPED' ? rollover.maxCredits : null),
+    }),
+  }),
+});
+
+const PlanMeterRef = builder.objectRef<PlanMeter>('PlanMeter').implement({
+  description: "A plan's rules for one meter.",
+  fields: (t) => ({
+    meter: t.field({ type: MeterEnum, resolve: ({ meter }) => meter }),
+    allowance: t.int({ description: 'Credits granted each period (not consumed when `unlimited`).', resolve: ({ rules }) => rules.allowance }),
+    period: t.field({ type: PeriodEnum, resolve: ({ rules }) => rules.period }),
+    unlimited: t.boolean({ description: 'Usage is recorded but never refused.', resolve: ({ rules }) => rules.unlimited }),
+    rollover: t.field({ type: RolloverRef, resolve: ({ rules }) => rules.rollover }),
+  }),
+});
+
+const PlanRef = builder.node(builder.objectRef<PlanNode>('Plan'), {
+  description: 'A tier of the plan catalog.',
+  id: { resolve: ({ key }) => key },
+  loadOne: (key, context) => planNode(context.services.catalogs.plans, key),
+  fields: (t) => ({
+    key: t.string({ description: 'The id the catalog and the ledger know the plan by, e.g. `rheos.pro`.', resolve: ({ key }) => key }),
+    name: t.string({ resolve: ({ plan }) => plan.name }),
+    tier: t.int({
+      description: "The plan's rank within its product, for a tier badge: moving to a higher tier is an upgrade.",
+      resolve: ({ plan }) => plan.tier,
+    }),
+    meters: t.field({
+      type: [PlanMeterRef],
+      description: 'The rules for each meter, in a fixed meter order.',
+      resolve: ({ plan }) => METERS.map((meter) => ({ meter, rules: plan.meters[meter] })),
+    }),
+  }),
+});
+
+builder.queryField('plans', (t) =>
+  t.connection(
+    {
+      type: PlanRef,
+      description: 'The plan catalog, in catalog order.',
+      resolve: (_root, args, context) =>
+        resolveArrayConnection({ args }, Object.entries(context.services.catalogs.plans.plans).map(([key, plan]) => ({ key, plan }))),
+    },
+    { name: 'PlanConnection' },
+    { name: 'PlanEdge' },
+  ),
+);

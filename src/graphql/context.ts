@@ -1,0 +1,43 @@
+import type { Authenticate, Viewer } from '../auth/index.js';
+import { MISSING_TOKEN_MESSAGE } from '../auth/index.js';
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import { invalidCredentials, unauthenticated } from './errors.js';
+
+/** What resolvers work with; one set per server, shared by every request. */
+export type Services = {
+  readonly catalogs: Config['catalogs'];
+};
+
+/**
+ * One per request (HTTP now, WebSocket operations later). DataLoader-backed types of the
+ * dataloader plugin keep their loaders per context object, so batching and caching never cross
+ * requests.
+ */
+export type Context = {
+  /** `null` for an anonymous request: fields that need a caller refuse it with UNAUTHENTICATED. */
+  readonly viewer: Viewer | null;
+  readonly services: Services;
+};
+
+/**
+ * Builds the context of a request from its bearer token. No token makes an anonymous request; a
+ * token that does not verify refuses the whole request, so that a client never mistakes a broken
+ * token for a missing one.
+ */
+export async function createContext(
+  token: string | undefined,
+  dependencies: { authenticate: Authenticate; services: Services; logger: Logger },
+): Promise<Context> {
+  const result = await dependencies.authenticate(token);
+  if (result.ok) return { viewer: result.viewer, services: dependencies.services };
+  if (result.error.reason === 'MISSING_TOKEN') return { viewer: null, services: dependencies.services };
+  dependencies.logger.debug(`refused an access token: ${result.error.reason}${result.error.detail ? ` (${result.error.detail})` : ''}`);
+  throw invalidCredentials(result.error.message);
+}
+
+/** The caller of a field whose `authenticated` scope already passed. */
+export function viewerOf(context: Context): Viewer {
+  if (context.viewer === null) throw unauthenticated(MISSING_TOKEN_MESSAGE);
+  return context.viewer;
+}

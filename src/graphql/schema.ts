@@ -1,0 +1,12 @@
+import { lexicographicSortSchema, printSchema } from 'graphql';
+import { builder } from './builder.js';
+import './accounts/index.js';
+import './catalog/index.js';
+
+/** The executable schema: the builder with every domain module's types and fields. */
+export const schema = builder.toSchema();
+
+/** The schema as committed in `schema/schema.graphql`: sorted, so that its diffs show real changes only. */
+export function printSortedSchema(): string {
+  return `${printSchema(lexicographicSortSchema(schema))}\n`;
+}

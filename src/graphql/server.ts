@@ -1,0 +1,59 @@
+import { format } from 'node:util';
+import { createYoga, useReadinessCheck, type YogaLogger } from 'graphql-yoga';
+import { bearerToken, type Authenticate } from '../auth/index.js';
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import type { Database } from '../store/database.js';
+import { createContext, type Context, type Services } from './context.js';
+import { schema } from './schema.js';
+
+export type GraphQLServerOptions = {
+  readonly config: Config;
+  readonly services: Services;
+  readonly authenticate: Authenticate;
+  readonly database: Database;
+  readonly logger: Logger;
+};
+
+/**
+ * The HTTP side of the API, as one Node request listener: GraphQL at `/graphql` (GET and POST,
+ * GraphiQL in development), `/health` (yoga's: 200 while the process serves) and `/ready` (200
+ * while the database answers a ping, 503 otherwise). Anything else is 404.
+ */
+export function createGraphQLServer({ config, services, authenticate, database, logger }: GraphQLServerOptions) {
+  const development = config.environment === 'development';
+  return createYoga<Record<string, unknown>, Context>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    graphiql: development,
+    landingPage: development,
+    // Unexpected errors reach the client as "Unexpected error." (in development with the original
+    // message in extensions) and the log in full; errors with an `extensions.code` pass unchanged.
+    maskedErrors: { isDev: development },
+    logging: yogaLogger(logger),
+    context: ({ request }) => createContext(bearerToken(request.headers.get('authorization')), { authenticate, services, logger }),
+    plugins: [
+      useReadinessCheck({
+        endpoint: '/ready',
+        check: async ({ fetchAPI }) => {
+          const up = await database.ping().then(
+            () => true,
+            () => false,
+          );
+          return fetchAPI.Response.json(up ? { status: 'ready', database: 'up' } : { status: 'unavailable', database: 'down' }, {
+            status: up ? 200 : 503,
+          });
+        },
+      }),
+    ],
+  });
+}
+
+function yogaLogger(logger: Logger): YogaLogger {
+  return {
+    debug: (...args: unknown[]) => logger.debug(format(...args)),
+    info: (...args: unknown[]) => logger.info(format(...args)),
+    warn: (...args: unknown[]) => logger.warn(format(...args)),
+    error: (...args: unknown[]) => logger.error(format(...args)),
+  };
+}
