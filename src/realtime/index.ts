@@ -98,7 +98,7 @@ export function createRealtime(options: RealtimeOptions): Realtime {
       closed = true;
       disconnect();
       await Promise.all([...open].map((feed) => feed.return?.()));
-      resetTimers.close();
+      await resetTimers.close();
     },
   };
 }

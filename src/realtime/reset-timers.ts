@@ -45,6 +45,8 @@ export function nextPeriodEnd(state: AccountState): Date {
  */
 export class ResetTimers {
   private readonly timers = new Map<string, AccountTimer>();
+  /** Advances under way, which `close` waits for so that nothing touches the store afterwards. */
+  private readonly advancing = new Set<Promise<void>>();
 
   constructor(private readonly options: ResetTimerOptions) {}
 
@@ -55,7 +57,7 @@ export class ResetTimers {
     else {
       timer = { subscribers: 1, handle: null, active: true };
       this.timers.set(accountId, timer);
-      void this.advance(accountId, timer);
+      this.startAdvance(accountId, timer);
     }
     const held = timer;
     let released = false;
@@ -67,8 +69,9 @@ export class ResetTimers {
     };
   }
 
-  close(): void {
+  async close(): Promise<void> {
     for (const [accountId, timer] of this.timers) this.stop(accountId, timer);
+    await Promise.all(this.advancing);
   }
 
   private stop(accountId: string, timer: AccountTimer): void {
@@ -76,6 +79,11 @@ export class ResetTimers {
     if (timer.handle !== null) this.options.scheduler.clearTimeout(timer.handle);
     timer.handle = null;
     if (this.timers.get(accountId) === timer) this.timers.delete(accountId);
+  }
+
+  private startAdvance(accountId: string, timer: AccountTimer): void {
+    const advancing = this.advance(accountId, timer).finally(() => this.advancing.delete(advancing));
+    this.advancing.add(advancing);
   }
 
   private async advance(accountId: string, timer: AccountTimer): Promise<void> {
@@ -91,14 +99,14 @@ export class ResetTimers {
     }
     // After a failure, or when the store's clock lags ours (it advanced to an earlier instant),
     // try again a little later rather than spin.
-    if (next === null || next.getTime() <= clock().getTime()) this.schedule(timer, RETRY_DELAY_MS, () => void this.advance(accountId, timer));
+    if (next === null || next.getTime() <= clock().getTime()) this.schedule(timer, RETRY_DELAY_MS, () => this.startAdvance(accountId, timer));
     else this.armAt(accountId, timer, next);
   }
 
   private armAt(accountId: string, timer: AccountTimer, at: Date): void {
     const delay = at.getTime() - this.options.clock().getTime();
     if (delay > MAX_TIMER_DELAY_MS) this.schedule(timer, MAX_TIMER_DELAY_MS, () => this.armAt(accountId, timer, at));
-    else this.schedule(timer, Math.max(delay, 0), () => void this.advance(accountId, timer));
+    else this.schedule(timer, Math.max(delay, 0), () => this.startAdvance(accountId, timer));
   }
 
   private schedule(timer: AccountTimer, delayMs: number, callback: () => void): void {
