@@ -4,7 +4,10 @@ import { createAuthenticator } from './auth/index.js';
 import type { Config } from './config.js';
 import { createGraphQLServer } from './graphql/server.js';
 import { createLogger, type Logger } from './logger.js';
+import { DEFAULT_LEDGER_SETTINGS } from './ledger/index.js';
 import { openDatabase, type Database } from './store/database.js';
+import { createDirectory } from './store/directory.js';
+import { createLedgerStore } from './store/ledger-store.js';
 
 export type RunningApp = {
   /** `http://host:port`, with the port actually bound (a test passes port 0). */
@@ -19,7 +22,14 @@ export type App = {
   stop(): Promise<void>;
 };
 
-export function createApp(config: Config, logger: Logger = createLogger(config.logLevel)): App {
+export type AppOptions = {
+  readonly logger?: Logger;
+  /** The clock of the ledger; tests inject one to cross period boundaries. */
+  readonly now?: () => Date;
+};
+
+export function createApp(config: Config, options: AppOptions = {}): App {
+  const logger = options.logger ?? createLogger(config.logLevel);
   let running: { server: ReturnType<typeof createServer>; database: Database } | undefined;
 
   return {
@@ -32,9 +42,20 @@ export function createApp(config: Config, logger: Logger = createLogger(config.l
       if (config.auth.kind === 'secret' && config.auth.developmentSecret) {
         logger.warn('JWT_SECRET is not set: tokens are verified with the public development secret (development and tests only); `npm run token -- --sub u1` prints one');
       }
+      const store = await createLedgerStore({
+        connection: database.connection,
+        plans: config.catalogs.plans,
+        pricing: config.catalogs.pricing,
+        settings: DEFAULT_LEDGER_SETTINGS,
+        now: options.now,
+      });
+      // Entries a crashed process wrote to an account but never copied to the history.
+      const recovered = await store.recoverPendingEntries();
+      if (recovered > 0) logger.warn(`recovered ${recovered} ledger entries left uncopied by an earlier crash`);
+      const directory = await createDirectory({ connection: database.connection, store, defaultPlanId: config.defaultPlan, now: options.now });
       const graphql = createGraphQLServer({
         config,
-        services: { catalogs: config.catalogs },
+        services: { catalogs: config.catalogs, store, directory },
         authenticate: createAuthenticator(config.auth),
         database,
         logger,

@@ -1,14 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Viewer } from '../auth/index.js';
-import { DEFAULT_PLAN_CATALOG, DEFAULT_PRICING_CATALOG } from '../ledger/index.js';
 import { authScopesFor, unauthorizedError } from './auth-scopes.js';
 import type { Context } from './context.js';
 import { badUserInput } from './errors.js';
 
-const services = { catalogs: { plans: DEFAULT_PLAN_CATALOG, pricing: DEFAULT_PRICING_CATALOG } };
-const contextOf = (viewer: Partial<Viewer> | null): Context => ({
+const contextOf = (viewer: Partial<Viewer> | null): Pick<Context, 'viewer'> => ({
   viewer: viewer && { userId: 'u1', organizationId: null, role: 'member', expiresAt: new Date(), ...viewer },
-  services,
 });
 
 describe('auth scopes', () => {

@@ -16,7 +16,7 @@ export type AuthScopes = {
   orgAdmin: string;
 };
 
-export function authScopesFor(context: Context) {
+export function authScopesFor(context: Pick<Context, 'viewer'>) {
   const { viewer } = context;
   return {
     authenticated: viewer !== null,
@@ -26,6 +26,6 @@ export function authScopesFor(context: Context) {
 }
 
 /** UNAUTHENTICATED when there is no caller (a token would help), FORBIDDEN when there is one (it would not). */
-export function unauthorizedError(context: Context): GraphQLError {
+export function unauthorizedError(context: Pick<Context, 'viewer'>): GraphQLError {
   return context.viewer === null ? unauthenticated(MISSING_TOKEN_MESSAGE) : forbidden();
 }

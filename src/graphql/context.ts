@@ -2,11 +2,15 @@ import type { Authenticate, Viewer } from '../auth/index.js';
 import { MISSING_TOKEN_MESSAGE } from '../auth/index.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
+import type { Directory } from '../store/directory.js';
+import type { LedgerStore } from '../store/ledger-store.js';
 import { invalidCredentials, unauthenticated } from './errors.js';
 
 /** What resolvers work with; one set per server, shared by every request. */
 export type Services = {
   readonly catalogs: Config['catalogs'];
+  readonly store: LedgerStore;
+  readonly directory: Directory;
 };
 
 /**
@@ -30,7 +34,18 @@ export async function createContext(
   dependencies: { authenticate: Authenticate; services: Services; logger: Logger },
 ): Promise<Context> {
   const result = await dependencies.authenticate(token);
-  if (result.ok) return { viewer: result.viewer, services: dependencies.services };
+  if (result.ok) {
+    const { viewer } = result;
+    // The first request of a user or organization opens its accounts on the default plan.
+    if (viewer.role !== 'service') {
+      await dependencies.services.directory.provision({
+        userId: viewer.userId,
+        organizationId: viewer.organizationId,
+        role: viewer.role === 'admin' ? 'admin' : 'member',
+      });
+    }
+    return { viewer, services: dependencies.services };
+  }
   if (result.error.reason === 'MISSING_TOKEN') return { viewer: null, services: dependencies.services };
   dependencies.logger.debug(`refused an access token: ${result.error.reason}${result.error.detail ? ` (${result.error.detail})` : ''}`);
   throw invalidCredentials(result.error.message);

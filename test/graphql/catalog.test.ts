@@ -109,6 +109,7 @@ describe('catalogs given to the app', () => {
   const server = useTestServer({
     adjust: (config) => ({
       ...config,
+      defaultPlan: 'rheos.pro',
       catalogs: { ...config.catalogs, plans: { plans: { 'rheos.pro': DEFAULT_PLAN_CATALOG.plans['rheos.pro']! } } },
     }),
   });

@@ -8,10 +8,12 @@ import type { Logger } from '../../src/logger.js';
  * Starts the whole app on a free loopback port for the tests of one file (the database follows
  * MONGODB_URI like every other suite), and signs tokens it accepts.
  */
-export function useTestServer(options: { env?: Record<string, string>; adjust?: (config: Config) => Config; logger?: Logger } = {}) {
+export function useTestServer(
+  options: { env?: Record<string, string>; adjust?: (config: Config) => Config; logger?: Logger; now?: () => Date } = {},
+) {
   const loaded = loadConfig({ MONGODB_URI: process.env.MONGODB_URI, NODE_ENV: 'test', PORT: '0', LOG_LEVEL: 'silent', ...options.env });
   const config = options.adjust ? options.adjust(loaded) : loaded;
-  const app = createApp(config, options.logger);
+  const app = createApp(config, { logger: options.logger, now: options.now });
   let running: RunningApp | undefined;
 
   beforeAll(async () => {
