@@ -1,0 +1,20 @@
+import type { MeterBalance } from '../../ledger/index.js';
+import { builder } from '../builder.js';
+import { MeterEnum } from '../catalog/meter.js';
+
+export const MeterBalanceRef = builder.objectRef<MeterBalance>('MeterBalance').implement({
+  description: 'One meter of an account as of now: what is left, what was used this period, and when it resets.',
+  fields: (t) => ({
+    meter: t.field({ type: MeterEnum, resolve: (balance) => balance.meter }),
+    unlimited: t.exposeBoolean('unlimited', { description: 'Nothing is refused on this meter; usage is still recorded.' }),
+    allowance: t.exposeInt('allowance', { description: "This period's allowance from the plan (raised at once by an upgrade)." }),
+    available: t.exposeInt('available', {
+      description: 'Credits that can be spent now: allowance left, rollover, adjustments and top-ups, less what is reserved.',
+    }),
+    used: t.exposeInt('used', { description: 'Credits consumed this period.' }),
+    reserved: t.exposeInt('reserved', { description: 'Credits held for generations under way.' }),
+    topUp: t.exposeInt('topUp', { description: 'Credits left from purchased top-ups, included in `available`.' }),
+    periodStart: t.field({ type: 'DateTime', resolve: (balance) => balance.periodStart }),
+    resetsAt: t.field({ type: 'DateTime', description: 'When the allowance resets.', resolve: (balance) => balance.resetsAt }),
+  }),
+});
