@@ -23,7 +23,7 @@ export type CreditFeedOptions = {
 };
 
 export const DEFAULT_MAX_QUEUE = 1_000;
-/** Entries read from the database at a time while catching up. */
+/** Entries read from the database at a time while catching up, at most `maxQueue`. */
 const PAGE_SIZE = 200;
 /** The pauses before reading again when an event announced entries the database does not show yet. */
 const FIRST_RETRY_MS = 20;
@@ -48,6 +48,8 @@ class CreditFeed extends PullIterator<CreditTick> implements LedgerEventListener
   private cursor = 0;
   private announcedSeq = 0;
   private live = false;
+  /** A resync came while reading: what was lost may have been committed after the read began. */
+  private recheck = false;
   private retryMs = FIRST_RETRY_MS;
   /** Entries with ticks for this feed, after the one being delivered. */
   private queue: LedgerEntry[] = [];
@@ -62,7 +64,7 @@ class CreditFeed extends PullIterator<CreditTick> implements LedgerEventListener
   /** Starts after `cursor`; live at once unless there is something to read first. */
   start(cursor: number, replay: boolean): void {
     this.cursor = cursor;
-    this.live = !replay && this.announcedSeq <= cursor;
+    this.live = !replay && !this.recheck && this.announcedSeq <= cursor;
   }
 
   onEvent(event: LedgerEvent): void {
@@ -82,6 +84,7 @@ class CreditFeed extends PullIterator<CreditTick> implements LedgerEventListener
   }
 
   onResync(): void {
+    this.recheck = true;
     this.catchUp(this.cursor);
   }
 
@@ -124,8 +127,10 @@ class CreditFeed extends PullIterator<CreditTick> implements LedgerEventListener
   }
 
   private async readPage(): Promise<void> {
-    const { store, accountId } = this.options;
-    const entries = await store.entriesAfter(accountId, this.cursor, PAGE_SIZE);
+    const { store, accountId, maxQueue } = this.options;
+    const pageSize = Math.min(PAGE_SIZE, maxQueue);
+    this.recheck = false;
+    const entries = await store.entriesAfter(accountId, this.cursor, pageSize);
     if (this.closed) return;
     let taken = 0;
     // Entries of a write still being copied may show up with a hole: take only the run after cursor.
@@ -135,8 +140,8 @@ class CreditFeed extends PullIterator<CreditTick> implements LedgerEventListener
       taken += 1;
     }
     if (taken > 0) this.retryMs = FIRST_RETRY_MS;
-    if (taken === PAGE_SIZE) return;
-    if (this.announcedSeq <= this.cursor) this.live = true;
+    if (taken === pageSize) return;
+    if (!this.recheck && this.announcedSeq <= this.cursor) this.live = true;
     else if (taken === 0) {
       await sleep(this.retryMs, undefined, { ref: false });
       this.retryMs = Math.min(this.retryMs * 2, MAX_RETRY_MS);

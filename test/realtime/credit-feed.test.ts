@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createInProcessEventBus, createRealtime, openCreditFeed, type LedgerEvent, type LedgerEventBus, type Realtime } from '../../src/realtime/index.js';
+import { createInProcessEventBus, createRealtime, openCreditFeed, type LedgerEvent, type LedgerEventBus, type LedgerEventListener, type Realtime } from '../../src/realtime/index.js';
 import type { LedgerStore } from '../../src/store/ledger-store.js';
 import {
   debitMany,
@@ -212,6 +212,37 @@ describe('lost and reordered events', () => {
       }
     };
     await withInterceptedBus(swapFourAndFive, (lossy) => expectEveryTick(lossy, 4));
+  });
+});
+
+describe('resyncs', () => {
+  it('reads again when a resync comes while a read is under way', async () => {
+    const accountId = await openAccount(store);
+    // A bus that loses every event and lets the test signal a resync.
+    let listener: LedgerEventListener | undefined;
+    const losingBus: LedgerEventBus = {
+      publish: () => {},
+      subscribe: async (_accountId, subscriber) => ((listener = subscriber), () => (listener = undefined)),
+      close: async () => {},
+    };
+    // The first read answers as of before the debit below, after the debit and the resync.
+    let releaseRead = () => {};
+    const readHeld = new Promise<void>((resolve) => (releaseRead = resolve));
+    let reads = 0;
+    const entriesAfter: LedgerStore['entriesAfter'] = async (...request) => {
+      const entries = await store.entriesAfter(...request);
+      if ((reads += 1) === 1) await readHeld;
+      return entries;
+    };
+    const feed = await openCreditFeed({ store: { ...store, entriesAfter }, bus: losingBus, accountId, afterSeq: 2 });
+    const first = take(feed, 1);
+    await vi.waitFor(() => expect(reads).toBe(1));
+    await debitMany(store, accountId, 1);
+    listener!.onResync();
+    releaseRead();
+    expect(seqsOf(await first)).toEqual([3]);
+    await feed.return!();
+    expect(listener).toBeUndefined();
   });
 });
 
