@@ -1,0 +1,7 @@
+/**
+ * The generation workflow behind `Mutation.generate`: quote, hold, run the work through a
+ * `GenerationProvider`, then commit or settle the failure per the feature's policy.
+ */
+export type { FailureStage, GenerationProvider, ProviderOutput, ProviderRequest, ProviderResult } from './generation-provider.js';
+export { SimulatedGenerationProvider, type SimulatedProviderOptions } from './simulated-provider.js';
+export { upgradeHint, type UpgradeHint } from './upgrade-hint.js';
