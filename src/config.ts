@@ -25,6 +25,7 @@ const environmentSchema = (plans: PlanCatalog) =>
         .optional(),
       MONGODB_DB_NAME: z.string().min(1).default('creditstream'),
       LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+      REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
       JWT_SECRET: z
         .string()
         .min(MIN_SECRET_LENGTH, `must be at least ${MIN_SECRET_LENGTH} characters (HS256 wants a 256-bit key)`)
@@ -91,6 +92,11 @@ export type Config = {
     readonly name: string;
   };
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /**
+   * Where live usage events travel between server processes: Redis pub/sub at `redisUrl`, or,
+   * when it is unset, within this process only (one server process).
+   */
+  readonly realtime: { readonly redisUrl: string | undefined };
   readonly auth: AuthConfig;
   /** The plan a user or organization seen for the first time starts on; a plan of `catalogs.plans`. */
   readonly defaultPlan: string;
@@ -123,6 +129,7 @@ export function loadConfig(
     http: { host: values.HOST, port: values.PORT },
     database: { uri: values.MONGODB_URI, name: values.MONGODB_DB_NAME },
     logLevel: values.LOG_LEVEL,
+    realtime: { redisUrl: values.REDIS_URL },
     auth: values.JWT_JWKS_URL
       ? { kind: 'jwks', jwksUrl: values.JWT_JWKS_URL, issuer: values.JWT_ISSUER!, audience: values.JWT_AUDIENCE! }
       : {

@@ -22,6 +22,7 @@ describe('loadConfig', () => {
       http: { host: '127.0.0.1', port: 4000 },
       database: { uri: undefined, name: 'creditstream' },
       logLevel: 'info',
+      realtime: { redisUrl: undefined },
       auth: { kind: 'secret', secret: DEVELOPMENT_JWT_SECRET, developmentSecret: true, issuer: undefined, audience: undefined },
       defaultPlan: 'rheos.free',
       catalogs: { plans: DEFAULT_PLAN_CATALOG, pricing: DEFAULT_PRICING_CATALOG },
@@ -30,6 +31,14 @@ describe('loadConfig', () => {
 
   it('treats an empty variable as unset', () => {
     expect(loadConfig({ MONGODB_URI: '', PORT: '', JWT_SECRET: '' }).database.uri).toBeUndefined();
+  });
+
+  it('takes REDIS_URL for live usage across processes, and refuses what is not a Redis URL without echoing it', () => {
+    expect(loadConfig({ REDIS_URL: 'redis://cache.internal:6379/0' }).realtime).toEqual({ redisUrl: 'redis://cache.internal:6379/0' });
+    expect(loadConfig({ REDIS_URL: 'rediss://user:pass@cache.internal:6380' }).realtime.redisUrl).toBe('rediss://user:pass@cache.internal:6380');
+    const problems = problemsOf({ REDIS_URL: 'http://admin:hunter2@cache.internal:6379' });
+    expect(problems).toEqual(['REDIS_URL must be a redis:// or rediss:// URL']);
+    expect(problems.join('\n')).not.toContain('hunter2');
   });
 
   it('refuses production without MONGODB_URI', () => {
