@@ -124,6 +124,9 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
 
   return {
     models,
+    /** The ledger's settings and clock, for work timed against holds (e.g. leases as long as a hold). */
+    settings: options.settings,
+    now,
 
     /** Creates the account with its first period, or returns the existing one (safe to race). */
     async openAccount(request: OpenAccountRequest): Promise<Result<AccountState>> {

@@ -7,11 +7,15 @@ import {
 } from '../../src/ledger/index.js';
 import { createLedgerStore, type LedgerStoreOptions } from '../../src/store/ledger-store.js';
 
-/** A plan with round numbers for the store's tests: 100 AI credits and 2 video generations a month. */
+/**
+ * Plans with round numbers for the store's tests: 100 AI credits and 2 video generations a month,
+ * and a higher tier to upgrade to.
+ */
 export const TEST_PLANS = parsePlanCatalog({
   plans: {
     hundred: { name: 'Hundred', tier: 1, meters: { AI_CREDITS: { allowance: 100, period: 'MONTH' }, VIDEO_GENERATIONS: { allowance: 2, period: 'MONTH' } } },
     daily: { name: 'Daily', tier: 1, meters: { AI_CREDITS: { allowance: 10, period: 'DAY' }, VIDEO_GENERATIONS: { allowance: 1, period: 'MONTH' } } },
+    thousand: { name: 'Thousand', tier: 2, meters: { AI_CREDITS: { allowance: 1_000, period: 'MONTH' }, VIDEO_GENERATIONS: { allowance: 10, period: 'MONTH' } } },
   },
 });
 
