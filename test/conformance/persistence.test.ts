@@ -176,6 +176,26 @@ describe('cursors and aggregation', () => {
       { _id: 1, count: 5, total: 25 },
     ]);
   });
+
+  it('formats dates in any IANA time zone, at the offset it has on that date', async () => {
+    const raw = database.connection.db!.collection<{ at: Date }>('instants');
+    // Around the start of daylight saving time in New York (2025-03-09, 07:00 UTC).
+    await raw.insertMany([{ at: new Date('2025-03-09T06:30:00Z') }, { at: new Date('2025-03-09T07:30:00Z') }]);
+    const formatted = async (timezone: string) => {
+      const rows = await raw
+        .aggregate<{ local: string }>([
+          { $sort: { at: 1 } },
+          { $project: { _id: 0, local: { $dateToString: { date: '$at', format: '%Y-%m-%d %H:%M', timezone } } } },
+        ])
+        .toArray();
+      return rows.map((row) => row.local);
+    };
+    expect(await formatted('UTC')).toEqual(['2025-03-09 06:30', '2025-03-09 07:30']);
+    expect(await formatted('America/New_York')).toEqual(['2025-03-09 01:30', '2025-03-09 03:30']);
+    expect(await formatted('America/Argentina/Buenos_Aires')).toEqual(['2025-03-09 03:30', '2025-03-09 04:30']);
+    expect(await formatted('Asia/Kathmandu')).toEqual(['2025-03-09 12:15', '2025-03-09 13:15']);
+    expect(await formatted('+02:00')).toEqual(['2025-03-09 08:30', '2025-03-09 09:30']);
+  });
 });
 
 describe('collections', () => {

@@ -1,5 +1,6 @@
 import { Long, EJSON } from 'bson';
-import { Aggregator, ProcessingMode } from 'mingo';
+import { ProcessingMode } from 'mingo';
+import { createAggregator } from '../aggregation.js';
 import { type Document, toNumber, toView } from '../bson-values.js';
 import { CommandError, notSupported } from '../errors.js';
 import { valuesAtPath } from '../paths.js';
@@ -91,7 +92,7 @@ function aggregate(command: Document, { state, database }: CommandContext): Docu
   const viewsOf = (name: string): Document[] => [...(state.storage.find(database, name)?.all() ?? [])].map((record) => record.view);
   // `aggregate: 1` is a database-level pipeline (e.g. starting with $documents): no input collection.
   const collectionName = command.aggregate === 1 ? undefined : collectionArgument(command);
-  const aggregator = new Aggregator(toView(pipeline), {
+  const aggregator = createAggregator(toView(pipeline), {
     ...queryOptions(optionalDocument(command, 'let')),
     processingMode: ProcessingMode.CLONE_INPUT,
     collectionResolver: viewsOf,
