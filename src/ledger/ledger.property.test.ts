@@ -248,17 +248,19 @@ function runScenario(steps: readonly Step[], planIds: readonly string[], limited
 
 /** LEDGER_PROPERTY_RUNS=2000 searches harder, e.g. before a release; the default keeps the suite fast. */
 const settings = { numRuns: Number(process.env.LEDGER_PROPERTY_RUNS ?? 60) };
+// A harder search takes longer than the suite's 30 seconds a test: allow a generous 200 ms a run.
+const timeout = Math.max(30_000, settings.numRuns * 200);
 
 describe('ledger properties over random histories', () => {
   it('keep balances non-negative, replayable, gap-free, idempotent and conserved (limited plans)', () => {
     const plans = ['small', 'large'];
     fc.assert(fc.property(fc.array(stepArbitrary(plans), { minLength: 20, maxLength: 80 }), (steps) => runScenario(steps, plans, true)), settings);
-  });
+  }, timeout);
 
   it('keep balances non-negative, replayable, gap-free and idempotent with unlimited meters', () => {
     const plans = ['large', 'small', 'unlimited'];
     fc.assert(fc.property(fc.array(stepArbitrary(plans), { minLength: 20, maxLength: 80 }), (steps) => runScenario(steps, plans, false)), settings);
-  });
+  }, timeout);
 });
 
 describe('period properties', () => {
