@@ -3,11 +3,13 @@ import type { AddressInfo } from 'node:net';
 import { createAuthenticator } from './auth/index.js';
 import type { Config } from './config.js';
 import { createGraphQLServer } from './graphql/server.js';
+import { attachWebSocketTransport } from './graphql/websocket.js';
 import { createLogger, type Logger } from './logger.js';
 import { DEFAULT_LEDGER_SETTINGS } from './ledger/index.js';
+import { createInProcessEventBus, createRealtime, createRedisEventBus, type TimerScheduler } from './realtime/index.js';
 import { openDatabase, type Database } from './store/database.js';
 import { createDirectory } from './store/directory.js';
-import { createLedgerStore } from './store/ledger-store.js';
+import { createLedgerStore, type LedgerStore } from './store/ledger-store.js';
 
 export type RunningApp = {
   /** `http://host:port`, with the port actually bound (a test passes port 0). */
@@ -15,6 +17,8 @@ export type RunningApp = {
   /** Where the GraphQL endpoint is: `${url}/graphql`. */
   readonly graphqlUrl: string;
   readonly database: Database;
+  /** The ledger store the API serves, for tools and tests that write outside the API: its writes are published live like the API's. */
+  readonly store: LedgerStore;
 };
 
 export type App = {
@@ -26,11 +30,14 @@ export type AppOptions = {
   readonly logger?: Logger;
   /** The clock of the ledger; tests inject one to cross period boundaries. */
   readonly now?: () => Date;
+  /** The timers that publish period resets as they fall due; tests inject one they fire by hand. */
+  readonly scheduler?: TimerScheduler;
 };
 
 export function createApp(config: Config, options: AppOptions = {}): App {
   const logger = options.logger ?? createLogger(config.logLevel);
-  let running: { server: ReturnType<typeof createServer>; database: Database } | undefined;
+  /** Stops what `start` started, the last started first. */
+  let running: { stop(): Promise<void> } | undefined;
 
   return {
     async start() {
@@ -53,35 +60,58 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       const recovered = await store.recoverPendingEntries();
       if (recovered > 0) logger.warn(`recovered ${recovered} ledger entries left uncopied by an earlier crash`);
       const directory = await createDirectory({ connection: database.connection, store, defaultPlanId: config.defaultPlan, now: options.now });
+
+      // Live usage: the store's commits go out on the bus (Redis between processes) to the feeds.
+      const onRealtimeError = (error: unknown) => logger.warn(`realtime: ${error instanceof Error ? error.message : String(error)}`);
+      const { redisUrl } = config.realtime;
+      const redis =
+        redisUrl === undefined
+          ? undefined
+          : await createRedisEventBus(redisUrl, { onError: onRealtimeError }).catch(async (error: unknown) => {
+              await database.close();
+              throw error;
+            });
+      const bus = redis ?? createInProcessEventBus(onRealtimeError);
+      const realtime = createRealtime({ store, bus, clock: options.now, scheduler: options.scheduler, onError: onRealtimeError });
+
+      const authenticate = createAuthenticator(config.auth);
       const graphql = createGraphQLServer({
         config,
-        services: { catalogs: config.catalogs, store, directory },
-        authenticate: createAuthenticator(config.auth),
+        services: { catalogs: config.catalogs, store, directory, realtime },
+        authenticate,
         database,
+        redis,
         logger,
       });
       const server = createServer(graphql);
+      const websocket = attachWebSocketTransport(server, graphql, { authenticate, logger, production: config.environment === 'production' });
+      const stop = async () => {
+        await websocket.close();
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await realtime.close();
+        await bus.close();
+        await database.close();
+      };
       try {
         await new Promise<void>((resolve, reject) => {
           server.once('error', reject);
           server.listen(config.http.port, config.http.host, resolve);
         });
       } catch (error) {
-        await database.close();
+        await stop();
         throw error;
       }
-      running = { server, database };
+      running = { stop };
       const { port } = server.address() as AddressInfo;
       const host = config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host;
-      return { url: `http://${host}:${port}`, graphqlUrl: `http://${host}:${port}${graphql.graphqlEndpoint}`, database };
+      return { url: `http://${host}:${port}`, graphqlUrl: `http://${host}:${port}${graphql.graphqlEndpoint}`, database, store };
     },
     async stop() {
       if (!running) return;
-      const { server, database } = running;
+      const { stop } = running;
       running = undefined;
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await database.close();
+      await stop();
     },
   };
 }

@@ -61,6 +61,8 @@ const failure = (reason: AuthError['reason'], message: string, detail?: string):
 });
 
 export const MISSING_TOKEN_MESSAGE = 'Authentication required: send an access token as "Authorization: Bearer <token>".';
+/** Tells a client to get a new token; also what ends a live subscription when its token expires. */
+export const EXPIRED_TOKEN_MESSAGE = 'The access token has expired.';
 
 export function createAuthenticator(config: AuthConfig): Authenticate {
   const verify = verifierFor(config);
@@ -70,7 +72,7 @@ export function createAuthenticator(config: AuthConfig): Authenticate {
     try {
       ({ payload } = await verify(token));
     } catch (error) {
-      if (error instanceof errors.JWTExpired) return failure('EXPIRED_TOKEN', 'The access token has expired.');
+      if (error instanceof errors.JWTExpired) return failure('EXPIRED_TOKEN', EXPIRED_TOKEN_MESSAGE);
       if (error instanceof errors.JOSEError && TOKEN_FAULTS.has(error.code)) {
         return failure('INVALID_TOKEN', 'The access token is invalid.', error.message);
       }

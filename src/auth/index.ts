@@ -1,4 +1,5 @@
 export {
+  EXPIRED_TOKEN_MESSAGE,
   MISSING_TOKEN_MESSAGE,
   ROLES,
   createAuthenticator,

@@ -2,6 +2,7 @@ import type { Authenticate, Viewer } from '../auth/index.js';
 import { MISSING_TOKEN_MESSAGE } from '../auth/index.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
+import type { Realtime } from '../realtime/index.js';
 import type { Directory } from '../store/directory.js';
 import type { LedgerStore } from '../store/ledger-store.js';
 import { invalidCredentials, unauthenticated } from './errors.js';
@@ -11,10 +12,12 @@ export type Services = {
   readonly catalogs: Config['catalogs'];
   readonly store: LedgerStore;
   readonly directory: Directory;
+  /** Live credit ticks and balances, for the subscriptions. */
+  readonly realtime: Realtime;
 };
 
 /**
- * One per request (HTTP now, WebSocket operations later). DataLoader-backed types of the
+ * One per operation: each HTTP request, and each operation on a WebSocket. DataLoader-backed types of the
  * dataloader plugin keep their loaders per context object, so batching and caching never cross
  * requests.
  */
@@ -25,9 +28,9 @@ export type Context = {
 };
 
 /**
- * Builds the context of a request from its bearer token. No token makes an anonymous request; a
- * token that does not verify refuses the whole request, so that a client never mistakes a broken
- * token for a missing one.
+ * Builds the context of a request from its bearer token (over WebSocket, the token the connection
+ * was opened with). No token makes an anonymous request; a token that does not verify refuses the
+ * whole request, so that a client never mistakes a broken token for a missing one.
  */
 export async function createContext(
   token: string | undefined,

@@ -2,6 +2,7 @@ import { lexicographicSortSchema, printSchema } from 'graphql';
 import { builder } from './builder.js';
 import './accounts/index.js';
 import './catalog/index.js';
+import './subscriptions/index.js';
 
 /** The executable schema: the builder with every domain module's types and fields. */
 export const schema = builder.toSchema();

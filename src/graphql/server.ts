@@ -3,6 +3,7 @@ import { createYoga, useReadinessCheck, type YogaLogger } from 'graphql-yoga';
 import { bearerToken, type Authenticate } from '../auth/index.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
+import type { RedisEventBus } from '../realtime/index.js';
 import type { Database } from '../store/database.js';
 import { createContext, type Context, type Services } from './context.js';
 import { schema } from './schema.js';
@@ -12,17 +13,29 @@ export type GraphQLServerOptions = {
   readonly services: Services;
   readonly authenticate: Authenticate;
   readonly database: Database;
+  /** The Redis that carries live usage between processes, when there is one: `/ready` reports it. */
+  readonly redis: Pick<RedisEventBus, 'status'> | undefined;
   readonly logger: Logger;
 };
 
 /**
- * The HTTP side of the API, as one Node request listener: GraphQL at `/graphql` (GET and POST,
- * GraphiQL in development), `/health` (yoga's: 200 while the process serves) and `/ready` (200
- * while the database answers a ping, 503 otherwise). Anything else is 404.
+ * What yoga is given besides an HTTP request: an operation on a WebSocket names the token its
+ * connection was opened with instead (see `websocket.ts`).
  */
-export function createGraphQLServer({ config, services, authenticate, database, logger }: GraphQLServerOptions) {
+export type ServerContext = { readonly connection?: { readonly token: string } };
+
+export type GraphQLServer = ReturnType<typeof createGraphQLServer>;
+
+/**
+ * The HTTP side of the API, as one Node request listener: GraphQL at `/graphql` (GET and POST,
+ * subscriptions as server-sent events, GraphiQL in development), `/health` (yoga's: 200 while the
+ * process serves) and `/ready` (200 while the database answers a ping, 503 otherwise; with Redis,
+ * also whether it is connected, which does not change the status: the API works without it and
+ * live usage catches up when it is back). Anything else is 404.
+ */
+export function createGraphQLServer({ config, services, authenticate, database, redis, logger }: GraphQLServerOptions) {
   const development = config.environment === 'development';
-  return createYoga<Record<string, unknown>, Context>({
+  return createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: '/graphql',
     graphiql: development,
@@ -31,7 +44,8 @@ export function createGraphQLServer({ config, services, authenticate, database, 
     // message in extensions) and the log in full; errors with an `extensions.code` pass unchanged.
     maskedErrors: { isDev: development },
     logging: yogaLogger(logger),
-    context: ({ request }) => createContext(bearerToken(request.headers.get('authorization')), { authenticate, services, logger }),
+    context: ({ request, connection }) =>
+      createContext(connection ? connection.token : bearerToken(request.headers.get('authorization')), { authenticate, services, logger }),
     plugins: [
       useReadinessCheck({
         endpoint: '/ready',
@@ -40,9 +54,12 @@ export function createGraphQLServer({ config, services, authenticate, database, 
             () => true,
             () => false,
           );
-          return fetchAPI.Response.json(up ? { status: 'ready', database: 'up' } : { status: 'unavailable', database: 'down' }, {
-            status: up ? 200 : 503,
-          });
+          const connections = redis?.status();
+          const redisState = connections && { redis: connections.publisher === 'ready' && connections.subscriber === 'ready' ? 'up' : 'down' };
+          return fetchAPI.Response.json(
+            up ? { status: 'ready', database: 'up', ...redisState } : { status: 'unavailable', database: 'down', ...redisState },
+            { status: up ? 200 : 503 },
+          );
         },
       }),
     ],

@@ -1,0 +1,35 @@
+import type { CreditTick } from '../../realtime/index.js';
+import { builder } from '../builder.js';
+import { MeterEnum } from '../catalog/meter.js';
+import { EntryKindEnum } from './entry-kind.js';
+
+export const CreditTickRef = builder.objectRef<CreditTick>('CreditTick').implement({
+  description:
+    'One meter changed by one ledger entry, as a live usage card shows it: animate from `previousAvailable` to `available`. ' +
+    'An entry that touched two meters gives two ticks with the same `seq`.',
+  fields: (t) => ({
+    seq: t.exposeInt('seq', {
+      description: "The entry's position in the account's ledger, from 1 without gaps: resubscribe with `afterSeq` set to the last one seen to miss nothing.",
+    }),
+    meter: t.field({ type: MeterEnum, resolve: (tick) => tick.meter }),
+    kind: t.field({ type: EntryKindEnum, resolve: (tick) => tick.kind }),
+    delta: t.exposeInt('delta', { description: 'The change of `available`: negative when credits left it.' }),
+    previousAvailable: t.exposeInt('previousAvailable', { description: '`available` before the entry.' }),
+    available: t.exposeInt('available', { description: '`available` after the entry.' }),
+    used: t.exposeInt('used', { description: 'Credits consumed this period, after the entry.' }),
+    reserved: t.exposeInt('reserved', { description: 'Credits held for work under way, after the entry.' }),
+    allowance: t.exposeInt('allowance', { description: "This period's allowance, after the entry." }),
+    unlimited: t.exposeBoolean('unlimited', { description: 'Nothing is refused on this meter; usage is still recorded.' }),
+    feature: t.string({ nullable: true, description: 'The feature that was charged, e.g. `image.generate`.', resolve: (tick) => tick.feature }),
+    sessionId: t.string({ nullable: true, description: 'The generation session the entry belongs to.', resolve: (tick) => tick.sessionId }),
+    memberId: t.string({ nullable: true, description: "The member of an organization's pool who caused the entry.", resolve: (tick) => tick.memberId }),
+    at: t.field({ type: 'DateTime', description: 'When the entry was written.', resolve: (tick) => tick.at }),
+    thresholdsCrossed: t.field({
+      type: ['Int'],
+      description:
+        'Low-balance notices: the percentages of the allowance (80 and 100) that usage reached with this entry, usually none. ' +
+        'Each is announced once per period, on the tick that crossed it.',
+      resolve: (tick) => [...tick.thresholdsCrossed],
+    }),
+  }),
+});

@@ -1,0 +1,18 @@
+import type { EntryKind } from '../../ledger/index.js';
+import { builder } from '../builder.js';
+
+// `satisfies` keeps this in step with the ledger: a kind added there fails the typecheck here.
+export const EntryKindEnum = builder.enumType('EntryKind', {
+  description: 'What a ledger entry did to the balances of an account.',
+  values: {
+    GRANT: { description: 'Credits added: a top-up, or credits an admin or the product granted.' },
+    DEBIT: { description: 'Usage charged at once.' },
+    HOLD: { description: 'Credits reserved for work under way: available → reserved.' },
+    COMMIT: { description: 'Reserved credits charged when the work finished: reserved → used.' },
+    RELEASE: { description: 'Reserved credits given back: reserved → available.' },
+    EXPIRY: { description: 'Credits that expired: unused allowance at a reset, a grant past its expiry, or a hold past its time-to-live.' },
+    RESET: { description: 'A new period: usage back to 0, the allowance granted again (with any rollover).' },
+    PLAN_CHANGE: { description: "An upgrade's extra allowance, or a downgrade scheduled or applied." },
+    ADJUSTMENT: { description: 'Credits an admin took away.' },
+  } satisfies Record<EntryKind, { description: string }>,
+});

@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { builder } from '../builder.js';
+import { MeterBalanceRef } from '../balances/meter-balance.js';
+import { MeterEnum } from '../catalog/meter.js';
+import { CreditTickRef } from './credit-tick.js';
+import { untilExpiry } from './token-expiry.js';
+import { AccountGlobalId, watcherOf } from './watched-account.js';
+
+/** How every subscription ends when the caller's token expires (see `../websocket.ts`). */
+const EXPIRY = 'When the access token expires it ends: a WebSocket closes with 4401, server-sent events end with UNAUTHENTICATED.';
+const ACCOUNT_ID_DESCRIPTION = "The account's global ID: the caller's own account or its organization's pool (a service: any account).";
+
+builder.subscriptionField('creditUsage', (t) =>
+  t.field({
+    type: CreditTickRef,
+    description:
+      "Live usage of an account: a tick for each change of a meter's balance (charges, holds, grants, resets), within " +
+      'milliseconds of the write and in `seq` order. With `afterSeq`, the ticks after it are sent first (what the client ' +
+      `missed while disconnected), then the live ones, none twice. ${EXPIRY}`,
+    args: {
+      accountId: t.arg.id({ required: true, description: ACCOUNT_ID_DESCRIPTION }).validate(AccountGlobalId),
+      meter: t.arg({ type: MeterEnum, required: false, description: "Only this meter's ticks." }),
+      afterSeq: t.arg
+        .int({ required: false, description: 'The `seq` of the last tick the client has: replay everything after it first.' })
+        .validate(z.number().int().min(0).nullish()),
+    },
+    subscribe: async (_root, { accountId, meter, afterSeq }, context) => {
+      const viewer = await watcherOf(context, accountId);
+      const ticks = await context.services.realtime.creditTicks(accountId, { meter: meter ?? undefined, afterSeq: afterSeq ?? undefined });
+      return untilExpiry(ticks, viewer.expiresAt);
+    },
+    resolve: (tick) => tick,
+  }),
+);
+
+builder.subscriptionField('balanceChanged', (t) =>
+  t.field({
+    type: [MeterBalanceRef],
+    description:
+      "The balances of an account's meters: now, then after each change. A slow client skips intermediate values but always " +
+      `gets the latest. ${EXPIRY}`,
+    args: { accountId: t.arg.id({ required: true, description: ACCOUNT_ID_DESCRIPTION }).validate(AccountGlobalId) },
+    subscribe: async (_root, { accountId }, context) => {
+      const viewer = await watcherOf(context, accountId);
+      return untilExpiry(await context.services.realtime.balanceChanges(accountId), viewer.expiresAt);
+    },
+    resolve: (balances) => [...balances],
+  }),
+);

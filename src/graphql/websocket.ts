@@ -1,0 +1,154 @@
+import type { Server } from 'node:http';
+import { GraphQLError, type ExecutionArgs } from 'graphql';
+import { CloseCode } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import { EXPIRED_TOKEN_MESSAGE, bearerToken, type Authenticate } from '../auth/index.js';
+import type { Logger } from '../logger.js';
+import type { GraphQLServer } from './server.js';
+import { atInstant } from './subscriptions/token-expiry.js';
+
+export const MISSING_CONNECTION_TOKEN_MESSAGE =
+  'Authentication required: send the access token in connection_init, as { "authorization": "Bearer <token>" }.';
+
+/** How long closing waits for clients to answer the closing handshake. */
+const CLOSE_GRACE_MS = 1_000;
+
+/** What a connection remembers once its `connection_init` was accepted. */
+type Connection = { readonly token: string; readonly cancelExpiry: () => void };
+type Extra = { connection?: Connection };
+type Enveloped = ReturnType<GraphQLServer['getEnveloped']>;
+/** yoga's execute and subscribe travel with each operation, as in yoga's graphql-ws recipe. */
+type Operation = ExecutionArgs & { rootValue: Pick<Enveloped, 'execute' | 'subscribe'> };
+
+export type WebSocketTransport = {
+  /** Closes every connection (1001 Going away) and stops accepting new ones. */
+  close(): Promise<void>;
+};
+
+/**
+ * GraphQL over WebSocket (the `graphql-transport-ws` protocol of graphql-ws) on the HTTP server's
+ * GraphQL path, running every operation through yoga, so that masking, the schema and the context
+ * are those of HTTP.
+ *
+ * - `connection_init` carries the access token: `{ authorization: "Bearer <jwt>" }` or `{ token }`
+ *   (both must then agree). Missing, invalid or expired: the socket closes with 4401 Unauthorized
+ *   and the reason says which. Every role may subscribe to some account, so no token is refused
+ *   with 4403 here; an account the caller may not watch fails that one subscription with FORBIDDEN.
+ * - Each operation builds its context like an HTTP request, from the connection's token.
+ * - When the token expires the socket closes with 4401 "The access token has expired.": at that
+ *   instant by a timer, or earlier if a subscription or operation finds it expired first. Nothing
+ *   is sent after expiry. The client connects again with a new token and resubscribes with
+ *   `afterSeq`.
+ */
+export function attachWebSocketTransport(
+  server: Server,
+  yoga: GraphQLServer,
+  dependencies: { authenticate: Authenticate; logger: Logger; production: boolean },
+): WebSocketTransport {
+  const { authenticate, logger } = dependencies;
+  const sockets = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
+  const closeUnauthorized = (socket: { close(code: number, reason: string): void }, reason: string) =>
+    socket.close(CloseCode.Unauthorized, reason);
+
+  const transport = useServer<Record<string, unknown>, Extra>(
+    {
+      isProd: dependencies.production,
+      execute: (args) => (args as Operation).rootValue.execute(args),
+      subscribe: (args) => (args as Operation).rootValue.subscribe(args),
+
+      async onConnect(context) {
+        const { socket } = context.extra;
+        const token = connectionToken(context.connectionParams);
+        if (token === undefined) {
+          closeUnauthorized(socket, MISSING_CONNECTION_TOKEN_MESSAGE);
+          return false;
+        }
+        const result = await authenticate(token).catch((error: unknown) => {
+          logger.error(`cannot verify the access token of a WebSocket connection: ${error instanceof Error ? error.message : String(error)}`);
+          return null;
+        });
+        if (result === null) {
+          socket.close(CloseCode.InternalServerError, 'Internal server error');
+          return false;
+        }
+        if (!result.ok) {
+          logger.debug(`refused a WebSocket connection: ${result.error.reason}${result.error.detail ? ` (${result.error.detail})` : ''}`);
+          closeUnauthorized(socket, result.error.message);
+          return false;
+        }
+        const { expiresAt } = result.viewer;
+        context.extra.connection = { token, cancelExpiry: atInstant(expiresAt, () => closeUnauthorized(socket, EXPIRED_TOKEN_MESSAGE)) };
+        return { expiresAt: expiresAt.toISOString() };
+      },
+
+      async onSubscribe(context, _id, payload): Promise<Operation | readonly GraphQLError[]> {
+        // Subscribe messages before the acknowledgement never get here: graphql-ws closes with 4401.
+        const { token } = context.extra.connection!;
+        const enveloped = yoga.getEnveloped({ connection: { token }, params: payload });
+        let document;
+        try {
+          document = enveloped.parse(payload.query);
+        } catch (error) {
+          if (error instanceof GraphQLError) return [error];
+          throw error;
+        }
+        const errors = enveloped.validate(enveloped.schema, document);
+        if (errors.length > 0) return errors;
+        let contextValue;
+        try {
+          contextValue = await enveloped.contextFactory();
+        } catch (error) {
+          if (!isUnauthenticated(error)) throw error;
+          closeUnauthorized(context.extra.socket, error.message);
+          return [error];
+        }
+        return {
+          schema: enveloped.schema,
+          document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          contextValue,
+          rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
+        };
+      },
+
+      // A subscription that found the token expired ends the connection rather than itself:
+      // closing first means the error message is never sent, only the close.
+      onError(context, _id, _payload, errors) {
+        const unauthenticated = errors.find(isUnauthenticated);
+        if (unauthenticated) closeUnauthorized(context.extra.socket, unauthenticated.message);
+      },
+
+      onClose(context) {
+        context.extra.connection?.cancelExpiry();
+      },
+    },
+    sockets,
+  );
+
+  return {
+    async close() {
+      // A client that does not answer the closing handshake is cut off rather than waited for.
+      const cutOff = setTimeout(() => sockets.clients.forEach((socket) => socket.terminate()), CLOSE_GRACE_MS).unref();
+      await transport.dispose();
+      clearTimeout(cutOff);
+    },
+  };
+}
+
+/**
+ * The token of a `connection_init` payload: `undefined` when it names none, and an empty token
+ * (which never verifies) when what it names is not a token or two different ones.
+ */
+export function connectionToken(params: Readonly<Record<string, unknown>> | undefined): string | undefined {
+  const { authorization, token } = params ?? {};
+  const fromHeader = authorization === undefined ? undefined : typeof authorization === 'string' ? bearerToken(authorization) : '';
+  const given = token === undefined ? undefined : typeof token === 'string' ? token : '';
+  if (fromHeader !== undefined && given !== undefined && fromHeader !== given) return '';
+  return fromHeader ?? given;
+}
+
+function isUnauthenticated(error: unknown): error is GraphQLError {
+  return error instanceof GraphQLError && error.extensions.code === 'UNAUTHENTICATED';
+}
