@@ -77,7 +77,8 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
       const document = await models.Accounts.findById(accountId).lean<AccountDocument>();
       if (!document) return batch.map(() => ({ ok: false, error: { code: 'ACCOUNT_NOT_FOUND', accountId } }));
       // A process that died after writing the account left these uncopied: copy them first.
-      if (document.pendingEntries.length > 0) await copyEntries(models, document.pendingEntries);
+      // They are announced too: the writer that died never told its listeners (feeds drop repeats by seq).
+      if (document.pendingEntries.length > 0) await commitEntries(accountId, document.pendingEntries, document.state);
 
       const batchContext = context();
       // Advanced once for the whole batch (which is what an ADVANCE asks for), so that each

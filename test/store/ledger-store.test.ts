@@ -317,7 +317,17 @@ describe('crash recovery', () => {
       },
     });
     await expect(crashing.execute(accountId, voiceover('lost?'))).rejects.toThrow('injected crash');
-    await store.execute(accountId, voiceover('next'));
+    const announced: number[] = [];
+    const stopListening = store.onCommit((id, entries) => {
+      if (id === accountId) announced.push(...entries.map((entry) => entry.seq));
+    });
+    try {
+      await store.execute(accountId, voiceover('next'));
+    } finally {
+      stopListening();
+    }
     expect((await allEntries(accountId)).map((entry) => entry.seq)).toEqual([1, 2, 3, 4]);
+    // The stranded entry is announced before the new one, so live feeds see every seq in order.
+    expect(announced).toEqual([3, 4]);
   });
 });
