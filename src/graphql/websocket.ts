@@ -72,6 +72,8 @@ export function attachWebSocketTransport(
           socket.close(CloseCode.InternalServerError, 'Internal server error');
           return false;
         }
+        // The client may have gone while its token was checked: then nothing is left to watch.
+        if (socket.readyState !== socket.OPEN) return false;
         if (!result.ok) {
           logger.debug(`refused a WebSocket connection: ${result.error.reason}${result.error.detail ? ` (${result.error.detail})` : ''}`);
           closeUnauthorized(socket, result.error.message);
@@ -141,7 +143,7 @@ export function attachWebSocketTransport(
  * The token of a `connection_init` payload: `undefined` when it names none, and an empty token
  * (which never verifies) when what it names is not a token or two different ones.
  */
-export function connectionToken(params: Readonly<Record<string, unknown>> | undefined): string | undefined {
+function connectionToken(params: Readonly<Record<string, unknown>> | undefined): string | undefined {
   const { authorization, token } = params ?? {};
   const fromHeader = authorization === undefined ? undefined : typeof authorization === 'string' ? bearerToken(authorization) : '';
   const given = token === undefined ? undefined : typeof token === 'string' ? token : '';
