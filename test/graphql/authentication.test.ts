@@ -4,6 +4,7 @@ import type { PlanCatalog } from '../../src/ledger/index.js';
 import type { Logger } from '../../src/logger.js';
 import { errorCodes, execute } from './client.js';
 import { PlansDocument, ViewerDocument } from './generated/graphql.js';
+import { openSocket } from './subscription-client.js';
 import { useTestServer } from './test-server.js';
 
 describe('Query.viewer', () => {
@@ -109,18 +110,28 @@ describe('an identity provider whose keys cannot be fetched', () => {
     logger,
     env: { JWT_JWKS_URL: 'http://127.0.0.1:1/.well-known/jwks.json', JWT_ISSUER: 'https://id.example/', JWT_AUDIENCE: 'creditstream' },
   });
-
-  it('fails the request as unexpected (500), not as a bad token the client should replace', async () => {
+  /** A token that only the provider's keys could verify. */
+  async function providerToken(): Promise<string> {
     const { privateKey } = await generateKeyPair('ES256');
-    const token = await new SignJWT({ sub: 'u1' })
+    return new SignJWT({ sub: 'u1' })
       .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
       .setIssuer('https://id.example/')
       .setAudience('creditstream')
       .setExpirationTime('1h')
       .sign(privateKey);
-    const response = await execute(server.url, ViewerDocument, { token });
+  }
+
+  it('fails the request as unexpected (500), not as a bad token the client should replace', async () => {
+    const response = await execute(server.url, ViewerDocument, { token: await providerToken() });
     expect(response.status).toBe(500);
     expect(errorCodes(response)).toEqual(['INTERNAL_SERVER_ERROR']);
     expect(logger.errors).not.toHaveLength(0);
+  });
+
+  it('closes a WebSocket with 4500 Internal server error, not with 4401, and logs why', async () => {
+    const socket = openSocket(server.url, { token: await providerToken() });
+    expect(await socket.closed).toEqual({ code: 4500, reason: 'Internal server error' });
+    await socket.dispose();
+    expect(logger.errors.join('\n')).toContain('cannot verify the access token of a WebSocket connection');
   });
 });

@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { generateKeyPair, SignJWT } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MISSING_CONNECTION_TOKEN_MESSAGE } from '../../src/graphql/websocket.js';
-import type { Logger } from '../../src/logger.js';
 import { organizationAccountId, userAccountId } from '../../src/store/directory.js';
 import { debitMany, expectQuiet, render, take, topic } from '../realtime/realtime-fixture.js';
 import { TestClock } from '../store/store-fixture.js';
@@ -252,29 +250,5 @@ describe('authenticating a WebSocket', () => {
     expect([...received.map((tick) => tick.arrivedAt), ...balancesArrivedAt].every((arrivedAt) => arrivedAt < expiresAt + 500)).toBe(true);
     expect(writtenAfterExpiry.length).toBeGreaterThan(0);
     expect(received.filter((tick) => writtenAfterExpiry.includes(tick.seq))).toEqual([]);
-  });
-});
-
-describe('a WebSocket whose token cannot be checked (the identity provider is unreachable)', () => {
-  const errors: string[] = [];
-  const ignore = () => undefined;
-  const logger: Logger = { debug: ignore, info: ignore, warn: ignore, error: (message) => errors.push(message) };
-  const unreachable = useTestServer({
-    logger,
-    env: { JWT_JWKS_URL: 'http://127.0.0.1:1/.well-known/jwks.json', JWT_ISSUER: 'https://id.example/', JWT_AUDIENCE: 'creditstream' },
-  });
-  const unverifiable = new Sockets(() => unreachable.url);
-  afterEach(() => unverifiable.disposeAll());
-
-  it('closes with 4500, not as a bad token the client should replace, and logs why', async () => {
-    const { privateKey } = await generateKeyPair('ES256');
-    const token = await new SignJWT({ sub: 'u1' })
-      .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
-      .setIssuer('https://id.example/')
-      .setAudience('creditstream')
-      .setExpirationTime('1h')
-      .sign(privateKey);
-    expect(await unverifiable.connect({ token }).closed).toEqual({ code: 4500, reason: 'Internal server error' });
-    expect(errors.join('\n')).toContain('cannot verify the access token of a WebSocket connection');
   });
 });
