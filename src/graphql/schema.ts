@@ -1,6 +1,7 @@
 import { lexicographicSortSchema, printSchema } from 'graphql';
 import { builder } from './builder.js';
 import './accounts/index.js';
+import './balances/index.js';
 import './catalog/index.js';
 import './subscriptions/index.js';
 

@@ -1,2 +1,6 @@
-/** Who the caller is, and (with the ledger store) the accounts it may see. */
+/** Who the caller is, and the accounts it may see: their plans and, for organizations, their members. */
 import './viewer.js';
+import './account.js';
+import './members.js';
+
+export { AccountRef } from './account.js';

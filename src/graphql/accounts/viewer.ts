@@ -2,7 +2,7 @@ import type { Role, Viewer } from '../../auth/index.js';
 import { builder } from '../builder.js';
 import { viewerOf } from '../context.js';
 
-const RoleEnum = builder.enumType('Role', {
+export const RoleEnum = builder.enumType('Role', {
   values: {
     MEMBER: { value: 'member', description: "A user: sees its own account and its organization's pool." },
     ADMIN: { value: 'admin', description: "An administrator of the token's organization: also sees and caps per-member usage." },
@@ -10,7 +10,7 @@ const RoleEnum = builder.enumType('Role', {
   } satisfies Record<Uppercase<Role>, { value: Role; description: string }>,
 });
 
-const UserRef = builder.objectRef<{ userId: string }>('User').implement({
+export const UserRef = builder.objectRef<{ userId: string }>('User').implement({
   description: 'A person, as the identity provider knows them.',
   fields: (t) => ({
     id: t.globalID({ resolve: ({ userId }) => ({ type: 'User', id: userId }) }),
@@ -29,7 +29,7 @@ const OrganizationRef = builder.objectRef<{ organizationId: string }>('Organizat
   }),
 });
 
-const ViewerRef = builder.objectRef<Viewer>('Viewer').implement({
+export const ViewerRef = builder.objectRef<Viewer>('Viewer').implement({
   description: 'The caller, as its access token names it.',
   fields: (t) => ({
     id: t.globalID({ resolve: ({ userId }) => ({ type: 'Viewer', id: userId }) }),

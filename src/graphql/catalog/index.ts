@@ -3,3 +3,4 @@ import './plans.js';
 import './features.js';
 
 export { MeterEnum, PeriodEnum } from './meter.js';
+export { planNode, PlanRef, type PlanNode } from './plans.js';

@@ -3,10 +3,10 @@ import { findPlan, METERS, type Meter, type MeterRules, type Plan, type PlanCata
 import { builder } from '../builder.js';
 import { MeterEnum, PeriodEnum } from './meter.js';
 
-type PlanNode = { readonly key: string; readonly plan: Plan };
+export type PlanNode = { readonly key: string; readonly plan: Plan };
 type PlanMeter = { readonly meter: Meter; readonly rules: MeterRules };
 
-function planNode(catalog: PlanCatalog, key: string): PlanNode | null {
+export function planNode(catalog: PlanCatalog, key: string): PlanNode | null {
   const plan = findPlan(catalog, key);
   return plan ? { key, plan } : null;
 }
@@ -41,7 +41,7 @@ const PlanMeterRef = builder.objectRef<PlanMeter>('PlanMeter').implement({
   }),
 });
 
-const PlanRef = builder.node(builder.objectRef<PlanNode>('Plan'), {
+export const PlanRef = builder.node(builder.objectRef<PlanNode>('Plan'), {
   description: 'A tier of the plan catalog.',
   id: { resolve: ({ key }) => key },
   loadOne: (key, context) => planNode(context.services.catalogs.plans, key),

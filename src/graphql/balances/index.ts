@@ -1,0 +1,4 @@
+/** What an account has left on each meter, and when it resets. */
+import './account-balances.js';
+
+export { MeterBalanceRef } from './meter-balance.js';
