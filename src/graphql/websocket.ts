@@ -8,6 +8,8 @@ import type { Logger } from '../logger.js';
 import type { GraphQLServer } from './server.js';
 import { atInstant } from './subscriptions/token-expiry.js';
 
+const MAX_MESSAGE_BYTES = 1024 * 1024;
+
 export const MISSING_CONNECTION_TOKEN_MESSAGE =
   'Authentication required: send the access token in connection_init, as { "authorization": "Bearer <token>" }.';
 
@@ -47,7 +49,8 @@ export function attachWebSocketTransport(
   dependencies: { authenticate: Authenticate; logger: Logger; production: boolean },
 ): WebSocketTransport {
   const { authenticate, logger } = dependencies;
-  const sockets = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
+  // A GraphQL message is a few kilobytes; ws would otherwise buffer up to 100 MiB per message.
+  const sockets = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: MAX_MESSAGE_BYTES });
   const closeUnauthorized = (socket: { close(code: number, reason: string): void }, reason: string) =>
     socket.close(CloseCode.Unauthorized, reason);
 
