@@ -4,6 +4,7 @@ import './accounts/index.js';
 import './balances/index.js';
 import './catalog/index.js';
 import './subscriptions/index.js';
+import './usage/index.js';
 
 /** The executable schema: the builder with every domain module's types and fields. */
 export const schema = builder.toSchema();

@@ -4,3 +4,6 @@ import './account.js';
 import './members.js';
 
 export { AccountRef } from './account.js';
+export { globalIdOf } from './global-ids.js';
+export { itemizedMemberFor } from './members.js';
+export { UserRef } from './viewer.js';

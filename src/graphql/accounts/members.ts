@@ -1,6 +1,7 @@
 import { createContextCache } from '@pothos/core';
 import { resolveArrayConnection } from '@pothos/plugin-relay';
 import DataLoader from 'dataloader';
+import type { Viewer } from '../../auth/index.js';
 import { METERS, type AccountState, type MemberUsage } from '../../ledger/index.js';
 import { organizationAccountId, type Membership } from '../../store/directory.js';
 import { builder } from '../builder.js';
@@ -18,6 +19,16 @@ function organizationIdOf(account: AccountState): string | null {
   return account.accountType === 'ORGANIZATION' && account.accountId.startsWith(ORGANIZATION_ACCOUNT_PREFIX)
     ? account.accountId.slice(ORGANIZATION_ACCOUNT_PREFIX.length)
     : null;
+}
+
+/**
+ * Whose usage the caller may see itemized on an account it reads: the usage of each member of a
+ * pool is for the organization's admins and services (`canManageMembers`), so a plain member of
+ * the pool sees its own only. Null means everyone's (a user's own account has no one else).
+ */
+export function itemizedMemberFor(viewer: Viewer, account: AccountState): string | null {
+  const organizationId = organizationIdOf(account);
+  return organizationId === null || canManageMembers(viewer, organizationId) ? null : viewer.userId;
 }
 
 /** Memberships per organization, batched per request: a service reading several pools asks the directory once. */

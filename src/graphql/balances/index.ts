@@ -1,4 +1,2 @@
 /** What an account has left on each meter, and when it resets. */
 import './account-balances.js';
-
-export { MeterBalanceRef } from './meter-balance.js';

@@ -1,0 +1,3 @@
+/** An account's ledger history and its usage summaries. */
+import './history.js';
+import './summary.js';
