@@ -140,6 +140,28 @@ describe('which accounts a subscription may watch', () => {
     expect(dataOf(await take(pool, 1))[0]!.balanceChanged).toHaveLength(2);
   });
 
+  it("names who spent from a pool to its admins, but shows a plain member only its own spending as its own", async () => {
+    const organizationId = `o-${randomUUID()}`;
+    const admin = await newMember({ org: organizationId, role: 'admin' });
+    const member = await newMember({ org: organizationId });
+    const pool = accountGlobalId(organizationAccountId(organizationId));
+    // The pool opened with one RESET per meter (seq 1 and 2): everything after is replayed or live.
+    const watch = { accountId: pool, meter: 'AI_CREDITS' as const, afterSeq: 2 };
+    const asAdmin = (await sockets.connectWith(admin.token)).subscribe(CreditUsageDocument, watch);
+    const asMember = (await sockets.connectWith(member.token)).subscribe(CreditUsageDocument, watch);
+    for (const [key, spender] of [['by-admin', admin.userId], ['by-member', member.userId]] as const) {
+      const outcome = await server.app.store.execute(organizationAccountId(organizationId), {
+        type: 'DEBIT', idempotencyKey: key, feature: 'topic.generate', memberId: spender,
+      });
+      expect(outcome.ok).toBe(true);
+    }
+    expect((await ticks(asAdmin, 2)).map((tick) => tick.memberId)).toEqual([admin.userId, member.userId]);
+    expect((await ticks(asMember, 2)).map((tick) => [tick.memberId, tick.delta])).toEqual([
+      [null, -1],
+      [member.userId, -1],
+    ]);
+  });
+
   it('refuses a member of another organization, someone else’s account and an unknown account alike with FORBIDDEN, keeping the socket', async () => {
     const organizationId = `o-${randomUUID()}`;
     const poolMember = await newMember({ org: organizationId });
@@ -165,7 +187,7 @@ describe('which accounts a subscription may watch', () => {
   it('refuses what is not the ID of an Account with BAD_USER_INPUT', async () => {
     const { token } = await newMember();
     const socket = await sockets.connectWith(token);
-    const expected = [{ message: 'accountId: must be the ID of an Account', code: 'BAD_USER_INPUT' }];
+    const expected = [{ message: 'accountId: must be an ID of type Account', code: 'BAD_USER_INPUT' }];
     expect(await refusal(socket.subscribe(CreditUsageDocument, { accountId: Buffer.from('Plan:rheos.free').toString('base64') }))).toEqual(expected);
     expect(await refusal(socket.subscribe(CreditUsageDocument, { accountId: 'user:u1' }))).toEqual(expected);
     const negative = await refusal(socket.subscribe(CreditUsageDocument, { accountId: accountGlobalId('user:u1'), afterSeq: -1 }));

@@ -1,4 +1,5 @@
 import type { Viewer } from '../../auth/index.js';
+import type { AccountState } from '../../ledger/index.js';
 import { organizationAccountId, userAccountId } from '../../store/directory.js';
 
 /**
@@ -32,4 +33,24 @@ export function canSpendFrom(viewer: Viewer, accountId: string): boolean {
 /** Per-member usage and caps of an organization's pool: its admins and services. */
 export function canManageMembers(viewer: Viewer, organizationId: string): boolean {
   return viewer.role === 'service' || (viewer.role === 'admin' && viewer.organizationId === organizationId);
+}
+
+const ORGANIZATION_ACCOUNT_PREFIX = organizationAccountId('');
+
+/** The organization whose pool the account is, or null for a user's own account. */
+export function organizationIdOf(account: Pick<AccountState, 'accountId' | 'accountType'>): string | null {
+  return account.accountType === 'ORGANIZATION' && account.accountId.startsWith(ORGANIZATION_ACCOUNT_PREFIX)
+    ? account.accountId.slice(ORGANIZATION_ACCOUNT_PREFIX.length)
+    : null;
+}
+
+/**
+ * Whose usage the caller may see itemized on an account it reads: the usage of each member of a
+ * pool is for the organization's admins and services (`canManageMembers`), so a plain member of
+ * the pool sees its own only. Null means everyone's (a user's own account has no one else).
+ * History, summaries and live ticks all follow this one rule.
+ */
+export function itemizedMemberFor(viewer: Viewer, account: Pick<AccountState, 'accountId' | 'accountType'>): string | null {
+  const organizationId = organizationIdOf(account);
+  return organizationId === null || canManageMembers(viewer, organizationId) ? null : viewer.userId;
 }

@@ -1,35 +1,15 @@
 import { createContextCache } from '@pothos/core';
 import { resolveArrayConnection } from '@pothos/plugin-relay';
 import DataLoader from 'dataloader';
-import type { Viewer } from '../../auth/index.js';
 import { METERS, type AccountState, type MemberUsage } from '../../ledger/index.js';
-import { organizationAccountId, type Membership } from '../../store/directory.js';
+import type { Membership } from '../../store/directory.js';
 import { builder } from '../builder.js';
 import { MeterEnum } from '../catalog/index.js';
 import { viewerOf, type Context } from '../context.js';
 import { forbidden } from '../errors.js';
-import { canManageMembers } from './access.js';
+import { canManageMembers, organizationIdOf } from './access.js';
 import { AccountRef } from './account.js';
 import { RoleEnum, UserRef } from './viewer.js';
-
-const ORGANIZATION_ACCOUNT_PREFIX = organizationAccountId('');
-
-/** The organization whose pool the account is, or null for a user's own account. */
-function organizationIdOf(account: AccountState): string | null {
-  return account.accountType === 'ORGANIZATION' && account.accountId.startsWith(ORGANIZATION_ACCOUNT_PREFIX)
-    ? account.accountId.slice(ORGANIZATION_ACCOUNT_PREFIX.length)
-    : null;
-}
-
-/**
- * Whose usage the caller may see itemized on an account it reads: the usage of each member of a
- * pool is for the organization's admins and services (`canManageMembers`), so a plain member of
- * the pool sees its own only. Null means everyone's (a user's own account has no one else).
- */
-export function itemizedMemberFor(viewer: Viewer, account: AccountState): string | null {
-  const organizationId = organizationIdOf(account);
-  return organizationId === null || canManageMembers(viewer, organizationId) ? null : viewer.userId;
-}
 
 /** Memberships per organization, batched per request: a service reading several pools asks the directory once. */
 const membershipLoader = createContextCache(

@@ -4,7 +4,9 @@ import { MeterBalanceRef } from '../balances/meter-balance.js';
 import { MeterEnum } from '../catalog/meter.js';
 import { CreditTickRef } from './credit-tick.js';
 import { untilExpiry } from './token-expiry.js';
-import { AccountGlobalId, watcherOf } from './watched-account.js';
+import { globalIdOf, itemizedMemberFor } from '../accounts/index.js';
+import { mapFeed } from './map-feed.js';
+import { watcherOf } from './watched-account.js';
 
 /** How every subscription ends when the caller's token expires (see `../websocket.ts`). */
 const EXPIRY = 'When the access token expires it ends: a WebSocket closes with 4401, server-sent events end with UNAUTHENTICATED.';
@@ -18,16 +20,19 @@ builder.subscriptionField('creditUsage', (t) =>
       'milliseconds of the write and in `seq` order. With `afterSeq`, the ticks after it are sent first (what the client ' +
       `missed while disconnected), then the live ones, none twice. ${EXPIRY}`,
     args: {
-      accountId: t.arg.id({ required: true, description: ACCOUNT_ID_DESCRIPTION }).validate(AccountGlobalId),
+      accountId: t.arg.id({ required: true, description: ACCOUNT_ID_DESCRIPTION }).validate(globalIdOf('Account')),
       meter: t.arg({ type: MeterEnum, required: false, description: "Only this meter's ticks." }),
       afterSeq: t.arg
         .int({ required: false, description: 'The `seq` of the last tick the client has: replay everything after it first.' })
         .validate(z.number().int().min(0).nullish()),
     },
     subscribe: async (_root, { accountId, meter, afterSeq }, context) => {
-      const viewer = await watcherOf(context, accountId);
+      const { viewer, account } = await watcherOf(context, accountId);
       const ticks = await context.services.realtime.creditTicks(accountId, { meter: meter ?? undefined, afterSeq: afterSeq ?? undefined });
-      return untilExpiry(ticks, viewer.expiresAt);
+      // A plain member of a pool sees the pool move, but whose usage it was only when it was its own.
+      const itemized = itemizedMemberFor(viewer, account);
+      const attributed = itemized === null ? ticks : mapFeed(ticks, (tick) => (tick.memberId === itemized ? tick : { ...tick, memberId: null }));
+      return untilExpiry(attributed, viewer.expiresAt);
     },
     resolve: (tick) => tick,
   }),
@@ -39,9 +44,9 @@ builder.subscriptionField('balanceChanged', (t) =>
     description:
       "The balances of an account's meters: now, then after each change. A slow client skips intermediate values but always " +
       `gets the latest. ${EXPIRY}`,
-    args: { accountId: t.arg.id({ required: true, description: ACCOUNT_ID_DESCRIPTION }).validate(AccountGlobalId) },
+    args: { accountId: t.arg.id({ required: true, description: ACCOUNT_ID_DESCRIPTION }).validate(globalIdOf('Account')) },
     subscribe: async (_root, { accountId }, context) => {
-      const viewer = await watcherOf(context, accountId);
+      const { viewer } = await watcherOf(context, accountId);
       return untilExpiry(await context.services.realtime.balanceChanges(accountId), viewer.expiresAt);
     },
     resolve: (balances) => [...balances],
