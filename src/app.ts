@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAuthenticator } from './auth/index.js';
 import type { Config } from './config.js';
+import { withMeteredFeatures } from './graphql/metering/metered-features.js';
 import { createGraphQLServer } from './graphql/server.js';
 import { attachWebSocketTransport } from './graphql/websocket.js';
 import { createLogger, type Logger } from './logger.js';
@@ -36,6 +37,8 @@ export type AppOptions = {
 
 export function createApp(config: Config, options: AppOptions = {}): App {
   const logger = options.logger ?? createLogger(config.logLevel);
+  // The metering API's raw amounts are priced by a feature per meter (see metered-features.ts).
+  const ledgerPricing = withMeteredFeatures(config.catalogs.pricing);
   /** Stops what `start` started, the last started first. */
   let running: { stop(): Promise<void> } | undefined;
 
@@ -52,7 +55,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       const store = await createLedgerStore({
         connection: database.connection,
         plans: config.catalogs.plans,
-        pricing: config.catalogs.pricing,
+        pricing: ledgerPricing,
         settings: DEFAULT_LEDGER_SETTINGS,
         now: options.now,
       });

@@ -5,6 +5,8 @@ import './balances/index.js';
 import './catalog/index.js';
 import './subscriptions/index.js';
 import './usage/index.js';
+import './metering/index.js';
+import './admin/index.js';
 
 /** The executable schema: the builder with every domain module's types and fields. */
 export const schema = builder.toSchema();

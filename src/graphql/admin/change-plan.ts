@@ -1,0 +1,69 @@
+import { findPlan, type OperationSuccess } from '../../ledger/index.js';
+import { builder } from '../builder.js';
+import { PlanRef, planNode } from '../catalog/index.js';
+import { accountIdOf, ledgerKeyOf } from '../metering/inputs.js';
+import { AccountPayloadRef, snapshotOf, type AccountPayload } from '../metering/payloads.js';
+import { refusalOn } from '../metering/refusals.js';
+import { AccountNotFoundError, IdempotencyKeyReusedError, InvalidInputError, UnknownPlanError } from '../metering/results.js';
+
+type PlanChange = Extract<OperationSuccess, { type: 'PLAN_CHANGED' }>;
+
+const PlanChangeModeEnum = builder.enumType('PlanChangeMode', {
+  values: {
+    IMMEDIATE: { description: "An upgrade (a higher tier): the plan applies now, and this period's allowance grows by the difference." },
+    SCHEDULED: { description: 'Any other change: the plan applies at the next billing reset (`effectiveAt`); nothing changes before.' },
+    UNCHANGED: { description: 'The account is on this plan already; a scheduled change, if any, is cancelled.' },
+  } satisfies Record<PlanChange['mode'], { description: string }>,
+});
+
+const ChangePlanInput = builder.inputType('ChangePlanInput', {
+  fields: (t) => ({
+    accountId: t.id({ required: true, description: 'The global id of the account.' }),
+    plan: t.string({ required: true, description: 'The key of the plan to move to, e.g. `rheos.pro` (`Plan.key`).' }),
+    idempotencyKey: t.string({ required: true, description: 'Names this request: a retry with the same key changes nothing more.' }),
+  }),
+});
+
+type PlanChanged = AccountPayload & { readonly planKey: string; readonly mode: PlanChange['mode']; readonly effectiveAt: Date };
+
+const ChangePlanSuccessRef = builder.objectRef<PlanChanged>('ChangePlanSuccess').implement({
+  description: 'The plan change is applied or scheduled. Top-ups and rolled-over credits are never touched.',
+  interfaces: [AccountPayloadRef],
+  fields: (t) => ({
+    plan: t.field({
+      type: PlanRef,
+      description: 'The plan asked for.',
+      resolve: ({ planKey }, _args, context) => {
+        const node = planNode(context.services.catalogs.plans, planKey);
+        if (!node) throw new Error(`plan ${planKey} left the catalog`);
+        return node;
+      },
+    }),
+    mode: t.field({ type: PlanChangeModeEnum, resolve: ({ mode }) => mode }),
+    effectiveAt: t.field({ type: 'DateTime', description: 'When the plan applies (or applied).', resolve: ({ effectiveAt }) => effectiveAt }),
+  }),
+});
+
+builder.mutationField('changePlan', (t) =>
+  t.field({
+    type: ChangePlanSuccessRef,
+    description: 'Services only: moves an account to another plan; an upgrade applies at once, a downgrade at the next billing reset. Idempotent by `idempotencyKey`.',
+    authScopes: { service: true },
+    args: { input: t.arg({ type: ChangePlanInput, required: true }) },
+    errors: {
+      types: [InvalidInputError, UnknownPlanError, IdempotencyKeyReusedError, AccountNotFoundError],
+      directResult: true,
+      union: { name: 'ChangePlanResult' },
+    },
+    resolve: async (_root, { input }, context) => {
+      const { store, catalogs } = context.services;
+      const accountId = accountIdOf(input.accountId);
+      if (!findPlan(catalogs.plans, input.plan)) throw new UnknownPlanError(input.plan);
+      const outcome = await store.execute(accountId, { type: 'CHANGE_PLAN', idempotencyKey: ledgerKeyOf(input.idempotencyKey), planId: input.plan });
+      if (!outcome.ok) throw await refusalOn(context.services, accountId, outcome.error);
+      if (outcome.type !== 'PLAN_CHANGED') throw new Error(`CHANGE_PLAN answered ${outcome.type}`);
+      const { planId, mode, effectiveAt } = outcome;
+      return { ...(await snapshotOf(store, accountId)), replayed: outcome.replayed, planKey: planId, mode, effectiveAt };
+    },
+  }),
+);

@@ -1,0 +1,237 @@
+import type { HoldOperation, Meter, MeterAmounts, OperationSuccess, Quote } from '../../ledger/index.js';
+import { builder } from '../builder.js';
+import { MeterEnum } from '../catalog/index.js';
+import { viewerOf, type Context } from '../context.js';
+import { forbidden } from '../errors.js';
+import { canSpendFrom } from '../accounts/access.js';
+import { attributionFields, rawAmountMetadata } from './consume-credits.js';
+import {
+  accountIdOf,
+  entryMetadataOf,
+  ledgerKeyOf,
+  meterAmountsOf,
+  positiveCredits,
+  pricingParametersOf,
+  reservationGlobalId,
+  reservationOf,
+} from './inputs.js';
+import { meteredPrice } from './metered-features.js';
+import { AccountPayloadRef, snapshotOf, type AccountPayload } from './payloads.js';
+import { refusalOn } from './refusals.js';
+import {
+  AccountNotFoundError,
+  CommitExceedsReservationError,
+  IdempotencyKeyReusedError,
+  InsufficientCreditsError,
+  InvalidInputError,
+  InvalidParameterError,
+  MemberCapExceededError,
+  MeterAmountRef,
+  QuoteExpiredError,
+  QuoteMismatchError,
+  QuoteNotFoundError,
+  ReservationNotFoundError,
+  UnknownFeatureError,
+  meterAmountList,
+} from './results.js';
+import { spenderOn } from './spenders.js';
+
+const ReserveCreditsInput = builder.inputType('ReserveCreditsInput', {
+  description: [
+    'Credits to set aside before slow work, in one of two forms:',
+    '- priced: `feature` with its `parameters`, or `quoteId` (with or without `feature`): the catalog price, or exactly the quoted one;',
+    '- raw: `meter` and `amount`, where `feature` only records what the credits are for, as in `consumeCredits`.',
+  ].join('\n'),
+  fields: (t) => ({
+    accountId: t.id({ required: true, description: 'The global id of the account to reserve on: any for a service, the drawing account for a member.' }),
+    idempotencyKey: t.string({ required: true, description: 'Names this request: a retry with the same key returns the first reservation.' }),
+    feature: t.string({ description: 'Priced: the catalog feature to reserve the price of. Raw: what the credits are for.' }),
+    parameters: t.field({ type: 'JSON', description: "Priced: the feature's parameters, e.g. `{ \"resolution\": \"HD\", \"count\": 2 }`." }),
+    quoteId: t.id({ description: 'Priced: reserve exactly the price of this quote of the account, while it is valid.' }),
+    meter: t.field({ type: MeterEnum, description: 'Raw: the meter to reserve on.' }),
+    amount: t.int({ description: 'Raw: a positive number of credits.' }),
+    memberId: t.id({ description: attributionFields.memberId }),
+    sessionId: t.string({ description: attributionFields.sessionId }),
+    metadata: t.field({ type: 'JSON', description: attributionFields.metadata }),
+  }),
+});
+
+type Reserved = AccountPayload & { readonly reservationId: string; readonly reserved: MeterAmounts; readonly expiresAt: Date };
+
+const ReserveCreditsSuccessRef = builder.objectRef<Reserved>('ReserveCreditsSuccess').implement({
+  description: "The credits are held: no longer available, not yet used. Commit or release the reservation before `expiresAt`, when it is released by itself.",
+  interfaces: [AccountPayloadRef],
+  fields: (t) => ({
+    reservationId: t.exposeID('reservationId', { description: 'What `commitReservation` and `releaseReservation` take.' }),
+    reserved: t.field({ type: [MeterAmountRef], resolve: ({ reserved }) => meterAmountList(reserved) }),
+    expiresAt: t.field({ type: 'DateTime', resolve: ({ expiresAt }) => expiresAt }),
+  }),
+});
+
+type ReserveArgs = {
+  feature?: string | null;
+  parameters?: unknown;
+  quoteId?: string | null;
+  meter?: Meter | null;
+  amount?: number | null;
+  metadata?: unknown;
+};
+
+/** What a reservation is priced by: a quote, a feature's catalog price, or a raw amount on a meter. */
+async function reservationPrice(context: Context, input: ReserveArgs): Promise<Pick<HoldOperation, 'feature' | 'parameters' | 'quote' | 'metadata'>> {
+  const { meter, amount } = input;
+  if (meter !== null && meter !== undefined && amount !== null && amount !== undefined) {
+    for (const field of ['parameters', 'quoteId'] as const) {
+      if (input[field] !== null && input[field] !== undefined) throw new InvalidInputError(field, 'does not go with `meter` and `amount`');
+    }
+    return { ...meteredPrice(meter, positiveCredits('amount', amount)), metadata: rawAmountMetadata(context.services.catalogs.pricing, input.feature, input.metadata) };
+  }
+  if (meter !== null && meter !== undefined) throw new InvalidInputError('amount', 'is required with `meter`');
+  if (amount !== null && amount !== undefined) throw new InvalidInputError('meter', 'is required with `amount`');
+  let quote: Quote | undefined;
+  if (input.quoteId !== null && input.quoteId !== undefined) {
+    quote = (await context.services.store.findQuote(input.quoteId)) ?? undefined;
+    if (!quote) throw new QuoteNotFoundError(input.quoteId);
+  }
+  const feature = input.feature ?? quote?.feature;
+  if (feature === undefined) throw new InvalidInputError('feature', 'give a `feature` or a `quoteId` to reserve a price, or a `meter` and an `amount`');
+  if (!Object.hasOwn(context.services.catalogs.pricing.features, feature)) throw new UnknownFeatureError(feature);
+  return { feature, parameters: pricingParametersOf(feature, input.parameters), quote, metadata: entryMetadataOf(input.metadata) };
+}
+
+builder.mutationField('reserveCredits', (t) =>
+  t.field({
+    type: ReserveCreditsSuccessRef,
+    description: 'Metering API: holds credits before slow work, all meters or none; commit what the work used, or release it. Idempotent by `idempotencyKey`.',
+    args: { input: t.arg({ type: ReserveCreditsInput, required: true }) },
+    errors: {
+      types: [
+        InvalidInputError,
+        UnknownFeatureError,
+        InvalidParameterError,
+        QuoteNotFoundError,
+        QuoteExpiredError,
+        QuoteMismatchError,
+        InsufficientCreditsError,
+        MemberCapExceededError,
+        IdempotencyKeyReusedError,
+        AccountNotFoundError,
+      ],
+      directResult: true,
+      union: { name: 'ReserveCreditsResult' },
+    },
+    resolve: async (_root, { input }, context) => {
+      const { store } = context.services;
+      const accountId = accountIdOf(input.accountId);
+      const memberId = spenderOn(viewerOf(context), accountId, input.memberId);
+      const idempotencyKey = ledgerKeyOf(input.idempotencyKey);
+      const priced = await reservationPrice(context, input);
+      const outcome = await store.execute(accountId, { type: 'HOLD', idempotencyKey, ...priced, memberId, sessionId: input.sessionId ?? undefined });
+      if (!outcome.ok) throw await refusalOn(context.services, accountId, outcome.error);
+      if (outcome.type !== 'HELD') throw new Error(`HOLD answered ${outcome.type}`);
+      return {
+        ...(await snapshotOf(store, accountId)),
+        replayed: outcome.replayed,
+        reservationId: reservationGlobalId(accountId, outcome.holdId),
+        reserved: outcome.held,
+        expiresAt: outcome.expiresAt,
+      };
+    },
+  }),
+);
+
+type Settled = AccountPayload & Pick<Extract<OperationSuccess, { type: 'HOLD_SETTLED' }>, 'committed' | 'released' | 'expired'>;
+
+const settledFields = {
+  released: 'Credits given back to the balance.',
+  expired: 'Credits given back to grants that had expired while they were held: gone.',
+};
+
+const CommitReservationSuccessRef = builder.objectRef<Settled>('CommitReservationSuccess').implement({
+  description: 'The reservation is settled: `committed` is used, the rest went back.',
+  interfaces: [AccountPayloadRef],
+  fields: (t) => ({
+    committed: t.field({ type: [MeterAmountRef], description: 'Credits consumed.', resolve: ({ committed }) => meterAmountList(committed) }),
+    released: t.field({ type: [MeterAmountRef], description: settledFields.released, resolve: ({ released }) => meterAmountList(released) }),
+    expired: t.field({ type: [MeterAmountRef], description: settledFields.expired, resolve: ({ expired }) => meterAmountList(expired) }),
+  }),
+});
+
+const ReleaseReservationSuccessRef = builder.objectRef<Settled>('ReleaseReservationSuccess').implement({
+  description: 'The reservation is released: nothing was consumed.',
+  interfaces: [AccountPayloadRef],
+  fields: (t) => ({
+    released: t.field({ type: [MeterAmountRef], description: settledFields.released, resolve: ({ released }) => meterAmountList(released) }),
+    expired: t.field({ type: [MeterAmountRef], description: settledFields.expired, resolve: ({ expired }) => meterAmountList(expired) }),
+  }),
+});
+
+const MeterAmountInput = builder.inputType('MeterAmountInput', {
+  fields: (t) => ({ meter: t.field({ type: MeterEnum, required: true }), amount: t.int({ required: true }) }),
+});
+
+const CommitReservationInput = builder.inputType('CommitReservationInput', {
+  fields: (t) => ({
+    reservationId: t.id({ required: true }),
+    idempotencyKey: t.string({ required: true, description: 'Names this request: a retry with the same key returns the first result.' }),
+    amounts: t.field({
+      type: [MeterAmountInput],
+      description: 'What the work used, per meter, at most what is reserved; a meter left out uses nothing. Omitted: everything reserved.',
+    }),
+    metadata: t.field({ type: 'JSON', description: attributionFields.metadata }),
+  }),
+});
+
+const ReleaseReservationInput = builder.inputType('ReleaseReservationInput', {
+  fields: (t) => ({
+    reservationId: t.id({ required: true }),
+    idempotencyKey: t.string({ required: true, description: 'Names this request: a retry with the same key returns the first result.' }),
+    metadata: t.field({ type: 'JSON', description: attributionFields.metadata }),
+  }),
+});
+
+/** Settles the reservation `reservationId` names, on its account, if the caller may spend from it. */
+async function settle(
+  context: Context,
+  input: { reservationId: string; idempotencyKey: string; metadata?: unknown; amounts?: readonly { meter: Meter; amount: number }[] | null },
+  type: 'COMMIT' | 'RELEASE',
+): Promise<Settled> {
+  const { store } = context.services;
+  const { accountId, holdId } = reservationOf(input.reservationId);
+  if (!canSpendFrom(viewerOf(context), accountId)) throw forbidden();
+  const common = { idempotencyKey: ledgerKeyOf(input.idempotencyKey), holdId, metadata: entryMetadataOf(input.metadata) };
+  const amounts = input.amounts ? meterAmountsOf('amounts', input.amounts) : undefined;
+  const outcome = await store.execute(accountId, type === 'COMMIT' ? { type, ...common, amounts } : { type, ...common });
+  if (!outcome.ok) throw await refusalOn(context.services, accountId, outcome.error, input.reservationId);
+  if (outcome.type !== 'HOLD_SETTLED') throw new Error(`settling a reservation answered ${outcome.type}`);
+  const { committed, released, expired } = outcome;
+  return { ...(await snapshotOf(store, accountId)), replayed: outcome.replayed, committed, released, expired };
+}
+
+builder.mutationField('commitReservation', (t) =>
+  t.field({
+    type: CommitReservationSuccessRef,
+    description: 'Metering API: consumes all or part of a reservation and releases the rest. Idempotent by `idempotencyKey`.',
+    args: { input: t.arg({ type: CommitReservationInput, required: true }) },
+    errors: {
+      types: [InvalidInputError, ReservationNotFoundError, CommitExceedsReservationError, IdempotencyKeyReusedError, AccountNotFoundError],
+      directResult: true,
+      union: { name: 'CommitReservationResult' },
+    },
+    resolve: (_root, { input }, context) => settle(context, input, 'COMMIT'),
+  }),
+);
+
+builder.mutationField('releaseReservation', (t) =>
+  t.field({
+    type: ReleaseReservationSuccessRef,
+    description: 'Metering API: gives a reservation back, consuming nothing. Idempotent by `idempotencyKey`.',
+    args: { input: t.arg({ type: ReleaseReservationInput, required: true }) },
+    errors: {
+      types: [InvalidInputError, ReservationNotFoundError, IdempotencyKeyReusedError, AccountNotFoundError],
+      directResult: true,
+      union: { name: 'ReleaseReservationResult' },
+    },
+    resolve: (_root, { input }, context) => settle(context, input, 'RELEASE'),
+  }),
+);

@@ -1,0 +1,153 @@
+import { describe, expect, it } from 'vitest';
+import type { TokenClaims } from '../../src/auth/index.js';
+import { execute } from './client.js';
+import {
+  ChangePlanDocument,
+  ConsumeCreditsDocument,
+  GrantCreditsDocument,
+  SetMemberCapDocument,
+  ViewerDocument,
+  type ChangePlanInput,
+  type GrantCreditsInput,
+  type SetMemberCapInput,
+} from './generated/graphql.js';
+import { TestClock } from '../store/store-fixture.js';
+import { useTestServer } from './test-server.js';
+import { accountGlobalId, userGlobalId } from './ledger-fixture.js';
+import { as, byMeter, probeOf, resultOf } from './write-fixture.js';
+
+const START = '2026-03-10T12:00:00.000Z';
+const clock = new TestClock(new Date(START));
+const server = useTestServer({ now: clock.now });
+const probe = probeOf(server);
+
+/** Signs a token and makes the first request, which opens the caller's accounts. */
+async function caller(claims: TokenClaims) {
+  const token = await server.token(claims);
+  await execute(server.url, ViewerDocument, { token });
+  return token;
+}
+
+const service = () => server.token({ sub: 'svc:billing', role: 'service' });
+
+const grant = async (input: GrantCreditsInput) => resultOf(server.url, GrantCreditsDocument, await service(), { input });
+const changePlan = async (input: ChangePlanInput) => resultOf(server.url, ChangePlanDocument, await service(), { input });
+const setCap = (token: string, input: SetMemberCapInput) => resultOf(server.url, SetMemberCapDocument, token, { input });
+
+describe('grantCredits', () => {
+  it('adds a top-up, shown in the balances and spent last; a retry grants nothing more', async () => {
+    await caller({ sub: 'g1' });
+    const input = { accountId: accountGlobalId('user:g1'), meter: 'AI_CREDITS', amount: 100, reason: 'order 1001', kind: 'TOP_UP', idempotencyKey: 'g1-order-1001' } as const;
+    const granted = as(await grant(input), 'GrantCreditsSuccess');
+    expect(granted).toMatchObject({ replayed: false, granted: { meter: 'AI_CREDITS', amount: 100 }, kind: 'TOP_UP', expiresAt: null });
+    expect(byMeter(granted.balances).AI_CREDITS).toMatchObject({ allowance: 50, available: 150, topUp: 100 });
+    const [entry] = (await probe.store.listEntries('user:g1', {}, { first: 1 })).entries;
+    expect(entry).toMatchObject({ kind: 'GRANT', metadata: { reason: 'order 1001' }, details: { grantKind: 'TOP_UP' } });
+
+    const retried = as(await grant(input), 'GrantCreditsSuccess');
+    expect(retried.replayed).toBe(true);
+    expect(byMeter(retried.balances).AI_CREDITS).toMatchObject({ available: 150, topUp: 100 });
+    expect(as(await grant({ ...input, amount: 200 }), 'IdempotencyKeyReusedError').idempotencyKey).toBe('g1-order-1001');
+    expect((await probe.balances('user:g1')).AI_CREDITS).toMatchObject({ available: 150, topUp: 100 });
+  });
+
+  it('adds an adjustment by default, which expires when it says', async () => {
+    await caller({ sub: 'g2' });
+    const granted = as(
+      await grant({ accountId: accountGlobalId('user:g2'), meter: 'AI_CREDITS', amount: 10, reason: 'ticket 7', expiresAt: '2026-03-20T00:00:00.000Z', idempotencyKey: 'g2-1' }),
+      'GrantCreditsSuccess',
+    );
+    expect(granted).toMatchObject({ kind: 'ADJUSTMENT', expiresAt: '2026-03-20T00:00:00.000Z' });
+    expect(byMeter(granted.balances).AI_CREDITS).toMatchObject({ available: 60, topUp: 0 });
+    clock.set('2026-03-20T00:00:00.000Z');
+    try {
+      expect((await probe.balances('user:g2')).AI_CREDITS).toMatchObject({ available: 50 });
+    } finally {
+      clock.set(START);
+    }
+  });
+
+  it('refuses bad input and unknown accounts with typed errors, changing nothing', async () => {
+    await caller({ sub: 'g3' });
+    const valid = { accountId: accountGlobalId('user:g3'), meter: 'AI_CREDITS', amount: 5, reason: 'goodwill', idempotencyKey: 'g3-1' } as const;
+    const entries = await probe.entryCount('user:g3');
+    for (const [input, field] of [
+      [{ ...valid, amount: 0 }, 'amount'],
+      [{ ...valid, amount: -5 }, 'amount'],
+      [{ ...valid, reason: '   ' }, 'reason'],
+      [{ ...valid, expiresAt: '2026-03-01T00:00:00.000Z' }, 'expiresAt'],
+    ] as const) {
+      expect(as(await grant(input), 'InvalidInputError'), JSON.stringify(input)).toMatchObject({ code: 'INVALID_INPUT', field });
+    }
+    expect(as(await grant({ ...valid, accountId: accountGlobalId('user:nobody') }), 'AccountNotFoundError').message).toBe('No account has this id.');
+    expect(await probe.entryCount('user:g3')).toBe(entries);
+  });
+});
+
+describe('changePlan', () => {
+  it('applies an upgrade at once and schedules a downgrade for the next billing reset', async () => {
+    await caller({ sub: 'p1' });
+    const accountId = accountGlobalId('user:p1');
+    const upgraded = as(await changePlan({ accountId, plan: 'rheos.pro', idempotencyKey: 'p1-up' }), 'ChangePlanSuccess');
+    expect(upgraded).toMatchObject({ mode: 'IMMEDIATE', plan: { key: 'rheos.pro', tier: 1 }, effectiveAt: START, replayed: false });
+    expect(byMeter(upgraded.balances).AI_CREDITS).toMatchObject({ allowance: 1000, available: 1000 });
+    expect(as(await changePlan({ accountId, plan: 'rheos.pro', idempotencyKey: 'p1-up' }), 'ChangePlanSuccess').replayed).toBe(true);
+
+    const downgraded = as(await changePlan({ accountId, plan: 'rheos.free', idempotencyKey: 'p1-down' }), 'ChangePlanSuccess');
+    expect(downgraded).toMatchObject({ mode: 'SCHEDULED', plan: { key: 'rheos.free' }, effectiveAt: '2026-04-10T12:00:00.000Z' });
+    expect(byMeter(downgraded.balances).AI_CREDITS).toMatchObject({ allowance: 1000, available: 1000 });
+    clock.set('2026-04-10T12:00:00.000Z');
+    try {
+      expect((await probe.state('user:p1')).planId).toBe('rheos.free');
+      expect((await probe.balances('user:p1')).AI_CREDITS).toMatchObject({ allowance: 50, available: 50 });
+    } finally {
+      clock.set(START);
+    }
+  });
+
+  it('refuses a plan that is not in the catalog', async () => {
+    await caller({ sub: 'p2' });
+    const refused = as(await changePlan({ accountId: accountGlobalId('user:p2'), plan: 'rheos.platinum', idempotencyKey: 'p2-1' }), 'UnknownPlanError');
+    expect(refused).toMatchObject({ code: 'UNKNOWN_PLAN', planKey: 'rheos.platinum' });
+    expect((await probe.state('user:p2')).planId).toBe('rheos.free');
+  });
+});
+
+describe('setMemberCap', () => {
+  it("caps one member of a pool: over its cap it is refused while the pool still has credits; lifting the cap lets it spend again", async () => {
+    const admin = await caller({ sub: 'cap-admin', org: 'ocap', role: 'admin' });
+    const capped = await caller({ sub: 'cap-m1', org: 'ocap' });
+    const other = await caller({ sub: 'cap-m2', org: 'ocap' });
+    const pool = accountGlobalId('org:ocap');
+    const cap = { accountId: pool, memberId: userGlobalId('cap-m1'), meter: 'AI_CREDITS', cap: 3, idempotencyKey: 'cap-1' } as const;
+    const set = as(await setCap(admin, cap), 'SetMemberCapSuccess');
+    expect(set).toMatchObject({ accountId: pool, memberId: userGlobalId('cap-m1'), meter: 'AI_CREDITS', memberCap: 3, replayed: false });
+    expect(as(await setCap(admin, cap), 'SetMemberCapSuccess').replayed).toBe(true);
+
+    const spend = (token: string, amount: number, idempotencyKey: string) =>
+      resultOf(server.url, ConsumeCreditsDocument, token, { input: { accountId: pool, meter: 'AI_CREDITS', amount, idempotencyKey } });
+    as(await spend(capped, 2, 'm1-a'), 'ConsumeCreditsSuccess');
+    const refused = as(await spend(capped, 2, 'm1-b'), 'MemberCapExceededError');
+    expect(refused).toMatchObject({ code: 'MEMBER_CAP_EXCEEDED', meter: 'AI_CREDITS', cap: 3, used: 2, needed: 2 });
+    expect((await probe.balances('org:ocap')).AI_CREDITS).toMatchObject({ available: 48, used: 2 });
+    as(await spend(other, 5, 'm2-a'), 'ConsumeCreditsSuccess');
+
+    const service = await server.token({ sub: 'svc:billing', role: 'service' });
+    const lifted = as(await setCap(service, { ...cap, cap: null, idempotencyKey: 'cap-2' }), 'SetMemberCapSuccess');
+    expect(lifted.memberCap).toBeNull();
+    as(await spend(capped, 2, 'm1-b'), 'ConsumeCreditsSuccess');
+    expect(probe.store.memberUsage(await probe.state('org:ocap')).filter((usage) => usage.meter === 'AI_CREDITS')).toEqual([
+      { memberId: 'cap-m1', meter: 'AI_CREDITS', used: 4, reserved: 0, cap: null },
+      { memberId: 'cap-m2', meter: 'AI_CREDITS', used: 5, reserved: 0, cap: null },
+    ]);
+  });
+
+  it('refuses a negative cap, a member that is no user id and an account that is no pool', async () => {
+    const admin = await caller({ sub: 'cap-admin-2', org: 'ocap2', role: 'admin' });
+    const valid = { accountId: accountGlobalId('org:ocap2'), memberId: userGlobalId('someone'), meter: 'AI_CREDITS', cap: 1, idempotencyKey: 'cap2-1' } as const;
+    expect(as(await setCap(admin, { ...valid, cap: -1 }), 'InvalidInputError').field).toBe('cap');
+    expect(as(await setCap(admin, { ...valid, memberId: accountGlobalId('user:someone') }), 'InvalidInputError').field).toBe('memberId');
+    const service = await server.token({ sub: 'svc:billing', role: 'service' });
+    expect(as(await setCap(service, { ...valid, accountId: accountGlobalId('user:cap-admin-2') }), 'InvalidInputError').field).toBe('accountId');
+  });
+});
