@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAuthenticator } from './auth/index.js';
 import type { Config } from './config.js';
+import { createGenerationService, SimulatedGenerationProvider } from './generation/index.js';
 import { withMeteredFeatures } from './graphql/metering/metered-features.js';
 import { createGraphQLServer } from './graphql/server.js';
 import { attachWebSocketTransport } from './graphql/websocket.js';
@@ -10,6 +11,7 @@ import { DEFAULT_LEDGER_SETTINGS } from './ledger/index.js';
 import { createInProcessEventBus, createRealtime, createRedisEventBus, type TimerScheduler } from './realtime/index.js';
 import { openDatabase, type Database } from './store/database.js';
 import { createDirectory } from './store/directory.js';
+import { createGenerationStore } from './store/generations.js';
 import { createLedgerStore, type LedgerStore } from './store/ledger-store.js';
 
 export type RunningApp = {
@@ -63,6 +65,13 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       const recovered = await store.recoverPendingEntries();
       if (recovered > 0) logger.warn(`recovered ${recovered} ledger entries left uncopied by an earlier crash`);
       const directory = await createDirectory({ connection: database.connection, store, defaultPlanId: config.defaultPlan, now: options.now });
+      const generation = createGenerationService({
+        store,
+        generations: await createGenerationStore({ connection: database.connection }),
+        provider: new SimulatedGenerationProvider(config.simulatedProvider),
+        plans: config.catalogs.plans,
+        pricing: config.catalogs.pricing,
+      });
 
       // Live usage: the store's commits go out on the bus (Redis between processes) to the feeds.
       const onRealtimeError = (error: unknown) => logger.warn(`realtime: ${error instanceof Error ? error.message : String(error)}`);
@@ -80,7 +89,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       const authenticate = createAuthenticator(config.auth);
       const graphql = createGraphQLServer({
         config,
-        services: { catalogs: config.catalogs, store, directory, realtime },
+        services: { catalogs: config.catalogs, store, directory, realtime, generation },
         authenticate,
         database,
         redis,

@@ -33,6 +33,8 @@ const environmentSchema = (plans: PlanCatalog) =>
       JWT_JWKS_URL: z.url({ protocol: /^https?$/, error: 'must be the http(s):// URL of a JSON Web Key Set' }).optional(),
       JWT_ISSUER: z.string().min(1).optional(),
       JWT_AUDIENCE: z.string().min(1).optional(),
+      SIMULATED_PROVIDER_LATENCY_MS: z.coerce.number().int().min(0).max(600_000).default(0),
+      SIMULATED_PROVIDER_FAILURES: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false'),
       DEFAULT_PLAN: z
         .string()
         .min(1)
@@ -56,6 +58,9 @@ const environmentSchema = (plans: PlanCatalog) =>
         }
         if (production && env.JWT_SECRET === DEVELOPMENT_JWT_SECRET) {
           problem('JWT_SECRET', 'is the public development secret, which is refused when NODE_ENV=production');
+        }
+        if (env.SIMULATED_PROVIDER_FAILURES === 'true' && env.NODE_ENV !== 'development' && env.NODE_ENV !== 'test') {
+          problem('SIMULATED_PROVIDER_FAILURES', 'is for development and tests only: it lets any request make a generation fail');
         }
         if (production && env.JWT_JWKS_URL?.startsWith('http:')) {
           problem('JWT_JWKS_URL', 'must use https:// when NODE_ENV=production');
@@ -100,6 +105,12 @@ export type Config = {
   readonly auth: AuthConfig;
   /** The plan a user or organization seen for the first time starts on; a plan of `catalogs.plans`. */
   readonly defaultPlan: string;
+  /**
+   * The simulated generation provider behind `generate`: how long each generation takes, and
+   * whether a request's input may ask it to fail (`{ "simulateFailure": "BEFORE_WORK" |
+   * "AFTER_PROVIDER_WORK" }`; development and tests only).
+   */
+  readonly simulatedProvider: { readonly latencyMs: number; readonly failureInjection: boolean };
   /** The plans and prices the API serves; the ledger's defaults unless a caller passes others. */
   readonly catalogs: { readonly plans: PlanCatalog; readonly pricing: PricingCatalog };
 };
@@ -140,6 +151,7 @@ export function loadConfig(
           audience: values.JWT_AUDIENCE,
         },
     defaultPlan: values.DEFAULT_PLAN,
+    simulatedProvider: { latencyMs: values.SIMULATED_PROVIDER_LATENCY_MS, failureInjection: values.SIMULATED_PROVIDER_FAILURES === 'true' },
     catalogs,
   };
 }

@@ -25,6 +25,7 @@ describe('loadConfig', () => {
       realtime: { redisUrl: undefined },
       auth: { kind: 'secret', secret: DEVELOPMENT_JWT_SECRET, developmentSecret: true, issuer: undefined, audience: undefined },
       defaultPlan: 'rheos.free',
+      simulatedProvider: { latencyMs: 0, failureInjection: false },
       catalogs: { plans: DEFAULT_PLAN_CATALOG, pricing: DEFAULT_PRICING_CATALOG },
     });
   });
@@ -39,6 +40,22 @@ describe('loadConfig', () => {
     const problems = problemsOf({ REDIS_URL: 'http://admin:hunter2@cache.internal:6379' });
     expect(problems).toEqual(['REDIS_URL must be a redis:// or rediss:// URL']);
     expect(problems.join('\n')).not.toContain('hunter2');
+  });
+
+  it("configures the simulated generation provider, whose failure injection is for development and tests only", () => {
+    expect(loadConfig({ SIMULATED_PROVIDER_LATENCY_MS: '250', SIMULATED_PROVIDER_FAILURES: 'true' }).simulatedProvider).toEqual({
+      latencyMs: 250,
+      failureInjection: true,
+    });
+    expect(loadConfig({ NODE_ENV: 'test', SIMULATED_PROVIDER_FAILURES: 'true' }).simulatedProvider.failureInjection).toBe(true);
+    expect(loadConfig({ ...PRODUCTION, JWT_SECRET: SECRET, SIMULATED_PROVIDER_FAILURES: 'false' }).simulatedProvider.failureInjection).toBe(false);
+    expect(problemsOf({ ...PRODUCTION, JWT_SECRET: SECRET, SIMULATED_PROVIDER_FAILURES: 'true' })).toEqual([
+      'SIMULATED_PROVIDER_FAILURES is for development and tests only: it lets any request make a generation fail',
+    ]);
+    expect(problemsOf({ SIMULATED_PROVIDER_LATENCY_MS: '-5', SIMULATED_PROVIDER_FAILURES: 'yes' }).map((problem) => problem.split(' ')[0])).toEqual([
+      'SIMULATED_PROVIDER_LATENCY_MS',
+      'SIMULATED_PROVIDER_FAILURES',
+    ]);
   });
 
   it('refuses production without MONGODB_URI', () => {

@@ -1,6 +1,7 @@
 import type { Authenticate, Viewer } from '../auth/index.js';
 import { MISSING_TOKEN_MESSAGE } from '../auth/index.js';
 import type { Config } from '../config.js';
+import type { GenerationService } from '../generation/index.js';
 import type { Logger } from '../logger.js';
 import type { Realtime } from '../realtime/index.js';
 import type { Directory } from '../store/directory.js';
@@ -14,6 +15,8 @@ export type Services = {
   readonly directory: Directory;
   /** Live credit ticks and balances, for the subscriptions. */
   readonly realtime: Realtime;
+  /** `generate`: quote, hold, the provider's work, then commit or the failure's charge. */
+  readonly generation: GenerationService;
 };
 
 /**

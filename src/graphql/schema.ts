@@ -7,6 +7,7 @@ import './subscriptions/index.js';
 import './usage/index.js';
 import './metering/index.js';
 import './admin/index.js';
+import './generation/index.js';
 
 /** The executable schema: the builder with every domain module's types and fields. */
 export const schema = builder.toSchema();
