@@ -90,11 +90,13 @@ describe('changePlan', () => {
     const accountId = accountGlobalId('user:p1');
     const upgraded = as(await changePlan({ accountId, plan: 'rheos.pro', idempotencyKey: 'p1-up' }), 'ChangePlanSuccess');
     expect(upgraded).toMatchObject({ mode: 'IMMEDIATE', plan: { key: 'rheos.pro', tier: 1 }, effectiveAt: START, replayed: false });
+    expect(upgraded.account).toEqual({ plan: { key: 'rheos.pro' }, pendingPlan: null });
     expect(byMeter(upgraded.balances).AI_CREDITS).toMatchObject({ allowance: 1000, available: 1000 });
     expect(as(await changePlan({ accountId, plan: 'rheos.pro', idempotencyKey: 'p1-up' }), 'ChangePlanSuccess').replayed).toBe(true);
 
     const downgraded = as(await changePlan({ accountId, plan: 'rheos.free', idempotencyKey: 'p1-down' }), 'ChangePlanSuccess');
     expect(downgraded).toMatchObject({ mode: 'SCHEDULED', plan: { key: 'rheos.free' }, effectiveAt: '2026-04-10T12:00:00.000Z' });
+    expect(downgraded.account).toEqual({ plan: { key: 'rheos.pro' }, pendingPlan: { plan: { key: 'rheos.free' }, effectiveAt: '2026-04-10T12:00:00.000Z' } });
     expect(byMeter(downgraded.balances).AI_CREDITS).toMatchObject({ allowance: 1000, available: 1000 });
     clock.set('2026-04-10T12:00:00.000Z');
     try {
