@@ -55,7 +55,8 @@ describe.skipIf(unreachable !== null)('live usage across two server processes sh
 
   it("sends a subscriber on one process the ticks and balances of the other's writes", async () => {
     const organizationId = `o-${randomUUID()}`;
-    const token = await signToken(config.auth, { sub: `u-${randomUUID()}`, org: organizationId });
+    // An admin of the pool: it sees who spent (a plain member would see only its own spending attributed).
+    const token = await signToken(config.auth, { sub: `u-${randomUUID()}`, org: organizationId, role: 'admin' });
     expect((await execute(first.graphqlUrl, ViewerDocument, { token })).errors).toBeUndefined();
     const pool = organizationAccountId(organizationId);
 
