@@ -5,7 +5,7 @@ import { findPlan } from '../ledger/index.js';
 export type UpgradeHint = { planId: string; name: string; tier: number; meter: Meter; allowance: number; unlimited: boolean; period: PeriodKind };
 
 /**
- * The next plan tier that has more of `meter`: the lowest tier above the current plan's that is
+ * The next plan tier of the same product that has more of `meter`: the lowest tier above the current plan's that is
  * unlimited on the meter or gives a larger allowance for the same period (a daily and a monthly
  * allowance are not comparable, and the catalog's products differ by period); among plans of
  * that tier the smallest step up, then catalog order. Null when none has more.
@@ -18,7 +18,8 @@ export function upgradeHint(plans: PlanCatalog, planId: string, meter: Meter): U
   const candidates: UpgradeHint[] = [];
   for (const [id, plan] of Object.entries(plans.plans)) {
     const { allowance, unlimited, period } = plan.meters[meter];
-    if (plan.tier > current.tier && period === now.period && (unlimited || allowance > now.allowance)) {
+    const sameProduct = plan.product === current.product;
+    if (sameProduct && plan.tier > current.tier && period === now.period && (unlimited || allowance > now.allowance)) {
       candidates.push({ planId: id, name: plan.name, tier: plan.tier, meter, allowance, unlimited, period });
     }
   }

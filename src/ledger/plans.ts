@@ -33,6 +33,11 @@ export type MeterRules = z.output<typeof MeterRulesSchema>;
 export const PlanSchema = z.object({
   name: z.string().min(1),
   /**
+   * The product line the plan belongs to, when one catalog serves several (like the default one):
+   * an upgrade hint only ever names a plan of the same product.
+   */
+  product: z.string().min(1).default('default'),
+  /**
    * Orders the tiers of one product: moving to a higher tier is an upgrade (immediate), to a
    * lower or equal one a downgrade (at the next billing reset).
    */
@@ -74,9 +79,10 @@ const none = monthly(0);
  */
 export const DEFAULT_PLAN_CATALOG: PlanCatalog = parsePlanCatalog({
   plans: {
-    'rheos.free': { name: 'Rheos Free', tier: 0, meters: { AI_CREDITS: monthly(50), VIDEO_GENERATIONS: none } },
-    'rheos.pro': { name: 'Rheos Pro', tier: 1, meters: { AI_CREDITS: monthly(1_000), VIDEO_GENERATIONS: none } },
+    'rheos.free': { product: 'rheos', name: 'Rheos Free', tier: 0, meters: { AI_CREDITS: monthly(50), VIDEO_GENERATIONS: none } },
+    'rheos.pro': { product: 'rheos', name: 'Rheos Pro', tier: 1, meters: { AI_CREDITS: monthly(1_000), VIDEO_GENERATIONS: none } },
     'rheos.business': {
+      product: 'rheos',
       name: 'Rheos Business',
       tier: 2,
       meters: {
@@ -84,10 +90,11 @@ export const DEFAULT_PLAN_CATALOG: PlanCatalog = parsePlanCatalog({
         VIDEO_GENERATIONS: none,
       },
     },
-    'reelbot.free': { name: 'ReelBot Free', tier: 0, meters: { AI_CREDITS: daily(20), VIDEO_GENERATIONS: monthly(3) } },
-    'reelbot.starter': { name: 'ReelBot Starter', tier: 1, meters: { AI_CREDITS: daily(100), VIDEO_GENERATIONS: monthly(15) } },
-    'reelbot.pro': { name: 'ReelBot Pro', tier: 2, meters: { AI_CREDITS: daily(500), VIDEO_GENERATIONS: monthly(60) } },
+    'reelbot.free': { product: 'reelbot', name: 'ReelBot Free', tier: 0, meters: { AI_CREDITS: daily(20), VIDEO_GENERATIONS: monthly(3) } },
+    'reelbot.starter': { product: 'reelbot', name: 'ReelBot Starter', tier: 1, meters: { AI_CREDITS: daily(100), VIDEO_GENERATIONS: monthly(15) } },
+    'reelbot.pro': { product: 'reelbot', name: 'ReelBot Pro', tier: 2, meters: { AI_CREDITS: daily(500), VIDEO_GENERATIONS: monthly(60) } },
     'reelbot.enterprise': {
+      product: 'reelbot',
       name: 'ReelBot Enterprise',
       tier: 3,
       meters: { AI_CREDITS: { ...daily(0), unlimited: true }, VIDEO_GENERATIONS: monthly(300) },

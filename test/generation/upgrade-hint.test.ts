@@ -27,4 +27,9 @@ describe('the upgrade hint', () => {
     expect(hint('reelbot.enterprise', 'VIDEO_GENERATIONS')).toBeNull();
     expect(hint('no-such-plan')).toBeNull();
   });
+
+  it('never names a plan of another product in the same catalog', () => {
+    // Rheos plans have no video generations; ReelBot's would have more, but they are another product.
+    expect(hint('rheos.free', 'VIDEO_GENERATIONS')).toBeNull();
+  });
 });
