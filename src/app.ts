@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAuthenticator } from './auth/index.js';
 import type { Config } from './config.js';
+import { createDemoHandler } from './demo.js';
 import { createGenerationService, SimulatedGenerationProvider } from './generation/index.js';
 import { withMeteredFeatures } from './graphql/metering/metered-features.js';
 import { createGraphQLServer } from './graphql/server.js';
@@ -95,7 +96,20 @@ export function createApp(config: Config, options: AppOptions = {}): App {
         redis,
         logger,
       });
-      const server = createServer(graphql);
+      // The live usage card demo (development and test only, see demo.ts) answers first; the rest is yoga's.
+      const demo = createDemoHandler({ config, logger });
+      const server = createServer((request, response) => {
+        demo(request, response).then(
+          (handled) => {
+            if (!handled) void graphql(request, response);
+          },
+          (error: unknown) => {
+            logger.error(`demo: ${error instanceof Error ? error.message : String(error)}`);
+            if (!response.headersSent) response.writeHead(500).end();
+            else response.destroy();
+          },
+        );
+      });
       const websocket = attachWebSocketTransport(server, graphql, { authenticate, logger, production: config.environment === 'production' });
       const stop = async () => {
         await websocket.close();

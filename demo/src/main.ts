@@ -1,0 +1,464 @@
+import { createClient, type Client } from 'graphql-ws';
+import { BALANCE_CHANGED, CREDIT_USAGE, GENERATE, LIVE_CARD, type Balance, type CreditTick, type GenerateResult, type LiveCardData, type Meter } from './operations.js';
+
+/**
+ * The live usage card: signs in with `?token=`, a pasted token or (development and test) the
+ * server's demo user, shows the viewer's account and animates every credit tick as it arrives.
+ */
+
+const METERS: readonly Meter[] = ['AI_CREDITS', 'VIDEO_GENERATIONS'];
+const METER_LABELS: Record<Meter, string> = { AI_CREDITS: 'AI credits', VIDEO_GENERATIONS: 'Video generations' };
+const FEED_SIZE = 8;
+const ANIMATION_MS = 700;
+
+const $ = <T extends HTMLElement>(id: string): T => {
+  const element = document.getElementById(id);
+  if (!element) throw new Error(`#${id} is missing`);
+  return element as T;
+};
+
+const reducedMotion = window.matchMedia('(prefers-reduced-motion: reduce)');
+
+type MeterView = {
+  balance: Balance;
+  /** What the number shows right now (mid-animation, the current frame's value). */
+  shown: number;
+  animation: number | undefined;
+  root: HTMLElement;
+  number: HTMLElement;
+  used: HTMLElement;
+  allowance: HTMLElement;
+  bar: HTMLElement;
+  fill: HTMLElement;
+  reset: HTMLElement;
+};
+
+type FeedItem = { seq: number; meter: Meter; kind: string; feature: string | null; member: string | null; delta: number; at: string };
+
+const state = {
+  token: '',
+  /** True when the token came from `/demo/token`: one that expires is replaced by a fresh one. */
+  minted: false,
+  accountId: '',
+  /** The last `seq` received: a reconnection resumes after it. */
+  lastSeq: 0,
+  members: new Map<string, string>(),
+  meters: new Map<Meter, MeterView>(),
+  feed: [] as FeedItem[],
+  client: undefined as Client | undefined,
+  retries: 0,
+  reconnectTimer: undefined as ReturnType<typeof setTimeout> | undefined,
+};
+
+// ---------------------------------------------------------------- HTTP
+
+async function graphqlRequest<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  const response = await fetch('/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${state.token}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as { data?: T; errors?: { message: string }[] };
+  if (body.errors?.length) throw new Error(body.errors.map((error) => error.message).join('; '));
+  if (!body.data) throw new Error(`HTTP ${response.status}`);
+  return body.data;
+}
+
+async function mintDemoToken(): Promise<string> {
+  const response = await fetch('/demo/token', { cache: 'no-store' });
+  if (!response.ok) throw new Error('This server does not mint demo tokens (development and test only): paste a token.');
+  return ((await response.json()) as { token: string }).token;
+}
+
+// ---------------------------------------------------------------- sign-in
+
+async function signIn(token: string, minted: boolean): Promise<void> {
+  state.token = token.trim();
+  state.minted = minted;
+  const data = await graphqlRequest<LiveCardData>(LIVE_CARD);
+  const account = data.viewer?.account;
+  if (!account) throw new Error('This token has no account to show (a service token?): use a user token.');
+  state.accountId = account.id;
+  if (data.viewer?.user) rememberMember(data.viewer.user);
+
+  const plan = $('plan');
+  plan.textContent = account.plan.name;
+  plan.dataset.tier = String(account.plan.tier);
+  plan.title = `plan ${account.plan.key}`;
+  plan.hidden = false;
+
+  renderMeters(account.balances);
+  const entries = account.usage.edges.map(({ node }) => node);
+  state.lastSeq = entries.reduce((last, entry) => Math.max(last, entry.seq), 0);
+  state.feed = entries.flatMap((entry) => {
+    if (entry.member) rememberMember(entry.member);
+    return entry.changes.map((change) => ({
+      seq: entry.seq,
+      meter: change.meter,
+      kind: entry.kind,
+      feature: entry.feature,
+      member: entry.member?.externalId ?? null,
+      delta: change.delta,
+      at: entry.at,
+    }));
+  });
+  renderFeed();
+
+  $('signin').hidden = true;
+  $('dashboard').hidden = false;
+  connect();
+}
+
+/** A tick names its member by the user's id; the API's `User.id` is its global id (`User:<id>` in base64). */
+function rememberMember(user: { id: string; externalId: string }): void {
+  state.members.set(user.id, user.externalId);
+  try {
+    const decoded = atob(user.id);
+    if (decoded.startsWith('User:')) state.members.set(decoded.slice('User:'.length), user.externalId);
+  } catch {
+    // not base64: the global id alone
+  }
+}
+
+// ---------------------------------------------------------------- live connection
+
+function setConnection(status: 'connecting' | 'live' | 'reconnecting' | 'offline', detail?: string): void {
+  const element = $('conn');
+  element.dataset.state = status;
+  const label = element.querySelector('span');
+  if (label) label.textContent = detail ?? status;
+}
+
+/**
+ * One graphql-ws client per connection, retried here rather than by graphql-ws: a reconnection
+ * subscribes again with `afterSeq` set to the last tick received, so nothing is missed or repeated.
+ */
+function connect(): void {
+  clearTimeout(state.reconnectTimer);
+  setConnection(state.retries === 0 ? 'connecting' : 'reconnecting');
+  const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`;
+  let dropped = false;
+  const client = createClient({
+    url,
+    lazy: false,
+    retryAttempts: 0,
+    connectionParams: () => ({ token: state.token }),
+    on: {
+      connected: () => {
+        state.retries = 0;
+        setConnection('live');
+      },
+    },
+  });
+  state.client = client;
+
+  const drop = (reason: unknown) => {
+    if (dropped) return;
+    dropped = true;
+    void client.dispose();
+    if (state.client === client) state.client = undefined;
+    const code = typeof reason === 'object' && reason !== null && 'code' in reason ? (reason as CloseEvent).code : undefined;
+    if (code === 4401 && !state.minted) {
+      setConnection('offline', 'token expired: sign in again');
+      return;
+    }
+    const wait = Math.min(10_000, 500 * 2 ** state.retries) * (0.75 + Math.random() / 2);
+    state.retries += 1;
+    setConnection('reconnecting', `reconnecting in ${Math.ceil(wait / 1000)}s`);
+    state.reconnectTimer = setTimeout(() => {
+      const refresh = code === 4401 && state.minted ? mintDemoToken().then((token) => void (state.token = token)) : Promise.resolve();
+      refresh.catch(() => undefined).finally(connect);
+    }, wait);
+  };
+
+  client.subscribe<{ creditUsage: CreditTick }>(
+    { query: CREDIT_USAGE, variables: { accountId: state.accountId, afterSeq: state.lastSeq } },
+    {
+      next: ({ data, errors }) => {
+        if (errors?.length) setConnection('offline', errors[0]?.message ?? 'error');
+        if (data) onTick(data.creditUsage);
+      },
+      error: drop,
+      complete: () => drop(undefined),
+    },
+  );
+  client.subscribe<{ balanceChanged: Balance[] }>(
+    { query: BALANCE_CHANGED, variables: { accountId: state.accountId } },
+    {
+      next: ({ data }) => {
+        for (const balance of data?.balanceChanged ?? []) {
+          const view = state.meters.get(balance.meter);
+          // Allowance and reset date from the balances; `available` is animated by the ticks.
+          if (view) updateMeter(view, { ...balance, available: view.balance.available, used: view.balance.used });
+        }
+      },
+      error: drop,
+      complete: () => drop(undefined),
+    },
+  );
+}
+
+function onTick(tick: CreditTick): void {
+  if (tick.seq < state.lastSeq) return;
+  state.lastSeq = tick.seq;
+  const view = state.meters.get(tick.meter);
+  if (view) {
+    updateMeter(view, { ...view.balance, available: tick.available, used: tick.used, reserved: tick.reserved, allowance: tick.allowance, unlimited: tick.unlimited }, tick.previousAvailable);
+  }
+  state.feed.unshift({
+    seq: tick.seq,
+    meter: tick.meter,
+    kind: tick.kind,
+    feature: tick.feature,
+    member: tick.memberId ? (state.members.get(tick.memberId) ?? tick.memberId.slice(0, 8)) : null,
+    delta: tick.delta,
+    at: tick.at,
+  });
+  renderFeed();
+}
+
+// ---------------------------------------------------------------- meters
+
+function renderMeters(balances: readonly Balance[]): void {
+  const container = $('meters');
+  container.replaceChildren();
+  state.meters.clear();
+  for (const meter of METERS) {
+    const balance = balances.find((candidate) => candidate.meter === meter);
+    if (!balance) continue;
+    const root = document.createElement('article');
+    root.className = 'meter';
+    root.dataset.meter = meter;
+    root.innerHTML = `
+      <h3>${METER_LABELS[meter]}</h3>
+      <p class="available"><span class="value" data-testid="available-${meter}" aria-live="polite" aria-atomic="true"></span> <span class="unit">available</span></p>
+      <div class="bar" role="presentation"><div class="fill"></div></div>
+      <dl>
+        <div><dt>Used this period</dt><dd class="used"></dd></div>
+        <div><dt>Allowance</dt><dd class="allowance"></dd></div>
+        <div><dt>Resets</dt><dd class="reset"></dd></div>
+      </dl>`;
+    const find = (selector: string) => root.querySelector<HTMLElement>(selector) as HTMLElement;
+    const view: MeterView = {
+      balance,
+      shown: balance.available,
+      animation: undefined,
+      root,
+      number: find('.value'),
+      used: find('.used'),
+      allowance: find('.allowance'),
+      bar: find('.bar'),
+      fill: find('.fill'),
+      reset: find('.reset'),
+    };
+    state.meters.set(meter, view);
+    container.append(root);
+    updateMeter(view, balance);
+  }
+}
+
+const formatNumber = new Intl.NumberFormat();
+
+function updateMeter(view: MeterView, balance: Balance, from?: number): void {
+  view.balance = balance;
+  view.used.textContent = formatNumber.format(balance.used);
+  view.allowance.textContent = balance.unlimited ? 'unlimited' : formatNumber.format(balance.allowance);
+  view.root.classList.toggle('empty', !balance.unlimited && balance.allowance === 0 && balance.available === 0);
+  renderReset(view);
+  const ratio = balance.unlimited ? 1 : balance.allowance > 0 ? Math.min(1, Math.max(0, balance.available / balance.allowance)) : 0;
+  view.fill.style.transform = `scaleX(${ratio})`;
+  view.root.classList.toggle('low', !balance.unlimited && ratio <= 0.2);
+  if (from === undefined || from === balance.available) {
+    if (view.animation === undefined) setShown(view, balance.available);
+    return;
+  }
+  animate(view, from, balance.available);
+}
+
+function setShown(view: MeterView, value: number): void {
+  view.shown = value;
+  view.number.textContent = formatNumber.format(value);
+}
+
+/** Counts from `from` to `to`, starting on the next frame; with reduced motion, jumps there. */
+function animate(view: MeterView, from: number, to: number): void {
+  if (view.animation !== undefined) cancelAnimationFrame(view.animation);
+  view.animation = requestAnimationFrame((start) => {
+    if (reducedMotion.matches) {
+      view.animation = undefined;
+      setShown(view, to);
+      return;
+    }
+    view.bar.classList.remove('pulse');
+    void view.bar.offsetWidth; // restart the CSS animation
+    view.bar.classList.add('pulse', to < from ? 'down' : 'up');
+    view.number.setAttribute('aria-busy', 'true');
+    const step = (now: number) => {
+      const t = Math.min(1, (now - start) / ANIMATION_MS);
+      const eased = 1 - (1 - t) ** 3;
+      setShown(view, Math.round(from + (to - from) * eased));
+      if (t < 1) {
+        view.animation = requestAnimationFrame(step);
+      } else {
+        view.animation = undefined;
+        view.number.removeAttribute('aria-busy');
+        view.bar.classList.remove('up', 'down');
+      }
+    };
+    step(start);
+  });
+}
+
+function renderReset(view: MeterView): void {
+  const at = new Date(view.balance.resetsAt);
+  const left = at.getTime() - Date.now();
+  const date = at.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  view.reset.textContent = `${date} · in ${countdown(left)}`;
+  view.reset.title = at.toISOString();
+}
+
+function countdown(ms: number): string {
+  if (ms <= 0) return 'now';
+  const seconds = Math.floor(ms / 1000);
+  const days = Math.floor(seconds / 86_400);
+  const hours = Math.floor((seconds % 86_400) / 3600);
+  const minutes = Math.floor((seconds % 3600) / 60);
+  if (days > 0) return `${days}d ${hours}h ${minutes}m`;
+  if (hours > 0) return `${hours}h ${minutes}m ${seconds % 60}s`;
+  return `${minutes}m ${seconds % 60}s`;
+}
+
+// ---------------------------------------------------------------- feed
+
+function renderFeed(): void {
+  state.feed = state.feed.slice(0, FEED_SIZE);
+  const feed = $('feed');
+  feed.replaceChildren(
+    ...state.feed.map((item) => {
+      const li = document.createElement('li');
+      li.dataset.seq = String(item.seq);
+      const delta = document.createElement('span');
+      delta.className = `delta ${item.delta < 0 ? 'minus' : item.delta > 0 ? 'plus' : ''}`;
+      delta.textContent = `${item.delta > 0 ? '+' : ''}${item.delta} ${item.meter === 'AI_CREDITS' ? 'cr' : 'video'}`;
+      const what = document.createElement('span');
+      what.className = 'what';
+      what.textContent = `${item.feature ?? item.kind.toLowerCase()}${item.member ? ` · ${item.member}` : ''}`;
+      const time = document.createElement('time');
+      time.dateTime = item.at;
+      time.textContent = new Date(item.at).toLocaleTimeString();
+      li.append(what, delta, time);
+      return li;
+    }),
+  );
+}
+
+// ---------------------------------------------------------------- generations
+
+const randomKey = () => (typeof crypto.randomUUID === 'function' ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2)}`);
+
+function generate(parameters: Record<string, unknown>, extra: { sessionId?: string; step?: string; prompt?: string } = {}) {
+  return graphqlRequest<{ generate: GenerateResult }>(GENERATE, {
+    input: {
+      feature: 'image.generate',
+      idempotencyKey: randomKey(),
+      input: { prompt: extra.prompt ?? 'a red fox in the snow' },
+      parameters,
+      sessionId: extra.sessionId,
+      step: extra.step,
+    },
+  }).then(({ generate }) => generate);
+}
+
+function describe(result: GenerateResult): { text: string; error: boolean } {
+  switch (result.__typename) {
+    case 'GenerationSuccess': {
+      const cost = result.charged.reduce((sum, charge) => sum + charge.amount, 0);
+      return { text: `Generated${result.reused ? ' (unchanged step, reused)' : ''}: charged ${cost} credit${cost === 1 ? '' : 's'}.`, error: false };
+    }
+    case 'InsufficientCreditsError':
+      return { text: `${result.message}${result.upgrade ? ` ${result.upgrade.message}` : ''}`, error: true };
+    default:
+      return { text: result.message, error: true };
+  }
+}
+
+async function runAction(action: string): Promise<GenerateResult> {
+  switch (action) {
+    case 'sd':
+      return generate({ resolution: 'SD' });
+    case 'hd':
+      return generate({ resolution: 'HD' });
+    case 'regen':
+      // The same step with the same input: charged the first time, 0 on every regeneration.
+      return generate({ resolution: 'SD' }, { sessionId: 'demo-session', step: 'hero-image', prompt: 'a lighthouse at dusk' });
+    case 'exhaust': {
+      // The largest batch until the pool refuses it with InsufficientCreditsError.
+      let result: GenerateResult | undefined;
+      for (let attempt = 0; attempt < 50; attempt += 1) {
+        result = await generate({ resolution: '4K', count: 8 });
+        if (result.__typename !== 'GenerationSuccess') break;
+      }
+      return result as GenerateResult;
+    }
+    default:
+      throw new Error(`unknown action ${action}`);
+  }
+}
+
+function wireActions(): void {
+  const output = $('result');
+  for (const button of document.querySelectorAll<HTMLButtonElement>('[data-action]')) {
+    button.addEventListener('click', () => {
+      const action = button.dataset.action ?? '';
+      button.disabled = true;
+      output.textContent = 'Generating…';
+      output.classList.remove('error');
+      runAction(action)
+        .then((result) => {
+          const { text, error } = describe(result);
+          output.textContent = text;
+          output.classList.toggle('error', error);
+        })
+        .catch((error: unknown) => {
+          output.textContent = error instanceof Error ? error.message : String(error);
+          output.classList.add('error');
+        })
+        .finally(() => {
+          button.disabled = false;
+        });
+    });
+  }
+}
+
+// ---------------------------------------------------------------- start
+
+function start(): void {
+  wireActions();
+  setInterval(() => state.meters.forEach(renderReset), 1000);
+
+  const error = $('signin-error');
+  const fail = (reason: unknown) => {
+    error.textContent = reason instanceof Error ? reason.message : String(reason);
+    $('signin').hidden = false;
+    $('dashboard').hidden = true;
+  };
+  $<HTMLFormElement>('signin').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const token = $<HTMLInputElement>('token-input').value;
+    if (token.trim()) signIn(token, false).catch(fail);
+  });
+  $('demo-token').addEventListener('click', () => {
+    mintDemoToken()
+      .then((token) => signIn(token, true))
+      .catch(fail);
+  });
+
+  const fromUrl = new URLSearchParams(location.search).get('token');
+  if (fromUrl) {
+    // Keep the token out of the address bar (and of screenshots and history).
+    history.replaceState(null, '', location.pathname);
+    signIn(fromUrl, false).catch(fail);
+  }
+}
+
+start();
