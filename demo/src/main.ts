@@ -92,7 +92,7 @@ async function signIn(token: string, minted: boolean): Promise<void> {
   state.lastSeq = entries.reduce((last, entry) => Math.max(last, entry.seq), 0);
   state.feed = entries.flatMap((entry) => {
     if (entry.member) rememberMember(entry.member);
-    return entry.changes.map((change) => ({
+    return entry.changes.filter((change) => change.delta !== 0).map((change) => ({
       seq: entry.seq,
       meter: change.meter,
       kind: entry.kind,
@@ -205,6 +205,8 @@ function onTick(tick: CreditTick): void {
   if (view) {
     updateMeter(view, { ...view.balance, available: tick.available, used: tick.used, reserved: tick.reserved, allowance: tick.allowance, unlimited: tick.unlimited }, tick.previousAvailable);
   }
+  // A hold settled at its price (a COMMIT of 0), a meter the reset left at 0: nothing to show.
+  if (tick.delta === 0) return;
   state.feed.unshift({
     seq: tick.seq,
     meter: tick.meter,
@@ -369,16 +371,31 @@ function generate(parameters: Record<string, unknown>, extra: { sessionId?: stri
   }).then(({ generate }) => generate);
 }
 
-function describe(result: GenerateResult): { text: string; error: boolean } {
+function describe(result: GenerateResult): { text: string; error: boolean; upgrade?: string } {
   switch (result.__typename) {
     case 'GenerationSuccess': {
       const cost = result.charged.reduce((sum, charge) => sum + charge.amount, 0);
       return { text: `Generated${result.reused ? ' (unchanged step, reused)' : ''}: charged ${cost} credit${cost === 1 ? '' : 's'}.`, error: false };
     }
     case 'InsufficientCreditsError':
-      return { text: `${result.message}${result.upgrade ? ` ${result.upgrade.message}` : ''}`, error: true };
+      // The message names the reset and the upgrade; the hint is also shown as a call to action.
+      return { text: result.message, error: true, upgrade: result.upgrade?.message };
     default:
       return { text: result.message, error: true };
+  }
+}
+
+function showResult(output: HTMLElement, { text, error, upgrade }: { text: string; error: boolean; upgrade?: string | undefined }): void {
+  output.classList.toggle('error', error);
+  const message = document.createElement('span');
+  message.textContent = text;
+  output.replaceChildren(message);
+  if (upgrade) {
+    const hint = document.createElement('strong');
+    hint.className = 'upgrade';
+    hint.dataset.testid = 'upgrade-hint';
+    hint.textContent = upgrade;
+    output.append(hint);
   }
 }
 
@@ -414,11 +431,7 @@ function wireActions(): void {
       output.textContent = 'Generating…';
       output.classList.remove('error');
       runAction(action)
-        .then((result) => {
-          const { text, error } = describe(result);
-          output.textContent = text;
-          output.classList.toggle('error', error);
-        })
+        .then((result) => showResult(output, describe(result)))
         .catch((error: unknown) => {
           output.textContent = error instanceof Error ? error.message : String(error);
           output.classList.add('error');
