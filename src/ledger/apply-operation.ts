@@ -90,9 +90,13 @@ function idempotencyIdentity(operation: LedgerOperation): { key: string; fingerp
  * be applied to, advanced to its time (advancing forgets expired keys).
  */
 export function forgottenKeys(state: AccountState, operation: LedgerOperation): string[] {
+  return keysOf(state, operation).filter((key) => !findRecord(state, key));
+}
+
+/** Every key whose memory decides what `operation` does on `state`, remembered or not. */
+export function keysOf(state: AccountState, operation: LedgerOperation): string[] {
   const step = stepFingerprintOf(state, operation);
-  const keys = [idempotencyIdentity(operation).key, ...(step ? [stepChargeKey(step)] : [])];
-  return keys.filter((key) => !findRecord(state, key));
+  return [idempotencyIdentity(operation).key, ...(step ? [stepChargeKey(step)] : [])];
 }
 
 function stepFingerprintOf(state: AccountState, operation: LedgerOperation): string | null {

@@ -25,7 +25,16 @@ export type MeterBalance = {
 
 /** The balance as of `context.now`: resets and expiries due by then are taken into account. */
 export function meterBalance(state: AccountState, meter: Meter, context: ClockContext): MeterBalance {
+  return balanceOf(advanceTo(state, context).state, meter);
+}
+
+/** Every meter's balance as of `context.now`, advancing the account once for all of them. */
+export function meterBalances(state: AccountState, context: ClockContext): MeterBalance[] {
   const current = advanceTo(state, context).state;
+  return METERS.map((meter) => balanceOf(current, meter));
+}
+
+function balanceOf(current: AccountState, meter: Meter): MeterBalance {
   const meterState = current.meters[meter];
   const { unlimited, allowance, available, used, reserved } = meterFigures(current, meter);
   return {

@@ -25,7 +25,7 @@
  * - Quotes are created by `createQuote` (needs an id generator) and stored by the store; an
  *   operation carries the whole quote value, and the ledger checks it.
  */
-export { applyOperation, forgottenKeys, type OperationResult } from './apply-operation.js';
+export { applyOperation, forgottenKeys, keysOf, type OperationResult } from './apply-operation.js';
 export { advanceTo } from './advance.js';
 export { openAccount, type OpenAccountRequest, type OpenAccountResult } from './open-account.js';
 export type { AccountState, AccountType, MemberState, MeterFigures, MeterState } from './account-state.js';
@@ -85,7 +85,7 @@ export { PERIOD_KINDS, periodContaining, type Calendar, type PeriodKind, type Pe
 export { DEFAULT_TIME_ZONE, isValidTimeZone } from './time-zone.js';
 export { stepFingerprint } from './regeneration.js';
 export { canonicalJson, type JsonValue } from './canonical-json.js';
-export { meterBalance, memberUsage, type MemberUsage, type MeterBalance } from './balances.js';
+export { meterBalance, meterBalances, memberUsage, type MemberUsage, type MeterBalance } from './balances.js';
 export { LedgerReplayError, replayEntries, type BalanceProjection } from './replay.js';
 export { summarizeUsage, type UsageGrouping, type UsageQuery, type UsageRow } from './summaries.js';
 export { nextBillingReset } from './plan-changes.js';

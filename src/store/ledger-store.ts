@@ -2,10 +2,9 @@ import type { Connection } from 'mongoose';
 import {
   applyOperation,
   createQuote,
-  forgottenKeys,
-  meterBalance,
+  keysOf,
+  meterBalances,
   memberUsage,
-  METERS,
   openAccount,
   advanceTo,
   type AccountState,
@@ -89,6 +88,12 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
       // Keys found in the entries, and those remembered earlier in this batch (a later operation
       // of the batch may evict them from the account before their retry in the same batch).
       const known = new Map<string, DurableKeyRecord>();
+      // One look-up for the whole batch, not one per operation: every key its operations depend
+      // on, taken from the account while it still remembers them (a later operation of the batch
+      // may evict them), else from the entries.
+      const keys = new Set(batch.flatMap((work) => (work.type === 'OPERATION' ? keysOf(state, work.operation) : [])));
+      for (const record of state.idempotency) if (keys.has(record.key)) known.set(record.key, record);
+      await recallKeys(models, accountId, [...keys].filter((key) => !known.has(key)), known);
       let changed = false;
       const outcomes: (StoreOutcome | null)[] = [];
       for (const work of batch) {
@@ -96,7 +101,6 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
           outcomes.push(null);
           continue;
         }
-        await recallKeys(models, accountId, forgottenKeys(state, work.operation), known);
         const result = applyOperation(state, work.operation, batchContext, known);
         state = result.state;
         stored.push(...withDurableKeys(result.entries, result.remembered));
@@ -178,8 +182,7 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
     },
 
     balances(state: AccountState): MeterBalance[] {
-      const at = context();
-      return METERS.map((meter) => meterBalance(state, meter, at));
+      return meterBalances(state, context());
     },
 
     memberUsage(state: AccountState): MemberUsage[] {
@@ -227,9 +230,8 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
   };
 }
 
-/** Adds to `known` what the entries remember of `keys` the account forgot (retries past its window). */
-async function recallKeys(models: LedgerModels, accountId: string, keys: readonly string[], known: Map<string, DurableKeyRecord>) {
-  const missing = keys.filter((key) => !known.has(key));
+/** Adds to `known` what the entries remember of `missing` keys the account forgot (retries past its window). */
+async function recallKeys(models: LedgerModels, accountId: string, missing: readonly string[], known: Map<string, DurableKeyRecord>) {
   if (missing.length === 0) return;
   const found = await models.Entries.find({ accountId, 'idempotency.key': { $in: missing } }, { idempotency: 1 }).lean<
     Pick<StoredEntry, 'idempotency'>[]
