@@ -21,8 +21,17 @@ const membershipSchema = new Schema<MembershipDocument>(
   },
   { versionKey: false, collection: 'memberships' },
 );
+// A membership is the pair (organizationId, userId), unique below; reads go by the pair. `_id` is
+// derived from it in a form no two pairs share: the `${org}/${user}` that older records carry made
+// organization `x` with user `y/z` and organization `x/y` with user `z` one record.
 membershipSchema.index({ organizationId: 1, userId: 1 }, { unique: true });
 membershipSchema.index({ userId: 1 });
+
+/** The `_id` of a new membership: both parts, each quoted, so no two pairs give the same id. */
+const membershipId = (organizationId: string, userId: string) => JSON.stringify([organizationId, userId]);
+
+const DUPLICATE_KEY = 11000;
+const isDuplicateKey = (error: unknown) => (error as { code?: unknown } | null)?.code === DUPLICATE_KEY;
 
 export const userAccountId = (userId: string) => `user:${userId}`;
 export const organizationAccountId = (organizationId: string) => `org:${organizationId}`;
@@ -51,14 +60,18 @@ export async function createDirectory(options: { connection: Connection; store: 
       await openOrThrow(userAccountId(request.userId), 'USER');
       if (request.organizationId !== null) {
         await openOrThrow(organizationAccountId(request.organizationId), 'ORGANIZATION');
-        await Memberships.updateOne(
-          { _id: `${request.organizationId}/${request.userId}` },
-          {
-            $set: { role: request.role },
-            $setOnInsert: { organizationId: request.organizationId, userId: request.userId, joinedAt: now() },
-          },
-          { upsert: true },
-        );
+        const { organizationId, userId, role } = request;
+        try {
+          await Memberships.updateOne(
+            { _id: membershipId(organizationId, userId), organizationId, userId },
+            { $set: { role }, $setOnInsert: { joinedAt: now() } },
+            { upsert: true },
+          );
+        } catch (error) {
+          // The pair is recorded already: under an older id, or by a first request that won a race.
+          if (!isDuplicateKey(error)) throw error;
+          await Memberships.updateOne({ organizationId, userId }, { $set: { role } });
+        }
       }
       provisioned.add(marker);
     },
@@ -72,7 +85,7 @@ export async function createDirectory(options: { connection: Connection; store: 
     },
 
     async membership(organizationId: string, userId: string): Promise<Membership | null> {
-      return Memberships.findById(`${organizationId}/${userId}`, { _id: 0 }).lean<Membership>();
+      return Memberships.findOne({ organizationId, userId }, { _id: 0 }).lean<Membership>();
     },
   };
 }
