@@ -222,6 +222,7 @@ export function createGenerationService(options: GenerationServiceOptions) {
         type: 'REPORT_FAILURE',
         idempotencyKey: ledgerKey(record, 'failure'),
         holdId: held.holdId,
+        settler: GENERATE_WORKFLOW,
         stage: provided.failure.stage,
         metadata: metadataOf(record),
       });
@@ -229,7 +230,7 @@ export function createGenerationService(options: GenerationServiceOptions) {
       const charged = reported.ok && reported.type === 'HOLD_SETTLED' ? reported.committed : {};
       return finish(record, { status: 'FAILED', output: null, failure: provided.failure, charged, reused: false, holdId: held.holdId });
     }
-    const commit = { type: 'COMMIT' as const, idempotencyKey: ledgerKey(record, 'commit'), holdId: held.holdId, metadata: metadataOf(record) };
+    const commit = { type: 'COMMIT' as const, idempotencyKey: ledgerKey(record, 'commit'), holdId: held.holdId, settler: GENERATE_WORKFLOW, metadata: metadataOf(record) };
     const committed = await store.execute(record.accountId, commit);
     if (!committed.ok) {
       // Usually HOLD_NOT_FOUND: the hold expired before the provider answered, and its credits went back.
@@ -325,6 +326,9 @@ function fingerprintOf(request: GenerateRequest): string {
   return createHash('sha256').update(canonicalJson({ memberId, feature, sessionId, step, input, parameters, quoteId })).digest('hex');
 }
 
+/** `generate`'s holds are its own: no caller can settle them through the metering API. */
+const GENERATE_WORKFLOW = { type: 'WORKFLOW', workflow: 'generate' } as const;
+
 function ledgerKey(record: GenerationRecord, action: 'hold' | 'commit' | 'failure'): string {
   return `gen:${record.idempotencyKey}:${action}`;
 }
@@ -340,6 +344,7 @@ function holdOperation(record: GenerationRecord): HoldOperation {
   return {
     type: 'HOLD',
     idempotencyKey: ledgerKey(record, 'hold'),
+    owner: GENERATE_WORKFLOW,
     feature,
     ...(quote ? { quote } : { parameters }),
     memberId: record.memberId ?? undefined,

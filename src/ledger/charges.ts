@@ -1,7 +1,7 @@
 import type { AccountState } from './account-state.js';
 import type { Draft, EntryAttribution } from './draft.js';
 import type { EntryMetadata } from './entries.js';
-import { nextSeq, record } from './draft.js';
+import { record } from './draft.js';
 import type { LedgerError, Result } from './errors.js';
 import { checkCredits, fail, ok } from './errors.js';
 import { availableOn, takeFromGrants } from './grants.js';
@@ -120,13 +120,14 @@ export function hold(draft: Draft, operation: HoldOperation, context: ChargeCont
   const { costs, chargeOnProviderFailure } = price.value;
   const expiresAt = new Date(context.now.getTime() + ttlMs);
   const quoteId = operation.quote?.id ?? null;
-  // Named after the HOLD entry's seq: unique within the account, and the same on every replay.
-  const holdId = `hold-${nextSeq(draft)}`;
+  // Random rather than counted: a replay answers the remembered outcome, so it keeps this id.
+  const holdId = context.newId();
   const details = { holdId, quoteId, ...(step.value && { step: step.value.name, fingerprint: step.value.fingerprint }) };
   const spec = { ...attribution(operation, context), kind: 'HOLD' as const, at: context.now, details };
   record(draft, spec, metersIn(costs), (state) => {
     const created: Hold = {
       id: holdId,
+      owner: operation.owner,
       feature: operation.feature,
       memberId: operation.memberId ?? null,
       sessionId: operation.sessionId ?? null,

@@ -4,8 +4,8 @@ import { record } from './draft.js';
 import type { LedgerError, Result } from './errors.js';
 import { checkCredits, fail, ok } from './errors.js';
 import { splitAllocations, totalOf } from './grants.js';
-import type { Hold } from './holds.js';
-import { reservedOn } from './holds.js';
+import type { Hold, HoldSettler } from './holds.js';
+import { maySettle, reservedOn } from './holds.js';
 import { remember, type Recall } from './idempotency.js';
 import { addMemberUsage } from './members.js';
 import { amountOf, METERS, recordOfMeters, type Meter, type MeterAmounts } from './meters.js';
@@ -93,13 +93,14 @@ export function settleHold(
 
 type HoldContext = { now: Date; idempotencyKey: string; recall: Recall; settings: LedgerSettings };
 
-function findHold(draft: Draft, holdId: string): Result<Hold> {
-  const hold = draft.state.holds.find((candidate) => candidate.id === holdId);
-  return hold ? ok(hold) : fail({ code: 'HOLD_NOT_FOUND', holdId });
+/** A hold the settler may not settle is not found, so a refusal tells nothing of other callers' holds. */
+function findHold(draft: Draft, operation: { holdId: string; settler: HoldSettler }): Result<Hold> {
+  const hold = draft.state.holds.find((candidate) => candidate.id === operation.holdId);
+  return hold && maySettle(hold.owner, operation.settler) ? ok(hold) : fail({ code: 'HOLD_NOT_FOUND', holdId: operation.holdId });
 }
 
 export function commitHold(draft: Draft, operation: CommitOperation, context: HoldContext): Result<OperationSuccess> {
-  const hold = findHold(draft, operation.holdId);
+  const hold = findHold(draft, operation);
   if (!hold.ok) return hold;
   const held = recordOfMeters((meter) => reservedOn([hold.value], meter));
   const amounts = operation.amounts ?? held;
@@ -111,8 +112,13 @@ export function commitHold(draft: Draft, operation: CommitOperation, context: Ho
       return fail({ code: 'COMMIT_EXCEEDS_HOLD', holdId: operation.holdId, meter, held: held[meter], requested });
     }
   }
+  // Nothing consumed is a release: above all, it never marks a step charged.
+  if (METERS.every((meter) => amountOf(amounts, meter) === 0)) return ok(settle(draft, operation, {}, 'RELEASED', context));
   const { step, quoteId } = hold.value;
   if (!step) return ok(settle(draft, operation, amounts, 'COMMITTED', context));
+  // A charged step is reused for free later, so it is charged its whole price or not at all.
+  const partial = METERS.find((meter) => amountOf(amounts, meter) !== held[meter]);
+  if (partial) return fail({ code: 'VALIDATION_ERROR', field: `amounts.${partial}`, message: 'a step hold is committed whole or released' });
   // Concurrent regenerations of one step each hold; the first to commit charges the step and the
   // others find it charged, so their holds go back.
   const charge = chargeOfStep(context.recall, step.fingerprint);
@@ -128,7 +134,7 @@ export function commitHold(draft: Draft, operation: CommitOperation, context: Ho
 }
 
 export function releaseHold(draft: Draft, operation: ReleaseOperation, context: HoldContext): Result<OperationSuccess> {
-  const hold = findHold(draft, operation.holdId);
+  const hold = findHold(draft, operation);
   if (!hold.ok) return hold;
   return ok(settle(draft, operation, {}, 'RELEASED', context));
 }
@@ -139,7 +145,7 @@ export function releaseHold(draft: Draft, operation: ReleaseOperation, context: 
  * twice, not even for a failed attempt at it.
  */
 export function reportFailure(draft: Draft, operation: ReportFailureOperation, context: HoldContext): Result<OperationSuccess> {
-  const hold = findHold(draft, operation.holdId);
+  const hold = findHold(draft, operation);
   if (!hold.ok) return hold;
   const { step } = hold.value;
   if (operation.stage === 'BEFORE_WORK') return ok(settle(draft, operation, {}, 'FAILED_BEFORE_WORK', context));

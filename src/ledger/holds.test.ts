@@ -13,7 +13,7 @@ function heldAccount(planId = 'reelbot.pro') {
 describe('holds', () => {
   it('reserve credits on every meter so others cannot spend them', () => {
     const { account, holdId } = heldAccount();
-    expect(holdId).toBe('hold-3');
+    expect(holdId).toMatch(/^[0-9a-f-]{36}$/);
     expect(account.balance('AI_CREDITS')).toMatchObject({ available: 492, reserved: 8, used: 0 });
     expect(account.balance('VIDEO_GENERATIONS')).toMatchObject({ available: 59, reserved: 1 });
     expect(account.entries.at(-1)).toMatchObject({
@@ -160,5 +160,60 @@ describe('failures', () => {
     if (held.type !== 'HELD') throw new Error('expected a hold');
     expectOk(account.apply({ type: 'REPORT_FAILURE', idempotencyKey: 'f', holdId: held.holdId, stage: 'AFTER_PROVIDER_WORK' }));
     expect(account.balance()).toMatchObject({ used: 0, available: 1000 });
+  });
+});
+
+describe('who settles a hold', () => {
+  const ana = { type: 'CALLER', callerId: 'ana' } as const;
+  const generate = { type: 'WORKFLOW', workflow: 'generate' } as const;
+  const by = (callerId: string, anyCaller = false) => ({ type: 'CALLER', callerId, anyCaller }) as const;
+
+  function holdBy(owner: typeof ana | typeof generate) {
+    const account = TestAccount.open({ planId: 'reelbot.pro' }, T0);
+    const held = expectOk(account.apply({ type: 'HOLD', idempotencyKey: 'h', owner, feature: 'brand.analyze' }));
+    if (held.type !== 'HELD') throw new Error('expected a hold');
+    return { account, holdId: held.holdId };
+  }
+
+  it("is its maker, or a caller acting for anyone; to another caller the hold does not exist and nothing changes", () => {
+    const { account, holdId } = holdBy(ana);
+    const before = account.state;
+    for (const operation of [
+      { type: 'COMMIT', idempotencyKey: 'c', holdId, settler: by('bo') },
+      { type: 'RELEASE', idempotencyKey: 'r', holdId, settler: by('bo') },
+      { type: 'REPORT_FAILURE', idempotencyKey: 'f', holdId, stage: 'AFTER_PROVIDER_WORK', settler: by('bo') },
+      { type: 'COMMIT', idempotencyKey: 'w', holdId, settler: generate },
+    ] as const) {
+      expect(expectError(account.apply(operation))).toEqual({ code: 'HOLD_NOT_FOUND', holdId });
+    }
+    expect(account.state.holds).toEqual(before.holds);
+    expect(expectOk(account.apply({ type: 'COMMIT', idempotencyKey: 'c2', holdId, settler: by('admin', true) }))).toMatchObject({ settlement: 'COMMITTED' });
+    const own = holdBy(ana);
+    expect(expectOk(own.account.apply({ type: 'RELEASE', idempotencyKey: 'r', holdId: own.holdId, settler: by('ana') }))).toMatchObject({ settlement: 'RELEASED' });
+  });
+
+  it("of a workflow's hold is that workflow alone, whoever else asks", () => {
+    const { account, holdId } = holdBy(generate);
+    expect(expectError(account.apply({ type: 'COMMIT', idempotencyKey: 'c', holdId, settler: by('admin', true) }))).toEqual({ code: 'HOLD_NOT_FOUND', holdId });
+    expect(expectOk(account.apply({ type: 'COMMIT', idempotencyKey: 'c2', holdId, settler: generate }))).toMatchObject({ settlement: 'COMMITTED' });
+  });
+
+  it('gets ids that tell nothing of the next one', () => {
+    const first = holdBy(ana).holdId;
+    const second = holdBy(ana).holdId;
+    expect(first).not.toBe(second);
+    expect(first).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+});
+
+describe('committing nothing', () => {
+  it('is a release, settled as RELEASED', () => {
+    const { account, holdId } = heldAccount();
+    expect(expectOk(account.apply({ type: 'COMMIT', idempotencyKey: 'c', holdId, amounts: { AI_CREDITS: 0, VIDEO_GENERATIONS: 0 } }))).toMatchObject({
+      settlement: 'RELEASED',
+      committed: {},
+      released: { AI_CREDITS: 8, VIDEO_GENERATIONS: 1 },
+    });
+    expect(account.balance('AI_CREDITS')).toMatchObject({ available: 500, reserved: 0, used: 0 });
   });
 });

@@ -17,8 +17,26 @@ export type HoldLine = {
   chargeOnProviderFailure: FailurePolicy;
 };
 
+/**
+ * Who may settle a hold. A hold a caller made through the metering API is settled by that caller,
+ * or by whoever may act for any caller of the account (its organization's admins, services). A
+ * hold a workflow made (`generate`) is that workflow's alone: settling it from outside would let
+ * its work be marked charged for less than its price.
+ */
+export type HoldOwner = { type: 'CALLER'; callerId: string } | { type: 'WORKFLOW'; workflow: string };
+
+/** Who asks to settle a hold; `anyCaller`: an admin or service acting on an account in its scope. */
+export type HoldSettler = { type: 'CALLER'; callerId: string; anyCaller: boolean } | { type: 'WORKFLOW'; workflow: string };
+
+export function maySettle(owner: HoldOwner, settler: HoldSettler): boolean {
+  if (owner.type === 'WORKFLOW') return settler.type === 'WORKFLOW' && settler.workflow === owner.workflow;
+  return settler.type === 'CALLER' && (settler.anyCaller || settler.callerId === owner.callerId);
+}
+
 export type Hold = {
+  /** Random: an id is no proof of anything, but a guessable one invites trying. */
   id: string;
+  owner: HoldOwner;
   feature: string;
   memberId: string | null;
   sessionId: string | null;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ChargeStepOperation, DebitOperation } from './operations.js';
 import { stepFingerprint } from './regeneration.js';
 import { parseLedgerSettings } from './settings.js';
-import { expectError, expectOk, TestAccount } from './test-support.js';
+import { expectError, expectOk, TestAccount, type TestOperation } from './test-support.js';
 
 const T0 = '2025-03-01T00:00:00Z';
 const analyze: DebitOperation = { type: 'DEBIT', idempotencyKey: 'k1', feature: 'brand.analyze', memberId: 'u1' };
@@ -37,16 +37,19 @@ describe('idempotency keys', () => {
 
   it('cover holds, commits, releases, grants and plan changes', () => {
     const account = TestAccount.open({ planId: 'rheos.free' }, T0);
-    const operations = [
-      { type: 'GRANT', idempotencyKey: 'g', meter: 'AI_CREDITS', amount: 10, kind: 'TOP_UP' },
-      { type: 'HOLD', idempotencyKey: 'h', feature: 'brand.analyze' },
-      { type: 'COMMIT', idempotencyKey: 'c', holdId: 'hold-4' },
-      { type: 'HOLD', idempotencyKey: 'h2', feature: 'brand.analyze' },
-      { type: 'RELEASE', idempotencyKey: 'r', holdId: 'hold-6' },
-      { type: 'CHANGE_PLAN', idempotencyKey: 'p', planId: 'rheos.pro' },
-    ] as const;
-    for (const operation of operations) {
+    let holdId = '';
+    const operations: (() => TestOperation)[] = [
+      () => ({ type: 'GRANT', idempotencyKey: 'g', meter: 'AI_CREDITS', amount: 10, kind: 'TOP_UP' }),
+      () => ({ type: 'HOLD', idempotencyKey: 'h', feature: 'brand.analyze' }),
+      () => ({ type: 'COMMIT', idempotencyKey: 'c', holdId }),
+      () => ({ type: 'HOLD', idempotencyKey: 'h2', feature: 'brand.analyze' }),
+      () => ({ type: 'RELEASE', idempotencyKey: 'r', holdId }),
+      () => ({ type: 'CHANGE_PLAN', idempotencyKey: 'p', planId: 'rheos.pro' }),
+    ];
+    for (const build of operations) {
+      const operation = build();
       const first = expectOk(account.apply(operation));
+      if (first.type === 'HELD') holdId = first.holdId;
       const state = account.state;
       expect(account.apply(operation)).toEqual({ ...first, replayed: true });
       expect(account.state).toBe(state);

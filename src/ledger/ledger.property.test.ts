@@ -5,14 +5,16 @@ import { advanceTo } from './advance.js';
 import { applyOperation } from './apply-operation.js';
 import type { LedgerEntry } from './entries.js';
 import type { DurableKeyRecord } from './idempotency.js';
+import { maySettle, type HoldOwner, type HoldSettler } from './holds.js';
 import { METERS, type Meter } from './meters.js';
 import { openAccount } from './open-account.js';
 import type { LedgerContext, LedgerOperation } from './operations.js';
+import type { Outcome } from './outcomes.js';
 import { periodContaining } from './periods.js';
 import { parsePlanCatalog } from './plans.js';
 import { DEFAULT_PRICING_CATALOG } from './pricing.js';
 import { replayEntries } from './replay.js';
-import { contextAt } from './test-support.js';
+import { asTester, contextAt, type TestOperation } from './test-support.js';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -67,11 +69,26 @@ const pricedParameters = (name: string, chosen: { resolution: string }) =>
 const sessionIds = fc.constantFrom('s1', 's2');
 const stepNames = fc.constantFrom('script', 'voiceover');
 const stepVersions = fc.integer({ min: 0, max: 1 });
+// Holds belong to one of two callers or to a workflow; settlers are any of them, some acting for anyone.
+const owner = fc.constantFrom<HoldOwner>(
+  { type: 'CALLER', callerId: 'ana' },
+  { type: 'CALLER', callerId: 'bo' },
+  { type: 'WORKFLOW', workflow: 'generate' },
+);
+const settler = fc.constantFrom<HoldSettler>(
+  { type: 'CALLER', callerId: 'ana', anyCaller: false },
+  { type: 'CALLER', callerId: 'bo', anyCaller: false },
+  { type: 'CALLER', callerId: 'admin', anyCaller: true },
+  { type: 'WORKFLOW', workflow: 'generate' },
+);
 const holdAmong = (holds: AccountState['holds'], index: number): string => holds[index % Math.max(1, holds.length)]?.id ?? 'hold-none';
 const holdAt = (state: AccountState, index: number): string => holdAmong(state.holds, index);
 
 function stepArbitrary(planIds: readonly string[]): fc.Arbitrary<Step> {
-  const operation = (build: (state: AccountState, now: Date) => LedgerOperation): Step => ({ kind: 'operation', build });
+  const operation = (build: (state: AccountState, now: Date) => TestOperation): Step => ({
+    kind: 'operation',
+    build: (state, now) => asTester(build(state, now)),
+  });
   return fc.oneof(
     fc.record({ kind: fc.constant('wait' as const), ms: fc.oneof(fc.integer({ min: 0, max: 30 * MINUTE }), fc.integer({ min: 0, max: 3 * DAY })) }),
     fc.record({ kind: fc.constant('retry' as const), index: fc.nat() }),
@@ -102,37 +119,39 @@ function stepArbitrary(planIds: readonly string[]): fc.Arbitrary<Step> {
       ),
     // The same steps held for slow work: they share their step keys with CHARGE_STEP above.
     fc
-      .tuple(key, sessionIds, stepNames, stepVersions, fc.constantFrom(MINUTE, 2 * DAY))
-      .map(([idempotencyKey, sessionId, step, version, ttlMs]) =>
-        operation(() => ({ type: 'HOLD', idempotencyKey, sessionId, step: { name: step, input: { version } }, feature: `${step}.generate`, ttlMs })),
+      .tuple(key, sessionIds, stepNames, stepVersions, fc.constantFrom(MINUTE, 2 * DAY), owner)
+      .map(([idempotencyKey, sessionId, step, version, ttlMs, holder]) =>
+        operation(() => ({ type: 'HOLD', idempotencyKey, owner: holder, sessionId, step: { name: step, input: { version } }, feature: `${step}.generate`, ttlMs })),
       ),
     fc
-      .tuple(key, feature, parameters, member, fc.constantFrom(MINUTE, 15 * MINUTE, 2 * DAY))
-      .map(([idempotencyKey, name, chosen, memberId, ttlMs]) =>
-        operation(() => ({ type: 'HOLD', idempotencyKey, feature: name, parameters: pricedParameters(name, chosen), memberId, ttlMs })),
+      .tuple(key, feature, parameters, member, fc.constantFrom(MINUTE, 15 * MINUTE, 2 * DAY), owner)
+      .map(([idempotencyKey, name, chosen, memberId, ttlMs, holder]) =>
+        operation(() => ({ type: 'HOLD', idempotencyKey, owner: holder, feature: name, parameters: pricedParameters(name, chosen), memberId, ttlMs })),
       ),
     fc
       .tuple(key, feature, fc.constantFrom(MINUTE, 2 * DAY))
       .map(([idempotencyKey, name, ttlMs]) => operation(() => ({ type: 'HOLD', idempotencyKey, feature: name, ttlMs }))),
-    fc.tuple(key, fc.nat(), fc.option(fc.integer({ min: 0, max: 10 }))).map(([idempotencyKey, index, aiCredits]) =>
+    fc.tuple(key, fc.nat(), fc.option(fc.integer({ min: 0, max: 10 })), settler).map(([idempotencyKey, index, aiCredits, by]) =>
       operation((state) => {
         const holdId = holdAt(state, index);
-        if (aiCredits === null) return { type: 'COMMIT', idempotencyKey, holdId };
-        // Sometimes more than held, which must be refused.
-        return { type: 'COMMIT', idempotencyKey, holdId, amounts: { AI_CREDITS: aiCredits } };
+        if (aiCredits === null) return { type: 'COMMIT', idempotencyKey, holdId, settler: by };
+        // Sometimes nothing (a release) or more than held, which must be refused.
+        return { type: 'COMMIT', idempotencyKey, holdId, settler: by, amounts: { AI_CREDITS: aiCredits } };
       }),
     ),
-    fc.tuple(key, fc.nat()).map(([idempotencyKey, index]) => operation((state) => ({ type: 'RELEASE', idempotencyKey, holdId: holdAt(state, index) }))),
+    fc
+      .tuple(key, fc.nat(), settler)
+      .map(([idempotencyKey, index, by]) => operation((state) => ({ type: 'RELEASE', idempotencyKey, holdId: holdAt(state, index), settler: by }))),
     // Step holds committed often enough that two holds of one step meet their commits.
     fc
-      .tuple(key, fc.nat())
-      .map(([idempotencyKey, index]) =>
-        operation((state) => ({ type: 'COMMIT', idempotencyKey, holdId: holdAmong(state.holds.filter((hold) => hold.step), index) })),
+      .tuple(key, fc.nat(), settler)
+      .map(([idempotencyKey, index, by]) =>
+        operation((state) => ({ type: 'COMMIT', idempotencyKey, holdId: holdAmong(state.holds.filter((hold) => hold.step), index), settler: by })),
       ),
     fc
-      .tuple(key, fc.nat(), fc.constantFrom('BEFORE_WORK' as const, 'AFTER_PROVIDER_WORK' as const))
-      .map(([idempotencyKey, index, stage]) =>
-        operation((state) => ({ type: 'REPORT_FAILURE', idempotencyKey, holdId: holdAt(state, index), stage })),
+      .tuple(key, fc.nat(), fc.constantFrom('BEFORE_WORK' as const, 'AFTER_PROVIDER_WORK' as const), settler)
+      .map(([idempotencyKey, index, stage, by]) =>
+        operation((state) => ({ type: 'REPORT_FAILURE', idempotencyKey, holdId: holdAt(state, index), stage, settler: by })),
       ),
     fc.tuple(key, fc.constantFrom(...planIds)).map(([idempotencyKey, planId]) => operation(() => ({ type: 'CHANGE_PLAN', idempotencyKey, planId }))),
     fc
@@ -174,6 +193,27 @@ function checkStepsChargedOnce(entries: readonly LedgerEntry[]): void {
   }
 }
 
+/**
+ * No output without its price: a step is marked charged only by a commit of its whole hold or by
+ * a CHARGE_STEP's debit, and what the account remembers of a charged step is never nothing.
+ */
+function checkStepChargesPaid(state: AccountState, entries: readonly LedgerEntry[]): void {
+  const heldBy = new Map<string, Map<Meter, number>>();
+  for (const entry of entries) {
+    const { holdId, fingerprint, settlement } = entry.details;
+    if (typeof fingerprint !== 'string' || typeof holdId !== 'string') continue;
+    if (entry.kind === 'HOLD') heldBy.set(holdId, new Map(entry.changes.map((change) => [change.meter, change.reservedDelta])));
+    if (entry.kind === 'COMMIT' && settlement === 'COMMITTED') {
+      const committed = new Map(entry.changes.map((change) => [change.meter, change.usedDelta]));
+      expect(committed).toEqual(heldBy.get(holdId));
+    }
+  }
+  for (const record of state.idempotency) {
+    if (record.outcome.type !== 'STEP_CHARGED') continue;
+    expect(Object.values(record.outcome.charged).some((amount) => amount > 0)).toBe(true);
+  }
+}
+
 function checkInvariants(state: AccountState, entries: readonly LedgerEntry[], limitedOnly: boolean): void {
   expect(new Set(state.grants.map((grant) => grant.id)).size).toBe(state.grants.length);
   for (const grant of state.grants) {
@@ -197,6 +237,18 @@ function checkInvariants(state: AccountState, entries: readonly LedgerEntry[], l
     }
   }
   checkStepsChargedOnce(entries);
+  checkStepChargesPaid(state, entries);
+}
+
+/** A hold is settled only by whoever may settle it; to anyone else it does not exist. */
+function checkSettledByOwner(before: AccountState, operation: LedgerOperation, outcome: Outcome): void {
+  if (operation.type !== 'COMMIT' && operation.type !== 'RELEASE' && operation.type !== 'REPORT_FAILURE') return;
+  if (outcome.ok && outcome.replayed) return;
+  const hold = before.holds.find((candidate) => candidate.id === operation.holdId);
+  if (hold && outcome.ok) expect(maySettle(hold.owner, operation.settler)).toBe(true);
+  if (hold && !maySettle(hold.owner, operation.settler) && !(!outcome.ok && outcome.error.code === 'IDEMPOTENCY_KEY_REUSED')) {
+    expect(outcome).toEqual({ ok: false, error: { code: 'HOLD_NOT_FOUND', holdId: hold.id } });
+  }
 }
 
 function runScenario(steps: readonly Step[], planIds: readonly string[], limitedOnly: boolean): void {
@@ -223,6 +275,7 @@ function runScenario(steps: readonly Step[], planIds: readonly string[], limited
     sent.push(operation);
     const input = structuredClone(state);
     const result = applyOperation(state, operation, context(), durable);
+    checkSettledByOwner(input, operation, result.outcome);
     expect(state).toEqual(input);
     expect(result.entries.map((entry) => entry.seq)).toEqual(result.entries.map((_, index) => state.lastSeq + 1 + index));
 

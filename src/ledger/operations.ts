@@ -1,6 +1,7 @@
 import type { JsonValue } from './canonical-json.js';
 import type { EntryMetadata } from './entries.js';
 import type { Meter, MeterAmounts } from './meters.js';
+import type { HoldOwner, HoldSettler } from './holds.js';
 import type { PlanCatalog } from './plans.js';
 import type { PricingCatalog, PricingParameters } from './pricing.js';
 import type { Quote } from './quotes.js';
@@ -12,6 +13,8 @@ export type LedgerContext = {
   plans: PlanCatalog;
   pricing: PricingCatalog;
   settings: LedgerSettings;
+  /** Ids for what an operation creates (holds): random, so that none can be guessed from another. */
+  newId: () => string;
 };
 
 /** Advancing the clock needs no prices. */
@@ -81,21 +84,27 @@ export type ChargeStepOperation = {
 export type HoldOperation = {
   type: 'HOLD';
   idempotencyKey: string;
+  /** Who may settle the hold (see `maySettle`). */
+  owner: HoldOwner;
   ttlMs?: number;
   step?: { name: string; input: JsonValue };
 } & PricedRequest &
   Attribution;
 
-/** Consumes `amounts` (default: everything held) and releases the rest of the hold. */
+/**
+ * Consumes `amounts` (default: everything held) and releases the rest of the hold. Committing
+ * nothing is a release. A hold the settler may not settle is, to it, not found.
+ */
 export type CommitOperation = {
   type: 'COMMIT';
   idempotencyKey: string;
   holdId: string;
+  settler: HoldSettler;
   amounts?: MeterAmounts;
   metadata?: EntryMetadata;
 };
 
-export type ReleaseOperation = { type: 'RELEASE'; idempotencyKey: string; holdId: string; metadata?: EntryMetadata };
+export type ReleaseOperation = { type: 'RELEASE'; idempotencyKey: string; holdId: string; settler: HoldSettler; metadata?: EntryMetadata };
 
 /**
  * The work behind a hold failed. BEFORE_WORK: nothing is charged. AFTER_PROVIDER_WORK: each
@@ -105,6 +114,7 @@ export type ReportFailureOperation = {
   type: 'REPORT_FAILURE';
   idempotencyKey: string;
   holdId: string;
+  settler: HoldSettler;
   stage: 'BEFORE_WORK' | 'AFTER_PROVIDER_WORK';
   metadata?: EntryMetadata;
 };

@@ -1,14 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { applyOperation, forgottenKeys } from './apply-operation.js';
 import type { JsonValue } from './canonical-json.js';
-import type { HoldOperation } from './operations.js';
 import { stepChargeKey, stepFingerprint } from './regeneration.js';
 import { parseLedgerSettings } from './settings.js';
-import { contextAt, expectError, expectOk, TestAccount } from './test-support.js';
+import { asTester, contextAt, expectError, expectOk, TestAccount, type TestOperation } from './test-support.js';
 
 const T0 = '2025-03-01T12:00:00Z';
 
-const scriptHold = (idempotencyKey: string, input: JsonValue = { topic: 'cats' }): HoldOperation => ({
+const scriptHold = (idempotencyKey: string, input: JsonValue = { topic: 'cats' }): Extract<TestOperation, { type: 'HOLD' }> => ({
   type: 'HOLD',
   idempotencyKey,
   feature: 'script.generate',
@@ -17,7 +16,7 @@ const scriptHold = (idempotencyKey: string, input: JsonValue = { topic: 'cats' }
 });
 const fingerprintOf = (input: JsonValue = { topic: 'cats' }) => stepFingerprint('session-1', 'script', input);
 
-function held(account: TestAccount, operation: HoldOperation): string {
+function held(account: TestAccount, operation: TestOperation): string {
   const outcome = expectOk(account.apply(operation));
   if (outcome.type !== 'HELD') throw new Error(`expected a hold, got ${outcome.type}`);
   return outcome.holdId;
@@ -149,26 +148,44 @@ describe('the keys a step depends on', () => {
   it('are listed for the store when the account does not remember them', () => {
     const account = TestAccount.open({ planId: 'reelbot.free' }, T0);
     const stepKey = stepChargeKey(fingerprintOf());
-    expect(forgottenKeys(account.state, scriptHold('h1'))).toEqual(['h1', stepKey]);
+    expect(forgottenKeys(account.state, asTester(scriptHold('h1')))).toEqual(['h1', stepKey]);
     const holdId = held(account, scriptHold('h1'));
-    expect(forgottenKeys(account.state, scriptHold('h1'))).toEqual([stepKey]);
-    expect(forgottenKeys(account.state, { type: 'COMMIT', idempotencyKey: 'c1', holdId })).toEqual(['c1', stepKey]);
-    expect(forgottenKeys(account.state, { type: 'RELEASE', idempotencyKey: 'r1', holdId })).toEqual(['r1']);
+    expect(forgottenKeys(account.state, asTester(scriptHold('h1')))).toEqual([stepKey]);
+    expect(forgottenKeys(account.state, asTester({ type: 'COMMIT', idempotencyKey: 'c1', holdId }))).toEqual(['c1', stepKey]);
+    expect(forgottenKeys(account.state, asTester({ type: 'RELEASE', idempotencyKey: 'r1', holdId }))).toEqual(['r1']);
   });
 
   it('are remembered by the commit, and a step the account forgot is still reused from what the store kept', () => {
     const settings = parseLedgerSettings({ holdTtlMs: 60_000, quoteTtlMs: 60_000, idempotencyRetentionMs: 3_600_000, idempotencyMaxKeys: 1_000 });
     const account = TestAccount.open({ planId: 'reelbot.free' }, T0, { settings });
     const holdId = held(account, scriptHold('h1'));
-    const committed = applyOperation(account.state, { type: 'COMMIT', idempotencyKey: 'c1', holdId }, account.context);
+    const committed = applyOperation(account.state, asTester({ type: 'COMMIT', idempotencyKey: 'c1', holdId }), account.context);
     expect(committed.remembered.map((record) => record.key)).toEqual([stepChargeKey(fingerprintOf()), 'c1']);
 
     // Two hours later the account has forgotten both keys; the store hands them back.
     const later = contextAt('2025-03-01T14:00:00Z', { settings });
     const durable = new Map(committed.remembered.map((record) => [record.key, record]));
-    const forgetful = applyOperation(committed.state, scriptHold('h2'), later);
+    const forgetful = applyOperation(committed.state, asTester(scriptHold('h2')), later);
     expect(forgetful.outcome).toMatchObject({ ok: true, type: 'HELD' });
-    const reused = applyOperation(committed.state, scriptHold('h2'), later, durable);
+    const reused = applyOperation(committed.state, asTester(scriptHold('h2')), later, durable);
     expect(reused.outcome).toMatchObject({ ok: true, type: 'STEP_REUSED', chargedByHoldId: holdId });
+  });
+});
+
+describe('a step hold committed for less than its price', () => {
+  it('charges nothing for nothing: the step stays uncharged, so a regeneration holds its price again', () => {
+    const account = TestAccount.open({ planId: 'reelbot.free' }, T0);
+    const holdId = held(account, scriptHold('h1'));
+    expect(expectOk(account.apply({ type: 'COMMIT', idempotencyKey: 'c1', holdId, amounts: { AI_CREDITS: 0 } }))).toMatchObject({ settlement: 'RELEASED' });
+    expect(expectOk(account.apply(scriptHold('h2')))).toMatchObject({ type: 'HELD' });
+  });
+
+  it('is refused in part: a step is charged its whole price or released', () => {
+    const account = TestAccount.open({ planId: 'reelbot.free' }, T0);
+    const holdId = held(account, scriptHold('h1'));
+    expect(expectError(account.apply({ type: 'COMMIT', idempotencyKey: 'c1', holdId, amounts: { AI_CREDITS: 1 } }))).toMatchObject({
+      code: 'VALIDATION_ERROR',
+      field: 'amounts.AI_CREDITS',
+    });
   });
 });

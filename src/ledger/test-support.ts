@@ -2,11 +2,13 @@
  * Shared by the ledger's tests: an account driven through `applyOperation` that keeps every
  * entry, so tests can check balances, entries and replay together.
  */
+import { randomUUID } from 'node:crypto';
 import type { AccountState } from './account-state.js';
 import { advanceTo } from './advance.js';
 import { applyOperation } from './apply-operation.js';
 import { meterBalance, type MeterBalance } from './balances.js';
 import type { LedgerEntry } from './entries.js';
+import type { HoldOwner, HoldSettler } from './holds.js';
 import type { Meter } from './meters.js';
 import { openAccount, type OpenAccountRequest } from './open-account.js';
 import type { LedgerContext, LedgerOperation } from './operations.js';
@@ -21,8 +23,30 @@ export function contextAt(now: Date | string, overrides: Partial<LedgerContext> 
     plans: DEFAULT_PLAN_CATALOG,
     pricing: DEFAULT_PRICING_CATALOG,
     settings: DEFAULT_LEDGER_SETTINGS,
+    newId: () => randomUUID(),
     ...overrides,
   };
+}
+
+/** The caller tests act as, unless they say otherwise: it makes holds and settles its own. */
+export const TEST_CALLER = 'tester';
+
+type Settling = 'COMMIT' | 'RELEASE' | 'REPORT_FAILURE';
+/** A ledger operation whose hold owner or settler may be left out: the test caller's. */
+export type TestOperation = LedgerOperation extends infer O
+  ? O extends { type: 'HOLD' }
+    ? Omit<O, 'owner'> & { owner?: HoldOwner }
+    : O extends { type: Settling }
+      ? Omit<O, 'settler'> & { settler?: HoldSettler }
+      : O
+  : never;
+
+export function asTester(operation: TestOperation): LedgerOperation {
+  if (operation.type === 'HOLD') return { ...operation, owner: operation.owner ?? { type: 'CALLER', callerId: TEST_CALLER } };
+  if (operation.type === 'COMMIT' || operation.type === 'RELEASE' || operation.type === 'REPORT_FAILURE') {
+    return { ...operation, settler: operation.settler ?? { type: 'CALLER', callerId: TEST_CALLER, anyCaller: false } };
+  }
+  return operation;
 }
 
 export class TestAccount {
@@ -73,8 +97,8 @@ export class TestAccount {
     return this;
   }
 
-  apply(operation: LedgerOperation): Outcome {
-    const result = applyOperation(this.state, operation, this.context);
+  apply(operation: TestOperation): Outcome {
+    const result = applyOperation(this.state, asTester(operation), this.context);
     this.state = result.state;
     this.entries.push(...result.entries);
     return result.outcome;

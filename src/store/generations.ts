@@ -201,8 +201,10 @@ export async function createGenerationStore(options: { connection: Connection; n
      * CHARGE_STEP), of any earlier generation of that step that produced one.
      */
     async stepOutput(accountId: string, stepFingerprint: string, chargedByHoldId: string | null): Promise<JsonValue | null> {
+      // Only a generation that succeeded and was charged for its step: any other output (a failure
+      // that kept it, a reuse) was not paid for, and reusing it would hand out work for free.
       const found = await Generations.findOne(
-        { accountId, stepFingerprint, output: { $ne: null }, ...(chargedByHoldId !== null && { holdId: chargedByHoldId }) },
+        { accountId, stepFingerprint, status: 'SUCCEEDED', reused: false, ...(chargedByHoldId !== null && { holdId: chargedByHoldId }) },
         { output: 1 },
       )
         .sort({ createdAt: 1 })

@@ -61,7 +61,7 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
   const now = options.now ?? (() => new Date());
   const newId = options.newId ?? (() => crypto.randomUUID());
   const listeners = new Set<CommitListener>();
-  const context = (): LedgerContext => ({ now: now(), plans: options.plans, pricing: options.pricing, settings: options.settings });
+  const context = (): LedgerContext => ({ now: now(), plans: options.plans, pricing: options.pricing, settings: options.settings, newId });
 
   async function commitEntries(accountId: string, entries: StoredEntry[], state: AccountState) {
     if (entries.length === 0) return;

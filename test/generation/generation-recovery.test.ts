@@ -104,6 +104,22 @@ describe('a retry after a crash', () => {
     expect(await restarted.generations.find(accountId, request.idempotencyKey)).toMatchObject({ status: 'FAILED', output: saved!.output });
   });
 
+  it('after the provider answered, before the commit, of a step: the kept output is never handed out as a reuse, since nobody paid for it', async () => {
+    const { clock, dying, restarted, accountId, request } = await setUp({ store: (clock) => dyingBefore('COMMIT', clock) });
+    const step = { ...request, sessionId: 'session-1', step: 'voiceover' };
+    await expect(dying.service.generate(step)).rejects.toThrow('the process died');
+    clock.set(AFTER_THE_LEASE);
+    expect(await restarted.service.generate(step)).toMatchObject({ ok: false, error: { code: 'GENERATION_FAILED', reason: 'HOLD_EXPIRED' } });
+    const failed = await restarted.generations.find(accountId, step.idempotencyKey);
+    expect(failed).toMatchObject({ status: 'FAILED', output: { kind: 'voiceover' } });
+    expect(await restarted.generations.stepOutput(accountId, failed!.stepFingerprint!, failed!.holdId)).toBeNull();
+    expect(await restarted.generations.stepOutput(accountId, failed!.stepFingerprint!, null)).toBeNull();
+
+    // The step was not charged: generating it again under a new key runs the provider and charges it.
+    expect(await restarted.service.generate({ ...step, idempotencyKey: 'gen-2' })).toMatchObject({ ok: true, reused: false, charged: { AI_CREDITS: 3 } });
+    expect(restarted.provider).toMatchObject({ calls: 1 });
+  });
+
   it('after the commit, before the result was recorded: charges once and answers with the output', async () => {
     const real = await createGenerationStore({ connection: database.connection });
     const generations: GenerationStore = { ...real, finish: () => Promise.reject(new Error('the process died')) };

@@ -1,3 +1,4 @@
+import { asTester } from '../../src/ledger/test-support.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   generationStepInput,
@@ -132,9 +133,9 @@ describe('regeneration', () => {
     const accountId = await local.newAccount();
     // A backend charged the step through the metering API: a step hold and its commit.
     const step = { name: 'script', input: generationStepInput({ feature: 'script.generate', parameters: {}, input: { topic: 'bees' } }) };
-    const held = await local.store.execute(accountId, { type: 'HOLD', idempotencyKey: 'meter-h', feature: 'script.generate', sessionId: 'session-1', step });
+    const held = await local.store.execute(accountId, asTester({ type: 'HOLD', idempotencyKey: 'meter-h', feature: 'script.generate', sessionId: 'session-1', step }));
     if (!held.ok || held.type !== 'HELD') throw new Error('hold failed');
-    await local.store.execute(accountId, { type: 'COMMIT', idempotencyKey: 'meter-c', holdId: held.holdId });
+    await local.store.execute(accountId, asTester({ type: 'COMMIT', idempotencyKey: 'meter-c', holdId: held.holdId }));
 
     const result = succeeded(await local.service.generate(scriptStep(accountId, { topic: 'bees' })));
     expect(result).toMatchObject({ charged: {}, reused: true, output: { kind: 'script' } });

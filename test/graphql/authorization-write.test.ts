@@ -130,13 +130,14 @@ const MATRIX: Record<string, Record<Caller, readonly string[]>> = {
     admin: ['ReserveCreditsSuccess', F, F, F, F, F],
     service: serviceRow('ReserveCreditsSuccess'),
   },
+  // The reservations are a service's: a plain member settles only its own, an admin any in its pool.
   commitReservation: {
-    member: ['CommitReservationSuccess', F, F, F, F, F],
+    member: ['ReservationNotFoundError', F, F, F, F, F],
     admin: ['CommitReservationSuccess', F, F, F, F, F],
     service: serviceRow('CommitReservationSuccess'),
   },
   releaseReservation: {
-    member: ['ReleaseReservationSuccess', F, F, F, F, F],
+    member: ['ReservationNotFoundError', F, F, F, F, F],
     admin: ['ReleaseReservationSuccess', F, F, F, F, F],
     service: serviceRow('ReleaseReservationSuccess'),
   },

@@ -1,3 +1,4 @@
+import { asTester } from '../../src/ledger/test-support.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import mongoose from 'mongoose';
@@ -186,19 +187,19 @@ describe('idempotency beyond the account window', () => {
       sessionId: 'session-1',
       step: { name: 'script', input: { topic: 'cats' } },
     });
-    const held = await forgetful.execute(accountId, step('h1'));
+    const held = await forgetful.execute(accountId, asTester(step('h1')));
     if (!held.ok || held.type !== 'HELD') throw new Error('hold failed');
     // Two holds of the step at once, as concurrent regenerations make them.
-    const concurrent = await forgetful.execute(accountId, step('h2'));
+    const concurrent = await forgetful.execute(accountId, asTester(step('h2')));
     if (!concurrent.ok || concurrent.type !== 'HELD') throw new Error('hold failed');
-    await forgetful.execute(accountId, { type: 'COMMIT', idempotencyKey: 'c1', holdId: held.holdId });
+    await forgetful.execute(accountId, asTester({ type: 'COMMIT', idempotencyKey: 'c1', holdId: held.holdId }));
     await forgetful.execute(accountId, voiceover('pushes-the-keys-out'));
     const [state] = await forgetful.loadAccounts([accountId]);
     expect(state!.idempotency.map((record) => record.key)).toEqual(['pushes-the-keys-out']);
 
     const reused = { ok: true, type: 'STEP_REUSED', charged: { AI_CREDITS: 2 }, chargedByHoldId: held.holdId };
-    expect(await forgetful.execute(accountId, step('h3'))).toMatchObject(reused);
-    expect(await forgetful.execute(accountId, { type: 'COMMIT', idempotencyKey: 'c2', holdId: concurrent.holdId })).toMatchObject(reused);
+    expect(await forgetful.execute(accountId, asTester(step('h3')))).toMatchObject(reused);
+    expect(await forgetful.execute(accountId, asTester({ type: 'COMMIT', idempotencyKey: 'c2', holdId: concurrent.holdId }))).toMatchObject(reused);
     expect(await availableAi(accountId)).toMatchObject({ used: 5, reserved: 0 });
   });
 
@@ -217,9 +218,9 @@ describe('the ledger in the database', () => {
     await store.execute(accountId, { type: 'GRANT', idempotencyKey: 'g1', meter: 'AI_CREDITS', amount: 25, kind: 'TOP_UP' });
     await store.execute(accountId, voiceover('v1', 'alice'));
     await store.execute(accountId, { type: 'DEBIT', idempotencyKey: 'r1', feature: 'video.render', memberId: 'bob', sessionId: 's1' });
-    const held = await store.execute(accountId, { type: 'HOLD', idempotencyKey: 'h1', feature: 'brand.analyze', memberId: 'alice' });
+    const held = await store.execute(accountId, asTester({ type: 'HOLD', idempotencyKey: 'h1', feature: 'brand.analyze', memberId: 'alice' }));
     if (!held.ok || held.type !== 'HELD') throw new Error('hold failed');
-    await store.execute(accountId, { type: 'COMMIT', idempotencyKey: 'c1', holdId: held.holdId, amounts: { AI_CREDITS: 2 } });
+    await store.execute(accountId, asTester({ type: 'COMMIT', idempotencyKey: 'c1', holdId: held.holdId, amounts: { AI_CREDITS: 2 } }));
 
     const entries = await allEntries(accountId);
     const [state] = await store.loadAccounts([accountId]);

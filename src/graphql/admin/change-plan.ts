@@ -1,5 +1,6 @@
 import { findPlan, type OperationSuccess } from '../../ledger/index.js';
 import { builder } from '../builder.js';
+import { viewerOf } from '../context.js';
 import { PlanRef, planNode } from '../catalog/index.js';
 import { accountIdOf, ledgerKeyOf } from '../metering/inputs.js';
 import { AccountPayloadRef, snapshotOf, type AccountPayload } from '../metering/payloads.js';
@@ -59,7 +60,7 @@ builder.mutationField('changePlan', (t) =>
       const { store, catalogs } = context.services;
       const accountId = accountIdOf(input.accountId);
       if (!findPlan(catalogs.plans, input.plan)) throw new UnknownPlanError(input.plan);
-      const outcome = await store.execute(accountId, { type: 'CHANGE_PLAN', idempotencyKey: ledgerKeyOf(input.idempotencyKey), planId: input.plan });
+      const outcome = await store.execute(accountId, { type: 'CHANGE_PLAN', idempotencyKey: ledgerKeyOf(viewerOf(context), input.idempotencyKey), planId: input.plan });
       if (!outcome.ok) throw await refusalOn(context.services, accountId, outcome.error);
       if (outcome.type !== 'PLAN_CHANGED') throw new Error(`CHANGE_PLAN answered ${outcome.type}`);
       const { planId, mode, effectiveAt } = outcome;

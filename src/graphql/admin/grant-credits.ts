@@ -1,5 +1,6 @@
 import type { Meter } from '../../ledger/index.js';
 import { builder } from '../builder.js';
+import { viewerOf } from '../context.js';
 import { MeterEnum } from '../catalog/index.js';
 import { accountIdOf, ledgerKeyOf, positiveCredits } from '../metering/inputs.js';
 import { AccountPayloadRef, snapshotOf, type AccountPayload } from '../metering/payloads.js';
@@ -59,7 +60,7 @@ builder.mutationField('grantCredits', (t) =>
       const meter: Meter = input.meter;
       const outcome = await store.execute(accountId, {
         type: 'GRANT',
-        idempotencyKey: ledgerKeyOf(input.idempotencyKey),
+        idempotencyKey: ledgerKeyOf(viewerOf(context), input.idempotencyKey),
         meter,
         amount: positiveCredits('amount', input.amount),
         kind: input.kind,

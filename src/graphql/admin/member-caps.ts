@@ -54,7 +54,7 @@ builder.mutationField('setMemberCap', (t) =>
       const cap = input.cap ?? null;
       if (cap !== null && cap < 0) throw new InvalidInputError('cap', `must be zero or more, got ${cap}`);
       const meter: Meter = input.meter;
-      const outcome = await store.execute(accountId, { type: 'SET_MEMBER_CAP', idempotencyKey: ledgerKeyOf(input.idempotencyKey), memberId, meter, cap });
+      const outcome = await store.execute(accountId, { type: 'SET_MEMBER_CAP', idempotencyKey: ledgerKeyOf(viewer, input.idempotencyKey), memberId, meter, cap });
       if (!outcome.ok) throw await refusalOn(context.services, accountId, outcome.error);
       if (outcome.type !== 'MEMBER_CAP_SET') throw new Error(`SET_MEMBER_CAP answered ${outcome.type}`);
       return { ...(await snapshotOf(store, accountId)), replayed: outcome.replayed, memberId: outcome.memberId, meter: outcome.meter, cap: outcome.cap };

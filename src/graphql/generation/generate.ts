@@ -5,7 +5,7 @@ import { MeterBalanceRef } from '../balances/meter-balance.js';
 import { builder } from '../builder.js';
 import { viewerOf, type Context } from '../context.js';
 import { forbidden } from '../errors.js';
-import { accountGlobalId, idempotencyKeyOf, pricingParametersOf } from '../metering/inputs.js';
+import { accountGlobalId, idempotencyKeyOf, pricingParametersOf, scopedKeyOf } from '../metering/inputs.js';
 import { AccountPayloadRef, snapshotOf, type AccountPayload } from '../metering/payloads.js';
 import { refusalOf } from '../metering/refusals.js';
 import {
@@ -168,7 +168,7 @@ builder.mutationField('generate', (t) =>
         accountId,
         memberId: organizationOf(accountId) === null ? undefined : viewer.userId,
         feature: input.feature,
-        idempotencyKey,
+        idempotencyKey: scopedKeyOf(viewer, idempotencyKey),
         sessionId: input.sessionId ?? undefined,
         step: input.step ?? undefined,
         input: input.input as JsonValue,

@@ -78,7 +78,7 @@ builder.mutationField('consumeCredits', (t) =>
       const amount = positiveCredits('amount', input.amount);
       const outcome = await store.execute(accountId, {
         type: 'DEBIT',
-        idempotencyKey: ledgerKeyOf(input.idempotencyKey),
+        idempotencyKey: ledgerKeyOf(viewerOf(context), input.idempotencyKey),
         ...meteredPrice(meter, amount),
         memberId,
         sessionId: input.sessionId ?? undefined,

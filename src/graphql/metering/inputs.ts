@@ -1,4 +1,5 @@
 import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
+import type { Viewer } from '../../auth/index.js';
 import type { EntryMetadata, Meter, MeterAmounts, PricingParameters } from '../../ledger/index.js';
 import { InvalidInputError, InvalidParameterError } from './results.js';
 
@@ -68,17 +69,35 @@ export function idempotencyKeyOf(idempotencyKey: string): string {
 }
 
 /**
+ * Who sent a request, as the ledger knows it: the owner of the holds it makes and the scope of
+ * its idempotency keys. A user is the same caller whatever its role; a service is never a user.
+ */
+export function callerIdOf(viewer: Viewer): string {
+  return `${viewer.role === 'service' ? 'service' : 'user'}:${viewer.userId}`;
+}
+
+/**
+ * The caller's own name for a key: idempotency keys are scoped per caller within an account, as
+ * payment APIs scope them per API key, so two members of a pool never share one by accident.
+ */
+export function scopedKeyOf(viewer: Viewer, idempotencyKey: string): string {
+  return JSON.stringify([callerIdOf(viewer), idempotencyKeyOf(idempotencyKey)]);
+}
+
+/**
  * The ledger key of a client's idempotency key. The ledger also keys its own operations in the
  * account's key space (generation steps, `generate`'s holds and commits), so the keys clients
  * give the metering and admin mutations get a prefix of their own and can never collide with those.
  */
-export function ledgerKeyOf(idempotencyKey: string): string {
-  return `${CLIENT_KEY_PREFIX}${idempotencyKeyOf(idempotencyKey)}`;
+export function ledgerKeyOf(viewer: Viewer, idempotencyKey: string): string {
+  return `${CLIENT_KEY_PREFIX}${scopedKeyOf(viewer, idempotencyKey)}`;
 }
 
 /** The client's key in a ledger key made by `ledgerKeyOf`. */
 export function clientKeyOf(ledgerKey: string): string {
-  return ledgerKey.startsWith(CLIENT_KEY_PREFIX) ? ledgerKey.slice(CLIENT_KEY_PREFIX.length) : ledgerKey;
+  if (!ledgerKey.startsWith(CLIENT_KEY_PREFIX)) return ledgerKey;
+  const [, key] = JSON.parse(ledgerKey.slice(CLIENT_KEY_PREFIX.length)) as [string, string];
+  return key;
 }
 
 /** A whole number of credits, at least 1 (GraphQL's Int already refused fractions). */

@@ -7,6 +7,7 @@ import { canSpendFrom } from '../accounts/access.js';
 import { attributionFields, rawAmountMetadata } from './consume-credits.js';
 import {
   accountIdOf,
+  callerIdOf,
   entryMetadataOf,
   ledgerKeyOf,
   meterAmountsOf,
@@ -124,9 +125,11 @@ builder.mutationField('reserveCredits', (t) =>
       const { store } = context.services;
       const accountId = accountIdOf(input.accountId);
       const memberId = spenderOn(viewerOf(context), accountId, input.memberId);
-      const idempotencyKey = ledgerKeyOf(input.idempotencyKey);
+      const viewer = viewerOf(context);
+      const idempotencyKey = ledgerKeyOf(viewer, input.idempotencyKey);
       const priced = await reservationPrice(context, input);
-      const outcome = await store.execute(accountId, { type: 'HOLD', idempotencyKey, ...priced, memberId, sessionId: input.sessionId ?? undefined });
+      const owner = { type: 'CALLER' as const, callerId: callerIdOf(viewer) };
+      const outcome = await store.execute(accountId, { type: 'HOLD', idempotencyKey, owner, ...priced, memberId, sessionId: input.sessionId ?? undefined });
       if (!outcome.ok) throw await refusalOn(context.services, accountId, outcome.error);
       if (outcome.type !== 'HELD') throw new Error(`HOLD answered ${outcome.type}`);
       return {
@@ -198,8 +201,11 @@ async function settle(
 ): Promise<Settled> {
   const { store } = context.services;
   const { accountId, holdId } = reservationOf(input.reservationId);
-  if (!canSpendFrom(viewerOf(context), accountId)) throw forbidden();
-  const common = { idempotencyKey: ledgerKeyOf(input.idempotencyKey), holdId, metadata: entryMetadataOf(input.metadata) };
+  const viewer = viewerOf(context);
+  if (!canSpendFrom(viewer, accountId)) throw forbidden();
+  // A plain member settles its own reservations; an admin or a service, any on the accounts it spends from.
+  const settler = { type: 'CALLER' as const, callerId: callerIdOf(viewer), anyCaller: viewer.role !== 'member' };
+  const common = { idempotencyKey: ledgerKeyOf(viewer, input.idempotencyKey), holdId, settler, metadata: entryMetadataOf(input.metadata) };
   const amounts = input.amounts ? meterAmountsOf('amounts', input.amounts) : undefined;
   const outcome = await store.execute(accountId, type === 'COMMIT' ? { type, ...common, amounts } : { type, ...common });
   if (!outcome.ok) throw await refusalOn(context.services, accountId, outcome.error, input.reservationId);

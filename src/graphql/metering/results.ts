@@ -23,7 +23,7 @@ export const RESULT_ERROR_CODES = {
   INSUFFICIENT_CREDITS: 'A meter has fewer credits available than the request needs; nothing was charged or held.',
   MEMBER_CAP_EXCEEDED: "The member would go past its cap on a meter of the organization's pool.",
   IDEMPOTENCY_KEY_REUSED: 'The idempotency key was used before for a different request.',
-  RESERVATION_NOT_FOUND: 'No open reservation has this id: it was committed, released or has expired.',
+  RESERVATION_NOT_FOUND: 'No open reservation that the caller may settle has this id: it was committed, released or has expired, or is not its own (the same answer either way).',
   COMMIT_EXCEEDS_RESERVATION: 'More was committed on a meter than the reservation holds.',
   GENERATION_FAILED: 'The generation failed; `charged` says what the failure cost.',
   GENERATION_IN_PROGRESS: 'Another request with this idempotency key is still generating: retry shortly for its result.',
@@ -301,7 +301,7 @@ builder.objectType(IdempotencyKeyReusedError, {
 export class ReservationNotFoundError extends ResultError {
   readonly code = 'RESERVATION_NOT_FOUND';
   constructor(readonly reservationId: string) {
-    super('No open reservation has this id: it was committed, released or has expired.');
+    super('No open reservation that you may settle has this id: it was committed, released or has expired, or another member made it.');
   }
 }
 

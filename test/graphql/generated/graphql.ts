@@ -95,7 +95,7 @@ export type ErrorCode =
   | 'QUOTE_MISMATCH'
   /** No quote with this id exists for this account (quotes are deleted a day after they expire). */
   | 'QUOTE_NOT_FOUND'
-  /** No open reservation has this id: it was committed, released or has expired. */
+  /** No open reservation that the caller may settle has this id: it was committed, released or has expired, or is not its own (the same answer either way). */
   | 'RESERVATION_NOT_FOUND'
   /** The pricing catalog has no such feature. */
   | 'UNKNOWN_FEATURE'
