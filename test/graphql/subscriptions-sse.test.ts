@@ -1,60 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { print, type FormattedExecutionResult } from 'graphql';
+import type { FormattedExecutionResult } from 'graphql';
 import { afterEach, describe, expect, it } from 'vitest';
 import { userAccountId } from '../../src/store/directory.js';
 import { debitMany, take } from '../realtime/realtime-fixture.js';
 import { TestClock } from '../store/store-fixture.js';
 import { execute } from './client.js';
 import { CreditUsageDocument, ViewerDocument, type CreditUsageSubscription } from './generated/graphql.js';
+import { SseStreams } from './sse-client.js';
 import { accountGlobalId, ticksInLedger } from './subscription-client.js';
 import { useTestServer } from './test-server.js';
 
 const clock = new TestClock(new Date('2026-03-10T12:00:00Z'));
 const server = useTestServer({ env: { DEFAULT_PLAN: 'reelbot.pro' }, now: clock.now });
-const aborts: AbortController[] = [];
-afterEach(() => aborts.splice(0).forEach((controller) => controller.abort()));
-
-type Stream<Data> = { status: number; results: AsyncIterator<FormattedExecutionResult<Data>> };
-
-/**
- * A subscription over server-sent events, as a browser without WebSocket would send it: a POST
- * that accepts `text/event-stream`. Each `next` event is a result; `complete` ends the stream.
- */
-async function subscribeOverSse<Data, Variables>(
-  document: TypedDocumentNode<Data, Variables>,
-  variables: Variables,
-  authorization?: string,
-): Promise<Stream<Data>> {
-  const controller = new AbortController();
-  aborts.push(controller);
-  const response = await fetch(server.url, {
-    method: 'POST',
-    signal: controller.signal,
-    headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...(authorization ? { authorization } : {}) },
-    body: JSON.stringify({ query: print(document), variables }),
-  });
-  expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
-  return { status: response.status, results: events<Data>(response.body!) };
-}
-
-async function* events<Data>(body: ReadableStream<Uint8Array>): AsyncGenerator<FormattedExecutionResult<Data>> {
-  const decoder = new TextDecoder();
-  const reader = body.getReader();
-  let buffered = '';
-  for (let read = await reader.read(); !read.done; read = await reader.read()) {
-    buffered += decoder.decode(read.value, { stream: true });
-    let end: number;
-    while ((end = buffered.indexOf('\n\n')) >= 0) {
-      const lines = buffered.slice(0, end).split('\n');
-      buffered = buffered.slice(end + 2);
-      const event = lines.find((line) => line.startsWith('event:'))?.slice('event:'.length).trim();
-      const data = lines.filter((line) => line.startsWith('data:')).map((line) => line.slice('data:'.length).trim()).join('\n');
-      if (event === 'complete') return;
-      if (event === 'next') yield JSON.parse(data) as FormattedExecutionResult<Data>;
-    }
-  }
-}
+const streams = new SseStreams(() => server.url);
+afterEach(() => streams.abortAll());
+const subscribeOverSse = streams.subscribe.bind(streams);
 
 async function newMember(ttl?: string) {
   const userId = `u-${randomUUID()}`;
