@@ -18,6 +18,12 @@ export type CreditFeedOptions = {
   /** Entries with ticks a feed buffers for a slow consumer before it falls back to the database. */
   maxQueue?: number;
   thresholdPercents?: readonly number[];
+  /**
+   * What the subscriber may see of each entry: its ticks are built from what this answers (the
+   * GraphQL layer blanks the detail of other members' usage for a plain member of a pool). It
+   * must keep the entry's seq and changes; the entries held for several feeds are never altered.
+   */
+  view?: (entry: LedgerEntry) => LedgerEntry;
   /** Called once when the feed ends. */
   onClose?: () => void;
 };
@@ -93,7 +99,7 @@ class CreditFeed extends PullIterator<CreditTick> implements LedgerEventListener
       const tick = this.ticks.shift();
       if (tick) return tick;
       const entry = this.queue.shift();
-      if (entry) this.ticks = ticksOf(entry, this.options);
+      if (entry) this.ticks = ticksOf(this.options.view ? this.options.view(entry) : entry, this.options);
       else if (!this.live) await this.readPage();
       else await this.signalled();
     }

@@ -2,7 +2,7 @@
  * Live usage for the GraphQL subscriptions: credit ticks and balances of an account, pushed after
  * each committed ledger write, across processes when the bus is Redis. Design: README.md here.
  */
-import type { Meter, MeterBalance } from '../ledger/index.js';
+import type { LedgerEntry, Meter, MeterBalance } from '../ledger/index.js';
 import type { LedgerStore } from '../store/ledger-store.js';
 import { openBalanceFeed } from './balance-feed.js';
 import { openCreditFeed } from './credit-feed.js';
@@ -38,7 +38,12 @@ export type RealtimeOptions = {
   onError?: ErrorReporter;
 };
 
-export type CreditTickRequest = { meter?: Meter; afterSeq?: number };
+export type CreditTickRequest = {
+  meter?: Meter;
+  afterSeq?: number;
+  /** What the subscriber may see of each entry, replayed or live; see `CreditFeedOptions.view`. */
+  view?: (entry: LedgerEntry) => LedgerEntry;
+};
 
 export type Realtime = {
   creditTicks(accountId: string, request?: CreditTickRequest): Promise<AsyncIterableIterator<CreditTick>>;
@@ -88,6 +93,7 @@ export function createRealtime(options: RealtimeOptions): Realtime {
           accountId,
           meter: request.meter,
           afterSeq: request.afterSeq,
+          view: request.view,
           maxQueue: options.maxQueue,
           thresholdPercents,
           onClose,

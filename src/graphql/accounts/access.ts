@@ -1,5 +1,5 @@
 import type { Viewer } from '../../auth/index.js';
-import type { AccountState } from '../../ledger/index.js';
+import type { AccountState, LedgerEntry } from '../../ledger/index.js';
 import { organizationAccountId, userAccountId } from '../../store/directory.js';
 
 /**
@@ -48,9 +48,30 @@ export function organizationIdOf(account: Pick<AccountState, 'accountId' | 'acco
  * Whose usage the caller may see itemized on an account it reads: the usage of each member of a
  * pool is for the organization's admins and services (`canManageMembers`), so a plain member of
  * the pool sees its own only. Null means everyone's (a user's own account has no one else).
- * History, summaries and live ticks all follow this one rule.
+ * History, summaries and live ticks all follow this one rule; `entryAsSeenBy` applies it to entries.
  */
 export function itemizedMemberFor(viewer: Viewer, account: Pick<AccountState, 'accountId' | 'accountType'>): string | null {
   const organizationId = organizationIdOf(account);
   return organizationId === null || canManageMembers(viewer, organizationId) ? null : viewer.userId;
+}
+
+/**
+ * An entry of an account the caller reads, as the caller may see it: in full when it is the
+ * caller's to see (`itemizedMemberFor`), otherwise only what it did to the balances, which every
+ * reader of the account sees move anyway. The usage history and the live ticks both pass every
+ * entry through this, so that what one hides the other cannot show.
+ */
+export function entryAsSeenBy(viewer: Viewer, account: Pick<AccountState, 'accountId' | 'accountType'>): (entry: LedgerEntry) => LedgerEntry {
+  const itemized = itemizedMemberFor(viewer, account);
+  return itemized === null ? (entry) => entry : (entry) => (entry.memberId === itemized ? entry : balancesOnly(entry));
+}
+
+/**
+ * An entry without anything of the request that made it: who, the feature, the session, the
+ * asset, the idempotency key, the caller's notes and the ledger's own details (hold and grant ids,
+ * reasons). Built field by field: a field added to entries fails the typecheck here until it is
+ * placed on one side or the other.
+ */
+function balancesOnly({ accountId, seq, kind, at, changes }: LedgerEntry): LedgerEntry {
+  return { accountId, seq, kind, at, changes, memberId: null, feature: null, sessionId: null, assetId: null, idempotencyKey: null, metadata: {}, details: {} };
 }

@@ -5,5 +5,5 @@ import './members.js';
 
 export { AccountRef } from './account.js';
 export { globalIdOf } from './global-ids.js';
-export { itemizedMemberFor } from './access.js';
+export { entryAsSeenBy, itemizedMemberFor } from './access.js';
 export { UserRef } from './viewer.js';

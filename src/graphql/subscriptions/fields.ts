@@ -4,8 +4,7 @@ import { MeterBalanceRef } from '../balances/meter-balance.js';
 import { MeterEnum } from '../catalog/meter.js';
 import { CreditTickRef } from './credit-tick.js';
 import { untilExpiry } from './token-expiry.js';
-import { globalIdOf, itemizedMemberFor } from '../accounts/index.js';
-import { mapFeed } from './map-feed.js';
+import { entryAsSeenBy, globalIdOf } from '../accounts/index.js';
 import { watcherOf } from './watched-account.js';
 
 /** How every subscription ends when the caller's token expires (see `../websocket.ts`). */
@@ -28,11 +27,13 @@ builder.subscriptionField('creditUsage', (t) =>
     },
     subscribe: async (_root, { accountId, meter, afterSeq }, context) => {
       const { viewer, account } = await watcherOf(context, accountId);
-      const ticks = await context.services.realtime.creditTicks(accountId, { meter: meter ?? undefined, afterSeq: afterSeq ?? undefined });
-      // A plain member of a pool sees the pool move, but whose usage it was only when it was its own.
-      const itemized = itemizedMemberFor(viewer, account);
-      const attributed = itemized === null ? ticks : mapFeed(ticks, (tick) => (tick.memberId === itemized ? tick : { ...tick, memberId: null }));
-      return untilExpiry(attributed, viewer.expiresAt);
+      // A plain member of a pool sees the pool move, but who, what and in which session only when it was its own.
+      const ticks = await context.services.realtime.creditTicks(accountId, {
+        meter: meter ?? undefined,
+        afterSeq: afterSeq ?? undefined,
+        view: entryAsSeenBy(viewer, account),
+      });
+      return untilExpiry(ticks, viewer.expiresAt);
     },
     resolve: (tick) => tick,
   }),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AccountRef, globalIdOf, itemizedMemberFor } from '../accounts/index.js';
+import { AccountRef, entryAsSeenBy, globalIdOf, itemizedMemberFor } from '../accounts/index.js';
 import { builder } from '../builder.js';
 import { MeterEnum } from '../catalog/index.js';
 import { viewerOf } from '../context.js';
@@ -38,7 +38,8 @@ builder.objectField(AccountRef, 'usage', (t) =>
       filter: t.arg({ type: UsageFilterInput }),
     },
     resolve: async (account, { first, after, filter }, context) => {
-      const itemized = itemizedMemberFor(viewerOf(context), account);
+      const viewer = viewerOf(context);
+      const itemized = itemizedMemberFor(viewer, account);
       const member = filter?.member ?? undefined;
       if (itemized !== null && member !== undefined && member !== itemized) throw forbidden();
       const { since, until } = timeRange(filter?.since, filter?.until, ['filter']);
@@ -54,7 +55,9 @@ builder.objectField(AccountRef, 'usage', (t) =>
         },
         { first, beforeSeq: after ?? undefined },
       );
-      const edges = page.entries.map((entry) => ({ cursor: String(entry.seq), node: entry }));
+      // The query asks a plain member's own entries only; the view holds the page to the live ticks' rule regardless.
+      const seen = entryAsSeenBy(viewer, account);
+      const edges = page.entries.map((entry) => ({ cursor: String(entry.seq), node: seen(entry) }));
       return {
         edges,
         pageInfo: {
