@@ -3,6 +3,9 @@ import { builder } from '../builder.js';
 import { MeterEnum } from '../catalog/meter.js';
 import { EntryKindEnum } from './entry-kind.js';
 
+/** The rule of `entryAsSeenBy`, as the schema states it. */
+const OWN_ONLY = "In a pool, a plain member gets it only on ticks of its own usage (null on other members'), as `Account.usage` lists only its own entries.";
+
 export const CreditTickRef = builder.objectRef<CreditTick>('CreditTick').implement({
   description:
     'One meter changed by one ledger entry, as a live usage card shows it: animate from `previousAvailable` to `available`. ' +
@@ -20,9 +23,9 @@ export const CreditTickRef = builder.objectRef<CreditTick>('CreditTick').impleme
     reserved: t.exposeInt('reserved', { description: 'Credits held for work under way, after the entry.' }),
     allowance: t.exposeInt('allowance', { description: "This period's allowance, after the entry." }),
     unlimited: t.exposeBoolean('unlimited', { description: 'Nothing is refused on this meter; usage is still recorded.' }),
-    feature: t.string({ nullable: true, description: 'The feature that was charged, e.g. `image.generate`.', resolve: (tick) => tick.feature }),
-    sessionId: t.string({ nullable: true, description: 'The generation session the entry belongs to.', resolve: (tick) => tick.sessionId }),
-    memberId: t.string({ nullable: true, description: "The member of an organization's pool who caused the entry.", resolve: (tick) => tick.memberId }),
+    feature: t.string({ nullable: true, description: `The feature that was charged, e.g. \`image.generate\`. ${OWN_ONLY}`, resolve: (tick) => tick.feature }),
+    sessionId: t.string({ nullable: true, description: `The generation session the entry belongs to. ${OWN_ONLY}`, resolve: (tick) => tick.sessionId }),
+    memberId: t.string({ nullable: true, description: `The member of an organization's pool who caused the entry. ${OWN_ONLY}`, resolve: (tick) => tick.memberId }),
     at: t.field({ type: 'DateTime', description: 'When the entry was written.', resolve: (tick) => tick.at }),
     thresholdsCrossed: t.field({
       type: ['Int'],
