@@ -9,6 +9,12 @@ export const DEVELOPMENT_JWT_SECRET = 'creditstream-development-only-jwt-secret-
 
 const MIN_SECRET_LENGTH = 32;
 
+/** The longest lifetime an access token may have left by default: a day (an identity provider's usual access token lives one hour). */
+const DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 24 * 60 * 60;
+/** The most `JWT_MAX_TTL_SECONDS` may say: 366 days, so that every expiry accepted is a valid `Date`. */
+const MAX_TOKEN_LIFETIME_SECONDS = 366 * 24 * 60 * 60;
+const MAX_TTL_PROBLEM = `must be a whole number of seconds from 1 to ${MAX_TOKEN_LIFETIME_SECONDS} (366 days)`;
+
 /**
  * The one place that reads the environment. Everything else receives a `Config`.
  * Every problem is reported at once, so an operator fixes a broken deployment in one go.
@@ -33,6 +39,12 @@ const environmentSchema = (plans: PlanCatalog) =>
       JWT_JWKS_URL: z.url({ protocol: /^https?$/, error: 'must be the http(s):// URL of a JSON Web Key Set' }).optional(),
       JWT_ISSUER: z.string().min(1).optional(),
       JWT_AUDIENCE: z.string().min(1).optional(),
+      JWT_MAX_TTL_SECONDS: z.coerce
+        .number({ error: MAX_TTL_PROBLEM })
+        .int({ error: MAX_TTL_PROBLEM, abort: true })
+        .min(1, { error: MAX_TTL_PROBLEM })
+        .max(MAX_TOKEN_LIFETIME_SECONDS, { error: MAX_TTL_PROBLEM })
+        .default(DEFAULT_MAX_TOKEN_LIFETIME_SECONDS),
       SIMULATED_PROVIDER_LATENCY_MS: z.coerce.number().int().min(0).max(600_000).default(0),
       SIMULATED_PROVIDER_FAILURES: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false'),
       DEFAULT_PLAN: z
@@ -77,7 +89,7 @@ const environmentSchema = (plans: PlanCatalog) =>
     );
 
 /** How bearer tokens are verified: a shared HS256 secret, or the public keys of an identity provider. */
-export type AuthConfig =
+export type AuthConfig = (
   | {
       readonly kind: 'secret';
       readonly secret: string;
@@ -86,7 +98,11 @@ export type AuthConfig =
       readonly issuer: string | undefined;
       readonly audience: string | undefined;
     }
-  | { readonly kind: 'jwks'; readonly jwksUrl: string; readonly issuer: string; readonly audience: string };
+  | { readonly kind: 'jwks'; readonly jwksUrl: string; readonly issuer: string; readonly audience: string }
+) & {
+  /** How far from now a token's `exp` may be (`JWT_MAX_TTL_SECONDS`): a token that expires later is refused. */
+  readonly maxLifetimeSeconds: number;
+};
 
 export type Config = {
   readonly environment: 'development' | 'test' | 'production';
@@ -135,6 +151,7 @@ export function loadConfig(
     );
   }
   const values = parsed.data;
+  const maxLifetimeSeconds = values.JWT_MAX_TTL_SECONDS;
   return {
     environment: values.NODE_ENV,
     http: { host: values.HOST, port: values.PORT },
@@ -142,13 +159,14 @@ export function loadConfig(
     logLevel: values.LOG_LEVEL,
     realtime: { redisUrl: values.REDIS_URL },
     auth: values.JWT_JWKS_URL
-      ? { kind: 'jwks', jwksUrl: values.JWT_JWKS_URL, issuer: values.JWT_ISSUER!, audience: values.JWT_AUDIENCE! }
+      ? { kind: 'jwks', jwksUrl: values.JWT_JWKS_URL, issuer: values.JWT_ISSUER!, audience: values.JWT_AUDIENCE!, maxLifetimeSeconds }
       : {
           kind: 'secret',
           secret: values.JWT_SECRET ?? DEVELOPMENT_JWT_SECRET,
           developmentSecret: values.JWT_SECRET === undefined,
           issuer: values.JWT_ISSUER,
           audience: values.JWT_AUDIENCE,
+          maxLifetimeSeconds,
         },
     defaultPlan: values.DEFAULT_PLAN,
     simulatedProvider: { latencyMs: values.SIMULATED_PROVIDER_LATENCY_MS, failureInjection: values.SIMULATED_PROVIDER_FAILURES === 'true' },

@@ -23,7 +23,14 @@ describe('loadConfig', () => {
       database: { uri: undefined, name: 'creditstream' },
       logLevel: 'info',
       realtime: { redisUrl: undefined },
-      auth: { kind: 'secret', secret: DEVELOPMENT_JWT_SECRET, developmentSecret: true, issuer: undefined, audience: undefined },
+      auth: {
+        kind: 'secret',
+        secret: DEVELOPMENT_JWT_SECRET,
+        developmentSecret: true,
+        issuer: undefined,
+        audience: undefined,
+        maxLifetimeSeconds: 24 * 60 * 60,
+      },
       defaultPlan: 'rheos.free',
       simulatedProvider: { latencyMs: 0, failureInjection: false },
       catalogs: { plans: DEFAULT_PLAN_CATALOG, pricing: DEFAULT_PRICING_CATALOG },
@@ -87,6 +94,7 @@ describe('loadConfig', () => {
         developmentSecret: false,
         issuer: undefined,
         audience: undefined,
+        maxLifetimeSeconds: 24 * 60 * 60,
       });
       expect(loadConfig({ JWT_SECRET: SECRET, JWT_ISSUER: 'https://id.example', JWT_AUDIENCE: 'creditstream' }).auth).toMatchObject({
         issuer: 'https://id.example',
@@ -101,6 +109,7 @@ describe('loadConfig', () => {
         jwksUrl: jwks.JWT_JWKS_URL,
         issuer: jwks.JWT_ISSUER,
         audience: jwks.JWT_AUDIENCE,
+        maxLifetimeSeconds: 24 * 60 * 60,
       });
       expect(problemsOf({ JWT_JWKS_URL: jwks.JWT_JWKS_URL })).toEqual([
         'JWT_ISSUER is required with JWT_JWKS_URL',
@@ -116,6 +125,16 @@ describe('loadConfig', () => {
       const plainHttp = { JWT_JWKS_URL: 'http://id.example/jwks.json', JWT_ISSUER: 'i', JWT_AUDIENCE: 'a' };
       expect(problemsOf({ ...PRODUCTION, ...plainHttp })).toEqual(['JWT_JWKS_URL must use https:// when NODE_ENV=production']);
       expect(loadConfig(plainHttp).auth.kind).toBe('jwks');
+    });
+
+    it('bounds the lifetime of tokens by JWT_MAX_TTL_SECONDS, a day unless set, at most 366 days', () => {
+      expect(loadConfig({}).auth.maxLifetimeSeconds).toBe(86_400);
+      expect(loadConfig({ JWT_MAX_TTL_SECONDS: '3600' }).auth.maxLifetimeSeconds).toBe(3600);
+      const jwks = { JWT_JWKS_URL: 'https://id.example/jwks.json', JWT_ISSUER: 'i', JWT_AUDIENCE: 'a', JWT_MAX_TTL_SECONDS: '900' };
+      expect(loadConfig(jwks).auth.maxLifetimeSeconds).toBe(900);
+      for (const value of ['0', '-1', '1.5', 'a day', '1e20', String(366 * 86_400 + 1)]) {
+        expect(problemsOf({ JWT_MAX_TTL_SECONDS: value })).toEqual(['JWT_MAX_TTL_SECONDS must be a whole number of seconds from 1 to 31622400 (366 days)']);
+      }
     });
 
     it('refuses a short secret or two ways at once, alongside the other problems and without echoing the secret', () => {

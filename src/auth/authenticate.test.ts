@@ -8,7 +8,8 @@ import { bearerToken } from './bearer.js';
 import { signToken } from './tokens.js';
 
 const SECRET = 'a-test-secret-that-is-long-enough-for-hs256';
-const secretConfig: AuthConfig = { kind: 'secret', secret: SECRET, developmentSecret: false, issuer: undefined, audience: undefined };
+const MAX_LIFETIME_SECONDS = 24 * 60 * 60;
+const secretConfig: AuthConfig = { kind: 'secret', secret: SECRET, developmentSecret: false, issuer: undefined, audience: undefined, maxLifetimeSeconds: MAX_LIFETIME_SECONDS };
 const inAnHour = () => Math.floor(Date.now() / 1000) + 3600;
 
 function hs256(payload: JWTPayload, secret = SECRET, alg = 'HS256'): Promise<string> {
@@ -98,6 +99,30 @@ describe('authenticate with a shared secret (HS256)', () => {
     const expired = await signToken(config, { sub: 'u1' }, '-1m');
     expect(reasonOf(await createAuthenticator(config)(expired))).toBe('EXPIRED_TOKEN');
   });
+
+  it('refuses a token that expires beyond the maximum lifetime from now, however far, and says the limit', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    for (const exp of [now + MAX_LIFETIME_SECONDS + 60, 1e20, Number.MAX_VALUE]) {
+      expect(await authenticate(await hs256({ sub: 'u1', exp }))).toMatchObject({
+        ok: false,
+        error: {
+          code: 'UNAUTHENTICATED',
+          reason: 'LIFETIME_TOO_LONG',
+          message: 'The access token expires too far in the future: this server accepts tokens that expire within 24 hours.',
+        },
+      });
+    }
+    expect(reasonOf(await authenticate(await hs256({ sub: 'u1', exp: now + MAX_LIFETIME_SECONDS })))).toBe('OK');
+    const strict = createAuthenticator({ ...secretConfig, maxLifetimeSeconds: 90 });
+    expect(await strict(await hs256({ sub: 'u1', exp: inAnHour() }))).toMatchObject({
+      error: { message: 'The access token expires too far in the future: this server accepts tokens that expire within 90 seconds.' },
+    });
+  });
+
+  it('does not sign a token the server would refuse as too long-lived', async () => {
+    await expect(signToken(secretConfig, { sub: 'u1' }, '25h')).rejects.toThrow(/JWT_MAX_TTL_SECONDS \(86400\)/);
+    await expect(signToken(secretConfig, { sub: 'u1' }, '23h')).resolves.toMatch(/^eyJ/);
+  });
 });
 
 describe('authenticate with an identity provider’s keys (JWKS)', () => {
@@ -129,27 +154,28 @@ describe('authenticate with an identity provider’s keys (JWKS)', () => {
   const claims = (extra: JWTPayload = {}): JWTPayload => ({ sub: 'u1', org: 'o1', exp: inAnHour(), iss: issuer, aud: audience, ...extra });
 
   it('accepts a token signed with a published key, for this audience, from this issuer', async () => {
-    const authenticate = createAuthenticator({ kind: 'jwks', jwksUrl, issuer, audience });
+    const authenticate = createAuthenticator({ kind: 'jwks', jwksUrl, issuer, audience, maxLifetimeSeconds: MAX_LIFETIME_SECONDS });
     const result = await authenticate(await sign(claims({ role: 'admin' })));
     expect(result.ok && result.viewer).toMatchObject({ userId: 'u1', organizationId: 'o1', role: 'admin' });
   });
 
   it('refuses a wrong issuer, a wrong audience, a key it does not publish, an expired token and a shared-secret token', async () => {
-    const authenticate = createAuthenticator({ kind: 'jwks', jwksUrl, issuer, audience });
+    const authenticate = createAuthenticator({ kind: 'jwks', jwksUrl, issuer, audience, maxLifetimeSeconds: MAX_LIFETIME_SECONDS });
     expect(reasonOf(await authenticate(await sign(claims({ iss: 'https://evil.example/' }))))).toBe('INVALID_TOKEN');
     expect(reasonOf(await authenticate(await sign(claims({ aud: 'another-app' }))))).toBe('INVALID_TOKEN');
     expect(reasonOf(await authenticate(await signWithUnpublishedKey(claims())))).toBe('INVALID_TOKEN');
     expect(reasonOf(await authenticate(await sign(claims({ exp: Math.floor(Date.now() / 1000) - 60 }))))).toBe('EXPIRED_TOKEN');
     expect(reasonOf(await authenticate(await hs256(claims())))).toBe('INVALID_TOKEN');
+    expect(reasonOf(await authenticate(await sign(claims({ exp: 1e20 }))))).toBe('LIFETIME_TOO_LONG');
   });
 
   it('fails the request, rather than calling the token invalid, when the keys cannot be fetched', async () => {
-    const unreachable = createAuthenticator({ kind: 'jwks', jwksUrl: 'http://127.0.0.1:1/jwks.json', issuer, audience });
+    const unreachable = createAuthenticator({ kind: 'jwks', jwksUrl: 'http://127.0.0.1:1/jwks.json', issuer, audience, maxLifetimeSeconds: MAX_LIFETIME_SECONDS });
     await expect(unreachable(await sign(claims()))).rejects.toThrow();
   });
 
   it('cannot sign tokens, and says why', async () => {
-    await expect(signToken({ kind: 'jwks', jwksUrl, issuer, audience }, { sub: 'u1' })).rejects.toThrow(/JWT_JWKS_URL/);
+    await expect(signToken({ kind: 'jwks', jwksUrl, issuer, audience, maxLifetimeSeconds: MAX_LIFETIME_SECONDS }, { sub: 'u1' })).rejects.toThrow(/JWT_JWKS_URL/);
   });
 });
 

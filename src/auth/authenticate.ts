@@ -19,7 +19,8 @@ export type Viewer = {
 /** Why a request is not authenticated. The message is safe to show to the caller; `detail` is for logs only. */
 export type AuthError = {
   readonly code: 'UNAUTHENTICATED';
-  readonly reason: 'MISSING_TOKEN' | 'INVALID_TOKEN' | 'EXPIRED_TOKEN';
+  /** `LIFETIME_TOO_LONG`: the token expires later than the configured maximum lifetime allows, from now. */
+  readonly reason: 'MISSING_TOKEN' | 'INVALID_TOKEN' | 'EXPIRED_TOKEN' | 'LIFETIME_TOO_LONG';
   readonly message: string;
   readonly detail?: string;
 };
@@ -64,8 +65,27 @@ export const MISSING_TOKEN_MESSAGE = 'Authentication required: send an access to
 /** Tells a client to get a new token; also what ends a live subscription when its token expires. */
 export const EXPIRED_TOKEN_MESSAGE = 'The access token has expired.';
 
+/**
+ * What refuses a token whose `exp` is further away than `maxLifetimeSeconds`: it says the limit, so
+ * that an issuer can be fixed. At most 111 bytes, within the 123 of a WebSocket close reason.
+ */
+function lifetimeTooLongMessage(maxLifetimeSeconds: number): string {
+  return `The access token expires too far in the future: this server accepts tokens that expire within ${duration(maxLifetimeSeconds)}.`;
+}
+
+function duration(seconds: number): string {
+  const [amount, unit] = seconds % 3600 === 0 ? [seconds / 3600, 'hour'] : seconds % 60 === 0 ? [seconds / 60, 'minute'] : [seconds, 'second'];
+  return `${amount} ${unit}${amount === 1 ? '' : 's'}`;
+}
+
+/**
+ * Verifies tokens as `config` says. Besides the signature and the claims, a token must expire
+ * (`exp` is required) and expire within `config.maxLifetimeSeconds` from now: a token that lives
+ * longer, up to `exp: 1e20`, would outlive any rotation of the keys and is refused as LIFETIME_TOO_LONG.
+ */
 export function createAuthenticator(config: AuthConfig): Authenticate {
   const verify = verifierFor(config);
+  const tooLong = lifetimeTooLongMessage(config.maxLifetimeSeconds);
   return async function authenticate(token) {
     if (token === undefined) return failure('MISSING_TOKEN', MISSING_TOKEN_MESSAGE);
     let payload: JWTPayload;
@@ -84,6 +104,8 @@ export function createAuthenticator(config: AuthConfig): Authenticate {
       return failure('INVALID_TOKEN', 'The access token is invalid.', detail);
     }
     const { sub, org, role, exp } = claims.data;
+    const latestExpiry = Date.now() / 1000 + config.maxLifetimeSeconds + CLOCK_TOLERANCE_SECONDS;
+    if (exp > latestExpiry) return failure('LIFETIME_TOO_LONG', tooLong, `exp ${exp} is beyond now + ${config.maxLifetimeSeconds} s`);
     return { ok: true, viewer: { userId: sub, organizationId: org ?? null, role, expiresAt: new Date(exp * 1000) } };
   };
 }

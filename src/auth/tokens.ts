@@ -1,4 +1,4 @@
-import { SignJWT } from 'jose';
+import { decodeJwt, SignJWT } from 'jose';
 import type { AuthConfig } from '../config.js';
 import type { Role } from './authenticate.js';
 
@@ -7,7 +7,8 @@ export type TokenClaims = { readonly sub: string; readonly org?: string | undefi
 /**
  * Signs a token that this server accepts, with the configured secret (and issuer and audience,
  * when set). For development and tests: production tokens come from the identity provider.
- * `ttl` is a jose time span such as `1h`, `30 minutes` or, for an already expired token, `-1h`.
+ * `ttl` is a jose time span such as `1h`, `30 minutes` or, for an already expired token, `-1h`;
+ * one longer than the server accepts (`auth.maxLifetimeSeconds`, JWT_MAX_TTL_SECONDS) is refused.
  */
 export async function signToken(auth: AuthConfig, claims: TokenClaims, ttl = '1h'): Promise<string> {
   if (auth.kind !== 'secret') {
@@ -22,5 +23,10 @@ export async function signToken(auth: AuthConfig, claims: TokenClaims, ttl = '1h
     .setExpirationTime(ttl);
   if (auth.issuer !== undefined) token = token.setIssuer(auth.issuer);
   if (auth.audience !== undefined) token = token.setAudience(auth.audience);
-  return token.sign(new TextEncoder().encode(auth.secret));
+  const signed = await token.sign(new TextEncoder().encode(auth.secret));
+  const { exp = Infinity } = decodeJwt(signed);
+  if (exp > Date.now() / 1000 + auth.maxLifetimeSeconds) {
+    throw new Error(`a token that lives ${ttl} would be refused: tokens may expire at most JWT_MAX_TTL_SECONDS (${auth.maxLifetimeSeconds}) seconds from now`);
+  }
+  return signed;
 }
