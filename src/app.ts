@@ -96,7 +96,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
         redis,
         logger,
       });
-      // The live usage card demo (development and test only, see demo.ts) answers first; the rest is yoga's.
+      // The live usage card demo (a development convenience, see demo.ts) answers first; the rest is yoga's.
       const demo = createDemoHandler({ config, logger });
       const server = createServer((request, response) => {
         demo(request, response).then(
@@ -110,7 +110,8 @@ export function createApp(config: Config, options: AppOptions = {}): App {
           },
         );
       });
-      const websocket = attachWebSocketTransport(server, graphql, { authenticate, logger, production: config.environment === 'production' });
+      // Without the development conveniences, graphql-ws closes on an internal error with no detail.
+      const websocket = attachWebSocketTransport(server, graphql, { authenticate, logger, production: !config.developmentConveniences });
       const stop = async () => {
         await websocket.close();
         server.closeAllConnections();

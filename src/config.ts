@@ -15,6 +15,20 @@ const DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 24 * 60 * 60;
 const MAX_TOKEN_LIFETIME_SECONDS = 366 * 24 * 60 * 60;
 const MAX_TTL_PROBLEM = `must be a whole number of seconds from 1 to ${MAX_TOKEN_LIFETIME_SECONDS} (366 days)`;
 
+const booleanVariable = z.enum(['true', 'false'], { error: 'must be true or false' });
+
+/**
+ * Whether the development conveniences are on: GraphiQL and yoga's landing page, the details of
+ * unexpected errors in responses, the `/demo` page and `GET /demo/token`. Only when asked for with
+ * NODE_ENV=development, or for the zero-configuration setup (`npm start` with nothing set): a
+ * deployment that sets a secret or a database but forgets NODE_ENV gets none of them.
+ * NODE_ENV=test and production never do.
+ */
+function developmentConveniences(env: Partial<Record<'NODE_ENV' | 'JWT_SECRET' | 'JWT_JWKS_URL' | 'MONGODB_URI', string>>): boolean {
+  if (env.NODE_ENV !== undefined) return env.NODE_ENV === 'development';
+  return env.JWT_SECRET === undefined && env.JWT_JWKS_URL === undefined && env.MONGODB_URI === undefined;
+}
+
 /**
  * The one place that reads the environment. Everything else receives a `Config`.
  * Every problem is reported at once, so an operator fixes a broken deployment in one go.
@@ -22,7 +36,8 @@ const MAX_TTL_PROBLEM = `must be a whole number of seconds from 1 to ${MAX_TOKEN
 const environmentSchema = (plans: PlanCatalog) =>
   z
     .object({
-      NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+      // No default here: whether NODE_ENV was set decides the development conveniences.
+      NODE_ENV: z.enum(['development', 'test', 'production']).optional(),
       HOST: z.string().min(1).default('127.0.0.1'),
       PORT: z.coerce.number().int().min(0).max(65_535).default(4000),
       MONGODB_URI: z
@@ -45,8 +60,9 @@ const environmentSchema = (plans: PlanCatalog) =>
         .min(1, { error: MAX_TTL_PROBLEM })
         .max(MAX_TOKEN_LIFETIME_SECONDS, { error: MAX_TTL_PROBLEM })
         .default(DEFAULT_MAX_TOKEN_LIFETIME_SECONDS),
+      DEMO_TOKENS: booleanVariable.optional(),
       SIMULATED_PROVIDER_LATENCY_MS: z.coerce.number().int().min(0).max(600_000).default(0),
-      SIMULATED_PROVIDER_FAILURES: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false'),
+      SIMULATED_PROVIDER_FAILURES: booleanVariable.default('false'),
       DEFAULT_PLAN: z
         .string()
         .min(1)
@@ -71,7 +87,10 @@ const environmentSchema = (plans: PlanCatalog) =>
         if (production && env.JWT_SECRET === DEVELOPMENT_JWT_SECRET) {
           problem('JWT_SECRET', 'is the public development secret, which is refused when NODE_ENV=production');
         }
-        if (env.SIMULATED_PROVIDER_FAILURES === 'true' && env.NODE_ENV !== 'development' && env.NODE_ENV !== 'test') {
+        if (env.DEMO_TOKENS === 'true' && !developmentConveniences(env)) {
+          problem('DEMO_TOKENS', 'is for development only: it needs NODE_ENV=development (it lets anyone who reaches the server get an admin token)');
+        }
+        if (env.SIMULATED_PROVIDER_FAILURES === 'true' && env.NODE_ENV === 'production') {
           problem('SIMULATED_PROVIDER_FAILURES', 'is for development and tests only: it lets any request make a generation fail');
         }
         if (production && env.JWT_JWKS_URL?.startsWith('http:')) {
@@ -105,7 +124,21 @@ export type AuthConfig = (
 };
 
 export type Config = {
+  /** `NODE_ENV`, `development` when it is unset. What the server offers beyond the API follows `developmentConveniences`. */
   readonly environment: 'development' | 'test' | 'production';
+  /**
+   * GraphiQL, yoga's landing page, the details of unexpected errors (over HTTP and WebSocket) and
+   * the `/demo` page: on with NODE_ENV=development, or with nothing configured at all (no NODE_ENV,
+   * JWT_SECRET, JWT_JWKS_URL or MONGODB_URI); off otherwise, production and tests included.
+   */
+  readonly developmentConveniences: boolean;
+  /**
+   * Whether `GET /demo/token` mints an admin token of the demo organization. Only with the
+   * development conveniences; then, with DEMO_TOKENS unset, only when tokens are signed with the
+   * public development secret (never with a configured JWT_SECRET); `true` signs with JWT_SECRET
+   * too, `false` never mints. Never with JWT_JWKS_URL: the server holds no key to sign with.
+   */
+  readonly demoTokens: boolean;
   readonly http: { readonly host: string; readonly port: number };
   readonly database: {
     /** `undefined` selects the embedded, in-memory database (development and tests only). */
@@ -151,9 +184,13 @@ export function loadConfig(
     );
   }
   const values = parsed.data;
+  const conveniences = developmentConveniences(values);
   const maxLifetimeSeconds = values.JWT_MAX_TTL_SECONDS;
   return {
-    environment: values.NODE_ENV,
+    environment: values.NODE_ENV ?? 'development',
+    developmentConveniences: conveniences,
+    demoTokens:
+      conveniences && !values.JWT_JWKS_URL && (values.DEMO_TOKENS === 'true' || (values.DEMO_TOKENS === undefined && values.JWT_SECRET === undefined)),
     http: { host: values.HOST, port: values.PORT },
     database: { uri: values.MONGODB_URI, name: values.MONGODB_DB_NAME },
     logLevel: values.LOG_LEVEL,

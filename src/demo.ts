@@ -28,13 +28,15 @@ const CONTENT_TYPES: Record<string, string> = {
 export type DemoHandler = (request: IncomingMessage, response: ServerResponse) => Promise<boolean>;
 
 /**
- * The live usage card demo, in development and test only: `/demo` serves the built page from
- * `root` (when it was built), and `GET /demo/token` mints a one-hour token for `DEMO_CLAIMS`.
- * Answers `false` for anything it does not serve (and for everything in production), which then
- * goes to the GraphQL server.
+ * The live usage card demo, one of the development conveniences (`config.developmentConveniences`,
+ * see config.ts): `/demo` serves the built page from `root` (when it was built), and
+ * `GET /demo/token` mints a one-hour token for `DEMO_CLAIMS` when `config.demoTokens` allows it
+ * (never signed with a configured JWT_SECRET unless DEMO_TOKENS=true), 404 otherwise. Answers
+ * `false` for anything it does not serve (and for everything without the conveniences), which
+ * then goes to the GraphQL server.
  */
 export function createDemoHandler({ config, logger, root = DEMO_DIST }: { config: Config; logger: Logger; root?: string }): DemoHandler {
-  if (config.environment === 'production') return async () => false;
+  if (!config.developmentConveniences) return async () => false;
   const base = resolve(root);
   return async (request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
@@ -43,7 +45,7 @@ export function createDemoHandler({ config, logger, root = DEMO_DIST }: { config
     if (request.method !== 'GET' && request.method !== 'HEAD') return false;
 
     if (pathname === '/demo/token') {
-      if (config.auth.kind !== 'secret') return send(response, 404, 'text/plain; charset=utf-8', 'No demo token: tokens come from the identity provider.\n');
+      if (!config.demoTokens) return send(response, 404, 'text/plain; charset=utf-8', noDemoToken(config));
       const token = await signToken(config.auth, DEMO_CLAIMS, '1h');
       response.setHeader('cache-control', 'no-store');
       return send(response, 200, 'application/json; charset=utf-8', JSON.stringify({ token }));
@@ -87,6 +89,12 @@ export function createDemoHandler({ config, logger, root = DEMO_DIST }: { config
     });
     return true;
   };
+}
+
+function noDemoToken(config: Config): string {
+  if (config.auth.kind !== 'secret') return 'No demo token: tokens come from the identity provider.\n';
+  if (!config.auth.developmentSecret) return 'No demo token: JWT_SECRET is set, and demo tokens are signed with it only when DEMO_TOKENS=true.\n';
+  return 'No demo token: DEMO_TOKENS=false.\n';
 }
 
 function send(response: ServerResponse, status: number, contentType: string, body: string): true {

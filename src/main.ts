@@ -13,8 +13,11 @@ try {
 const app = createApp(config);
 const { url, graphqlUrl, database } = await app.start();
 console.log(`creditstream listening on ${url} (health: ${url}/health, readiness: ${url}/ready)`);
-if (config.environment !== 'production') console.log(`live usage card (demo): ${url}/demo`);
-console.log(`GraphQL: ${graphqlUrl}${config.environment === 'development' ? ' (open it in a browser for GraphiQL; `npm run token -- --sub u1` prints a token)' : ''}`);
+if (config.developmentConveniences) console.log(`live usage card (demo): ${url}/demo`);
+else if (config.environment === 'development') {
+  console.log('NODE_ENV is unset and the server is configured: GraphiQL, error details and /demo are off (set NODE_ENV=development for them)');
+}
+console.log(`GraphQL: ${graphqlUrl}${config.developmentConveniences ? ' (open it in a browser for GraphiQL; `npm run token -- --sub u1` prints a token)' : ''}`);
 console.log(`database: ${database.embedded ? 'embedded in-memory MongoDB (development only)' : 'MongoDB at MONGODB_URI'}`);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -16,9 +16,11 @@ const PRODUCTION = { NODE_ENV: 'production', MONGODB_URI: 'mongodb://db.internal
 const SECRET = 'a-production-secret-of-at-least-32-characters';
 
 describe('loadConfig', () => {
-  it('defaults to development on port 4000 with the embedded database and the development token secret', () => {
+  it('defaults to development on port 4000 with the embedded database, the development token secret and the development conveniences', () => {
     expect(loadConfig({})).toEqual({
       environment: 'development',
+      developmentConveniences: true,
+      demoTokens: true,
       http: { host: '127.0.0.1', port: 4000 },
       database: { uri: undefined, name: 'creditstream' },
       logLevel: 'info',
@@ -84,6 +86,43 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).toMatch(/PORT/);
     expect(problems.join('\n')).toMatch(/MONGODB_URI must be a mongodb:\/\//);
     expect((caught as ConfigError).message).not.toContain('hunter2');
+  });
+
+  describe('development conveniences (GraphiQL, error details, /demo) and demo tokens', () => {
+    const conveniences = (env: Record<string, string>) => {
+      const { environment, developmentConveniences, demoTokens } = loadConfig(env);
+      return { environment, developmentConveniences, demoTokens };
+    };
+
+    it('are on with nothing configured, and off as soon as NODE_ENV is unset but a secret, keys or a database is', () => {
+      expect(conveniences({})).toEqual({ environment: 'development', developmentConveniences: true, demoTokens: true });
+      const jwks = { JWT_JWKS_URL: 'https://id.example/jwks.json', JWT_ISSUER: 'i', JWT_AUDIENCE: 'a' };
+      for (const env of [{ JWT_SECRET: SECRET }, jwks, { MONGODB_URI: 'mongodb://db.internal:27017' }] as Record<string, string>[]) {
+        expect(conveniences(env)).toEqual({ environment: 'development', developmentConveniences: false, demoTokens: false });
+      }
+    });
+
+    it('are on with NODE_ENV=development, where demo tokens are never signed with JWT_SECRET unless DEMO_TOKENS=true', () => {
+      expect(conveniences({ NODE_ENV: 'development', MONGODB_URI: 'mongodb://localhost:27017' })).toMatchObject({ developmentConveniences: true, demoTokens: true });
+      expect(conveniences({ NODE_ENV: 'development', JWT_SECRET: SECRET })).toMatchObject({ developmentConveniences: true, demoTokens: false });
+      expect(conveniences({ NODE_ENV: 'development', JWT_SECRET: SECRET, DEMO_TOKENS: 'true' })).toMatchObject({ demoTokens: true });
+      expect(conveniences({ NODE_ENV: 'development', DEMO_TOKENS: 'false' })).toMatchObject({ developmentConveniences: true, demoTokens: false });
+      const jwks = { JWT_JWKS_URL: 'https://id.example/jwks.json', JWT_ISSUER: 'i', JWT_AUDIENCE: 'a', DEMO_TOKENS: 'true' };
+      expect(conveniences({ NODE_ENV: 'development', ...jwks })).toMatchObject({ developmentConveniences: true, demoTokens: false });
+    });
+
+    it('are off in tests and in production', () => {
+      expect(conveniences({ NODE_ENV: 'test' })).toEqual({ environment: 'test', developmentConveniences: false, demoTokens: false });
+      expect(conveniences({ ...PRODUCTION, JWT_SECRET: SECRET })).toEqual({ environment: 'production', developmentConveniences: false, demoTokens: false });
+    });
+
+    it('refuses DEMO_TOKENS=true without the development conveniences, and what is not true or false', () => {
+      const problem = 'DEMO_TOKENS is for development only: it needs NODE_ENV=development (it lets anyone who reaches the server get an admin token)';
+      expect(problemsOf({ JWT_SECRET: SECRET, DEMO_TOKENS: 'true' })).toEqual([problem]);
+      expect(problemsOf({ NODE_ENV: 'test', DEMO_TOKENS: 'true' })).toEqual([problem]);
+      expect(problemsOf({ ...PRODUCTION, JWT_SECRET: SECRET, DEMO_TOKENS: 'true' })).toEqual([problem]);
+      expect(problemsOf({ DEMO_TOKENS: 'yes' })).toEqual(['DEMO_TOKENS must be true or false']);
+    });
   });
 
   describe('token verification', () => {

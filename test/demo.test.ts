@@ -11,11 +11,11 @@ import { createLogger } from '../src/logger.js';
 
 const logger = createLogger('silent');
 
-async function serve(environment: 'test' | 'production', root: string): Promise<{ server: Server; url: string }> {
+async function serve(environment: 'development' | 'production', root: string): Promise<{ server: Server; url: string }> {
   const config = loadConfig(
     environment === 'production'
       ? { NODE_ENV: 'production', MONGODB_URI: 'mongodb://127.0.0.1:1/x', JWT_SECRET: 'x'.repeat(40), LOG_LEVEL: 'silent' }
-      : { NODE_ENV: 'test', LOG_LEVEL: 'silent' },
+      : { NODE_ENV: 'development', LOG_LEVEL: 'silent' },
   );
   const demo = createDemoHandler({ config, logger, root });
   const server = createServer((request, response) => {
@@ -29,7 +29,7 @@ async function serve(environment: 'test' | 'production', root: string): Promise<
 
 describe('the /demo handler', () => {
   let root: string;
-  let test: { server: Server; url: string };
+  let development: { server: Server; url: string };
   let production: { server: Server; url: string };
 
   beforeAll(async () => {
@@ -40,39 +40,39 @@ describe('the /demo handler', () => {
     await writeFile(join(root, 'assets', 'main.js'), 'console.log(1)');
     await writeFile(join(root, 'assets', 'main.css'), 'body{}');
     await writeFile(join(dir, 'secret.txt'), 'outside the demo');
-    test = await serve('test', root);
+    development = await serve('development', root);
     production = await serve('production', root);
   });
   afterAll(async () => {
-    await new Promise((resolve) => test.server.close(resolve));
+    await new Promise((resolve) => development.server.close(resolve));
     await new Promise((resolve) => production.server.close(resolve));
     await rm(join(root, '..'), { recursive: true, force: true });
   });
 
   it('serves the built page and its assets with their content types', async () => {
     for (const path of ['/demo', '/demo/', '/demo?token=abc']) {
-      const page = await fetch(`${test.url}${path}`);
+      const page = await fetch(`${development.url}${path}`);
       expect(page.status).toBe(200);
       expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
       expect(await page.text()).toContain('<title>card</title>');
     }
-    const script = await fetch(`${test.url}/demo/assets/main.js`);
+    const script = await fetch(`${development.url}/demo/assets/main.js`);
     expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
     expect(script.headers.get('cache-control')).toContain('immutable');
-    expect((await fetch(`${test.url}/demo/assets/main.css`)).headers.get('content-type')).toBe('text/css; charset=utf-8');
-    expect((await fetch(`${test.url}/demo/assets/none.js`)).status).toBe(404);
+    expect((await fetch(`${development.url}/demo/assets/main.css`)).headers.get('content-type')).toBe('text/css; charset=utf-8');
+    expect((await fetch(`${development.url}/demo/assets/none.js`)).status).toBe(404);
   });
 
   it('never serves a file outside the built demo', async () => {
     for (const path of ['/demo/../secret.txt', '/demo/%2e%2e/secret.txt', '/demo/assets/%2e%2e%2f%2e%2e%2fsecret.txt', '/demo/..%5csecret.txt', '/demo/%00']) {
-      const response = await fetch(`${test.url}${path}`);
+      const response = await fetch(`${development.url}${path}`);
       expect([400, 404]).toContain(response.status);
       expect(await response.text()).not.toContain('outside the demo');
     }
   });
 
-  it('mints a demo admin token in development and test', async () => {
-    const response = await fetch(`${test.url}/demo/token`);
+  it('mints a demo admin token in development', async () => {
+    const response = await fetch(`${development.url}/demo/token`);
     expect(response.status).toBe(200);
     const { token } = (await response.json()) as { token: string };
     const authenticate = createAuthenticator(loadConfig({ NODE_ENV: 'test' }).auth);

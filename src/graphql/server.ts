@@ -28,20 +28,22 @@ export type GraphQLServer = ReturnType<typeof createGraphQLServer>;
 
 /**
  * The HTTP side of the API, as one Node request listener: GraphQL at `/graphql` (GET and POST,
- * subscriptions as server-sent events, GraphiQL in development), `/health` (yoga's: 200 while the
- * process serves) and `/ready` (200 while the database answers a ping, 503 otherwise; with Redis,
- * also whether it is connected, which does not change the status: the API works without it and
- * live usage catches up when it is back). Anything else is 404.
+ * subscriptions as server-sent events, GraphiQL with the development conveniences), `/health`
+ * (yoga's: 200 while the process serves) and `/ready` (200 while the database answers a ping, 503
+ * otherwise; with Redis, also whether it is connected, which does not change the status: the API
+ * works without it and live usage catches up when it is back). Anything else is 404.
  */
 export function createGraphQLServer({ config, services, authenticate, database, redis, logger }: GraphQLServerOptions) {
-  const development = config.environment === 'development';
+  // GraphiQL, the landing page and error details: see `developmentConveniences` in config.ts.
+  const development = config.developmentConveniences;
   return createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: '/graphql',
     graphiql: development,
     landingPage: development,
-    // Unexpected errors reach the client as "Unexpected error." (in development with the original
-    // message in extensions) and the log in full; errors with an `extensions.code` pass unchanged.
+    // Unexpected errors reach the client as "Unexpected error." (with the development conveniences,
+    // with the original message and stack in extensions) and the log in full; errors with an
+    // `extensions.code` pass unchanged.
     maskedErrors: { isDev: development },
     logging: yogaLogger(logger),
     context: ({ request, connection }) =>

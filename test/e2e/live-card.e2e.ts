@@ -19,7 +19,8 @@ const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '
 const accountGlobalId = (accountId: string) => Buffer.from(`Account:${accountId}`).toString('base64');
 
 describe('the live usage card', () => {
-  const config = loadConfig({ MONGODB_URI: process.env.MONGODB_URI, NODE_ENV: 'test', PORT: '0', LOG_LEVEL: 'silent' });
+  // The demo page is one of the development conveniences, which NODE_ENV=test does not offer.
+  const config = loadConfig({ MONGODB_URI: process.env.MONGODB_URI, NODE_ENV: 'development', PORT: '0', LOG_LEVEL: 'silent' });
   const app = createApp(config);
   let running: RunningApp;
   let profile: string;

@@ -1,7 +1,6 @@
 import { generateKeyPair, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import type { PlanCatalog } from '../../src/ledger/index.js';
-import type { Logger } from '../../src/logger.js';
+import { failingPlanCatalog, recordingLogger } from '../support/faults.js';
 import { errorCodes, execute } from './client.js';
 import { PlansDocument, ViewerDocument } from './generated/graphql.js';
 import { openSocket } from './subscription-client.js';
@@ -72,28 +71,9 @@ describe('requests that are not authenticated', () => {
   });
 });
 
-function recordingLogger(): Logger & { errors: string[] } {
-  const errors: string[] = [];
-  const ignore = () => {};
-  return { errors, debug: ignore, info: ignore, warn: ignore, error: (message) => errors.push(message) };
-}
-
 describe('unexpected failures', () => {
   const logger = recordingLogger();
-  const server = useTestServer({
-    logger,
-    adjust: (config) => ({
-      ...config,
-      catalogs: {
-        ...config.catalogs,
-        plans: {
-          get plans(): PlanCatalog['plans'] {
-            throw new Error('catalog store at 10.0.0.7 refused the read');
-          },
-        },
-      },
-    }),
-  });
+  const server = useTestServer({ logger, adjust: failingPlanCatalog('catalog store at 10.0.0.7 refused the read') });
 
   it('are masked for the client and logged in full', async () => {
     const response = await execute(server.url, PlansDocument, { token: await server.token({ sub: 'u1' }) });
