@@ -63,7 +63,8 @@ export type GenerationError =
           | 'QUOTE_EXPIRED'
           | 'QUOTE_MISMATCH'
           | 'MEMBER_CAP_EXCEEDED'
-          | 'IDEMPOTENCY_KEY_REUSED';
+          | 'IDEMPOTENCY_KEY_REUSED'
+          | 'CREDIT_LIMIT_EXCEEDED';
       }
     >
   | { code: 'QUOTE_NOT_FOUND'; quoteId: string }

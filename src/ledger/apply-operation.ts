@@ -9,6 +9,7 @@ import type { Result } from './errors.js';
 import { grantCredits, removeCredits } from './grant-operations.js';
 import { commitHold, releaseHold, reportFailure } from './hold-settlement.js';
 import { findRecord, remember, requestFingerprint, type DurableKeyRecord, type IdempotencyRecord, type Recall } from './idempotency.js';
+import { checkBalanceLimits } from './limits.js';
 import { setMemberCap } from './members.js';
 import type { LedgerContext, LedgerOperation } from './operations.js';
 import type { OperationSuccess, Outcome } from './outcomes.js';
@@ -62,6 +63,8 @@ export function applyOperation(
   const recall: Recall = (wanted) => findRecord(draft.state, wanted) ?? durable.get(wanted);
   const result = perform(draft, operation, { ...context, now, idempotencyKey: key, recall });
   if (!result.ok) return refuse(result);
+  const beyond = checkBalanceLimits(advanced.state, draft.state);
+  if (beyond) return refuse({ ok: false, error: beyond });
   remember(draft, { key, fingerprint, outcome: result.value, recordedAt: now }, context.settings);
   dropSpentGrants(draft.state);
   return {

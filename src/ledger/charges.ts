@@ -3,7 +3,7 @@ import type { Draft, EntryAttribution } from './draft.js';
 import type { EntryMetadata } from './entries.js';
 import { record } from './draft.js';
 import type { LedgerError, Result } from './errors.js';
-import { checkCredits, fail, ok } from './errors.js';
+import { fail, ok } from './errors.js';
 import { availableOn, takeFromGrants } from './grants.js';
 import type { Hold } from './holds.js';
 import type { Recall } from './idempotency.js';
@@ -14,6 +14,9 @@ import type { OperationSuccess } from './outcomes.js';
 import type { Price } from './pricing.js';
 import { resolvePrice } from './quotes.js';
 import { chargeOfStep, reuseOf, stepFingerprint } from './regeneration.js';
+
+/** A hold lasts at most 90 days: long enough for any slow work, short enough to come back. */
+const MAX_HOLD_TTL_MS = 90 * 86_400_000;
 
 type ChargeContext = LedgerContext & { idempotencyKey: string; recall: Recall };
 type PricedOperation = DebitOperation | ChargeStepOperation | HoldOperation;
@@ -106,8 +109,9 @@ function stepOfHold(operation: HoldOperation): Result<Hold['step']> {
 
 export function hold(draft: Draft, operation: HoldOperation, context: ChargeContext): Result<OperationSuccess> {
   const ttlMs = operation.ttlMs ?? context.settings.holdTtlMs;
-  const invalidTtl = checkCredits('ttlMs', ttlMs);
-  if (invalidTtl) return fail(invalidTtl);
+  if (!Number.isSafeInteger(ttlMs) || ttlMs < 1 || ttlMs > MAX_HOLD_TTL_MS) {
+    return fail({ code: 'VALIDATION_ERROR', field: 'ttlMs', message: `must be 1 to ${MAX_HOLD_TTL_MS} milliseconds, got ${ttlMs}` });
+  }
   const step = stepOfHold(operation);
   if (!step.ok) return step;
   const price = priceOf(draft.state, operation, context);

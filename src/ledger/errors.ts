@@ -1,3 +1,4 @@
+import { MAX_BALANCE } from './limits.js';
 import type { Meter } from './meters.js';
 
 /**
@@ -15,7 +16,9 @@ export type LedgerError =
   | { code: 'MEMBER_CAP_EXCEEDED'; memberId: string; meter: Meter; cap: number; used: number; needed: number }
   | { code: 'HOLD_NOT_FOUND'; holdId: string }
   | { code: 'COMMIT_EXCEEDS_HOLD'; holdId: string; meter: Meter; held: number; requested: number }
-  | { code: 'IDEMPOTENCY_KEY_REUSED'; idempotencyKey: string };
+  | { code: 'IDEMPOTENCY_KEY_REUSED'; idempotencyKey: string }
+  /** The operation would raise a meter's credits (available + reserved) or usage past `MAX_BALANCE`. */
+  | { code: 'CREDIT_LIMIT_EXCEEDED'; meter: Meter; figure: 'CREDITS' | 'USED'; limit: number; wouldBe: number };
 
 export type LedgerErrorCode = LedgerError['code'];
 
@@ -29,10 +32,13 @@ export function fail(error: LedgerError): { ok: false; error: LedgerError } {
   return { ok: false, error };
 }
 
-/** Credits are whole, non-negative, exactly representable numbers. */
+/** Credits are whole, non-negative numbers of at most `MAX_BALANCE` (see limits.ts). */
 export function checkCredits(field: string, value: number, { allowZero = false } = {}): LedgerError | null {
   if (!Number.isSafeInteger(value)) {
     return { code: 'VALIDATION_ERROR', field, message: `must be a safe integer, got ${value}` };
+  }
+  if (value > MAX_BALANCE) {
+    return { code: 'VALIDATION_ERROR', field, message: `must be at most ${MAX_BALANCE.toLocaleString('en-US')}, got ${value}` };
   }
   if (value < 0 || (value === 0 && !allowZero)) {
     return { code: 'VALIDATION_ERROR', field, message: `must be ${allowZero ? 'zero or more' : 'positive'}, got ${value}` };

@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import { parseCatalog } from './catalog-validation.js';
+import { MAX_PLAN_CREDITS } from './limits.js';
 import { MeterSchema } from './meters.js';
 import { PeriodKindSchema } from './periods.js';
 
-const creditCount = z.int().min(0, 'must be zero or more').max(Number.MAX_SAFE_INTEGER, 'must be a safe integer');
+// Bounded so that what the clock adds to an account keeps every figure within GraphQL's Int (limits.ts).
+const creditCount = z.int().min(0, 'must be zero or more').max(MAX_PLAN_CREDITS, `must be at most ${MAX_PLAN_CREDITS}`);
 
 /**
  * Unused allowance is forfeited at a reset unless the plan says otherwise. With CAPPED, up to

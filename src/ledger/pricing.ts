@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { parseCatalog } from './catalog-validation.js';
 import type { LedgerError, Result } from './errors.js';
 import { fail, ok } from './errors.js';
+import { MAX_BALANCE } from './limits.js';
 import { METERS, MeterSchema, type Meter, type MeterAmounts } from './meters.js';
 
 /**
@@ -113,8 +114,9 @@ export function priceFeature(catalog: PricingCatalog, feature: string, parameter
       denominator *= BigInt(HUNDREDTHS);
     }
     const cost = (hundredthsNumerator + denominator - 1n) / denominator;
-    if (cost > BigInt(Number.MAX_SAFE_INTEGER)) {
-      return fail({ code: 'INVALID_PARAMETER', feature, parameter: meter, message: 'the resulting cost is too large' });
+    // No single charge may be larger than a balance may be (limits.ts).
+    if (cost > BigInt(MAX_BALANCE)) {
+      return fail({ code: 'INVALID_PARAMETER', feature, parameter: meter, message: `the resulting cost is more than ${MAX_BALANCE} credits` });
     }
     price.costs[meter] = Number(cost);
     price.chargeOnProviderFailure[meter] = meterPrice.chargeOnProviderFailure;

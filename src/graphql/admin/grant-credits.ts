@@ -5,7 +5,7 @@ import { MeterEnum } from '../catalog/index.js';
 import { accountIdOf, ledgerKeyOf, positiveCredits } from '../metering/inputs.js';
 import { AccountPayloadRef, snapshotOf, type AccountPayload } from '../metering/payloads.js';
 import { refusalOn } from '../metering/refusals.js';
-import { AccountNotFoundError, IdempotencyKeyReusedError, InvalidInputError, MeterAmountRef, type MeterAmount } from '../metering/results.js';
+import { AccountNotFoundError, CreditLimitExceededError, IdempotencyKeyReusedError, InvalidInputError, MeterAmountRef, type MeterAmount } from '../metering/results.js';
 
 const GrantCreditsKindEnum = builder.enumType('GrantCreditsKind', {
   description: 'What granted credits are; it decides when they are spent.',
@@ -48,7 +48,7 @@ builder.mutationField('grantCredits', (t) =>
     authScopes: { service: true },
     args: { input: t.arg({ type: GrantCreditsInput, required: true }) },
     errors: {
-      types: [InvalidInputError, IdempotencyKeyReusedError, AccountNotFoundError],
+      types: [InvalidInputError, CreditLimitExceededError, IdempotencyKeyReusedError, AccountNotFoundError],
       directResult: true,
       union: { name: 'GrantCreditsResult' },
     },

@@ -9,6 +9,7 @@ import { accountGlobalId, idempotencyKeyOf, pricingParametersOf, scopedKeyOf } f
 import { AccountPayloadRef, snapshotOf, type AccountPayload } from '../metering/payloads.js';
 import { refusalOf } from '../metering/refusals.js';
 import {
+  CreditLimitExceededError,
   ErrorInterface,
   IdempotencyKeyReusedError,
   InsufficientCreditsError,
@@ -146,6 +147,7 @@ builder.mutationField('generate', (t) =>
         InsufficientCreditsError,
         GenerationFailedError,
         MemberCapExceededError,
+        CreditLimitExceededError,
         QuoteExpiredError,
         QuoteNotFoundError,
         QuoteMismatchError,

@@ -8,6 +8,7 @@ import { AccountPayloadRef, snapshotOf, type AccountPayload } from './payloads.j
 import { refusalOn } from './refusals.js';
 import {
   AccountNotFoundError,
+  CreditLimitExceededError,
   IdempotencyKeyReusedError,
   InsufficientCreditsError,
   InvalidInputError,
@@ -66,7 +67,7 @@ builder.mutationField('consumeCredits', (t) =>
     description: 'Metering API: consumes a number of credits at once, all or nothing. Idempotent by `idempotencyKey`.',
     args: { input: t.arg({ type: ConsumeCreditsInput, required: true }) },
     errors: {
-      types: [InvalidInputError, UnknownFeatureError, InsufficientCreditsError, MemberCapExceededError, IdempotencyKeyReusedError, AccountNotFoundError],
+      types: [InvalidInputError, UnknownFeatureError, InsufficientCreditsError, MemberCapExceededError, CreditLimitExceededError, IdempotencyKeyReusedError, AccountNotFoundError],
       directResult: true,
       union: { name: 'ConsumeCreditsResult' },
     },

@@ -1,6 +1,6 @@
 import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
 import type { Viewer } from '../../auth/index.js';
-import type { EntryMetadata, Meter, MeterAmounts, PricingParameters } from '../../ledger/index.js';
+import { MAX_BALANCE, type EntryMetadata, type Meter, type MeterAmounts, type PricingParameters } from '../../ledger/index.js';
 import { InvalidInputError, InvalidParameterError } from './results.js';
 
 /**
@@ -100,9 +100,9 @@ export function clientKeyOf(ledgerKey: string): string {
   return key;
 }
 
-/** A whole number of credits, at least 1 (GraphQL's Int already refused fractions). */
+/** A whole number of credits, 1 to `MAX_BALANCE` (GraphQL's Int already refused fractions). */
 export function positiveCredits(field: string, amount: number): number {
-  if (amount < 1) throw new InvalidInputError(field, `must be a positive whole number of credits, got ${amount}`);
+  if (amount < 1 || amount > MAX_BALANCE) throw new InvalidInputError(field, `must be a whole number of credits from 1 to ${MAX_BALANCE}, got ${amount}`);
   return amount;
 }
 
@@ -111,7 +111,7 @@ export function meterAmountsOf(field: string, list: readonly { meter: Meter; amo
   const amounts: MeterAmounts = {};
   for (const [index, { meter, amount }] of list.entries()) {
     if (amounts[meter] !== undefined) throw new InvalidInputError(`${field}.${index}.meter`, `names ${meter} a second time`);
-    if (amount < 0) throw new InvalidInputError(`${field}.${index}.amount`, `must be zero or more, got ${amount}`);
+    if (amount < 0 || amount > MAX_BALANCE) throw new InvalidInputError(`${field}.${index}.amount`, `must be 0 to ${MAX_BALANCE}, got ${amount}`);
     amounts[meter] = amount;
   }
   return amounts;

@@ -6,6 +6,7 @@ import { clientKeyOf } from './inputs.js';
 import {
   AccountNotFoundError,
   CommitExceedsReservationError,
+  CreditLimitExceededError,
   IdempotencyKeyReusedError,
   InsufficientCreditsError,
   InvalidInputError,
@@ -55,6 +56,8 @@ export function refusalOf(error: Refusal, extras: { reservationId?: string; upgr
       return new CommitExceedsReservationError(error.meter, error.held, error.requested);
     case 'IDEMPOTENCY_KEY_REUSED':
       return new IdempotencyKeyReusedError(clientKeyOf(error.idempotencyKey));
+    case 'CREDIT_LIMIT_EXCEEDED':
+      return new CreditLimitExceededError(error.meter, error.figure, error.limit);
   }
 }
 

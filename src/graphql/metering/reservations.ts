@@ -22,6 +22,7 @@ import { refusalOn } from './refusals.js';
 import {
   AccountNotFoundError,
   CommitExceedsReservationError,
+  CreditLimitExceededError,
   IdempotencyKeyReusedError,
   InsufficientCreditsError,
   InvalidInputError,
@@ -115,6 +116,7 @@ builder.mutationField('reserveCredits', (t) =>
         QuoteMismatchError,
         InsufficientCreditsError,
         MemberCapExceededError,
+        CreditLimitExceededError,
         IdempotencyKeyReusedError,
         AccountNotFoundError,
       ],
@@ -220,7 +222,7 @@ builder.mutationField('commitReservation', (t) =>
     description: 'Metering API: consumes all or part of a reservation and releases the rest. Idempotent by `idempotencyKey`.',
     args: { input: t.arg({ type: CommitReservationInput, required: true }) },
     errors: {
-      types: [InvalidInputError, ReservationNotFoundError, CommitExceedsReservationError, IdempotencyKeyReusedError, AccountNotFoundError],
+      types: [InvalidInputError, ReservationNotFoundError, CommitExceedsReservationError, CreditLimitExceededError, IdempotencyKeyReusedError, AccountNotFoundError],
       directResult: true,
       union: { name: 'CommitReservationResult' },
     },

@@ -25,6 +25,7 @@ export const RESULT_ERROR_CODES = {
   IDEMPOTENCY_KEY_REUSED: 'The idempotency key was used before for a different request.',
   RESERVATION_NOT_FOUND: 'No open reservation that the caller may settle has this id: it was committed, released or has expired, or is not its own (the same answer either way).',
   COMMIT_EXCEEDS_RESERVATION: 'More was committed on a meter than the reservation holds.',
+  CREDIT_LIMIT_EXCEEDED: "The write would take a meter's credits (available and reserved) or its usage this period past the largest balance an account may have; nothing was changed.",
   GENERATION_FAILED: 'The generation failed; `charged` says what the failure cost.',
   GENERATION_IN_PROGRESS: 'Another request with this idempotency key is still generating: retry shortly for its result.',
 } as const;
@@ -310,6 +311,36 @@ builder.objectType(ReservationNotFoundError, {
   interfaces: [ErrorInterface],
   description: RESULT_ERROR_CODES.RESERVATION_NOT_FOUND,
   fields: (t) => ({ reservationId: t.exposeID('reservationId') }),
+});
+
+const CreditFigureEnum = builder.enumType('CreditFigure', {
+  values: {
+    CREDITS: { description: "The meter's credits: available and reserved." },
+    USED: { description: "The meter's usage this period." },
+  },
+});
+
+export class CreditLimitExceededError extends ResultError {
+  readonly code = 'CREDIT_LIMIT_EXCEEDED';
+  constructor(
+    readonly meter: Meter,
+    readonly figure: 'CREDITS' | 'USED',
+    readonly limit: number,
+  ) {
+    const what = figure === 'CREDITS' ? 'credits' : 'usage this period';
+    super(`This would take the ${meterLabel(meter)} ${what} past ${limit.toLocaleString('en-US')}, the most an account may have; nothing was changed.`);
+  }
+}
+
+builder.objectType(CreditLimitExceededError, {
+  name: 'CreditLimitExceededError',
+  interfaces: [ErrorInterface],
+  description: RESULT_ERROR_CODES.CREDIT_LIMIT_EXCEEDED,
+  fields: (t) => ({
+    meter: t.field({ type: MeterEnum, resolve: (error) => error.meter }),
+    figure: t.field({ type: CreditFigureEnum, resolve: (error) => error.figure }),
+    limit: t.exposeInt('limit'),
+  }),
 });
 
 export class CommitExceedsReservationError extends ResultError {
