@@ -61,6 +61,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
         pricing: ledgerPricing,
         settings: DEFAULT_LEDGER_SETTINGS,
         now: options.now,
+        onBackgroundError: (error) => logger.warn(`ledger: a write applied but its entries were not copied yet (the next write copies them): ${(error as Error).message}`),
       });
       // Entries a crashed process wrote to an account but never copied to the history.
       const recovered = await store.recoverPendingEntries();

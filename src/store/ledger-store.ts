@@ -15,6 +15,7 @@ import {
   type LedgerSettings,
   type MemberUsage,
   type MeterBalance,
+  type OperationResult,
   type OpenAccountRequest,
   type Outcome,
   type PlanCatalog,
@@ -47,12 +48,16 @@ export type LedgerStoreOptions = {
   newId?: () => string;
   /** Fault injection for crash tests: throwing here leaves a written account with uncopied entries. */
   afterAccountWrite?: (accountId: string) => void;
+  /** Told of a failure after a write applied (copying its entries), which the next write repairs. */
+  onBackgroundError?: (error: unknown) => void;
 };
 
 /** Compare-and-set losses to another process before giving up; each retry re-reads and re-applies. */
 const MAX_WRITE_ATTEMPTS = 50;
 
 type Work = { type: 'OPERATION'; operation: LedgerOperation } | { type: 'ADVANCE' };
+/** What became of one work item of a batch: `null` for an ADVANCE, `thrown` for an unexpected failure of its own. */
+type WorkResult = StoreOutcome | null | { thrown: unknown };
 
 export type LedgerStore = Awaited<ReturnType<typeof createLedgerStore>>;
 
@@ -70,8 +75,30 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
     for (const listener of listeners) listener(accountId, entries, state);
   }
 
-  /** One outcome per work item; `null` for an ADVANCE, which has nothing to report. */
-  async function processBatch(accountId: string, batch: readonly Work[]): Promise<(StoreOutcome | null)[]> {
+  /**
+   * One result per work item: its outcome (`null` for an ADVANCE, which has nothing to report),
+   * or what it threw. One operation's failure is its own: the others of the batch still apply.
+   */
+  async function processBatch(accountId: string, batch: readonly Work[]): Promise<WorkResult[]> {
+    try {
+      return await processTogether(accountId, batch);
+    } catch (error) {
+      if (batch.length === 1) return [{ thrown: error }];
+      // The combined write failed and so applied nothing (or, if it did apply after all, each
+      // operation below finds its key remembered and answers as applied): apply them one by one.
+      const results: WorkResult[] = [];
+      for (const work of batch) {
+        try {
+          results.push(...(await processTogether(accountId, [work])));
+        } catch (alone) {
+          results.push({ thrown: alone });
+        }
+      }
+      return results;
+    }
+  }
+
+  async function processTogether(accountId: string, batch: readonly Work[]): Promise<WorkResult[]> {
     for (let attempt = 1; ; attempt += 1) {
       const document = await models.Accounts.findById(accountId).lean<AccountDocument>();
       if (!document) return batch.map(() => ({ ok: false, error: { code: 'ACCOUNT_NOT_FOUND', accountId } }));
@@ -95,20 +122,27 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
       for (const record of state.idempotency) if (keys.has(record.key)) known.set(record.key, record);
       await recallKeys(models, accountId, [...keys].filter((key) => !known.has(key)), known);
       let changed = false;
-      const outcomes: (StoreOutcome | null)[] = [];
+      const results: WorkResult[] = [];
       for (const work of batch) {
         if (work.type === 'ADVANCE') {
-          outcomes.push(null);
+          results.push(null);
           continue;
         }
-        const result = applyOperation(state, work.operation, batchContext, known);
+        let result: OperationResult;
+        try {
+          result = applyOperation(state, work.operation, batchContext, known);
+        } catch (error) {
+          // A broken invariant in one operation: it applies nothing, and the batch goes on without it.
+          results.push({ thrown: error });
+          continue;
+        }
         state = result.state;
         stored.push(...withDurableKeys(result.entries, result.remembered));
         for (const record of result.remembered) known.set(record.key, record);
-        outcomes.push(result.outcome);
+        results.push(result.outcome);
         if (result.outcome.ok && !result.outcome.replayed) changed = true;
       }
-      if (stored.length === 0 && !changed) return outcomes;
+      if (stored.length === 0 && !changed) return results;
 
       const written = await models.Accounts.updateOne(
         { _id: accountId, version: document.version },
@@ -120,12 +154,18 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
         continue;
       }
       options.afterAccountWrite?.(accountId);
-      await commitEntries(accountId, stored, state);
-      return outcomes;
+      // The batch has applied: from here on, nothing may answer it as failed. Entries left
+      // uncopied are copied (and announced) by the next write to the account or at start-up.
+      try {
+        await commitEntries(accountId, stored, state);
+      } catch (error) {
+        options.onBackgroundError?.(error);
+      }
+      return results;
     }
   }
 
-  const batcher = new KeyedBatcher<Work, StoreOutcome | null>(processBatch);
+  const batcher = new KeyedBatcher<Work, WorkResult>(processBatch);
 
   return {
     models,
@@ -160,14 +200,16 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
 
     /** Applies one ledger operation, serialized per account and coalesced with others waiting. */
     async execute(accountId: string, operation: LedgerOperation): Promise<StoreOutcome> {
-      const outcome = await batcher.submit(accountId, { type: 'OPERATION', operation });
-      if (outcome === null) throw new Error('an operation produced no outcome');
-      return outcome;
+      const result = await batcher.submit(accountId, { type: 'OPERATION', operation });
+      if (result === null) throw new Error('an operation produced no outcome');
+      if ('thrown' in result) throw result.thrown;
+      return result;
     },
 
     /** Persists resets and expiries that fell due, so they are published as they happen. */
     async advance(accountId: string): Promise<void> {
-      await batcher.submit(accountId, { type: 'ADVANCE' });
+      const result = await batcher.submit(accountId, { type: 'ADVANCE' });
+      if (result !== null && 'thrown' in result) throw result.thrown;
     },
 
     /** The account as of now (due resets and expiries applied in memory), or null. */

@@ -285,6 +285,43 @@ describe('the ledger in the database', () => {
   });
 });
 
+describe('a failing operation coalesced with others', () => {
+  const members = ['m1', 'm2', 'm3', 'm4', 'm5', 'm6'];
+
+  it('fails alone when it breaks in the ledger: the others of its batch apply and are answered', async () => {
+    const accountId = await newAccount();
+    // A value with no JSON form makes the ledger throw for this operation only.
+    const broken = { ...voiceover('broken', 'm7'), metadata: { poison: 10n } as never };
+    const results = await Promise.allSettled([...members.map((member) => store.execute(accountId, voiceover(`ok-${member}`, member))), store.execute(accountId, broken)]);
+    expect(results.slice(0, 6).map((result) => result.status === 'fulfilled' && result.value.ok)).toEqual(members.map(() => true));
+    expect(results[6]).toMatchObject({ status: 'rejected' });
+    expect(await availableAi(accountId)).toMatchObject({ used: 18 });
+  });
+
+  it('fails alone when the combined write is refused: the others are written one by one', async () => {
+    const accountId = await newAccount();
+    const { Accounts } = store.models;
+    const updateOne = Accounts.updateOne.bind(Accounts);
+    // The database refuses any write carrying the poisoned entry (as it refuses a document over 16 MiB).
+    Accounts.updateOne = ((filter: never, update: { $set?: { pendingEntries?: { metadata?: Record<string, unknown> }[] } }, ...rest: never[]) => {
+      if (update.$set?.pendingEntries?.some((entry) => entry.metadata?.poison === true)) {
+        return Promise.reject(Object.assign(new Error('BSONObjectTooLarge'), { code: 10334 }));
+      }
+      return updateOne(filter, update as never, ...rest);
+    }) as typeof Accounts.updateOne;
+    try {
+      const poisoned = { ...voiceover('poisoned', 'm7'), metadata: { poison: true } };
+      const results = await Promise.allSettled([...members.map((member) => store.execute(accountId, voiceover(`ok-${member}`, member))), store.execute(accountId, poisoned)]);
+      expect(results.slice(0, 6).map((result) => result.status === 'fulfilled' && result.value.ok)).toEqual(members.map(() => true));
+      expect(results[6]).toMatchObject({ status: 'rejected', reason: { code: 10334 } });
+    } finally {
+      Accounts.updateOne = updateOne;
+    }
+    expect(await availableAi(accountId)).toMatchObject({ used: 18 });
+    expect((await allEntries(accountId)).filter((entry) => entry.kind === 'DEBIT')).toHaveLength(6);
+  });
+});
+
 describe('crash recovery', () => {
   it('completes the ledger exactly once after dying between the account write and the copy', async () => {
     const accountId = await newAccount();
