@@ -3,7 +3,8 @@ import { DEFAULT_PLAN_CATALOG, DEFAULT_PRICING_CATALOG, findPlan, type PlanCatal
 
 /**
  * Signs and verifies development tokens when no JWT setting is given, so that `npm start` and
- * `npm run token` work out of the box. It is public (it is in the source): refused in production.
+ * `npm run token` work out of the box. It is public (it is in the source), so anyone can sign an
+ * admin token with it: it is used and accepted only in a development or test setup (`developmentOrTest`).
  */
 export const DEVELOPMENT_JWT_SECRET = 'creditstream-development-only-jwt-secret-not-for-production';
 
@@ -24,9 +25,22 @@ const booleanVariable = z.enum(['true', 'false'], { error: 'must be true or fals
  * deployment that sets a secret or a database but forgets NODE_ENV gets none of them.
  * NODE_ENV=test and production never do.
  */
-function developmentConveniences(env: Partial<Record<'NODE_ENV' | 'JWT_SECRET' | 'JWT_JWKS_URL' | 'MONGODB_URI', string>>): boolean {
+type SetupVariables = Partial<Record<'NODE_ENV' | 'JWT_SECRET' | 'JWT_JWKS_URL' | 'MONGODB_URI', string>>;
+
+function developmentConveniences(env: SetupVariables): boolean {
   if (env.NODE_ENV !== undefined) return env.NODE_ENV === 'development';
   return env.JWT_SECRET === undefined && env.JWT_JWKS_URL === undefined && env.MONGODB_URI === undefined;
+}
+
+/**
+ * Whether this is a development or test setup, the only one in which tokens may be verified with
+ * the public development secret and a request may make the simulated provider fail: where the
+ * development conveniences are on, and with NODE_ENV=test (the tests sign their own tokens, on the
+ * embedded database or on the MongoDB of MONGODB_URI). A deployment that sets MONGODB_URI but
+ * forgets NODE_ENV is neither: anyone could sign an admin token for its data.
+ */
+function developmentOrTest(env: SetupVariables): boolean {
+  return developmentConveniences(env) || env.NODE_ENV === 'test';
 }
 
 /**
@@ -74,6 +88,7 @@ const environmentSchema = (plans: PlanCatalog) =>
     .superRefine(
       (env, ctx) => {
         const production = env.NODE_ENV === 'production';
+        const developmentSetup = developmentOrTest(env);
         const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
         if (production && !env.MONGODB_URI) {
           problem('MONGODB_URI', 'is required when NODE_ENV=production: the embedded database is for development and tests only');
@@ -81,17 +96,28 @@ const environmentSchema = (plans: PlanCatalog) =>
         if (env.JWT_SECRET && env.JWT_JWKS_URL) {
           problem('JWT_SECRET', 'and JWT_JWKS_URL are both set: choose one way of verifying tokens');
         }
-        if (production && !env.JWT_SECRET && !env.JWT_JWKS_URL) {
-          problem('JWT_SECRET', 'or JWT_JWKS_URL is required when NODE_ENV=production');
+        // Without JWT_SECRET or JWT_JWKS_URL tokens are verified with the public development secret.
+        // With NODE_ENV unset that leaves MONGODB_URI as what made this no development setup (an
+        // invalid NODE_ENV is reported already).
+        if (!env.JWT_SECRET && !env.JWT_JWKS_URL && !developmentSetup) {
+          if (production) problem('JWT_SECRET', 'or JWT_JWKS_URL is required when NODE_ENV=production');
+          else if (env.NODE_ENV === undefined) {
+            problem(
+              'JWT_SECRET',
+              'or JWT_JWKS_URL is required with MONGODB_URI unless NODE_ENV=development or test: tokens would otherwise be verified with the public development secret, with which anyone can sign an admin token for that database',
+            );
+          }
         }
-        if (production && env.JWT_SECRET === DEVELOPMENT_JWT_SECRET) {
-          problem('JWT_SECRET', 'is the public development secret, which is refused when NODE_ENV=production');
+        if (env.JWT_SECRET === DEVELOPMENT_JWT_SECRET && !developmentSetup) {
+          problem('JWT_SECRET', `is the public development secret, which is refused ${production ? 'when NODE_ENV=production' : 'unless NODE_ENV=development or test'}`);
         }
-        if (env.DEMO_TOKENS === 'true' && !developmentConveniences(env)) {
+        if (env.DEMO_TOKENS === 'true' && env.JWT_JWKS_URL) {
+          problem('DEMO_TOKENS', 'cannot be true with JWT_JWKS_URL: the identity provider signs the tokens, and the server holds no key to sign demo tokens with');
+        } else if (env.DEMO_TOKENS === 'true' && !developmentConveniences(env)) {
           problem('DEMO_TOKENS', 'is for development only: it needs NODE_ENV=development (it lets anyone who reaches the server get an admin token)');
         }
-        if (env.SIMULATED_PROVIDER_FAILURES === 'true' && env.NODE_ENV === 'production') {
-          problem('SIMULATED_PROVIDER_FAILURES', 'is for development and tests only: it lets any request make a generation fail');
+        if (env.SIMULATED_PROVIDER_FAILURES === 'true' && !developmentSetup) {
+          problem('SIMULATED_PROVIDER_FAILURES', 'is for development and tests only (NODE_ENV=development or test): it lets any request make a generation fail');
         }
         if (production && env.JWT_JWKS_URL?.startsWith('http:')) {
           problem('JWT_JWKS_URL', 'must use https:// when NODE_ENV=production');
@@ -112,7 +138,7 @@ export type AuthConfig = (
   | {
       readonly kind: 'secret';
       readonly secret: string;
-      /** True when no JWT setting was given and the public development secret is in use. */
+      /** True when no JWT setting was given and the public development secret is in use (development and tests only). */
       readonly developmentSecret: boolean;
       readonly issuer: string | undefined;
       readonly audience: string | undefined;
@@ -136,7 +162,7 @@ export type Config = {
    * Whether `GET /demo/token` mints an admin token of the demo organization. Only with the
    * development conveniences; then, with DEMO_TOKENS unset, only when tokens are signed with the
    * public development secret (never with a configured JWT_SECRET); `true` signs with JWT_SECRET
-   * too, `false` never mints. Never with JWT_JWKS_URL: the server holds no key to sign with.
+   * too, `false` never mints. Never with JWT_JWKS_URL (where `true` is refused): the server holds no key to sign with.
    */
   readonly demoTokens: boolean;
   readonly http: { readonly host: string; readonly port: number };

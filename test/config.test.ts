@@ -51,20 +51,25 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).not.toContain('hunter2');
   });
 
-  it("configures the simulated generation provider, whose failure injection is for development and tests only", () => {
+  it('configures the simulated generation provider, whose failure injection is for development and tests only', () => {
     expect(loadConfig({ SIMULATED_PROVIDER_LATENCY_MS: '250', SIMULATED_PROVIDER_FAILURES: 'true' }).simulatedProvider).toEqual({
       latencyMs: 250,
       failureInjection: true,
     });
     expect(loadConfig({ NODE_ENV: 'test', SIMULATED_PROVIDER_FAILURES: 'true' }).simulatedProvider.failureInjection).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'development', JWT_SECRET: SECRET, SIMULATED_PROVIDER_FAILURES: 'true' }).simulatedProvider.failureInjection).toBe(true);
     expect(loadConfig({ ...PRODUCTION, JWT_SECRET: SECRET, SIMULATED_PROVIDER_FAILURES: 'false' }).simulatedProvider.failureInjection).toBe(false);
-    expect(problemsOf({ ...PRODUCTION, JWT_SECRET: SECRET, SIMULATED_PROVIDER_FAILURES: 'true' })).toEqual([
-      'SIMULATED_PROVIDER_FAILURES is for development and tests only: it lets any request make a generation fail',
-    ]);
     expect(problemsOf({ SIMULATED_PROVIDER_LATENCY_MS: '-5', SIMULATED_PROVIDER_FAILURES: 'yes' }).map((problem) => problem.split(' ')[0])).toEqual([
       'SIMULATED_PROVIDER_LATENCY_MS',
       'SIMULATED_PROVIDER_FAILURES',
     ]);
+  });
+
+  it('refuses SIMULATED_PROVIDER_FAILURES=true in production and on a configured deployment that leaves NODE_ENV unset', () => {
+    const problem = 'SIMULATED_PROVIDER_FAILURES is for development and tests only (NODE_ENV=development or test): it lets any request make a generation fail';
+    expect(problemsOf({ ...PRODUCTION, JWT_SECRET: SECRET, SIMULATED_PROVIDER_FAILURES: 'true' })).toEqual([problem]);
+    expect(problemsOf({ JWT_SECRET: SECRET, SIMULATED_PROVIDER_FAILURES: 'true' })).toEqual([problem]);
+    expect(problemsOf({ MONGODB_URI: 'mongodb://db.internal:27017', JWT_SECRET: SECRET, SIMULATED_PROVIDER_FAILURES: 'true' })).toEqual([problem]);
   });
 
   it('refuses production without MONGODB_URI', () => {
@@ -97,7 +102,8 @@ describe('loadConfig', () => {
     it('are on with nothing configured, and off as soon as NODE_ENV is unset but a secret, keys or a database is', () => {
       expect(conveniences({})).toEqual({ environment: 'development', developmentConveniences: true, demoTokens: true });
       const jwks = { JWT_JWKS_URL: 'https://id.example/jwks.json', JWT_ISSUER: 'i', JWT_AUDIENCE: 'a' };
-      for (const env of [{ JWT_SECRET: SECRET }, jwks, { MONGODB_URI: 'mongodb://db.internal:27017' }] as Record<string, string>[]) {
+      const database = { MONGODB_URI: 'mongodb://db.internal:27017' };
+      for (const env of [{ JWT_SECRET: SECRET }, jwks, { ...database, JWT_SECRET: SECRET }, { ...database, ...jwks }] as Record<string, string>[]) {
         expect(conveniences(env)).toEqual({ environment: 'development', developmentConveniences: false, demoTokens: false });
       }
     });
@@ -107,8 +113,9 @@ describe('loadConfig', () => {
       expect(conveniences({ NODE_ENV: 'development', JWT_SECRET: SECRET })).toMatchObject({ developmentConveniences: true, demoTokens: false });
       expect(conveniences({ NODE_ENV: 'development', JWT_SECRET: SECRET, DEMO_TOKENS: 'true' })).toMatchObject({ demoTokens: true });
       expect(conveniences({ NODE_ENV: 'development', DEMO_TOKENS: 'false' })).toMatchObject({ developmentConveniences: true, demoTokens: false });
-      const jwks = { JWT_JWKS_URL: 'https://id.example/jwks.json', JWT_ISSUER: 'i', JWT_AUDIENCE: 'a', DEMO_TOKENS: 'true' };
+      const jwks = { JWT_JWKS_URL: 'https://id.example/jwks.json', JWT_ISSUER: 'i', JWT_AUDIENCE: 'a' };
       expect(conveniences({ NODE_ENV: 'development', ...jwks })).toMatchObject({ developmentConveniences: true, demoTokens: false });
+      expect(conveniences({ NODE_ENV: 'development', ...jwks, DEMO_TOKENS: 'false' })).toMatchObject({ developmentConveniences: true, demoTokens: false });
     });
 
     it('are off in tests and in production', () => {
@@ -122,6 +129,14 @@ describe('loadConfig', () => {
       expect(problemsOf({ NODE_ENV: 'test', DEMO_TOKENS: 'true' })).toEqual([problem]);
       expect(problemsOf({ ...PRODUCTION, JWT_SECRET: SECRET, DEMO_TOKENS: 'true' })).toEqual([problem]);
       expect(problemsOf({ DEMO_TOKENS: 'yes' })).toEqual(['DEMO_TOKENS must be true or false']);
+    });
+
+    it('refuses DEMO_TOKENS=true with JWT_JWKS_URL, where it could mint nothing', () => {
+      const problem = 'DEMO_TOKENS cannot be true with JWT_JWKS_URL: the identity provider signs the tokens, and the server holds no key to sign demo tokens with';
+      const jwks = { JWT_JWKS_URL: 'https://id.example/jwks.json', JWT_ISSUER: 'i', JWT_AUDIENCE: 'a', DEMO_TOKENS: 'true' };
+      expect(problemsOf({ NODE_ENV: 'development', ...jwks })).toEqual([problem]);
+      expect(problemsOf(jwks)).toEqual([problem]);
+      expect(problemsOf({ ...PRODUCTION, ...jwks })).toEqual([problem]);
     });
   });
 
@@ -154,6 +169,32 @@ describe('loadConfig', () => {
         'JWT_ISSUER is required with JWT_JWKS_URL',
         'JWT_AUDIENCE is required with JWT_JWKS_URL',
       ]);
+    });
+
+    it('verifies with the public development secret only with nothing configured, NODE_ENV=development or NODE_ENV=test', () => {
+      const developmentSecret = { kind: 'secret', secret: DEVELOPMENT_JWT_SECRET, developmentSecret: true };
+      const database = { MONGODB_URI: 'mongodb://db.internal:27017' };
+      expect(loadConfig({}).auth).toMatchObject(developmentSecret);
+      for (const NODE_ENV of ['development', 'test']) {
+        expect(loadConfig({ NODE_ENV }).auth).toMatchObject(developmentSecret);
+        expect(loadConfig({ NODE_ENV, ...database }).auth).toMatchObject(developmentSecret);
+        expect(loadConfig({ NODE_ENV, ...database, JWT_SECRET: DEVELOPMENT_JWT_SECRET }).auth).toMatchObject({ secret: DEVELOPMENT_JWT_SECRET });
+      }
+    });
+
+    it('refuses NODE_ENV unset with MONGODB_URI and no JWT_SECRET or JWT_JWKS_URL: the public development secret against a real database', () => {
+      const database = { MONGODB_URI: 'mongodb://db.internal:27017' };
+      expect(problemsOf(database)).toEqual([
+        'JWT_SECRET or JWT_JWKS_URL is required with MONGODB_URI unless NODE_ENV=development or test: tokens would otherwise be verified with the public development secret, with which anyone can sign an admin token for that database',
+      ]);
+      // Nor may it be given by hand, there or anywhere else outside development and tests.
+      expect(problemsOf({ ...database, JWT_SECRET: DEVELOPMENT_JWT_SECRET })).toEqual([
+        'JWT_SECRET is the public development secret, which is refused unless NODE_ENV=development or test',
+      ]);
+      expect(problemsOf({ JWT_SECRET: DEVELOPMENT_JWT_SECRET })).toEqual([
+        'JWT_SECRET is the public development secret, which is refused unless NODE_ENV=development or test',
+      ]);
+      expect(loadConfig({ ...database, JWT_SECRET: SECRET }).auth).toMatchObject({ secret: SECRET, developmentSecret: false });
     });
 
     it('requires a way of verifying tokens in production, and refuses the development secret and plain-http keys there', () => {

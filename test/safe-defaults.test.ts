@@ -1,8 +1,18 @@
-import { describe, expect, it } from 'vitest';
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createRequire } from 'node:module';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { signToken } from '../src/auth/index.js';
+import { DEVELOPMENT_JWT_SECRET, loadConfig } from '../src/config.js';
+import type { Database } from '../src/store/database.js';
 import { execute } from './graphql/client.js';
 import { PlansDocument, ViewerDocument } from './graphql/generated/graphql.js';
 import { useTestServer } from './graphql/test-server.js';
 import { failingPlanCatalog, recordingLogger } from './support/faults.js';
+import { openTestDatabase } from './support/test-database.js';
 
 /**
  * Which development conveniences (GraphiQL, error details, /demo and GET /demo/token) a server
@@ -108,5 +118,95 @@ describe('NODE_ENV=test with JWT_SECRET', () => {
   it('mints no demo token and serves no GraphiQL', async () => {
     expect((await demoToken(server)).status).toBe(404);
     expect(await servesGraphiQL(server)).toBe(false);
+  });
+});
+
+const projectRoot = fileURLToPath(new URL('..', import.meta.url));
+// tsx's own CLI run by this node (what `npm start` runs once the demo page is built), so that killing it stops the server.
+const tsxCli = createRequire(import.meta.url).resolve('tsx/cli');
+
+type ServerProcess = ChildProcessByStdio<null, Readable, Readable>;
+/** How a server process started with an operator's environment ended up: listening, or exited with the problems it printed. */
+type Outcome = { listening: string } | { exitCode: number | null; stderr: string };
+
+/**
+ * Starts `src/main.ts` in a process of its own with exactly `env` (no NODE_ENV of the test runner)
+ * and waits until it listens or exits.
+ */
+async function startServerProcess(env: Record<string, string>, started: ServerProcess[]): Promise<Outcome> {
+  const child = spawn(process.execPath, [tsxCli, 'src/main.ts'], {
+    cwd: projectRoot,
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  started.push(child);
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = once(child, 'exit').then(([exitCode]) => ({ exitCode: exitCode as number | null, stderr }));
+  const listening = new Promise<Outcome>((resolve) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const url = /^creditstream listening on (\S+)/.exec(line)?.[1];
+      if (url) resolve({ listening: url });
+    });
+  });
+  return Promise.race([listening, exited]);
+}
+
+describe('the server process (src/main.ts, as `npm start` runs it)', () => {
+  const started: ServerProcess[] = [];
+  let database: Database;
+  let databaseEnv: Record<string, string>;
+
+  beforeAll(async () => {
+    // The embedded database in this process, or the MongoDB of MONGODB_URI: to the server, a real database either way.
+    database = await openTestDatabase('safe-defaults');
+    databaseEnv = { MONGODB_URI: database.uri, MONGODB_DB_NAME: database.connection.name };
+  });
+  afterEach(async () => {
+    for (const child of started.splice(0)) {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGKILL');
+        await once(child, 'exit');
+      }
+    }
+  });
+  afterAll(async () => {
+    await database.close();
+  });
+
+  it('refuses to start with NODE_ENV unset, MONGODB_URI set and no JWT_SECRET or JWT_JWKS_URL, saying so in one problem', async () => {
+    const outcome = await startServerProcess(databaseEnv, started);
+    expect(outcome).toEqual({ exitCode: 1, stderr: expect.any(String) as string });
+    const { stderr } = outcome as { stderr: string };
+    expect(stderr.trim().split('\n')).toEqual([
+      'Invalid configuration:',
+      '  - JWT_SECRET or JWT_JWKS_URL is required with MONGODB_URI unless NODE_ENV=development or test: tokens would otherwise be verified with the public development secret, with which anyone can sign an admin token for that database',
+    ]);
+  });
+
+  it.each([
+    ['SIMULATED_PROVIDER_FAILURES=true with NODE_ENV unset and JWT_SECRET set', { JWT_SECRET: SECRET, SIMULATED_PROVIDER_FAILURES: 'true' }, 'SIMULATED_PROVIDER_FAILURES is for development'],
+    [
+      'DEMO_TOKENS=true with JWT_JWKS_URL, even with NODE_ENV=development',
+      { NODE_ENV: 'development', JWT_JWKS_URL: 'https://id.example/jwks.json', JWT_ISSUER: 'https://id.example/', JWT_AUDIENCE: 'creditstream', DEMO_TOKENS: 'true' },
+      'DEMO_TOKENS cannot be true with JWT_JWKS_URL',
+    ],
+  ])('refuses to start with %s', async (_, env, problem) => {
+    const outcome = await startServerProcess({ ...databaseEnv, ...env }, started);
+    expect(outcome).toEqual({ exitCode: 1, stderr: expect.stringContaining(`  - ${problem}`) as string });
+  });
+
+  it.each([
+    ['NODE_ENV=development and MONGODB_URI', () => ({ ...databaseEnv, NODE_ENV: 'development' })],
+    ['zero configuration (the embedded database)', () => ({})],
+  ])('starts with %s, accepting a token signed with the public development secret', async (_, env) => {
+    const outcome = await startServerProcess(env(), started);
+    expect(outcome).toEqual({ listening: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) as string });
+    const { auth } = loadConfig({});
+    expect(auth).toMatchObject({ secret: DEVELOPMENT_JWT_SECRET });
+    const token = await signToken(auth, { sub: 'u1', org: 'o1', role: 'admin' }, '5m');
+    const response = await execute(`${(outcome as { listening: string }).listening}/graphql`, ViewerDocument, { token });
+    expect(response.errors).toBeUndefined();
+    expect(response.data!.viewer).toMatchObject({ subject: 'u1', role: 'ADMIN' });
   });
 });
