@@ -38,6 +38,13 @@ describe('authenticate with a shared secret (HS256)', () => {
     expect(service.ok && service.viewer).toMatchObject({ userId: 'svc:billing', organizationId: null, role: 'service' });
   });
 
+  it('refuses a subject or organization longer than 200 characters, which would become an account and member name', async () => {
+    for (const claims of [{ sub: 'u'.repeat(201) }, { sub: 'u1', org: 'o'.repeat(201) }]) {
+      expect(reasonOf(await authenticate(await hs256({ ...claims, exp: inAnHour() })))).toBe('INVALID_TOKEN');
+    }
+    expect(reasonOf(await authenticate(await hs256({ sub: 'u'.repeat(200), org: 'o'.repeat(200), exp: inAnHour() })))).toBe('OK');
+  });
+
   it('reports a missing token as such', async () => {
     expect(await authenticate(undefined)).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED', reason: 'MISSING_TOKEN' } });
   });

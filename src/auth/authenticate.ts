@@ -33,9 +33,12 @@ export type AuthResult = { readonly ok: true; readonly viewer: Viewer } | { read
  */
 export type Authenticate = (token: string | undefined) => Promise<AuthResult>;
 
+/** Ids become account, member and key names, so they are bounded like every other input. */
+const MAX_ID_LENGTH = 200;
+
 const ClaimsSchema = z.object({
-  sub: z.string().min(1),
-  org: z.string().min(1).nullish(),
+  sub: z.string().min(1).max(MAX_ID_LENGTH),
+  org: z.string().min(1).max(MAX_ID_LENGTH).nullish(),
   role: z.enum(ROLES).default('member'),
   exp: z.number(),
 });

@@ -1,6 +1,10 @@
 import { createHash } from 'node:crypto';
 import {
+  INPUT_LIMITS,
   canonicalJson,
+  checkGenerationInput,
+  checkParameters,
+  checkText,
   resolvePrice,
   stepFingerprint,
   type HoldOperation,
@@ -64,7 +68,8 @@ export type GenerationError =
           | 'QUOTE_MISMATCH'
           | 'MEMBER_CAP_EXCEEDED'
           | 'IDEMPOTENCY_KEY_REUSED'
-          | 'CREDIT_LIMIT_EXCEEDED';
+          | 'CREDIT_LIMIT_EXCEEDED'
+          | 'LIMIT_REACHED';
       }
     >
   | { code: 'QUOTE_NOT_FOUND'; quoteId: string }
@@ -147,6 +152,14 @@ export function createGenerationService(options: GenerationServiceOptions) {
     if (request.step !== undefined && request.sessionId === undefined) {
       return refusal({ code: 'VALIDATION_ERROR', field: 'sessionId', message: 'is required for a step' });
     }
+    // Bounded before anything is stored: the request is recorded (input and all) before it is held.
+    const oversized =
+      checkText('feature', request.feature, INPUT_LIMITS.feature) ??
+      checkText('sessionId', request.sessionId, INPUT_LIMITS.sessionId) ??
+      checkText('step', request.step, INPUT_LIMITS.step) ??
+      checkParameters('parameters', request.parameters) ??
+      checkGenerationInput('input', request.input);
+    if (oversized) return refusal(oversized);
     const requestFingerprint = fingerprintOf(request);
     for (;;) {
       const now = store.now();

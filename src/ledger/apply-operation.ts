@@ -9,6 +9,7 @@ import type { Result } from './errors.js';
 import { grantCredits, removeCredits } from './grant-operations.js';
 import { commitHold, releaseHold, reportFailure } from './hold-settlement.js';
 import { findRecord, remember, requestFingerprint, type DurableKeyRecord, type IdempotencyRecord, type Recall } from './idempotency.js';
+import { checkCollectionLimits, checkOperationInputs } from './input-limits.js';
 import { checkBalanceLimits } from './limits.js';
 import { setMemberCap } from './members.js';
 import type { LedgerContext, LedgerOperation } from './operations.js';
@@ -50,6 +51,8 @@ export function applyOperation(
   if (key.length === 0) {
     return refuse({ ok: false, error: { code: 'VALIDATION_ERROR', field: 'idempotencyKey', message: 'must not be empty' } });
   }
+  const oversized = checkOperationInputs(operation);
+  if (oversized) return refuse({ ok: false, error: oversized });
   const earlier = findRecord(advanced.state, key) ?? durable.get(key);
   if (earlier) {
     if (earlier.fingerprint !== fingerprint) {
@@ -63,7 +66,7 @@ export function applyOperation(
   const recall: Recall = (wanted) => findRecord(draft.state, wanted) ?? durable.get(wanted);
   const result = perform(draft, operation, { ...context, now, idempotencyKey: key, recall });
   if (!result.ok) return refuse(result);
-  const beyond = checkBalanceLimits(advanced.state, draft.state);
+  const beyond = checkBalanceLimits(advanced.state, draft.state) ?? checkCollectionLimits(advanced.state, draft.state, context.settings);
   if (beyond) return refuse({ ok: false, error: beyond });
   remember(draft, { key, fingerprint, outcome: result.value, recordedAt: now }, context.settings);
   dropSpentGrants(draft.state);

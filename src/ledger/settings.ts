@@ -16,6 +16,15 @@ export const LedgerSettingsSchema = z.object({
    */
   idempotencyRetentionMs: duration,
   idempotencyMaxKeys: z.int().min(1, 'must be at least 1'),
+  /**
+   * What the account document keeps a bounded number of, so that its size is bounded whatever
+   * callers do (see docs/security.md): open holds in all and per holder (a member, a service, or
+   * the member a workflow works for), live grants, and members of a pool with usage or a cap.
+   */
+  maxOpenHolds: z.int().min(1).default(1_000),
+  maxOpenHoldsPerHolder: z.int().min(1).default(100),
+  maxGrants: z.int().min(1).default(200),
+  maxMembers: z.int().min(1).default(1_000),
 });
 export type LedgerSettings = z.output<typeof LedgerSettingsSchema>;
 

@@ -13,6 +13,15 @@ export type StoredEntry = LedgerEntry & { idempotency: DurableKeyRecord[] };
  * atomic write), a version for compare-and-set, and the entries written by the last write that
  * may not have been copied to `ledger_entries` yet.
  */
+/**
+ * The most an account document can weigh, whatever callers send: every string it keeps is
+ * bounded (`INPUT_LIMITS`), and so is every collection in it (the ledger settings' open holds,
+ * holders, grants, members and idempotency keys), and a write adds at most one batch of entries
+ * (the store's batch size) plus what the clock releases. Half of MongoDB's 16 MiB, so a write
+ * never fails for size; test/store/account-size.test.ts fills an account as a hostile caller would.
+ */
+export const MAX_ACCOUNT_DOCUMENT_BYTES = 8 * 1024 * 1024;
+
 export type AccountDocument = {
   _id: string;
   version: number;

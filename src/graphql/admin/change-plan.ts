@@ -1,8 +1,8 @@
-import { findPlan, type OperationSuccess } from '../../ledger/index.js';
+import { INPUT_LIMITS, findPlan, type OperationSuccess } from '../../ledger/index.js';
 import { builder } from '../builder.js';
 import { viewerOf } from '../context.js';
 import { PlanRef, planNode } from '../catalog/index.js';
-import { accountIdOf, ledgerKeyOf } from '../metering/inputs.js';
+import { accountIdOf, boundedText, ledgerKeyOf } from '../metering/inputs.js';
 import { AccountPayloadRef, snapshotOf, type AccountPayload } from '../metering/payloads.js';
 import { refusalOn } from '../metering/refusals.js';
 import { AccountNotFoundError, IdempotencyKeyReusedError, InvalidInputError, UnknownPlanError } from '../metering/results.js';
@@ -59,7 +59,7 @@ builder.mutationField('changePlan', (t) =>
     resolve: async (_root, { input }, context) => {
       const { store, catalogs } = context.services;
       const accountId = accountIdOf(input.accountId);
-      if (!findPlan(catalogs.plans, input.plan)) throw new UnknownPlanError(input.plan);
+      if (!findPlan(catalogs.plans, boundedText('plan', input.plan, INPUT_LIMITS.planId))) throw new UnknownPlanError(input.plan);
       const outcome = await store.execute(accountId, { type: 'CHANGE_PLAN', idempotencyKey: ledgerKeyOf(viewerOf(context), input.idempotencyKey), planId: input.plan });
       if (!outcome.ok) throw await refusalOn(context.services, accountId, outcome.error);
       if (outcome.type !== 'PLAN_CHANGED') throw new Error(`CHANGE_PLAN answered ${outcome.type}`);

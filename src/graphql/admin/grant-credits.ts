@@ -1,11 +1,11 @@
-import type { Meter } from '../../ledger/index.js';
+import { INPUT_LIMITS, type Meter } from '../../ledger/index.js';
 import { builder } from '../builder.js';
 import { viewerOf } from '../context.js';
 import { MeterEnum } from '../catalog/index.js';
 import { accountIdOf, ledgerKeyOf, positiveCredits } from '../metering/inputs.js';
 import { AccountPayloadRef, snapshotOf, type AccountPayload } from '../metering/payloads.js';
 import { refusalOn } from '../metering/refusals.js';
-import { AccountNotFoundError, CreditLimitExceededError, IdempotencyKeyReusedError, InvalidInputError, MeterAmountRef, type MeterAmount } from '../metering/results.js';
+import { AccountNotFoundError, CreditLimitExceededError, LimitReachedError, IdempotencyKeyReusedError, InvalidInputError, MeterAmountRef, type MeterAmount } from '../metering/results.js';
 
 const GrantCreditsKindEnum = builder.enumType('GrantCreditsKind', {
   description: 'What granted credits are; it decides when they are spent.',
@@ -39,7 +39,6 @@ const GrantCreditsSuccessRef = builder.objectRef<Granted>('GrantCreditsSuccess')
   }),
 });
 
-const MAX_REASON_LENGTH = 500;
 
 builder.mutationField('grantCredits', (t) =>
   t.field({
@@ -48,7 +47,7 @@ builder.mutationField('grantCredits', (t) =>
     authScopes: { service: true },
     args: { input: t.arg({ type: GrantCreditsInput, required: true }) },
     errors: {
-      types: [InvalidInputError, CreditLimitExceededError, IdempotencyKeyReusedError, AccountNotFoundError],
+      types: [InvalidInputError, CreditLimitExceededError, LimitReachedError, IdempotencyKeyReusedError, AccountNotFoundError],
       directResult: true,
       union: { name: 'GrantCreditsResult' },
     },
@@ -56,7 +55,7 @@ builder.mutationField('grantCredits', (t) =>
       const { store } = context.services;
       const accountId = accountIdOf(input.accountId);
       const reason = input.reason.trim();
-      if (reason.length === 0 || reason.length > MAX_REASON_LENGTH) throw new InvalidInputError('reason', `must be 1 to ${MAX_REASON_LENGTH} characters`);
+      if (reason.length === 0 || reason.length > INPUT_LIMITS.reason) throw new InvalidInputError('reason', `must be 1 to ${INPUT_LIMITS.reason} characters`);
       const meter: Meter = input.meter;
       const outcome = await store.execute(accountId, {
         type: 'GRANT',

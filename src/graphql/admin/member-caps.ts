@@ -7,7 +7,7 @@ import { forbidden } from '../errors.js';
 import { accountIdOf, ledgerKeyOf, memberIdOf } from '../metering/inputs.js';
 import { AccountPayloadRef, snapshotOf, type AccountPayload } from '../metering/payloads.js';
 import { refusalOn } from '../metering/refusals.js';
-import { AccountNotFoundError, IdempotencyKeyReusedError, InvalidInputError } from '../metering/results.js';
+import { AccountNotFoundError, IdempotencyKeyReusedError, InvalidInputError, LimitReachedError } from '../metering/results.js';
 import { organizationOf } from '../metering/spenders.js';
 
 const SetMemberCapInput = builder.inputType('SetMemberCapInput', {
@@ -38,7 +38,7 @@ builder.mutationField('setMemberCap', (t) =>
     description: "Caps what one member may use per period of an organization's pool. Admins of that organization, and services. Idempotent by `idempotencyKey`.",
     args: { input: t.arg({ type: SetMemberCapInput, required: true }) },
     errors: {
-      types: [InvalidInputError, IdempotencyKeyReusedError, AccountNotFoundError],
+      types: [InvalidInputError, LimitReachedError, IdempotencyKeyReusedError, AccountNotFoundError],
       directResult: true,
       union: { name: 'SetMemberCapResult' },
     },

@@ -5,12 +5,13 @@ import { MeterBalanceRef } from '../balances/meter-balance.js';
 import { builder } from '../builder.js';
 import { viewerOf, type Context } from '../context.js';
 import { forbidden } from '../errors.js';
-import { accountGlobalId, idempotencyKeyOf, pricingParametersOf, scopedKeyOf } from '../metering/inputs.js';
+import { accountGlobalId, featureOf, idempotencyKeyOf, pricingParametersOf, scopedKeyOf } from '../metering/inputs.js';
 import { AccountPayloadRef, snapshotOf, type AccountPayload } from '../metering/payloads.js';
 import { refusalOf } from '../metering/refusals.js';
 import {
   CreditLimitExceededError,
   ErrorInterface,
+  LimitReachedError,
   IdempotencyKeyReusedError,
   InsufficientCreditsError,
   InvalidInputError,
@@ -148,6 +149,7 @@ builder.mutationField('generate', (t) =>
         GenerationFailedError,
         MemberCapExceededError,
         CreditLimitExceededError,
+        LimitReachedError,
         QuoteExpiredError,
         QuoteNotFoundError,
         QuoteMismatchError,
@@ -169,7 +171,7 @@ builder.mutationField('generate', (t) =>
       const result = await context.services.generation.generate({
         accountId,
         memberId: organizationOf(accountId) === null ? undefined : viewer.userId,
-        feature: input.feature,
+        feature: featureOf(input.feature),
         idempotencyKey: scopedKeyOf(viewer, idempotencyKey),
         sessionId: input.sessionId ?? undefined,
         step: input.step ?? undefined,

@@ -2,13 +2,14 @@ import type { EntryMetadata, Meter, PricingCatalog } from '../../ledger/index.js
 import { builder } from '../builder.js';
 import { MeterEnum } from '../catalog/index.js';
 import { viewerOf } from '../context.js';
-import { accountIdOf, entryMetadataOf, ledgerKeyOf, positiveCredits } from './inputs.js';
+import { accountIdOf, entryMetadataOf, featureOf, ledgerKeyOf, positiveCredits, sessionIdOf } from './inputs.js';
 import { meteredPrice } from './metered-features.js';
 import { AccountPayloadRef, snapshotOf, type AccountPayload } from './payloads.js';
 import { refusalOn } from './refusals.js';
 import {
   AccountNotFoundError,
   CreditLimitExceededError,
+  LimitReachedError,
   IdempotencyKeyReusedError,
   InsufficientCreditsError,
   InvalidInputError,
@@ -34,7 +35,7 @@ export const attributionFields = {
 export function rawAmountMetadata(pricing: PricingCatalog, feature: string | null | undefined, metadata: unknown): EntryMetadata {
   const notes = entryMetadataOf(metadata);
   if (feature === null || feature === undefined) return notes;
-  if (!Object.hasOwn(pricing.features, feature)) throw new UnknownFeatureError(feature);
+  if (!Object.hasOwn(pricing.features, featureOf(feature))) throw new UnknownFeatureError(feature);
   if (Object.hasOwn(notes, 'feature')) throw new InvalidInputError('metadata.feature', 'is set from `feature`: leave it out');
   return { ...notes, feature };
 }
@@ -67,7 +68,7 @@ builder.mutationField('consumeCredits', (t) =>
     description: 'Metering API: consumes a number of credits at once, all or nothing. Idempotent by `idempotencyKey`.',
     args: { input: t.arg({ type: ConsumeCreditsInput, required: true }) },
     errors: {
-      types: [InvalidInputError, UnknownFeatureError, InsufficientCreditsError, MemberCapExceededError, CreditLimitExceededError, IdempotencyKeyReusedError, AccountNotFoundError],
+      types: [InvalidInputError, UnknownFeatureError, InsufficientCreditsError, MemberCapExceededError, CreditLimitExceededError, LimitReachedError, IdempotencyKeyReusedError, AccountNotFoundError],
       directResult: true,
       union: { name: 'ConsumeCreditsResult' },
     },
@@ -82,7 +83,7 @@ builder.mutationField('consumeCredits', (t) =>
         idempotencyKey: ledgerKeyOf(viewerOf(context), input.idempotencyKey),
         ...meteredPrice(meter, amount),
         memberId,
-        sessionId: input.sessionId ?? undefined,
+        sessionId: sessionIdOf(input.sessionId),
         metadata: rawAmountMetadata(catalogs.pricing, input.feature, input.metadata),
       });
       if (!outcome.ok) throw await refusalOn(context.services, accountId, outcome.error);

@@ -1,6 +1,17 @@
 import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
 import type { Viewer } from '../../auth/index.js';
-import { MAX_BALANCE, type EntryMetadata, type Meter, type MeterAmounts, type PricingParameters } from '../../ledger/index.js';
+import {
+  INPUT_LIMITS,
+  MAX_BALANCE,
+  checkMetadata,
+  checkParameters,
+  checkText,
+  type EntryMetadata,
+  type InputError,
+  type Meter,
+  type MeterAmounts,
+  type PricingParameters,
+} from '../../ledger/index.js';
 import { InvalidInputError, InvalidParameterError } from './results.js';
 
 /**
@@ -13,8 +24,35 @@ export function accountGlobalId(accountId: string): string {
   return encodeGlobalID('Account', accountId);
 }
 
+/** Refuses a validation error of the ledger's limits as the typed error naming its field. */
+function orThrow(error: InputError | null): void {
+  if (error) throw new InvalidInputError(error.field, error.message);
+}
+
+/** A string argument of at most `max` characters (see `INPUT_LIMITS`), or null when absent. */
+export function boundedText(field: string, value: string, max: number): string;
+export function boundedText(field: string, value: string | null | undefined, max: number): string | undefined;
+export function boundedText(field: string, value: string | null | undefined, max: number): string | undefined {
+  orThrow(checkText(field, value, max));
+  return value ?? undefined;
+}
+
+/** A catalog feature's key, bounded before it is looked up (and echoed in an UnknownFeatureError). */
+export function featureOf(value: string, field = 'feature'): string {
+  return boundedText(field, value, INPUT_LIMITS.feature);
+}
+
+/** A generation session's id. */
+export function sessionIdOf(value: string | null | undefined): string | undefined {
+  return boundedText('sessionId', value, INPUT_LIMITS.sessionId);
+}
+
+/** Global ids are short base64 strings: anything much longer is no id. */
+const MAX_GLOBAL_ID_LENGTH = 1_024;
+
 /** The id inside a global id of `typename`, or an InvalidInputError about `field`. */
 function idOfType(globalId: string, typename: string, field: string): string {
+  if (globalId.length > MAX_GLOBAL_ID_LENGTH) throw new InvalidInputError(field, `must be the global id of a ${typename}`);
   let decoded: { typename: string; id: string };
   try {
     decoded = decodeGlobalID(globalId);
@@ -57,13 +95,12 @@ export function reservationOf(globalId: string): { accountId: string; holdId: st
   return { accountId, holdId };
 }
 
-const MAX_KEY_LENGTH = 200;
 const CLIENT_KEY_PREFIX = 'api:';
 
 /** A client's idempotency key, refused unless it has 1 to 200 characters. */
 export function idempotencyKeyOf(idempotencyKey: string): string {
-  if (idempotencyKey.length === 0 || idempotencyKey.length > MAX_KEY_LENGTH) {
-    throw new InvalidInputError('idempotencyKey', `must be 1 to ${MAX_KEY_LENGTH} characters, e.g. a UUID`);
+  if (idempotencyKey.length === 0 || idempotencyKey.length > INPUT_LIMITS.idempotencyKey) {
+    throw new InvalidInputError('idempotencyKey', `must be 1 to ${INPUT_LIMITS.idempotencyKey} characters, e.g. a UUID`);
   }
   return idempotencyKey;
 }
@@ -117,25 +154,15 @@ export function meterAmountsOf(field: string, list: readonly { meter: Meter; amo
   return amounts;
 }
 
-const MAX_METADATA_KEYS = 32;
-const MAX_METADATA_TEXT = 500;
-
 /**
  * What a caller attaches to the entries: a flat JSON object of strings, numbers, booleans and
- * nulls (so that it indexes and displays easily), at most 32 keys and 500 characters a string.
+ * nulls (so that it indexes and displays easily), within `INPUT_LIMITS` (at most 32 keys of 64
+ * letters, digits, `_` or `-`, strings of 500 characters, 2 KiB in all).
  */
 export function entryMetadataOf(value: unknown, field = 'metadata'): EntryMetadata {
   if (value === null || value === undefined) return {};
   if (typeof value !== 'object' || Array.isArray(value)) throw new InvalidInputError(field, 'must be a JSON object');
-  const entries = Object.entries(value);
-  if (entries.length > MAX_METADATA_KEYS) throw new InvalidInputError(field, `must have at most ${MAX_METADATA_KEYS} keys`);
-  for (const [key, item] of entries) {
-    const scalar = item === null || typeof item === 'boolean' || (typeof item === 'number' && Number.isFinite(item)) || typeof item === 'string';
-    if (!scalar) throw new InvalidInputError(`${field}.${key}`, 'must be a string, a number, a boolean or null');
-    if (typeof item === 'string' && item.length > MAX_METADATA_TEXT) {
-      throw new InvalidInputError(`${field}.${key}`, `must be at most ${MAX_METADATA_TEXT} characters`);
-    }
-  }
+  orThrow(checkMetadata(field, value as Record<string, unknown>));
   return value as EntryMetadata;
 }
 
@@ -146,6 +173,7 @@ export function entryMetadataOf(value: unknown, field = 'metadata'): EntryMetada
 export function pricingParametersOf(feature: string, value: unknown): PricingParameters | undefined {
   if (value === null || value === undefined) return undefined;
   if (typeof value !== 'object' || Array.isArray(value)) throw new InvalidInputError('parameters', 'must be a JSON object, e.g. { "resolution": "HD" }');
+  orThrow(checkParameters('parameters', value as Record<string, unknown>));
   for (const [name, item] of Object.entries(value)) {
     if (typeof item !== 'string' && typeof item !== 'number') {
       throw new InvalidParameterError(feature, name, `must be a string or a number, got ${JSON.stringify(item)}`);

@@ -3,7 +3,7 @@ import { drawingAccountId, canSpendFrom } from '../accounts/access.js';
 import { builder } from '../builder.js';
 import { viewerOf } from '../context.js';
 import { forbidden } from '../errors.js';
-import { accountGlobalId, accountIdOf, pricingParametersOf } from './inputs.js';
+import { accountGlobalId, accountIdOf, featureOf, pricingParametersOf } from './inputs.js';
 import { refusalOf } from './refusals.js';
 import { AccountNotFoundError, InvalidInputError, InvalidParameterError, MeterAmountRef, UnknownFeatureError, meterAmountList } from './results.js';
 
@@ -52,7 +52,7 @@ builder.queryField('quote', (t) =>
       } else {
         accountId = drawingAccountId(viewer);
       }
-      if (!Object.hasOwn(catalogs.pricing.features, input.feature)) throw new UnknownFeatureError(input.feature);
+      if (!Object.hasOwn(catalogs.pricing.features, featureOf(input.feature))) throw new UnknownFeatureError(input.feature);
       const quote = await store.createQuote({ accountId, feature: input.feature, parameters: pricingParametersOf(input.feature, input.parameters) });
       if (!quote.ok) throw refusalOf(quote.error);
       return quote.value;

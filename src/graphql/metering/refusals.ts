@@ -11,6 +11,7 @@ import {
   InsufficientCreditsError,
   InvalidInputError,
   InvalidParameterError,
+  LimitReachedError,
   MemberCapExceededError,
   QuoteExpiredError,
   QuoteMismatchError,
@@ -58,6 +59,8 @@ export function refusalOf(error: Refusal, extras: { reservationId?: string; upgr
       return new IdempotencyKeyReusedError(clientKeyOf(error.idempotencyKey));
     case 'CREDIT_LIMIT_EXCEEDED':
       return new CreditLimitExceededError(error.meter, error.figure, error.limit);
+    case 'LIMIT_REACHED':
+      return new LimitReachedError(error.what, error.limit);
   }
 }
 

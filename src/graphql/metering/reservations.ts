@@ -9,12 +9,14 @@ import {
   accountIdOf,
   callerIdOf,
   entryMetadataOf,
+  featureOf,
   ledgerKeyOf,
   meterAmountsOf,
   positiveCredits,
   pricingParametersOf,
   reservationGlobalId,
   reservationOf,
+  sessionIdOf,
 } from './inputs.js';
 import { meteredPrice } from './metered-features.js';
 import { AccountPayloadRef, snapshotOf, type AccountPayload } from './payloads.js';
@@ -23,6 +25,7 @@ import {
   AccountNotFoundError,
   CommitExceedsReservationError,
   CreditLimitExceededError,
+  LimitReachedError,
   IdempotencyKeyReusedError,
   InsufficientCreditsError,
   InvalidInputError,
@@ -95,7 +98,7 @@ async function reservationPrice(context: Context, input: ReserveArgs): Promise<P
     quote = (await context.services.store.findQuote(input.quoteId)) ?? undefined;
     if (!quote) throw new QuoteNotFoundError(input.quoteId);
   }
-  const feature = input.feature ?? quote?.feature;
+  const feature = input.feature === null || input.feature === undefined ? quote?.feature : featureOf(input.feature);
   if (feature === undefined) throw new InvalidInputError('feature', 'give a `feature` or a `quoteId` to reserve a price, or a `meter` and an `amount`');
   if (!Object.hasOwn(context.services.catalogs.pricing.features, feature)) throw new UnknownFeatureError(feature);
   return { feature, parameters: pricingParametersOf(feature, input.parameters), quote, metadata: entryMetadataOf(input.metadata) };
@@ -117,6 +120,7 @@ builder.mutationField('reserveCredits', (t) =>
         InsufficientCreditsError,
         MemberCapExceededError,
         CreditLimitExceededError,
+        LimitReachedError,
         IdempotencyKeyReusedError,
         AccountNotFoundError,
       ],
@@ -131,7 +135,7 @@ builder.mutationField('reserveCredits', (t) =>
       const idempotencyKey = ledgerKeyOf(viewer, input.idempotencyKey);
       const priced = await reservationPrice(context, input);
       const owner = { type: 'CALLER' as const, callerId: callerIdOf(viewer) };
-      const outcome = await store.execute(accountId, { type: 'HOLD', idempotencyKey, owner, ...priced, memberId, sessionId: input.sessionId ?? undefined });
+      const outcome = await store.execute(accountId, { type: 'HOLD', idempotencyKey, owner, ...priced, memberId, sessionId: sessionIdOf(input.sessionId) });
       if (!outcome.ok) throw await refusalOn(context.services, accountId, outcome.error);
       if (outcome.type !== 'HELD') throw new Error(`HOLD answered ${outcome.type}`);
       return {

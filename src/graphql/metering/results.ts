@@ -1,5 +1,5 @@
 import type { UpgradeHint } from '../../generation/index.js';
-import { METERS, type Meter, type MeterAmounts } from '../../ledger/index.js';
+import { METERS, type LimitedCollection, type Meter, type MeterAmounts } from '../../ledger/index.js';
 import { builder } from '../builder.js';
 import { MeterEnum, PlanRef, planNode } from '../catalog/index.js';
 
@@ -25,6 +25,7 @@ export const RESULT_ERROR_CODES = {
   IDEMPOTENCY_KEY_REUSED: 'The idempotency key was used before for a different request.',
   RESERVATION_NOT_FOUND: 'No open reservation that the caller may settle has this id: it was committed, released or has expired, or is not its own (the same answer either way).',
   COMMIT_EXCEEDS_RESERVATION: 'More was committed on a meter than the reservation holds.',
+  LIMIT_REACHED: 'The account already keeps as many open reservations (in all, or of this caller), grants or pool members as it may; nothing was changed.',
   CREDIT_LIMIT_EXCEEDED: "The write would take a meter's credits (available and reserved) or its usage this period past the largest balance an account may have; nothing was changed.",
   GENERATION_FAILED: 'The generation failed; `charged` says what the failure cost.',
   GENERATION_IN_PROGRESS: 'Another request with this idempotency key is still generating: retry shortly for its result.',
@@ -339,6 +340,42 @@ builder.objectType(CreditLimitExceededError, {
   fields: (t) => ({
     meter: t.field({ type: MeterEnum, resolve: (error) => error.meter }),
     figure: t.field({ type: CreditFigureEnum, resolve: (error) => error.figure }),
+    limit: t.exposeInt('limit'),
+  }),
+});
+
+const LimitedCollectionEnum = builder.enumType('LimitedCollection', {
+  values: {
+    OPEN_HOLDS: { description: 'Open reservations of the account, generations included.' },
+    HOLDER_OPEN_HOLDS: { description: 'Open reservations of one caller (or of one member\'s generations): settle or release some first.' },
+    GRANTS: { description: 'Live grants of credits (top-ups, adjustments): they go when spent or expired.' },
+    MEMBERS: { description: 'Members of the pool with usage or a cap this period.' },
+  } satisfies Record<LimitedCollection, { description: string }>,
+});
+
+export class LimitReachedError extends ResultError {
+  readonly code = 'LIMIT_REACHED';
+  constructor(
+    readonly what: LimitedCollection,
+    readonly limit: number,
+  ) {
+    super(`The account already keeps ${limit} ${LIMITED_COLLECTION_NAMES[what]}, the most it may: nothing was changed.`);
+  }
+}
+
+const LIMITED_COLLECTION_NAMES: Record<LimitedCollection, string> = {
+  OPEN_HOLDS: 'open reservations',
+  HOLDER_OPEN_HOLDS: 'open reservations of this caller',
+  GRANTS: 'live grants',
+  MEMBERS: 'pool members',
+};
+
+builder.objectType(LimitReachedError, {
+  name: 'LimitReachedError',
+  interfaces: [ErrorInterface],
+  description: RESULT_ERROR_CODES.LIMIT_REACHED,
+  fields: (t) => ({
+    what: t.field({ type: LimitedCollectionEnum, resolve: (error) => error.what }),
     limit: t.exposeInt('limit'),
   }),
 });
