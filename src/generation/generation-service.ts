@@ -96,10 +96,12 @@ export type GenerationService = ReturnType<typeof createGenerationService>;
 /**
  * A step is its session, name and input to the ledger; the feature and its parameters decide the
  * result too, so they are part of the step's input: the same prompt at another resolution is a
- * changed step. A backend charging a generation step through CHARGE_STEP uses this input to share it.
+ * changed step. So is the member of a pool it is generated for: members keep their work apart, and
+ * one member who names another's session, step and input gets neither its output nor its charge.
+ * A backend charging a generation step through CHARGE_STEP uses this input to share it.
  */
-export function generationStepInput(request: { feature: string; parameters: PricingParameters; input: JsonValue }): JsonValue {
-  return { feature: request.feature, parameters: request.parameters, input: request.input };
+export function generationStepInput(request: { feature: string; parameters: PricingParameters; input: JsonValue; memberId?: string | null }): JsonValue {
+  return { feature: request.feature, parameters: request.parameters, input: request.input, member: request.memberId ?? null };
 }
 
 /**
@@ -363,7 +365,7 @@ function holdOperation(record: GenerationRecord): HoldOperation {
     ...(quote ? { quote } : { parameters }),
     memberId: record.memberId ?? undefined,
     sessionId: sessionId ?? undefined,
-    step: step === null ? undefined : { name: step, input: generationStepInput({ feature, parameters, input }) },
+    step: step === null ? undefined : { name: step, input: generationStepInput({ feature, parameters, input, memberId: record.memberId }) },
     metadata: metadataOf(record),
   };
 }

@@ -147,3 +147,18 @@ describe('idempotency keys', () => {
     expect((await probe.balances('org:o-keys')).AI_CREDITS).toMatchObject({ used: 5 });
   });
 });
+
+describe('a regenerated step in a pool', () => {
+  it("is another member's own: naming its session, step and input gives neither that member's output nor its charge", async () => {
+    const first = await caller({ sub: 'author', org: 'o-steps' });
+    const second = await caller({ sub: 'copier', org: 'o-steps' });
+    const step = (token: string, idempotencyKey: string) =>
+      resultOf(server.url, GenerateDocument, token, { input: { feature: 'script.generate', idempotencyKey, sessionId: 'session-1', step: 'script', input: { topic: 'secret plan' } } });
+    const original = as(await step(first, 'a'), 'GenerationSuccess');
+    const copied = as(await step(second, 'b'), 'GenerationSuccess');
+    expect(copied).toMatchObject({ reused: false, charged: [{ meter: 'AI_CREDITS', amount: 2 }] });
+    expect(copied.generationId).not.toBe(original.generationId);
+    // Each member's own regeneration is still reused.
+    expect(as(await step(first, 'a2'), 'GenerationSuccess')).toMatchObject({ reused: true, output: original.output });
+  });
+});
