@@ -5,6 +5,7 @@ import {
   checkGenerationInput,
   checkParameters,
   checkText,
+  parametersWithDefaults,
   resolvePrice,
   stepFingerprint,
   type HoldOperation,
@@ -191,7 +192,8 @@ export function createGenerationService(options: GenerationServiceOptions) {
     const price = resolvePrice({ ...request, quote: quote ?? undefined }, pricing, now);
     // Pricing refuses only with UNKNOWN_FEATURE, INVALID_PARAMETER and the quote's errors.
     if (!price.ok) return refusal(price.error as GenerationError);
-    const parameters = request.parameters ?? quote?.parameters ?? {};
+    // Spelled out in full, so that a step regenerated with its defaults written out is the same step.
+    const parameters = parametersWithDefaults(pricing, request.feature, request.parameters ?? quote?.parameters ?? {});
     const step = request.step ?? null;
     const sessionId = request.sessionId ?? null;
     return {

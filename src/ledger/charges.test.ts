@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { burnDownOrder, type Grant } from './grants.js';
 import { createQuote, type Quote } from './quotes.js';
-import { DEFAULT_PRICING_CATALOG, parsePricingCatalog } from './pricing.js';
+import { DEFAULT_PRICING_CATALOG, parametersWithDefaults, parsePricingCatalog } from './pricing.js';
 import { DEFAULT_LEDGER_SETTINGS } from './settings.js';
 import { expectError, expectOk, TestAccount } from './test-support.js';
 
@@ -213,6 +213,15 @@ describe('member caps in an organization pool', () => {
     expect(
       expectError(account.apply({ type: 'SET_MEMBER_CAP', idempotencyKey: 'cap', memberId: 'm', meter: 'AI_CREDITS', cap: 5 })),
     ).toMatchObject({ code: 'VALIDATION_ERROR', field: 'memberId' });
+  });
+});
+
+describe('parameters with defaults', () => {
+  it('spell out every parameter of the feature, leaving what was given and names pricing will refuse', () => {
+    expect(parametersWithDefaults(DEFAULT_PRICING_CATALOG, 'image.generate', {})).toEqual({ resolution: 'SD', count: 1 });
+    expect(parametersWithDefaults(DEFAULT_PRICING_CATALOG, 'image.generate', { count: 3, bogus: 'x' })).toEqual({ resolution: 'SD', count: 3, bogus: 'x' });
+    expect(parametersWithDefaults(DEFAULT_PRICING_CATALOG, 'brand.analyze', {})).toEqual({});
+    expect(parametersWithDefaults(DEFAULT_PRICING_CATALOG, 'no.such.feature', { a: 1 })).toEqual({ a: 1 });
   });
 });
 

@@ -73,6 +73,7 @@ export {
   FeaturePricingSchema,
   PricingCatalogSchema,
   parsePricingCatalog,
+  parametersWithDefaults,
   priceFeature,
   type FailurePolicy,
   type FeaturePricing,

@@ -124,6 +124,21 @@ export function priceFeature(catalog: PricingCatalog, feature: string, parameter
   return ok(price);
 }
 
+/**
+ * The parameters a feature is priced with, every one spelled out: defaults filled in for those
+ * left out (a choice's default, a count of 1), so that two spellings of one request are one
+ * request (a step regenerated with its defaults written out is the same step). Unknown names are
+ * kept, for pricing to refuse.
+ */
+export function parametersWithDefaults(catalog: PricingCatalog, feature: string, parameters: PricingParameters = {}): PricingParameters {
+  const pricing = Object.hasOwn(catalog.features, feature) ? catalog.features[feature] : undefined;
+  if (!pricing) return parameters;
+  const filled: PricingParameters = { ...parameters };
+  for (const [name, choice] of Object.entries(pricing.choices)) filled[name] ??= choice.default;
+  for (const name of Object.keys(pricing.counts)) filled[name] ??= 1;
+  return filled;
+}
+
 /** Each parameter as a factor in hundredths: a choice's multiplier, or a count (× 100). */
 function resolveFactors(
   feature: string,

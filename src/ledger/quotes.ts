@@ -2,7 +2,7 @@ import type { LedgerError, Result } from './errors.js';
 import { fail, ok } from './errors.js';
 import { canonicalJson } from './canonical-json.js';
 import type { Price, PricingCatalog, PricingParameters } from './pricing.js';
-import { priceFeature } from './pricing.js';
+import { parametersWithDefaults, priceFeature } from './pricing.js';
 
 /**
  * A price shown to a person before anything is charged. A hold or debit that names the quote is
@@ -58,7 +58,8 @@ export function resolvePrice(request: PriceRequest, pricing: PricingCatalog, now
     fail({ code: 'QUOTE_MISMATCH', quoteId: quote.id, field });
   if (quote.accountId !== request.accountId) return mismatch('accountId');
   if (quote.feature !== request.feature) return mismatch('feature');
-  if (request.parameters && canonicalJson(request.parameters) !== canonicalJson(quote.parameters)) return mismatch('parameters');
+  const spelledOut = (parameters: PricingParameters) => canonicalJson(parametersWithDefaults(pricing, quote.feature, parameters));
+  if (request.parameters && spelledOut(request.parameters) !== spelledOut(quote.parameters)) return mismatch('parameters');
   if (now.getTime() >= quote.expiresAt.getTime()) {
     return fail({ code: 'QUOTE_EXPIRED', quoteId: quote.id, expiredAt: quote.expiresAt });
   }

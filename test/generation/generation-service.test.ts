@@ -7,6 +7,7 @@ import {
   type GenerateResult,
   type GenerationProvider,
 } from '../../src/generation/index.js';
+import type { PricingParameters } from '../../src/ledger/index.js';
 import type { Database } from '../../src/store/database.js';
 import { openTestDatabase } from '../support/test-database.js';
 import { TestClock } from '../store/store-fixture.js';
@@ -92,6 +93,17 @@ describe('regeneration', () => {
     expect(again).toMatchObject({ charged: {}, reused: true, replayed: false, output: first.output });
     expect(again.generationId).not.toBe(first.generationId);
     expect(await fixture.balance(accountId)).toMatchObject({ used: 2, reserved: 0 });
+  });
+
+  it('charges nothing for an unchanged step whose defaults are spelled out, in any key order', async () => {
+    const accountId = await fixture.newAccount();
+    const image = { feature: 'image.generate', sessionId: 'session-1', step: 'cover', input: { prompt: 'a cat' } };
+    const first = succeeded(await fixture.service.generate(request(accountId, image)));
+    expect(first).toMatchObject({ charged: { AI_CREDITS: 1 }, reused: false });
+    for (const parameters of [{ resolution: 'SD' }, { count: 1, resolution: 'SD' }, { resolution: 'SD', count: 1 }] as PricingParameters[]) {
+      expect(succeeded(await fixture.service.generate(request(accountId, { ...image, parameters })))).toMatchObject({ charged: {}, reused: true, output: first.output });
+    }
+    expect(await fixture.balance(accountId)).toMatchObject({ used: 1 });
   });
 
   it('charges again for a changed input or changed parameters', async () => {
