@@ -18,23 +18,37 @@ describe('burn-down order', () => {
     expiresAt: expiresAt ? new Date(expiresAt) : null,
   });
 
-  it('spends the soonest expiry first, then allowance, rollover, adjustment, top-up, then grants that never expire', () => {
-    const grants = [
-      grant('top-up-forever', 'TOP_UP', null),
-      grant('adjustment-forever', 'ADJUSTMENT', null),
-      grant('top-up-april', 'TOP_UP', '2025-04-01T00:00:00Z'),
-      grant('adjustment-april', 'ADJUSTMENT', '2025-04-01T00:00:00Z'),
-      grant('rollover-april', 'ROLLOVER', '2025-04-01T00:00:00Z'),
-      grant('allowance-april', 'ALLOWANCE', '2025-04-01T00:00:00Z'),
-      grant('top-up-march', 'TOP_UP', '2025-03-15T00:00:00Z'),
-      grant('top-up-forever-2', 'TOP_UP', null),
-    ];
-    expect(burnDownOrder(grants).map((g) => g.id)).toEqual([
+  const mixedGrants = [
+    grant('top-up-forever', 'TOP_UP', null),
+    grant('adjustment-forever', 'ADJUSTMENT', null),
+    grant('top-up-april', 'TOP_UP', '2025-04-01T00:00:00Z'),
+    grant('adjustment-april', 'ADJUSTMENT', '2025-04-01T00:00:00Z'),
+    grant('rollover-april', 'ROLLOVER', '2025-04-01T00:00:00Z'),
+    grant('allowance-april', 'ALLOWANCE', '2025-04-01T00:00:00Z'),
+    grant('top-up-march', 'TOP_UP', '2025-03-15T00:00:00Z'),
+    grant('top-up-forever-2', 'TOP_UP', null),
+  ];
+
+  it('without rollover, spends the soonest expiry first, then allowance, rollover, adjustment, top-up, then grants that never expire', () => {
+    expect(burnDownOrder(mixedGrants, { kind: 'NONE' }).map((g) => g.id)).toEqual([
       'top-up-march',
       'allowance-april',
       'rollover-april',
       'adjustment-april',
       'top-up-april',
+      'adjustment-forever',
+      'top-up-forever',
+      'top-up-forever-2',
+    ]);
+  });
+
+  it('spends an allowance that can roll over after everything expiring with it', () => {
+    expect(burnDownOrder(mixedGrants, { kind: 'CAPPED', maxCredits: 1 }).map((g) => g.id)).toEqual([
+      'top-up-march',
+      'rollover-april',
+      'adjustment-april',
+      'top-up-april',
+      'allowance-april',
       'adjustment-forever',
       'top-up-forever',
       'top-up-forever-2',
@@ -50,6 +64,27 @@ describe('burn-down order', () => {
       expectOk(account.apply({ type: 'DEBIT', idempotencyKey: `more-${index}`, feature: 'brand.analyze' }));
     }
     expect(account.balance()).toMatchObject({ available: 95, topUp: 95, used: 55 });
+  });
+
+  it('spends rollover before an allowance expiring with it, so the unused allowance can roll over again', () => {
+    // Business: 5,000 a month, up to 1,000 unused rolls over into the next month.
+    const batch = (baseCost: number) => ({ meters: { AI_CREDITS: { baseCost, chargeOnProviderFailure: 'FULL' as const } } });
+    const pricing = parsePricingCatalog({ features: { 'batch.4000': batch(4_000), 'batch.5500': batch(5_500) } });
+    const account = TestAccount.open({ planId: 'rheos.business' }, '2025-03-01T00:00:00Z', { pricing });
+    expectOk(account.apply({ type: 'DEBIT', idempotencyKey: 'march', feature: 'batch.4000' }));
+    account.at('2025-04-01T00:00:00Z').advance();
+    expect(account.state.grants.map((grant) => [grant.kind, grant.remaining, grant.expiresAt?.toISOString()])).toEqual([
+      ['ALLOWANCE', 5_000, '2025-05-01T00:00:00.000Z'],
+      ['ROLLOVER', 1_000, '2025-05-01T00:00:00.000Z'],
+    ]);
+
+    expectOk(account.apply({ type: 'DEBIT', idempotencyKey: 'april', feature: 'batch.5500' }));
+    expect(account.state.grants.map((grant) => [grant.kind, grant.remaining])).toEqual([['ALLOWANCE', 500]]);
+
+    account.at('2025-05-01T00:00:00Z').advance();
+    const aiReset = account.entriesOfKind('RESET').findLast((entry) => entry.changes[0]?.meter === 'AI_CREDITS');
+    expect(aiReset?.details).toMatchObject({ rolledOver: 500 });
+    expect(account.balance()).toMatchObject({ available: 5_500, allowance: 5_000 });
   });
 });
 

@@ -77,7 +77,7 @@ function chargeNow(
   record(draft, spec, metersIn(charged), (state) => {
     for (const meter of metersIn(charged)) {
       const amount = amountOf(charged, meter);
-      if (!state.meters[meter].unlimited) takeFromGrants(state.grants, meter, amount);
+      if (!state.meters[meter].unlimited) takeFromGrants(state.grants, meter, amount, state.meters[meter].rollover);
       state.meters[meter].used += amount;
       addMemberUsage(state, operation.memberId ?? null, meter, amount);
     }
@@ -143,7 +143,7 @@ export function hold(draft: Draft, operation: HoldOperation, context: ChargeCont
       lines: metersIn(costs).map((meter) => ({
         meter,
         amount: amountOf(costs, meter),
-        allocations: state.meters[meter].unlimited ? [] : takeFromGrants(state.grants, meter, amountOf(costs, meter)),
+        allocations: state.meters[meter].unlimited ? [] : takeFromGrants(state.grants, meter, amountOf(costs, meter), state.meters[meter].rollover),
         chargeOnProviderFailure: chargeOnProviderFailure[meter] ?? 'NONE',
       })),
     };

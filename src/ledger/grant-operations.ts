@@ -55,7 +55,7 @@ export function removeCredits(draft: Draft, operation: RemoveCreditsOperation, c
     metadata: operation.metadata ?? {},
   };
   record(draft, spec, [meter], (state) => {
-    takeFromGrants(state.grants, meter, amount);
+    takeFromGrants(state.grants, meter, amount, state.meters[meter].rollover);
   });
   return ok({ type: 'CREDITS_REMOVED', meter, amount });
 }

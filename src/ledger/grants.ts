@@ -1,4 +1,5 @@
 import type { Meter } from './meters.js';
+import type { RolloverPolicy } from './plans.js';
 
 export const GRANT_KINDS = ['ALLOWANCE', 'ROLLOVER', 'ADJUSTMENT', 'TOP_UP'] as const;
 export type GrantKind = (typeof GRANT_KINDS)[number];
@@ -32,17 +33,29 @@ export function grantIdFor(seq: number, kind: GrantKind, meter: Meter): string {
 export type Allocation = { grantId: string; amount: number };
 
 const KIND_BURN_RANK: Record<GrantKind, number> = { ALLOWANCE: 0, ROLLOVER: 1, ADJUSTMENT: 2, TOP_UP: 3 };
+/** After every kind: the allowance of a meter that rolls over. */
+const ROLLING_ALLOWANCE_RANK = 4;
 
 /**
- * The order in which credits are spent: whatever expires soonest first, so that nothing expires
- * while credits that would have lasted are spent; among grants expiring together the plan's
- * allowance first, then rolled-over, then admin-given, then purchased credits (what a customer
- * paid for is kept longest); grants that never expire last; and otherwise oldest first.
+ * The order in which one meter's credits are spent, the one that leaves the user the most
+ * (`rollover` is that meter's policy for the current period, `state.meters[meter].rollover`):
+ * - whatever expires soonest first, so that nothing expires while credits that would have
+ *   lasted are spent; grants that never expire last;
+ * - among grants expiring together, what is simply lost at that instant before what can still
+ *   roll over: on a meter that rolls over (CAPPED), the plan's allowance is spent last, because
+ *   its unused part becomes rollover at the reset while rolled-over, admin-given and purchased
+ *   credits expiring with it are lost (5,000 allowance + 1,000 rollover, 5,500 spent: 500 roll
+ *   over, not 0). Otherwise the allowance first, then rolled-over, then admin-given, then
+ *   purchased credits (what a customer paid for is kept longest);
+ * - and otherwise oldest first.
+ * `burn-order.property.test.ts` checks that no other order leaves the user more after the reset.
  */
-export function burnDownOrder(grants: readonly Grant[]): Grant[] {
+export function burnDownOrder(grants: readonly Grant[], rollover: RolloverPolicy): Grant[] {
   const expiry = (grant: Grant): number => grant.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY;
+  const rank = (grant: Grant): number =>
+    grant.kind === 'ALLOWANCE' && rollover.kind === 'CAPPED' ? ROLLING_ALLOWANCE_RANK : KIND_BURN_RANK[grant.kind];
   // Array.prototype.sort is stable, so equal grants keep their creation order.
-  return [...grants].sort((a, b) => expiry(a) - expiry(b) || KIND_BURN_RANK[a.kind] - KIND_BURN_RANK[b.kind]);
+  return [...grants].sort((a, b) => expiry(a) - expiry(b) || rank(a) - rank(b));
 }
 
 export function availableOn(grants: readonly Grant[], meter: Meter): number {
@@ -62,13 +75,14 @@ export function totalOf(allocations: readonly Allocation[]): number {
 }
 
 /**
- * Takes `amount` credits from the meter's grants in burn order, changing the (draft) grants in
- * place, and says which grant gave how much. The caller has checked that enough is available.
+ * Takes `amount` credits from the meter's grants in burn order under the meter's `rollover`
+ * policy, changing the (draft) grants in place, and says which grant gave how much. The caller
+ * has checked that enough is available.
  */
-export function takeFromGrants(grants: Grant[], meter: Meter, amount: number): Allocation[] {
+export function takeFromGrants(grants: Grant[], meter: Meter, amount: number, rollover: RolloverPolicy): Allocation[] {
   const allocations: Allocation[] = [];
   let missing = amount;
-  for (const grant of burnDownOrder(grants.filter((candidate) => candidate.meter === meter))) {
+  for (const grant of burnDownOrder(grants.filter((candidate) => candidate.meter === meter), rollover)) {
     if (missing === 0) break;
     const taken = Math.min(grant.remaining, missing);
     if (taken === 0) continue;
