@@ -6,9 +6,9 @@ import {
   ChangePlanDocument,
   CommitReservationDocument,
   ConsumeCreditsDocument,
+  CreateQuoteDocument,
   GenerateDocument,
   GrantCreditsDocument,
-  QuoteDocument,
   ReleaseReservationDocument,
   ReserveCreditsDocument,
   SetMemberCapDocument,
@@ -99,8 +99,8 @@ const writes: Record<string, Write> = {
     execute(server.url, CommitReservationDocument, { token, variables: { input: { reservationId: await reservationOn(accountId), idempotencyKey: key() } } }),
   releaseReservation: async (token, accountId) =>
     execute(server.url, ReleaseReservationDocument, { token, variables: { input: { reservationId: await reservationOn(accountId), idempotencyKey: key() } } }),
-  quote: (token, accountId) =>
-    execute(server.url, QuoteDocument, { token, variables: { input: { accountId: accountGlobalId(accountId), feature: 'image.generate' } } }),
+  createQuote: (token, accountId) =>
+    execute(server.url, CreateQuoteDocument, { token, variables: { input: { accountId: accountGlobalId(accountId), feature: 'image.generate' } } }),
   grantCredits: (token, accountId) =>
     execute(server.url, GrantCreditsDocument, {
       token,
@@ -141,7 +141,7 @@ const MATRIX: Record<string, Record<Caller, readonly string[]>> = {
     admin: ['ReleaseReservationSuccess', F, F, F, F, F],
     service: serviceRow('ReleaseReservationSuccess'),
   },
-  quote: {
+  createQuote: {
     member: ['Quote', F, F, F, F, F],
     admin: ['Quote', F, F, F, F, F],
     service: serviceRow('Quote'),

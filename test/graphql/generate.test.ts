@@ -4,8 +4,8 @@ import { errorCodes, execute } from './client.js';
 import {
   ChangePlanDocument,
   ConsumeCreditsDocument,
+  CreateQuoteDocument,
   GenerateDocument,
-  QuoteDocument,
   SetMemberCapDocument,
   ViewerDocument,
   type GenerateInput,
@@ -32,7 +32,7 @@ describe('generate', () => {
   const probe = probeOf(server);
   const caller = (claims: TokenClaims) => callerOf(server, claims);
   const generate = (token: string, input: GenerateInput) => generateWith(server, token, input);
-  const quote = async (token: string, feature: string, parameters?: unknown) => as(await resultOf(server.url, QuoteDocument, token, { input: { feature, parameters } }), 'Quote');
+  const quote = async (token: string, feature: string, parameters?: unknown) => as(await resultOf(server.url, CreateQuoteDocument, token, { input: { feature, parameters } }), 'Quote');
 
   it("charges the caller's drawing account what the quote said, and shows it in the balances", async () => {
     const token = await caller({ sub: 'u1' });

@@ -4,7 +4,7 @@ import type { TokenClaims } from '../../src/auth/index.js';
 import { INPUT_LIMITS } from '../../src/ledger/index.js';
 import { MAX_ACCOUNT_DOCUMENT_BYTES } from '../../src/store/models.js';
 import { execute } from './client.js';
-import { ConsumeCreditsDocument, GenerateDocument, QuoteDocument, ReserveCreditsDocument, ViewerDocument } from './generated/graphql.js';
+import { ConsumeCreditsDocument, CreateQuoteDocument, GenerateDocument, PriceDocument, ReserveCreditsDocument, ViewerDocument } from './generated/graphql.js';
 import { accountGlobalId } from './ledger-fixture.js';
 import { useTestServer } from './test-server.js';
 import { as, probeOf, resultOf } from './write-fixture.js';
@@ -52,8 +52,9 @@ describe('every input is bounded', () => {
     await expectRefused(pool, 'step', () => generate({ sessionId: 's', step: 'x'.repeat(INPUT_LIMITS.step + 1) }));
     await expectRefused(pool, 'input', () => generate({ input: { prompt: 'p'.repeat(INPUT_LIMITS.generationInputBytes) } }));
     await expectRefused(pool, 'feature', () =>
-      resultOf(server.url, QuoteDocument, token, { input: { feature: 'f'.repeat(INPUT_LIMITS.feature + 1) } }),
+      resultOf(server.url, CreateQuoteDocument, token, { input: { feature: 'f'.repeat(INPUT_LIMITS.feature + 1) } }),
     );
+    await expectRefused(pool, 'feature', () => resultOf(server.url, PriceDocument, token, { input: { feature: 'f'.repeat(INPUT_LIMITS.feature + 1) } }));
     expect(await server.app.database.connection.collection('generations').countDocuments({ accountId: pool })).toBe(0);
 
     // Within the limits, the same requests go through.

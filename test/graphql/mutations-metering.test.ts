@@ -3,13 +3,13 @@ import { errorCodes, execute } from './client.js';
 import {
   CommitReservationDocument,
   ConsumeCreditsDocument,
-  QuoteDocument,
+  CreateQuoteDocument,
   ReleaseReservationDocument,
   ReserveCreditsDocument,
   ViewerDocument,
   type CommitReservationInput,
   type ConsumeCreditsInput,
-  type QuoteInput,
+  type CreateQuoteInput,
   type ReleaseReservationInput,
   type ReserveCreditsInput,
 } from './generated/graphql.js';
@@ -33,7 +33,7 @@ const consume = (token: string, input: ConsumeCreditsInput) => resultOf(server.u
 const reserve = (token: string, input: ReserveCreditsInput) => resultOf(server.url, ReserveCreditsDocument, token, { input });
 const commit = (token: string, input: CommitReservationInput) => resultOf(server.url, CommitReservationDocument, token, { input });
 const release = (token: string, input: ReleaseReservationInput) => resultOf(server.url, ReleaseReservationDocument, token, { input });
-const quote = (token: string, input: QuoteInput) => resultOf(server.url, QuoteDocument, token, { input });
+const quote = (token: string, input: CreateQuoteInput) => resultOf(server.url, CreateQuoteDocument, token, { input });
 
 describe('consumeCredits', () => {
   it('charges a raw amount at once, answers the balances after it, and records the feature it names', async () => {
@@ -245,7 +245,7 @@ describe('quotes', () => {
   });
 
   it('is for authenticated callers only', async () => {
-    const response = await execute(server.url, QuoteDocument, { variables: { input: { feature: 'image.generate' } } });
+    const response = await execute(server.url, CreateQuoteDocument, { variables: { input: { feature: 'image.generate' } } });
     expect(errorCodes(response)).toEqual(['UNAUTHENTICATED']);
   });
 });

@@ -94,7 +94,7 @@ const GenerateInput = builder.inputType('GenerateInput', {
     }),
     input: t.field({ type: 'JSON', required: true, description: 'What to generate from, e.g. `{ "prompt": "a red fox" }`; passed to the provider as is.' }),
     parameters: t.field({ type: 'JSON', description: "The feature's parameters, e.g. `{ \"resolution\": \"HD\", \"count\": 2 }`; with `quoteId`, the quoted ones by default." }),
-    quoteId: t.id({ description: 'Charge exactly the price of this quote (`Query.quote`), while it is valid.' }),
+    quoteId: t.id({ description: 'Charge exactly the price of this quote (`Mutation.createQuote`), while it is valid.' }),
     sessionId: t.string({ description: 'The generation session this belongs to.' }),
     step: t.string({
       description: 'A step of the session (needs `sessionId`): regenerating it with the same feature, parameters and input charges nothing (`reused`).',

@@ -1,4 +1,4 @@
-import type { Quote } from '../../ledger/index.js';
+import { priceFeature, type Price, type PricingParameters, type Quote } from '../../ledger/index.js';
 import { drawingAccountId, canSpendFrom } from '../accounts/access.js';
 import { builder } from '../builder.js';
 import { viewerOf } from '../context.js';
@@ -7,16 +7,62 @@ import { accountGlobalId, accountIdOf, featureOf, pricingParametersOf } from './
 import { refusalOf } from './refusals.js';
 import { AccountNotFoundError, InvalidInputError, InvalidParameterError, MeterAmountRef, UnknownFeatureError, meterAmountList } from './results.js';
 
-const QuoteInput = builder.inputType('QuoteInput', {
+/** What a price preview and a quote both name. */
+const pricedFields = {
+  feature: 'The catalog feature, e.g. `image.generate`.',
+  parameters: "The feature's parameters, e.g. `{ \"resolution\": \"HD\", \"count\": 2 }`; the catalog's defaults otherwise.",
+} as const;
+
+const PriceInput = builder.inputType('PriceInput', {
   fields: (t) => ({
-    feature: t.string({ required: true, description: 'The catalog feature, e.g. `image.generate`.' }),
-    parameters: t.field({ type: 'JSON', description: "The feature's parameters, e.g. `{ \"resolution\": \"HD\", \"count\": 2 }`; the catalog's defaults otherwise." }),
+    feature: t.string({ required: true, description: pricedFields.feature }),
+    parameters: t.field({ type: 'JSON', description: pricedFields.parameters }),
+  }),
+});
+
+type PricePreview = { readonly feature: string; readonly parameters: PricingParameters; readonly price: Price };
+
+const PriceRef = builder.objectRef<PricePreview>('Price').implement({
+  description: "A feature's catalog price right now, stored nowhere and locked for nobody: `createQuote` locks one for `generate` and `reserveCredits`.",
+  fields: (t) => ({
+    feature: t.exposeString('feature'),
+    parameters: t.field({ type: 'JSON', description: 'The parameters priced.', resolve: ({ parameters }) => parameters }),
+    costs: t.field({ type: [MeterAmountRef], description: 'The price, per meter.', resolve: ({ price }) => meterAmountList(price.costs) }),
+  }),
+});
+
+builder.queryField('price', (t) =>
+  t.field({
+    type: PriceRef,
+    description:
+      'The price of one use of a feature, to show before anything is charged. A read: it stores nothing and locks nothing (`Mutation.createQuote` locks a price for `generate`).',
+    args: { input: t.arg({ type: PriceInput, required: true }) },
+    errors: {
+      types: [InvalidInputError, UnknownFeatureError, InvalidParameterError],
+      directResult: true,
+      union: { name: 'PriceResult' },
+    },
+    resolve: (_root, { input }, context) => {
+      const { pricing } = context.services.catalogs;
+      const feature = featureOf(input.feature);
+      const parameters = pricingParametersOf(feature, input.parameters) ?? {};
+      const price = priceFeature(pricing, feature, parameters);
+      if (!price.ok) throw refusalOf(price.error);
+      return { feature, parameters, price: price.value };
+    },
+  }),
+);
+
+const CreateQuoteInput = builder.inputType('CreateQuoteInput', {
+  fields: (t) => ({
+    feature: t.string({ required: true, description: pricedFields.feature }),
+    parameters: t.field({ type: 'JSON', description: pricedFields.parameters }),
     accountId: t.id({ description: "The global id of the account to quote for: a service must name one; a member's is its drawing account." }),
   }),
 });
 
 const QuoteRef = builder.objectRef<Quote>('Quote').implement({
-  description: 'A price shown before anything is charged. `generate` or `reserveCredits` with its id charge exactly `costs` until `expiresAt`.',
+  description: 'A price locked before anything is charged (`createQuote`). `generate` or `reserveCredits` with its id charge exactly `costs` until `expiresAt`.',
   fields: (t) => ({
     id: t.exposeID('id', { description: 'What `generate` and `reserveCredits` take as `quoteId`.' }),
     accountId: t.id({ description: 'The account the quote is for.', resolve: ({ accountId }) => accountGlobalId(accountId) }),
@@ -28,15 +74,18 @@ const QuoteRef = builder.objectRef<Quote>('Quote').implement({
   }),
 });
 
-builder.queryField('quote', (t) =>
+// A write, so never over GET (graphql-yoga runs mutations for POST only): a link preview or a
+// prefetching client cannot store quotes.
+builder.mutationField('createQuote', (t) =>
   t.field({
     type: QuoteRef,
-    description: 'The price of one use of a feature, locked for a while: show it, then pass its id to `generate`.',
-    args: { input: t.arg({ type: QuoteInput, required: true }) },
+    description:
+      'Locks the price of one use of a feature for a while (stored until a day after it expires): pass its id to `generate` or `reserveCredits`. `Query.price` shows a price without storing anything.',
+    args: { input: t.arg({ type: CreateQuoteInput, required: true }) },
     errors: {
       types: [InvalidInputError, UnknownFeatureError, InvalidParameterError, AccountNotFoundError],
       directResult: true,
-      union: { name: 'QuoteResult' },
+      union: { name: 'CreateQuoteResult' },
     },
     resolve: async (_root, { input }, context) => {
       const viewer = viewerOf(context);
