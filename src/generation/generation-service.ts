@@ -116,8 +116,14 @@ export function generationStepInput(request: { feature: string; parameters: Pric
  * Every ledger operation's key is derived from the request's (`gen:<key>:hold`, `:commit`,
  * `:failure`), so each applies at most once per request however attempts interleave; and the
  * provider's answer is saved before the hold is settled. An attempt owns its request for a lease
- * as long as a hold's time-to-live; once that ran out (its process died), a retry takes over and
- * rebuilds the same operations from the record, which the ledger replays. After a crash:
+ * of a hold's time-to-live plus `GENERATION_LEASE_MARGIN_MS`; once that ran out (its process
+ * died), a retry takes over and rebuilds the same operations from the record, which the ledger
+ * replays. The margin is what keeps a live attempt from being taken for a dead one: the lease
+ * starts when the request is claimed, the hold (and its time-to-live) a write later, and the
+ * provider runs until the hold expires; so a lease of the bare time-to-live would end while the
+ * provider may still answer, and a retry would declare the live attempt INTERRUPTED and release
+ * its hold. With the margin, an attempt whose provider answers as late as allowed still has the
+ * margin, less the time its hold took, to save the answer and settle. After a crash:
  *
  * - after the HOLD, before the provider answered: the hold expires and its credits go back. The
  *   retry replays the HOLD, finds no saved answer, does not run the provider again and records
@@ -130,7 +136,7 @@ export function generationStepInput(request: { feature: string; parameters: Pric
  */
 export function createGenerationService(options: GenerationServiceOptions) {
   const { store, generations, provider, plans, pricing } = options;
-  const leaseMs = store.settings.holdTtlMs;
+  const leaseMs = store.settings.holdTtlMs + GENERATION_LEASE_MARGIN_MS;
 
   async function balancesOf(accountId: string): Promise<MeterBalance[]> {
     const [state] = await store.loadAccounts([accountId]);
@@ -293,12 +299,17 @@ export function createGenerationService(options: GenerationServiceOptions) {
     return answer(current, false);
   }
 
-  /** Runs the provider until the hold expires. A rejection is no proof of work: it charges nothing. */
+  /**
+   * Runs the provider until the hold expires (without a hold, for as long as a hold would last),
+   * and waits no longer even for a provider that ignores its signal: the lease outlasts this by
+   * its margin. A rejection is no proof of work: it charges nothing.
+   */
   async function ask(record: GenerationRecord, holdExpiresAt: Date | null): Promise<ProviderAnswer> {
-    const timeoutMs = holdExpiresAt === null ? leaseMs : Math.max(0, holdExpiresAt.getTime() - store.now().getTime());
+    const timeoutMs = holdExpiresAt === null ? store.settings.holdTtlMs : Math.max(0, holdExpiresAt.getTime() - store.now().getTime());
     const { accountId, feature, parameters, input, sessionId, step } = record;
+    const signal = AbortSignal.timeout(timeoutMs);
     try {
-      const result = await provider.run({ accountId, feature, parameters, input, sessionId, step }, AbortSignal.timeout(timeoutMs));
+      const result = await untilAborted(provider.run({ accountId, feature, parameters, input, sessionId, step }, signal), signal);
       if (result.ok) return { output: result.output, failure: null };
       const { stage, reason, message } = result;
       return { output: null, failure: { stage, reason, message } };
@@ -332,7 +343,24 @@ export function createGenerationService(options: GenerationServiceOptions) {
   };
 }
 
+/**
+ * How much longer than a hold's time-to-live an attempt owns its request: time to save the
+ * provider's answer and settle the hold after the provider answered as late as it may, plus the
+ * time the hold took to apply after the request was claimed. A few writes: a minute is ample.
+ */
+export const GENERATION_LEASE_MARGIN_MS = 60_000;
+
 type ValidationResult = { ok: true; value: GenerationRequestRecord } | { ok: false; error: GenerationError };
+
+/** `work`, or a rejection with the signal's reason as soon as it aborts, whether or not `work` heeds it. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => reject(signal.reason as Error);
+    if (signal.aborted) abort();
+    signal.addEventListener('abort', abort, { once: true });
+    void work.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort));
+  });
+}
 
 function refusal(error: GenerationError): { ok: false; error: GenerationError } {
   return { ok: false, error };

@@ -5,6 +5,7 @@
  */
 export {
   createGenerationService,
+  GENERATION_LEASE_MARGIN_MS,
   generationStepInput,
   type GenerateRequest,
   type GenerateResult,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GenerateRequest, GenerationProvider, ProviderResult } from '../../src/generation/index.js';
+import { GENERATION_LEASE_MARGIN_MS, type GenerateRequest, type GenerationProvider, type ProviderResult } from '../../src/generation/index.js';
 import type { LedgerOperation } from '../../src/ledger/index.js';
 import type { Database } from '../../src/store/database.js';
 import { createGenerationStore, type GenerationStore } from '../../src/store/generations.js';
@@ -23,8 +23,9 @@ afterAll(async () => {
 });
 
 const T0 = '2026-03-10T12:00:00Z';
-// The lease of an attempt is the hold's time-to-live (15 minutes by default).
-const AFTER_THE_LEASE = '2026-03-10T12:15:00Z';
+// The lease of an attempt is the hold's time-to-live (15 minutes by default) and a margin (a minute).
+const HOLD_TTL_MS = 15 * 60_000;
+const AFTER_THE_LEASE = new Date(Date.parse(T0) + HOLD_TTL_MS + GENERATION_LEASE_MARGIN_MS);
 
 /** A ledger store whose process dies just before it would apply an operation of this type. */
 async function dyingBefore(type: LedgerOperation['type'], clock: TestClock): Promise<LedgerStore> {
@@ -133,5 +134,97 @@ describe('a retry after a crash', () => {
     expect(restarted.provider).toMatchObject({ calls: 0 });
     expect(await restarted.balance(accountId)).toMatchObject({ available: 97, used: 3, reserved: 0 });
     expect((await restarted.entries(accountId)).filter((entry) => entry.kind === 'COMMIT')).toHaveLength(1);
+  });
+});
+
+/** Resolves when `open` is called: a step of a test that the code under test waits for. */
+function gate() {
+  let open: () => void = () => {};
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { open, opened };
+}
+
+describe('a live attempt at the end of a hold', () => {
+  it('whose provider answers just before the hold expires is not taken over by a retry before it settled: charged once, with the output', async () => {
+    const clock = new TestClock(new Date(T0));
+    // The hold applies a while after the request was claimed (a busy account), so it expires after the bare time-to-live.
+    const HOLD_LATENCY_MS = 5_000;
+    const real = await openStore(database.connection, clock);
+    const settling = gate();
+    const committing = gate();
+    const store: LedgerStore = {
+      ...real,
+      execute: async (accountId, operation) => {
+        if (operation.type === 'HOLD') clock.set(new Date(clock.current.getTime() + HOLD_LATENCY_MS));
+        if (operation.type === 'COMMIT') {
+          committing.open();
+          await settling.opened;
+        }
+        return real.execute(accountId, operation);
+      },
+    };
+    let answer: (result: ProviderResult) => void = () => {};
+    const asked = gate();
+    const slow: GenerationProvider = {
+      run: () => {
+        asked.open();
+        return new Promise((resolve) => (answer = resolve));
+      },
+    };
+    const live = await openGenerations(database.connection, clock, { store, provider: slow });
+    const retrying = await openGenerations(database.connection, clock, { provider: new CountingProvider() });
+    const accountId = await retrying.newAccount();
+    const request: GenerateRequest = { accountId, feature: 'voiceover.generate', idempotencyKey: 'gen-late', input: { text: 'Hello' } };
+
+    const attempt = live.service.generate(request);
+    await asked.opened;
+    const held = (await retrying.store.loadAccounts([accountId]))[0]!.holds[0]!;
+    const holdExpiresAt = held.expiresAt.getTime();
+    expect(holdExpiresAt).toBe(Date.parse(T0) + HOLD_LATENCY_MS + HOLD_TTL_MS);
+    const inProgress = { ok: false, error: { code: 'GENERATION_IN_PROGRESS' } };
+
+    // Past the bare time-to-live from the claim, the provider still working: a retry waits.
+    clock.set(new Date(Date.parse(T0) + HOLD_TTL_MS + 1));
+    expect(await retrying.service.generate(request)).toMatchObject(inProgress);
+
+    // The provider answers a millisecond before the hold expires; a retry comes while the attempt settles.
+    clock.set(new Date(holdExpiresAt - 1));
+    answer({ ok: true, output: { kind: 'voiceover', late: true } });
+    await committing.opened;
+    expect(await retrying.service.generate(request)).toMatchObject(inProgress);
+    settling.open();
+
+    const answered = { ok: true, charged: { AI_CREDITS: 3 }, output: { kind: 'voiceover', late: true } };
+    expect(await attempt).toMatchObject({ ...answered, replayed: false });
+    expect(await retrying.service.generate(request)).toMatchObject({ ...answered, replayed: true });
+    expect(retrying.provider).toMatchObject({ calls: 0 });
+    expect(await retrying.generations.find(accountId, request.idempotencyKey)).toMatchObject({ status: 'SUCCEEDED', attempt: 1, failure: null });
+    expect(await retrying.balance(accountId)).toMatchObject({ available: 97, used: 3, reserved: 0 });
+    expect((await retrying.entries(accountId)).map((entry) => entry.kind)).toEqual(expect.arrayContaining(['HOLD', 'COMMIT']));
+    expect((await retrying.entries(accountId)).filter((entry) => entry.kind === 'COMMIT' || entry.kind === 'RELEASE')).toHaveLength(1);
+  });
+
+  it('stops waiting for a provider that ignores its signal when the hold expires, well within the lease: fails before work, charges nothing', async () => {
+    const clock = new TestClock(new Date(T0));
+    const real = await openStore(database.connection, clock);
+    const store: LedgerStore = {
+      ...real,
+      execute: async (accountId, operation) => {
+        const result = await real.execute(accountId, operation);
+        // Time went by after the hold: 20 ms of it are left when the provider is asked.
+        if (result.ok && result.type === 'HELD') clock.set(new Date(result.expiresAt.getTime() - 20));
+        return result;
+      },
+    };
+    const deaf: GenerationProvider = { run: () => new Promise(() => {}) };
+    const live = await openGenerations(database.connection, clock, { store, provider: deaf });
+    const accountId = await live.newAccount();
+    const request: GenerateRequest = { accountId, feature: 'voiceover.generate', idempotencyKey: 'gen-deaf', input: { text: 'Hello' } };
+    expect(await live.service.generate(request)).toMatchObject({
+      ok: false,
+      error: { code: 'GENERATION_FAILED', stage: 'BEFORE_WORK', reason: 'PROVIDER_ERROR', charged: {} },
+    });
+    expect(await live.generations.find(accountId, request.idempotencyKey)).toMatchObject({ status: 'FAILED', attempt: 1 });
+    expect(await live.balance(accountId)).toMatchObject({ available: 100, used: 0, reserved: 0 });
   });
 });
