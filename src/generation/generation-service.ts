@@ -327,6 +327,7 @@ export function createGenerationService(options: GenerationServiceOptions) {
       case 'HOLD_NOT_FOUND':
       case 'COMMIT_EXCEEDS_HOLD':
       case 'UNKNOWN_PLAN':
+      case 'PLAN_OF_ANOTHER_PRODUCT':
         throw new Error(`a HOLD was refused with ${error.code}`);
       default:
         return error;

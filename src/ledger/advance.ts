@@ -2,15 +2,14 @@ import type { AccountState, MeterState } from './account-state.js';
 import { dropSpentGrants } from './account-state.js';
 import type { Draft } from './draft.js';
 import { beginDraft, record } from './draft.js';
-import { grantIdFor } from './grants.js';
+import { grantIdFor, type Grant } from './grants.js';
 import type { LedgerEntry } from './entries.js';
 import { settleHold } from './hold-settlement.js';
 import { forgetExpiredKeys } from './idempotency.js';
 import { METERS, recordOfMeters, type Meter } from './meters.js';
 import type { ClockContext } from './operations.js';
-import { applyPendingPlan } from './plan-changes.js';
 import { periodContaining } from './periods.js';
-import { requirePlan, type PlanCatalog } from './plans.js';
+import { requirePlan, type Plan, type PlanCatalog } from './plans.js';
 
 /**
  * Brings an account up to `now` without a scheduler: every hold TTL, scheduled downgrade, grant
@@ -56,7 +55,8 @@ function nextDueAt(state: AccountState): Date | null {
  * What falls due at one instant, in an order that matters: expired holds go back first (credits
  * returned to a grant that expires at the same instant expire with it), then a scheduled plan
  * takes over, then grants expire (remembering unused allowance for rollover), then periods reset
- * under the plan now in force.
+ * under the plan now in force. A meter whose period kind the scheduled plan changes (a monthly
+ * meter becoming daily, or back) ends its period here too, whenever it was due to end.
  */
 function processDueAt(draft: Draft, at: Date, plans: PlanCatalog): void {
   const isDue = (when: Date): boolean => when.getTime() <= at.getTime();
@@ -65,10 +65,22 @@ function processDueAt(draft: Draft, at: Date, plans: PlanCatalog): void {
     settleHold(draft, hold.id, {}, 'RELEASED', { at, details: { reason: 'HOLD_EXPIRED' } });
   }
 
-  if (draft.state.pendingPlan && isDue(draft.state.pendingPlan.effectiveAt)) applyPendingPlan(draft, at);
+  const restarting = draft.state.pendingPlan && isDue(draft.state.pendingPlan.effectiveAt) ? applyPendingPlan(draft, at, plans) : [];
+  const ending = METERS.filter((meter) => isDue(draft.state.meters[meter].periodEnd) || restarting.includes(meter));
+  const unusedAllowance = expireGrants(
+    draft,
+    at,
+    draft.state.grants.filter(
+      (candidate) => (candidate.expiresAt && isDue(candidate.expiresAt)) || (candidate.kind === 'ALLOWANCE' && restarting.includes(candidate.meter)),
+    ),
+  );
+  for (const meter of ending) resetMeter(draft, meter, at, plans, unusedAllowance[meter]);
+}
 
+/** Removes `grants` at `at`, each with an EXPIRY entry unless spent; answers the unused allowance per meter (for rollover). */
+function expireGrants(draft: Draft, at: Date, grants: readonly Grant[]): Record<Meter, number> {
   const unusedAllowance = recordOfMeters(() => 0);
-  for (const grant of draft.state.grants.filter((candidate) => candidate.expiresAt && isDue(candidate.expiresAt))) {
+  for (const grant of grants) {
     if (grant.kind === 'ALLOWANCE') unusedAllowance[grant.meter] += grant.remaining;
     const forget = (state: AccountState): void => {
       state.grants = state.grants.filter((candidate) => candidate.id !== grant.id);
@@ -76,10 +88,40 @@ function processDueAt(draft: Draft, at: Date, plans: PlanCatalog): void {
     if (grant.remaining === 0) forget(draft.state);
     else record(draft, { kind: 'EXPIRY', at, details: { grantId: grant.id, grantKind: grant.kind } }, [grant.meter], forget);
   }
+  return unusedAllowance;
+}
 
-  for (const meter of METERS) {
-    if (isDue(draft.state.meters[meter].periodEnd)) resetMeter(draft, meter, at, plans, unusedAllowance[meter]);
-  }
+/** The meters whose period kind differs under `plan` (e.g. monthly AI credits becoming daily). */
+export function periodKindChanges(state: AccountState, plan: Plan): Meter[] {
+  return METERS.filter((meter) => plan.meters[meter].period !== state.meters[meter].period);
+}
+
+/**
+ * Ends the current period of each of `meters` at `at`, before its time, and starts a new one
+ * under the account's plan (which a plan change has just set): the ending period's allowance
+ * expires, rolling over per that period's terms, as at any reset, and the new period starts at
+ * `at` and ends where its kind says. Other grants (top-ups, adjustments, rolled-over credits)
+ * keep their own expiry.
+ */
+export function restartPeriods(draft: Draft, meters: readonly Meter[], at: Date, plans: PlanCatalog): void {
+  if (meters.length === 0) return;
+  const allowances = draft.state.grants.filter((grant) => grant.kind === 'ALLOWANCE' && meters.includes(grant.meter));
+  const unusedAllowance = expireGrants(draft, at, allowances);
+  for (const meter of meters) resetMeter(draft, meter, at, plans, unusedAllowance[meter]);
+}
+
+/**
+ * At the billing reset a scheduled downgrade becomes the plan; the meters' own resets then use it.
+ * Answers the meters whose period kind the new plan changes: their periods start over at `at`.
+ */
+function applyPendingPlan(draft: Draft, at: Date, plans: PlanCatalog): Meter[] {
+  const pending = draft.state.pendingPlan;
+  if (!pending) return [];
+  record(draft, { kind: 'PLAN_CHANGE', at, details: { status: 'APPLIED', fromPlanId: draft.state.planId, toPlanId: pending.planId } }, [], (state) => {
+    state.planId = pending.planId;
+    state.pendingPlan = null;
+  });
+  return periodKindChanges(draft.state, requirePlan(plans, pending.planId));
 }
 
 /**

@@ -9,6 +9,8 @@ import type { Meter } from './meters.js';
 export type LedgerError =
   | { code: 'VALIDATION_ERROR'; field: string; message: string }
   | { code: 'UNKNOWN_PLAN'; planId: string }
+  /** A plan change names a plan of another product than the account's plan: plans compare only within a product. */
+  | { code: 'PLAN_OF_ANOTHER_PRODUCT'; currentPlanId: string; currentProduct: string; planId: string; product: string }
   | { code: 'UNKNOWN_FEATURE'; feature: string }
   | { code: 'INVALID_PARAMETER'; feature: string; parameter: string; message: string }
   | { code: 'QUOTE_EXPIRED'; quoteId: string; expiredAt: Date }

@@ -1,4 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { meterFigures } from './account-state.js';
+import { METERS } from './meters.js';
+import { parsePlanCatalog } from './plans.js';
+import { replayEntries } from './replay.js';
 import { expectError, expectOk, TestAccount } from './test-support.js';
 
 const T0 = '2025-03-10T00:00:00Z';
@@ -81,5 +85,176 @@ describe('plan changes', () => {
       code: 'UNKNOWN_PLAN',
       planId: 'rheos.platinum',
     });
+  });
+});
+
+describe('plan changes across products', () => {
+  it('refuse a plan of another product, changing nothing (not even a pending downgrade)', () => {
+    const account = TestAccount.open({ planId: 'rheos.pro' }, T0);
+    expectOk(account.apply({ type: 'CHANGE_PLAN', idempotencyKey: 'down', planId: 'rheos.free' }));
+    const [state, entries] = [structuredClone(account.state), account.entries.length];
+    for (const planId of ['reelbot.pro', 'reelbot.free']) {
+      expect(expectError(account.apply({ type: 'CHANGE_PLAN', idempotencyKey: `to-${planId}`, planId }))).toEqual({
+        code: 'PLAN_OF_ANOTHER_PRODUCT',
+        currentPlanId: 'rheos.pro',
+        currentProduct: 'rheos',
+        planId,
+        product: 'reelbot',
+      });
+    }
+    expect(account.state).toEqual(state);
+    expect(account.entries).toHaveLength(entries);
+  });
+
+  it('refuse rheos.free → reelbot.pro, which would keep the monthly period for a daily allowance', () => {
+    const account = TestAccount.open({ planId: 'rheos.free' }, T0);
+    expect(expectError(account.apply({ type: 'CHANGE_PLAN', idempotencyKey: 'up', planId: 'reelbot.pro' }))).toMatchObject({
+      code: 'PLAN_OF_ANOTHER_PRODUCT',
+      currentProduct: 'rheos',
+      product: 'reelbot',
+    });
+    expect(account.state.planId).toBe('rheos.free');
+    expect(account.balance()).toMatchObject({ allowance: 50, available: 50 });
+  });
+});
+
+/**
+ * One product whose plans differ in the period kind of AI credits: free is monthly (and rolls up
+ * to 30 unused credits over), pro daily, max monthly again.
+ */
+const PERIOD_KIND_PLANS = parsePlanCatalog({
+  plans: {
+    free: {
+      product: 'app',
+      name: 'Free',
+      tier: 0,
+      meters: {
+        AI_CREDITS: { allowance: 100, period: 'MONTH', rollover: { kind: 'CAPPED', maxCredits: 30 } },
+        VIDEO_GENERATIONS: { allowance: 2, period: 'MONTH' },
+      },
+    },
+    pro: {
+      product: 'app',
+      name: 'Pro',
+      tier: 1,
+      meters: { AI_CREDITS: { allowance: 40, period: 'DAY' }, VIDEO_GENERATIONS: { allowance: 10, period: 'MONTH' } },
+    },
+    max: {
+      product: 'app',
+      name: 'Max',
+      tier: 2,
+      meters: { AI_CREDITS: { allowance: 2_000, period: 'MONTH' }, VIDEO_GENERATIONS: { allowance: 20, period: 'MONTH' } },
+    },
+  },
+});
+
+describe('plan changes that change a period kind', () => {
+  // Billing months start on the 1st at 08:00 UTC, so a billing reset is never a midnight.
+  const open = (planId: string, at: string) =>
+    TestAccount.open({ planId, billingAnchor: new Date('2025-03-01T08:00:00Z') }, at, { plans: PERIOD_KIND_PLANS });
+  const expectConserved = (account: TestAccount) => {
+    const replayed = replayEntries(account.entries);
+    for (const meter of METERS) expect(replayed.meters[meter]).toEqual(meterFigures(account.state, meter));
+  };
+  const resetDays = (account: TestAccount) =>
+    account.entriesOfKind('RESET').filter((entry) => entry.changes[0]?.meter === 'AI_CREDITS').map((entry) => entry.at.toISOString());
+
+  it('upgrade monthly → daily: the monthly period ends at the change, a daily one starts with the daily allowance, and it resets every day', () => {
+    const account = open('free', '2025-03-10T15:00:00Z');
+    expectOk(account.apply({ type: 'DEBIT', idempotencyKey: 'a', feature: 'brand.analyze' }));
+    expectOk(account.apply({ type: 'GRANT', idempotencyKey: 'buy', meter: 'AI_CREDITS', amount: 5, kind: 'TOP_UP' }));
+    expect(expectOk(account.apply({ type: 'CHANGE_PLAN', idempotencyKey: 'up', planId: 'pro' }))).toMatchObject({ mode: 'IMMEDIATE' });
+
+    // 95 unused monthly credits: 30 roll over (free's terms, until the new period ends), 65 expire.
+    expect(account.entries.slice(-3).map((entry) => [entry.kind, entry.changes.map((change) => [change.meter, change.delta])])).toEqual([
+      ['PLAN_CHANGE', [['AI_CREDITS', 0], ['VIDEO_GENERATIONS', 8]]],
+      ['EXPIRY', [['AI_CREDITS', -95]]],
+      ['RESET', [['AI_CREDITS', 70]]],
+    ]);
+    expect(account.state.meters.AI_CREDITS).toMatchObject({
+      period: 'DAY',
+      periodStart: new Date('2025-03-10T15:00:00Z'),
+      periodEnd: new Date('2025-03-11T00:00:00Z'),
+      allowance: 40,
+      used: 0,
+    });
+    expect(account.balance()).toMatchObject({ allowance: 40, available: 75, topUp: 5, resetsAt: new Date('2025-03-11T00:00:00Z') });
+    // Video generations keep their monthly period: the difference joins it, as for any upgrade.
+    expect(account.balance('VIDEO_GENERATIONS')).toMatchObject({ allowance: 10, available: 10, resetsAt: new Date('2025-04-01T08:00:00Z') });
+
+    expectOk(account.at('2025-03-10T20:00:00Z').apply({ type: 'DEBIT', idempotencyKey: 'b', feature: 'brand.analyze' }));
+    account.at('2025-03-11T00:00:00Z').advance();
+    expect(account.balance()).toMatchObject({ allowance: 40, available: 45, used: 0, resetsAt: new Date('2025-03-12T00:00:00Z') });
+    expectOk(account.apply({ type: 'DEBIT', idempotencyKey: 'c', feature: 'brand.analyze' }));
+    account.at('2025-03-13T12:00:00Z').advance();
+    expect(account.balance()).toMatchObject({ allowance: 40, available: 45, used: 0, resetsAt: new Date('2025-03-14T00:00:00Z') });
+    expect(resetDays(account)).toEqual([
+      '2025-03-10T15:00:00.000Z',
+      '2025-03-10T15:00:00.000Z',
+      '2025-03-11T00:00:00.000Z',
+      '2025-03-12T00:00:00.000Z',
+      '2025-03-13T00:00:00.000Z',
+    ]);
+    expectConserved(account);
+  });
+
+  it('upgrade daily → monthly: the day ends at the change and a monthly period starts, ending at the billing reset', () => {
+    const account = open('pro', '2025-03-10T15:00:00Z');
+    expectOk(account.apply({ type: 'DEBIT', idempotencyKey: 'a', feature: 'brand.analyze' }));
+    expectOk(account.apply({ type: 'CHANGE_PLAN', idempotencyKey: 'up', planId: 'max' }));
+    expect(account.entries.slice(-2).map((entry) => [entry.kind, entry.changes.map((change) => change.delta)])).toEqual([
+      ['EXPIRY', [-35]],
+      ['RESET', [2_000]],
+    ]);
+    expect(account.balance()).toMatchObject({
+      allowance: 2_000,
+      available: 2_000,
+      used: 0,
+      periodStart: new Date('2025-03-10T15:00:00Z'),
+      resetsAt: new Date('2025-04-01T08:00:00Z'),
+    });
+    // No reset at midnight any more: the month's allowance stays.
+    expectOk(account.apply({ type: 'DEBIT', idempotencyKey: 'b', feature: 'brand.analyze' }));
+    account.at('2025-03-12T00:00:00Z').advance();
+    expect(account.balance()).toMatchObject({ available: 1_995, used: 5, resetsAt: new Date('2025-04-01T08:00:00Z') });
+    expectConserved(account);
+  });
+
+  it('scheduled downgrade daily → monthly: at the billing reset the day ends and a monthly period starts from there', () => {
+    const account = open('max', '2025-03-10T15:00:00Z');
+    expectOk(account.apply({ type: 'CHANGE_PLAN', idempotencyKey: 'to-pro', planId: 'pro' }));
+    expect(account.state.pendingPlan).toEqual({ planId: 'pro', effectiveAt: new Date('2025-04-01T08:00:00Z') });
+    account.at('2025-04-01T08:00:00Z').advance();
+    // Max's month ended on time and pro's first day starts here, ending at midnight.
+    expect(account.balance()).toMatchObject({ allowance: 40, available: 40, periodStart: new Date('2025-04-01T08:00:00Z'), resetsAt: new Date('2025-04-02T00:00:00Z') });
+
+    expectOk(account.apply({ type: 'CHANGE_PLAN', idempotencyKey: 'to-free', planId: 'free' }));
+    expect(account.state.pendingPlan).toEqual({ planId: 'free', effectiveAt: new Date('2025-05-01T08:00:00Z') });
+    account.at('2025-05-01T07:00:00Z').advance();
+    expect(account.balance()).toMatchObject({ allowance: 40, resetsAt: new Date('2025-05-02T00:00:00Z') });
+
+    const before = account.entries.length;
+    account.at('2025-05-01T08:00:00Z').advance();
+    expect(account.state).toMatchObject({ planId: 'free', pendingPlan: null });
+    // The day's allowance expires with the video generations' month, and both start over.
+    expect(account.entries.slice(before).map((entry) => [entry.kind, entry.changes.map((change) => [change.meter, change.delta])])).toEqual([
+      ['PLAN_CHANGE', []],
+      ['EXPIRY', [['VIDEO_GENERATIONS', -10]]],
+      ['EXPIRY', [['AI_CREDITS', -40]]],
+      ['RESET', [['AI_CREDITS', 100]]],
+      ['RESET', [['VIDEO_GENERATIONS', 2]]],
+    ]);
+    expect(account.state.meters.AI_CREDITS).toMatchObject({
+      period: 'MONTH',
+      periodStart: new Date('2025-05-01T08:00:00Z'),
+      periodEnd: new Date('2025-06-01T08:00:00Z'),
+      allowance: 100,
+    });
+    // Midnight no longer resets: free's monthly allowance lasts the month.
+    expectOk(account.at('2025-05-01T09:00:00Z').apply({ type: 'DEBIT', idempotencyKey: 'a', feature: 'brand.analyze' }));
+    account.at('2025-05-03T00:00:00Z').advance();
+    expect(account.balance()).toMatchObject({ allowance: 100, available: 95, used: 5, resetsAt: new Date('2025-06-01T08:00:00Z') });
+    expect(resetDays(account).slice(-3)).toEqual(['2025-04-30T00:00:00.000Z', '2025-05-01T00:00:00.000Z', '2025-05-01T08:00:00.000Z']);
+    expectConserved(account);
   });
 });

@@ -1,4 +1,5 @@
 import type { AccountState } from './account-state.js';
+import { periodKindChanges, restartPeriods } from './advance.js';
 import type { Draft } from './draft.js';
 import { record } from './draft.js';
 import type { Result } from './errors.js';
@@ -16,11 +17,16 @@ export function nextBillingReset(state: AccountState, now: Date): Date {
 }
 
 /**
- * An upgrade (a higher tier) applies at once: each meter's allowance grant for the current period
- * grows by the difference, a meter the new plan makes unlimited becomes unlimited, and the new
- * rollover rules govern this period's end. Nothing is taken away mid-period. Other changes wait
- * for the next billing reset as `pendingPlan`; asking for the current plan cancels a pending one.
- * Top-ups and rolled-over credits are separate grants and never touched.
+ * Plans compare only within a product: a plan of another product is refused
+ * (PLAN_OF_ANOTHER_PRODUCT), changing nothing. An upgrade (a higher tier) applies at once: each
+ * meter's allowance grant for the current period grows by the difference, a meter the new plan
+ * makes unlimited becomes unlimited, and the new rollover rules govern this period's end. Nothing
+ * is taken away mid-period, except on a meter whose period kind the new plan changes (monthly to
+ * daily, or back): its period ends at the change (the allowance expires or rolls over per the
+ * ending period's terms) and one of the new kind starts with the new allowance. Other changes
+ * wait for the next billing reset as `pendingPlan` (where a change of period kind starts the new
+ * kind's period); asking for the current plan cancels a pending one. Top-ups and rolled-over
+ * credits are separate grants and never touched.
  */
 export function changePlan(
   draft: Draft,
@@ -31,6 +37,9 @@ export function changePlan(
   const target = findPlan(context.plans, operation.planId);
   if (!target) return fail({ code: 'UNKNOWN_PLAN', planId: operation.planId });
   const current = requirePlan(context.plans, state.planId);
+  if (target.product !== current.product) {
+    return fail({ code: 'PLAN_OF_ANOTHER_PRODUCT', currentPlanId: state.planId, currentProduct: current.product, planId: operation.planId, product: target.product });
+  }
   const spec = {
     kind: 'PLAN_CHANGE' as const,
     at: context.now,
@@ -49,10 +58,12 @@ export function changePlan(
   }
 
   if (target.tier > current.tier) {
+    const restarting = periodKindChanges(state, target);
     record(draft, { ...spec, details: details('APPLIED') }, METERS, (draftState, seq) => {
       draftState.planId = operation.planId;
       draftState.pendingPlan = null;
       for (const meter of METERS) {
+        if (restarting.includes(meter)) continue;
         const rules = target.meters[meter];
         const meterState = draftState.meters[meter];
         const raise = Math.max(0, rules.allowance - meterState.allowance);
@@ -80,6 +91,7 @@ export function changePlan(
         }
       }
     });
+    restartPeriods(draft, restarting, context.now, context.plans);
     return ok({ type: 'PLAN_CHANGED', planId: operation.planId, mode: 'IMMEDIATE', effectiveAt: context.now });
   }
 
@@ -88,14 +100,4 @@ export function changePlan(
     draftState.pendingPlan = { planId: operation.planId, effectiveAt };
   });
   return ok({ type: 'PLAN_CHANGED', planId: operation.planId, mode: 'SCHEDULED', effectiveAt });
-}
-
-/** At the billing reset a scheduled downgrade becomes the plan; the meters' own resets then use it. */
-export function applyPendingPlan(draft: Draft, at: Date): void {
-  const pending = draft.state.pendingPlan;
-  if (!pending) return;
-  record(draft, { kind: 'PLAN_CHANGE', at, details: { status: 'APPLIED', fromPlanId: draft.state.planId, toPlanId: pending.planId } }, [], (state) => {
-    state.planId = pending.planId;
-    state.pendingPlan = null;
-  });
 }

@@ -35,6 +35,8 @@ describe('balances always fit the API', () => {
   });
 
   it('refuse usage on an unlimited plan past the limit, so that used never overflows', async () => {
+    // A ReelBot account (plan changes stay within a product), opened before its first request.
+    await probe.store.openAccount({ accountId: 'user:heavy', accountType: 'USER', planId: 'reelbot.free' });
     const member = await server.token({ sub: 'heavy' });
     await readBalances(member);
     const service = await server.token({ sub: 'svc:billing', role: 'service' });

@@ -107,9 +107,11 @@ describe('generate', () => {
   });
 
   it('a failure before the work charges nothing; after it, the policy decides, and a video generation is never consumed', async () => {
+    // A ReelBot account (plan changes stay within a product), opened before its first request.
+    await probe.store.openAccount({ accountId: 'user:u6', accountType: 'USER', planId: 'reelbot.free' });
     const token = await caller({ sub: 'u6' });
     const service = await server.token({ sub: 'svc:billing', role: 'service' });
-    // ReelBot Starter: 100 AI credits a day and 15 video generations a month (an upgrade from rheos.free, so at once).
+    // ReelBot Starter: 100 AI credits a day and 15 video generations a month (an upgrade from reelbot.free, so at once).
     const plan = await execute(server.url, ChangePlanDocument, {
       token: service,
       variables: { input: { accountId: accountGlobalId('user:u6'), plan: 'reelbot.starter', idempotencyKey: 'u6-plan' } },

@@ -113,6 +113,26 @@ describe('changePlan', () => {
     expect(refused).toMatchObject({ code: 'UNKNOWN_PLAN', planKey: 'rheos.platinum' });
     expect((await probe.state('user:p2')).planId).toBe('rheos.free');
   });
+
+  it('refuses a plan of another product with a typed error, changing nothing', async () => {
+    await caller({ sub: 'p3' });
+    const accountId = accountGlobalId('user:p3');
+    const [entries, balances] = [await probe.entryCount('user:p3'), await probe.balances('user:p3')];
+    const refused = as(await changePlan({ accountId, plan: 'reelbot.pro', idempotencyKey: 'p3-1' }), 'PlanOfAnotherProductError');
+    expect(refused).toMatchObject({
+      code: 'PLAN_OF_ANOTHER_PRODUCT',
+      currentPlanKey: 'rheos.free',
+      currentProduct: 'rheos',
+      planKey: 'reelbot.pro',
+      product: 'reelbot',
+    });
+    expect(refused.message).toBe('The plan "reelbot.pro" is a plan of reelbot, and the account\'s plan "rheos.free" of rheos: a plan change stays within a product.');
+    expect(await probe.entryCount('user:p3')).toBe(entries);
+    expect(await probe.state('user:p3')).toMatchObject({ planId: 'rheos.free', pendingPlan: null });
+    expect(await probe.balances('user:p3')).toEqual(balances);
+    // A refusal is not remembered: the key is free for a change within the product.
+    expect(as(await changePlan({ accountId, plan: 'rheos.pro', idempotencyKey: 'p3-1' }), 'ChangePlanSuccess').mode).toBe('IMMEDIATE');
+  });
 });
 
 describe('setMemberCap', () => {

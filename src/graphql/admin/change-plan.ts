@@ -5,13 +5,16 @@ import { PlanRef, planNode } from '../catalog/index.js';
 import { accountIdOf, boundedText, ledgerKeyOf } from '../metering/inputs.js';
 import { AccountPayloadRef, snapshotOf, type AccountPayload } from '../metering/payloads.js';
 import { refusalOn } from '../metering/refusals.js';
-import { AccountNotFoundError, IdempotencyKeyReusedError, InvalidInputError, UnknownPlanError } from '../metering/results.js';
+import { AccountNotFoundError, IdempotencyKeyReusedError, InvalidInputError, PlanOfAnotherProductError, UnknownPlanError } from '../metering/results.js';
 
 type PlanChange = Extract<OperationSuccess, { type: 'PLAN_CHANGED' }>;
 
 const PlanChangeModeEnum = builder.enumType('PlanChangeMode', {
   values: {
-    IMMEDIATE: { description: "An upgrade (a higher tier): the plan applies now, and this period's allowance grows by the difference." },
+    IMMEDIATE: {
+      description:
+        "An upgrade (a higher tier): the plan applies now, and this period's allowance grows by the difference; a meter whose period kind changes (monthly to daily, or back) starts a period of the new kind now, with the new allowance.",
+    },
     SCHEDULED: { description: 'Any other change: the plan applies at the next billing reset (`effectiveAt`); nothing changes before.' },
     UNCHANGED: { description: 'The account is on this plan already; a scheduled change, if any, is cancelled.' },
   } satisfies Record<PlanChange['mode'], { description: string }>,
@@ -48,11 +51,12 @@ const ChangePlanSuccessRef = builder.objectRef<PlanChanged>('ChangePlanSuccess')
 builder.mutationField('changePlan', (t) =>
   t.field({
     type: ChangePlanSuccessRef,
-    description: 'Services only: moves an account to another plan; an upgrade applies at once, a downgrade at the next billing reset. Idempotent by `idempotencyKey`.',
+    description:
+      "Services only: moves an account to another plan of its plan's product (another product's plan is refused); an upgrade applies at once, a downgrade at the next billing reset. Idempotent by `idempotencyKey`.",
     authScopes: { service: true },
     args: { input: t.arg({ type: ChangePlanInput, required: true }) },
     errors: {
-      types: [InvalidInputError, UnknownPlanError, IdempotencyKeyReusedError, AccountNotFoundError],
+      types: [InvalidInputError, UnknownPlanError, PlanOfAnotherProductError, IdempotencyKeyReusedError, AccountNotFoundError],
       directResult: true,
       union: { name: 'ChangePlanResult' },
     },

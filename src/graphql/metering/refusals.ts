@@ -13,6 +13,7 @@ import {
   InvalidParameterError,
   LimitReachedError,
   MemberCapExceededError,
+  PlanOfAnotherProductError,
   QuoteExpiredError,
   QuoteMismatchError,
   QuoteNotFoundError,
@@ -41,6 +42,8 @@ export function refusalOf(error: Refusal, extras: { reservationId?: string; upgr
       return new InvalidParameterError(error.feature, error.parameter, error.message);
     case 'UNKNOWN_PLAN':
       return new UnknownPlanError(error.planId);
+    case 'PLAN_OF_ANOTHER_PRODUCT':
+      return new PlanOfAnotherProductError(error.currentPlanId, error.currentProduct, error.planId, error.product);
     case 'QUOTE_EXPIRED':
       return new QuoteExpiredError(error.quoteId, error.expiredAt);
     case 'QUOTE_MISMATCH':

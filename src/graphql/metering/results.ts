@@ -17,6 +17,7 @@ export const RESULT_ERROR_CODES = {
   UNKNOWN_FEATURE: 'The pricing catalog has no such feature.',
   INVALID_PARAMETER: "A parameter is not one of the feature's, or its value is not allowed.",
   UNKNOWN_PLAN: 'The plan catalog has no such plan.',
+  PLAN_OF_ANOTHER_PRODUCT: "The plan belongs to another product than the account's plan: a plan change stays within a product; nothing was changed.",
   QUOTE_NOT_FOUND: 'No quote with this id exists for this account (quotes are deleted a day after they expire).',
   QUOTE_EXPIRED: 'The quote can no longer be charged: ask for a new one.',
   QUOTE_MISMATCH: 'The request names another feature or other parameters than the quote.',
@@ -152,6 +153,30 @@ builder.objectType(UnknownPlanError, {
   interfaces: [ErrorInterface],
   description: RESULT_ERROR_CODES.UNKNOWN_PLAN,
   fields: (t) => ({ planKey: t.exposeString('planKey', { description: 'The plan key asked for.' }) }),
+});
+
+export class PlanOfAnotherProductError extends ResultError {
+  readonly code = 'PLAN_OF_ANOTHER_PRODUCT';
+  constructor(
+    readonly currentPlanKey: string,
+    readonly currentProduct: string,
+    readonly planKey: string,
+    readonly product: string,
+  ) {
+    super(`The plan "${planKey}" is a plan of ${product}, and the account's plan "${currentPlanKey}" of ${currentProduct}: a plan change stays within a product.`);
+  }
+}
+
+builder.objectType(PlanOfAnotherProductError, {
+  name: 'PlanOfAnotherProductError',
+  interfaces: [ErrorInterface],
+  description: RESULT_ERROR_CODES.PLAN_OF_ANOTHER_PRODUCT,
+  fields: (t) => ({
+    currentPlanKey: t.exposeString('currentPlanKey', { description: "The key of the account's plan." }),
+    currentProduct: t.exposeString('currentProduct', { description: "The product of the account's plan." }),
+    planKey: t.exposeString('planKey', { description: 'The plan key asked for.' }),
+    product: t.exposeString('product', { description: 'The product of the plan asked for.' }),
+  }),
 });
 
 export class QuoteNotFoundError extends ResultError {
