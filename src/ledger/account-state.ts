@@ -16,6 +16,12 @@ export type AccountType = 'USER' | 'ORGANIZATION';
 export type MeterState = {
   period: PeriodKind;
   periodStart: Date;
+  /**
+   * The seq of the RESET entry that started this period: its identity, even when two periods
+   * start at one instant (a reset and an upgrade's restart). Absent on meters stored before it
+   * was recorded.
+   */
+  periodSeq?: number;
   /** When the next reset happens (exclusive end of this period). */
   periodEnd: Date;
   unlimited: boolean;

@@ -153,7 +153,7 @@ function resetMeter(draft: Draft, meter: Meter, at: Date, plans: PlanCatalog, un
     rolledOver,
   };
   record(draft, { kind: 'RESET', at, details }, [meter], (state, seq) => {
-    state.meters[meter] = next;
+    state.meters[meter] = { ...next, periodSeq: seq };
     for (const member of state.members) delete member.used[meter];
     const grant = (kind: 'ALLOWANCE' | 'ROLLOVER', amount: number): void => {
       if (amount === 0) return;

@@ -5,7 +5,7 @@ import { record } from './draft.js';
 import type { LedgerError, Result } from './errors.js';
 import { fail, ok } from './errors.js';
 import { availableOn, takeFromGrants } from './grants.js';
-import type { Hold } from './holds.js';
+import { periodOf, type Hold } from './holds.js';
 import type { Recall } from './idempotency.js';
 import { addMemberUsage, checkMemberCaps } from './members.js';
 import { amountOf, metersIn, type MeterAmounts } from './meters.js';
@@ -15,8 +15,11 @@ import type { Price } from './pricing.js';
 import { resolvePrice } from './quotes.js';
 import { chargeOfStep, reuseOf, stepFingerprint } from './regeneration.js';
 
-/** A hold lasts at most 90 days: long enough for any slow work, short enough to come back. */
-const MAX_HOLD_TTL_MS = 90 * 86_400_000;
+/**
+ * A hold lasts at most 90 days: long enough for any slow work, short enough to come back. So a
+ * hold's COMMIT is never more than this after the hold (usage summaries rely on it).
+ */
+export const MAX_HOLD_TTL_MS = 90 * 86_400_000;
 
 type ChargeContext = LedgerContext & { idempotencyKey: string; recall: Recall };
 type PricedOperation = DebitOperation | ChargeStepOperation | HoldOperation;
@@ -145,6 +148,7 @@ export function hold(draft: Draft, operation: HoldOperation, context: ChargeCont
         amount: amountOf(costs, meter),
         allocations: state.meters[meter].unlimited ? [] : takeFromGrants(state.grants, meter, amountOf(costs, meter), state.meters[meter].rollover),
         chargeOnProviderFailure: chargeOnProviderFailure[meter] ?? 'NONE',
+        ...periodOf(state.meters[meter]),
       })),
     };
     state.holds.push(created);

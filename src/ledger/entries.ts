@@ -40,6 +40,14 @@ export type MeterChange = {
   reservedDelta: number;
   reservedAfter: number;
   allowanceAfter: number;
+  /**
+   * Only on a COMMIT of a hold taken in an earlier period of this meter (held before a reset,
+   * settled after it): the credits it consumed for that period (`used`), which period
+   * (`periodStart`) and when within it the hold was taken (`heldAt`, the instant usage summaries
+   * date them at). They leave `reserved` like any commit, but `usedDelta` stays 0: it is always
+   * the change of the current period's `used`.
+   */
+  earlierPeriod?: { periodStart: Date; heldAt: Date; used: number };
 };
 
 /** Immutable. `seq` counts an account's entries from 1 without gaps. */

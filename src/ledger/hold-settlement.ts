@@ -1,11 +1,11 @@
 import type { Draft, EntryAttribution } from './draft.js';
-import type { EntryMetadata } from './entries.js';
+import type { EntryMetadata, MeterChange } from './entries.js';
 import { record } from './draft.js';
 import type { LedgerError, Result } from './errors.js';
 import { checkCredits, fail, ok } from './errors.js';
 import { splitAllocations, totalOf } from './grants.js';
 import type { Hold, HoldSettler } from './holds.js';
-import { maySettle, reservedOn } from './holds.js';
+import { earlierPeriodOf, maySettle, reservedOn } from './holds.js';
 import { remember, type Recall } from './idempotency.js';
 import { addMemberUsage } from './members.js';
 import { amountOf, METERS, recordOfMeters, type Meter, type MeterAmounts } from './meters.js';
@@ -21,6 +21,8 @@ type Settled = Extract<OperationSuccess, { type: 'HOLD_SETTLED' }>;
  * order) and returns the rest to the grants it came from, so the latest grants in burn order
  * (e.g. purchased top-ups) are the ones given back. Up to three entries: COMMIT (reserved →
  * used), EXPIRY (credits whose grant expired while held) and RELEASE (reserved → available).
+ * Each meter's commit is usage of the period its line was held in: after a reset, the earlier
+ * one's (`MeterChange.earlierPeriod`), not the current period's `used`.
  */
 export function settleHold(
   draft: Draft,
@@ -44,16 +46,31 @@ export function settleHold(
 
   const committing = METERS.filter((meter) => amountOf(commit, meter) > 0);
   if (committing.length > 0) {
-    record(draft, { ...spec, kind: 'COMMIT' }, committing, (state) => {
+    const earlier = new Map<Meter, NonNullable<MeterChange['earlierPeriod']>>();
+    const committed = record(draft, { ...spec, kind: 'COMMIT' }, committing, (state) => {
       for (const line of linesOn(committing)) {
         const amount = amountOf(commit, line.meter);
         line.allocations = splitAllocations(line.allocations, amount)[1];
         line.amount -= amount;
+        outcome.committed[line.meter] = amount;
+        // Held before the meter's last reset: the credits are consumed all the same, but as usage
+        // of the period that supplied them, so neither this period's `used` nor the member's grows.
+        const periodStart = earlierPeriodOf(line, state.meters[line.meter]);
+        if (periodStart) {
+          // Dated within its period even if a server behind the account's clock dated the hold earlier.
+          const heldAt = new Date(Math.max(hold.createdAt.getTime(), periodStart.getTime()));
+          earlier.set(line.meter, { periodStart, heldAt, used: amount });
+          continue;
+        }
         state.meters[line.meter].used += amount;
         addMemberUsage(state, hold.memberId, line.meter, amount);
-        outcome.committed[line.meter] = amount;
       }
     });
+    // Not a balance, so `record` cannot measure it: the entry says it itself.
+    for (const change of committed.changes) {
+      const usage = earlier.get(change.meter);
+      if (usage) change.earlierPeriod = usage;
+    }
   }
 
   const liveGrantIds = new Set(draft.state.grants.map((grant) => grant.id));

@@ -118,7 +118,9 @@ describe('holds', () => {
       released: {},
       expired: { AI_CREDITS: 5 },
     });
-    expect(account.balance()).toMatchObject({ available: 50, reserved: 0, used: 15 });
+    // March's hold is March's usage, not April's.
+    expect(account.balance()).toMatchObject({ available: 50, reserved: 0, used: 0 });
+    expect(account.entries.at(-2)).toMatchObject({ kind: 'COMMIT', changes: [{ usedDelta: 0, earlierPeriod: { used: 15 } }] });
     expect(account.entries.at(-1)).toMatchObject({ kind: 'EXPIRY', changes: [{ delta: 0, reservedDelta: -5 }] });
   });
 

@@ -1,3 +1,4 @@
+import type { MeterState } from './account-state.js';
 import type { Allocation } from './grants.js';
 import type { Meter } from './meters.js';
 import type { FailurePolicy } from './pricing.js';
@@ -15,7 +16,35 @@ export type HoldLine = {
   allocations: Allocation[];
   /** Locked at hold time, like the price. */
   chargeOnProviderFailure: FailurePolicy;
+  /**
+   * The meter's period the credits were held in (`MeterState.periodStart` and `periodSeq`): that
+   * period is charged for them, even when the hold is settled after a reset (see
+   * `earlierPeriodOf`). Absent on holds stored before lines recorded it; those count as the
+   * current period's, as they always did.
+   */
+  periodStart?: Date;
+  periodSeq?: number;
 };
+
+/**
+ * The start of the period the line was held in when that is an earlier period of its meter than
+ * `current`: the hold outlived a reset. Otherwise null. Periods are told apart by the seq of the
+ * RESET that started them (two may start at one instant), or by their start where a seq was not
+ * recorded yet.
+ */
+export function earlierPeriodOf(line: HoldLine, current: Pick<MeterState, 'periodStart' | 'periodSeq'>): Date | null {
+  if (!(line.periodStart instanceof Date)) return null;
+  const earlier =
+    typeof line.periodSeq === 'number' && typeof current.periodSeq === 'number'
+      ? line.periodSeq < current.periodSeq
+      : line.periodStart.getTime() < current.periodStart.getTime();
+  return earlier ? line.periodStart : null;
+}
+
+/** What a line held now records of its meter's current period (no field for what the meter does not know). */
+export function periodOf(meter: Pick<MeterState, 'periodStart' | 'periodSeq'>): Pick<HoldLine, 'periodStart' | 'periodSeq'> {
+  return { periodStart: meter.periodStart, ...(meter.periodSeq !== undefined && { periodSeq: meter.periodSeq }) };
+}
 
 /**
  * Who may settle a hold. A hold a caller made through the metering API is settled by that caller,
@@ -50,11 +79,20 @@ export type Hold = {
   lines: HoldLine[];
 };
 
-export function reservedOn(holds: readonly Hold[], meter: Meter, memberId?: string): number {
+/** What is held on `meter` (by `memberId` only, if given; in the meter's `current` period only, if given). */
+export function reservedOn(
+  holds: readonly Hold[],
+  meter: Meter,
+  memberId?: string,
+  current?: Pick<MeterState, 'periodStart' | 'periodSeq'>,
+): number {
   let reserved = 0;
   for (const hold of holds) {
     if (memberId !== undefined && hold.memberId !== memberId) continue;
-    for (const line of hold.lines) if (line.meter === meter) reserved += line.amount;
+    for (const line of hold.lines) {
+      if (line.meter !== meter || (current !== undefined && earlierPeriodOf(line, current))) continue;
+      reserved += line.amount;
+    }
   }
   return reserved;
 }

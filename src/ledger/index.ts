@@ -53,6 +53,7 @@ export { METERS, MeterSchema, type Meter, type MeterAmounts } from './meters.js'
 export { ENTRY_KINDS, type EntryKind, type EntryMetadata, type LedgerEntry, type MeterChange } from './entries.js';
 export { GRANT_KINDS, burnDownOrder, type Allocation, type Grant, type GrantKind } from './grants.js';
 export type { Hold, HoldLine } from './holds.js';
+export { MAX_HOLD_TTL_MS } from './charges.js';
 export type { DurableKeyRecord, IdempotencyRecord } from './idempotency.js';
 export {
   DEFAULT_PLAN_CATALOG,

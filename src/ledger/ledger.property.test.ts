@@ -3,10 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { meterFigures, type AccountState } from './account-state.js';
 import { advanceTo } from './advance.js';
 import { applyOperation } from './apply-operation.js';
-import type { LedgerEntry } from './entries.js';
+import type { LedgerEntry, MeterChange } from './entries.js';
 import type { DurableKeyRecord } from './idempotency.js';
 import { maySettle, type HoldOwner, type HoldSettler } from './holds.js';
-import { METERS, type Meter } from './meters.js';
+import { METERS, recordOfMeters, type Meter } from './meters.js';
 import { openAccount } from './open-account.js';
 import type { LedgerContext, LedgerOperation } from './operations.js';
 import type { Outcome } from './outcomes.js';
@@ -14,6 +14,7 @@ import { periodContaining } from './periods.js';
 import { parsePlanCatalog } from './plans.js';
 import { DEFAULT_PRICING_CATALOG } from './pricing.js';
 import { replayEntries } from './replay.js';
+import { summarizeUsage } from './summaries.js';
 import { asTester, contextAt, type TestOperation } from './test-support.js';
 
 const MINUTE = 60_000;
@@ -50,6 +51,8 @@ const PLANS = parsePlanCatalog({
 /** A step of a scenario; hold references are resolved against the holds open when it runs. */
 type Step =
   | { kind: 'wait'; ms: number }
+  /** Waits until `ms` from the next period reset (just before or after it), so that holds taken before it are settled after it. */
+  | { kind: 'near-reset'; ms: number }
   /** Sends an earlier operation again, as a client retrying later would. */
   | { kind: 'retry'; index: number }
   | { kind: 'operation'; build: (state: AccountState, now: Date) => LedgerOperation };
@@ -91,6 +94,7 @@ function stepArbitrary(planIds: readonly string[]): fc.Arbitrary<Step> {
   });
   return fc.oneof(
     fc.record({ kind: fc.constant('wait' as const), ms: fc.oneof(fc.integer({ min: 0, max: 30 * MINUTE }), fc.integer({ min: 0, max: 3 * DAY })) }),
+    fc.record({ kind: fc.constant('near-reset' as const), ms: fc.integer({ min: -10 * MINUTE, max: 10 * MINUTE }) }),
     fc.record({ kind: fc.constant('retry' as const), index: fc.nat() }),
     fc
       .tuple(key, meter, fc.integer({ min: 1, max: 40 }), fc.constantFrom('TOP_UP' as const, 'ADJUSTMENT' as const), fc.option(fc.integer({ min: 1, max: 5 * DAY })))
@@ -164,6 +168,9 @@ function stepArbitrary(planIds: readonly string[]): fc.Arbitrary<Step> {
 
 type Totals = { granted: number; consumed: number; expired: number; removed: number };
 
+/** What a change consumed: for the current period, or for an earlier one by a hold that outlived a reset. */
+const consumedBy = (change: MeterChange): number => change.usedDelta + (change.earlierPeriod?.used ?? 0);
+
 /** Where every credit that was ever granted went, from the entries alone. */
 function creditFlows(entries: readonly LedgerEntry[], forMeter: Meter): Totals {
   const totals: Totals = { granted: 0, consumed: 0, expired: 0, removed: 0 };
@@ -171,7 +178,7 @@ function creditFlows(entries: readonly LedgerEntry[], forMeter: Meter): Totals {
     for (const change of entry.changes) {
       if (change.meter !== forMeter) continue;
       if (entry.kind === 'GRANT' || entry.kind === 'RESET' || entry.kind === 'PLAN_CHANGE') totals.granted += change.delta;
-      if (entry.kind === 'DEBIT' || entry.kind === 'COMMIT') totals.consumed += change.usedDelta;
+      if (entry.kind === 'DEBIT' || entry.kind === 'COMMIT') totals.consumed += consumedBy(change);
       if (entry.kind === 'EXPIRY') totals.expired -= change.delta + change.reservedDelta;
       if (entry.kind === 'ADJUSTMENT') totals.removed -= change.delta;
     }
@@ -188,7 +195,7 @@ function checkStepsChargedOnce(entries: readonly LedgerEntry[]): void {
   for (const entry of entries) {
     const { fingerprint, settlement } = entry.details;
     if (typeof fingerprint !== 'string') continue;
-    if (entry.changes.some((change) => change.usedDelta > 0)) expect(charged.has(fingerprint)).toBe(false);
+    if (entry.changes.some((change) => consumedBy(change) > 0)) expect(charged.has(fingerprint)).toBe(false);
     if (entry.kind === 'DEBIT' || (entry.kind === 'COMMIT' && settlement === 'COMMITTED')) charged.add(fingerprint);
   }
 }
@@ -204,7 +211,7 @@ function checkStepChargesPaid(state: AccountState, entries: readonly LedgerEntry
     if (typeof fingerprint !== 'string' || typeof holdId !== 'string') continue;
     if (entry.kind === 'HOLD') heldBy.set(holdId, new Map(entry.changes.map((change) => [change.meter, change.reservedDelta])));
     if (entry.kind === 'COMMIT' && settlement === 'COMMITTED') {
-      const committed = new Map(entry.changes.map((change) => [change.meter, change.usedDelta]));
+      const committed = new Map(entry.changes.map((change) => [change.meter, consumedBy(change)]));
       expect(committed).toEqual(heldBy.get(holdId));
     }
   }
@@ -212,6 +219,82 @@ function checkStepChargesPaid(state: AccountState, entries: readonly LedgerEntry
     if (record.outcome.type !== 'STEP_CHARGED') continue;
     expect(Object.values(record.outcome.charged).some((amount) => amount > 0)).toBe(true);
   }
+}
+
+/** A meter's period as the entries show it; `lastUsageAt`: the latest instant its usage is dated at. */
+type Period = { start: Date; end: Date | null; used: number; late: number; lastUsageAt: number };
+
+/**
+ * A hold's usage lands in its own period. From the entries alone: a meter's period is the one
+ * its latest RESET started, and a hold's is the one current at its HOLD entry. A DEBIT, and a
+ * COMMIT of a hold taken in the current period, add to the current `used`; a COMMIT of a hold
+ * taken in an earlier period leaves `used` alone and names that period (`earlierPeriod`). So each
+ * period's `used` (what its RESET took back, or the meter's and each member's `used` now) is only
+ * what was charged within it, and its usage summary adds the late commits of its own holds.
+ */
+function checkUsageInOwnPeriod(state: AccountState, entries: readonly LedgerEntry[]): void {
+  const periods = recordOfMeters((): Period[] => []);
+  const heldIn = new Map<string, Partial<Record<Meter, Period>>>();
+  const memberUsed = new Map<string, number>();
+  const addMemberUsed = (memberId: string | null, meterName: Meter, used: number) => {
+    if (memberId !== null && used !== 0) memberUsed.set(`${memberId}/${meterName}`, (memberUsed.get(`${memberId}/${meterName}`) ?? 0) + used);
+  };
+  for (const entry of entries) {
+    const holdId = typeof entry.details.holdId === 'string' ? entry.details.holdId : null;
+    for (const change of entry.changes) {
+      const current = periods[change.meter].at(-1);
+      if (entry.kind === 'RESET') {
+        if (current) {
+          expect(current.used + change.usedDelta).toBe(0);
+          current.end = entry.at;
+        }
+        periods[change.meter].push({ start: entry.at, end: null, used: 0, late: 0, lastUsageAt: -Infinity });
+        for (const key of memberUsed.keys()) if (key.endsWith(`/${change.meter}`)) memberUsed.delete(key);
+        continue;
+      }
+      if (!current) throw new Error(`${entry.kind} before the first period of ${change.meter}`);
+      if (entry.kind === 'HOLD' && holdId) heldIn.set(holdId, { ...heldIn.get(holdId), [change.meter]: current });
+      if (entry.kind === 'COMMIT' && holdId) {
+        const period = heldIn.get(holdId)?.[change.meter];
+        if (!period) throw new Error(`COMMIT of hold ${holdId} on ${change.meter}, never held there`);
+        if (period !== current) {
+          expect(change.usedDelta).toBe(0);
+          expect(change.earlierPeriod).toMatchObject({ periodStart: period.start, used: -change.reservedDelta });
+          // Dated within its period, or at its very end when it was held at the instant an upgrade restarted the period.
+          const heldAt = change.earlierPeriod!.heldAt.getTime();
+          expect(heldAt >= period.start.getTime() && heldAt <= period.end!.getTime()).toBe(true);
+          period.late += change.earlierPeriod!.used;
+          period.lastUsageAt = Math.max(period.lastUsageAt, heldAt);
+          continue;
+        }
+      }
+      expect(change.earlierPeriod).toBeUndefined();
+      if (entry.kind !== 'DEBIT' && entry.kind !== 'COMMIT') expect(change.usedDelta).toBe(0);
+      current.used += change.usedDelta;
+      if (change.usedDelta > 0) current.lastUsageAt = Math.max(current.lastUsageAt, entry.at.getTime());
+      addMemberUsed(entry.memberId, change.meter, change.usedDelta);
+    }
+  }
+  for (const meterName of METERS) {
+    expect(state.meters[meterName].used).toBe(periods[meterName].at(-1)?.used);
+    // Summaries go by time. Time cannot tell a period from the next where they meet at an instant
+    // its usage is dated at (a period that lasted no time, or usage at the instant an upgrade
+    // restarted it): such periods are summarized together.
+    let together: Period[] = [];
+    for (const [index, period] of periods[meterName].entries()) {
+      together.push(period);
+      const to = period.end ?? state.meters[meterName].periodEnd;
+      const last = index === periods[meterName].length - 1;
+      if (!last && (to.getTime() === period.start.getTime() || period.lastUsageAt >= to.getTime())) continue;
+      const summarized = summarizeUsage(entries, { groupBy: 'FEATURE', from: together[0]!.start, to }).filter((row) => row.meter === meterName);
+      expect(summarized.reduce((sum, row) => sum + row.used, 0)).toBe(together.reduce((sum, other) => sum + other.used + other.late, 0));
+      together = [];
+    }
+  }
+  const membersUsed = new Map(
+    state.members.flatMap((member) => METERS.flatMap((meterName) => (member.used[meterName] ? [[`${member.memberId}/${meterName}`, member.used[meterName]] as const] : []))),
+  );
+  expect(membersUsed).toEqual(memberUsed);
 }
 
 function checkInvariants(state: AccountState, entries: readonly LedgerEntry[], limitedOnly: boolean): void {
@@ -270,6 +353,12 @@ function runScenario(steps: readonly Step[], planIds: readonly string[], limited
       now = new Date(now.getTime() + step.ms);
       continue;
     }
+    if (step.kind === 'near-reset') {
+      const { meters } = advanceTo(state, context()).state;
+      const nextReset = Math.min(...METERS.map((meterName) => meters[meterName].periodEnd.getTime()));
+      now = new Date(Math.max(now.getTime(), nextReset + step.ms));
+      continue;
+    }
     const operation = step.kind === 'retry' ? sent[step.index % Math.max(1, sent.length)] : step.build(state, now);
     if (!operation) continue;
     sent.push(operation);
@@ -297,6 +386,8 @@ function runScenario(steps: readonly Step[], planIds: readonly string[], limited
     entries.push(...result.entries);
     checkInvariants(state, entries, limitedOnly);
   }
+  // Over the whole history at once: cheaper than after every step, and it sees every period.
+  checkUsageInOwnPeriod(state, entries);
 }
 
 /** LEDGER_PROPERTY_RUNS=2000 searches harder, e.g. before a release; the default keeps the suite fast. */

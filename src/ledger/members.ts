@@ -29,7 +29,8 @@ export function addMemberUsage(state: AccountState, memberId: string | null, met
 
 /**
  * A member over its cap is refused even while the pool has credits. What the member holds counts
- * against the cap too, so concurrent holds cannot overshoot it.
+ * against the cap too, so concurrent holds cannot overshoot it; not what it held in an earlier
+ * period, which is that period's usage however late it is committed.
  */
 export function checkMemberCaps(state: AccountState, memberId: string | undefined, amounts: MeterAmounts): LedgerError | null {
   if (memberId === undefined) return null;
@@ -38,7 +39,7 @@ export function checkMemberCaps(state: AccountState, memberId: string | undefine
   for (const meter of metersIn(amounts)) {
     const cap = member.caps[meter];
     if (cap === undefined) continue;
-    const used = amountOf(member.used, meter) + reservedOn(state.holds, meter, memberId);
+    const used = amountOf(member.used, meter) + reservedOn(state.holds, meter, memberId, state.meters[meter]);
     const needed = amountOf(amounts, meter);
     if (used + needed > cap) return { code: 'MEMBER_CAP_EXCEEDED', memberId, meter, cap, used, needed };
   }

@@ -22,36 +22,44 @@ export type UsageQuery = {
 };
 
 /**
- * Usage is what DEBIT and COMMIT entries added to `used` (on unlimited meters too). This is the
- * reference meaning of usage reports; the store may compute the same with aggregation pipelines.
- * Rows are sorted by key, then meter.
+ * Usage is what DEBIT and COMMIT entries consumed (on unlimited meters too), dated when it
+ * belongs: what they added to `used`, at the entry's time, and what a COMMIT consumed for an
+ * earlier period (`MeterChange.earlierPeriod`: a hold taken before a reset and settled after it),
+ * at the time the hold was taken, within that period. So a period's summary is what that period
+ * used, its late commits included, and never another period's. This is the reference meaning of
+ * usage reports; the store may compute the same with aggregation pipelines. Rows are sorted by
+ * key, then meter.
  */
 export function summarizeUsage(entries: readonly LedgerEntry[], query: UsageQuery): UsageRow[] {
   const timeZone = query.timeZone ?? DEFAULT_TIME_ZONE;
   const rows = new Map<string, UsageRow>();
   for (const entry of entries) {
     if (entry.kind !== 'DEBIT' && entry.kind !== 'COMMIT') continue;
-    if (entry.at < query.from || entry.at >= query.to) continue;
-    const key = groupKey(entry, query.groupBy, timeZone);
     for (const change of entry.changes) {
-      if (change.usedDelta === 0) continue;
-      const id = JSON.stringify([key, change.meter]);
-      const row = rows.get(id) ?? { key, meter: change.meter, used: 0 };
-      row.used += change.usedDelta;
-      rows.set(id, row);
+      const usages = [{ at: entry.at, used: change.usedDelta }];
+      if (change.earlierPeriod) usages.push({ at: change.earlierPeriod.heldAt, used: change.earlierPeriod.used });
+      for (const { at, used } of usages) {
+        if (used === 0 || at < query.from || at >= query.to) continue;
+        const key = groupKey(entry, at, query.groupBy, timeZone);
+        const id = JSON.stringify([key, change.meter]);
+        const row = rows.get(id) ?? { key, meter: change.meter, used: 0 };
+        row.used += used;
+        rows.set(id, row);
+      }
     }
   }
   return [...rows.values()].sort((a, b) => (a.key ?? '').localeCompare(b.key ?? '') || a.meter.localeCompare(b.meter));
 }
 
-function groupKey(entry: LedgerEntry, groupBy: UsageGrouping, timeZone: string): string | null {
+/** `at`: when the usage is dated. */
+function groupKey(entry: LedgerEntry, at: Date, groupBy: UsageGrouping, timeZone: string): string | null {
   switch (groupBy) {
     case 'FEATURE':
       return entry.feature;
     case 'MEMBER':
       return entry.memberId;
     case 'DAY': {
-      const { year, month, day } = wallClockAt(entry.at, timeZone);
+      const { year, month, day } = wallClockAt(at, timeZone);
       return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
     }
   }

@@ -4,6 +4,16 @@ import { builder } from '../builder.js';
 import { MeterEnum } from '../catalog/index.js';
 import { EntryKindEnum } from '../subscriptions/entry-kind.js';
 
+const EarlierPeriodUsageRef = builder.objectRef<NonNullable<MeterChange['earlierPeriod']>>('EarlierPeriodUsage').implement({
+  description:
+    'Credits a commit consumed for an earlier period of the meter: its hold was taken before a reset and settled after it. That period used them, not the current one.',
+  fields: (t) => ({
+    periodStart: t.field({ type: 'DateTime', description: 'The start of the period that used them.', resolve: (usage) => usage.periodStart }),
+    heldAt: t.field({ type: 'DateTime', description: 'When the hold was taken: the instant usage summaries count them at.', resolve: (usage) => usage.heldAt }),
+    used: t.exposeInt('used'),
+  }),
+});
+
 const MeterChangeRef = builder.objectRef<MeterChange>('MeterChange').implement({
   description: 'What one entry did to one meter, and the balances right after it: what a usage card animates from and to.',
   fields: (t) => ({
@@ -12,7 +22,13 @@ const MeterChangeRef = builder.objectRef<MeterChange>('MeterChange').implement({
     delta: t.exposeInt('delta', { description: 'The change of `available`: negative when credits left it.' }),
     previousAvailable: t.exposeInt('previousAvailable'),
     available: t.int({ resolve: (change) => change.availableAfter }),
-    usedDelta: t.exposeInt('usedDelta'),
+    usedDelta: t.exposeInt('usedDelta', { description: "The change of the current period's `used`." }),
+    earlierPeriod: t.field({
+      type: EarlierPeriodUsageRef,
+      nullable: true,
+      description: 'On a commit of a hold taken before a reset: what it consumed for that earlier period (not in `usedDelta`).',
+      resolve: (change) => change.earlierPeriod ?? null,
+    }),
     used: t.int({ resolve: (change) => change.usedAfter }),
     reservedDelta: t.exposeInt('reservedDelta'),
     reserved: t.int({ resolve: (change) => change.reservedAfter }),
