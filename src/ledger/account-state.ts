@@ -29,6 +29,11 @@ export type MeterState = {
   rollover: RolloverPolicy;
   /** Credits consumed this period, including on an unlimited meter. */
   used: number;
+  /**
+   * The low-balance thresholds announced this period (`lowBalanceNotices`), so that each is
+   * announced once. Absent: none yet; a reset starts a new MeterState, so each period starts afresh.
+   */
+  thresholdsAnnounced?: number[];
 };
 
 /** A member of an organization drawing from its pool: usage this period and optional caps. */

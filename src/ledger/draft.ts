@@ -2,6 +2,7 @@ import type { AccountState } from './account-state.js';
 import { meterFigures } from './account-state.js';
 import type { EntryKind, EntryMetadata, LedgerEntry, MeterChange } from './entries.js';
 import type { IdempotencyRecord } from './idempotency.js';
+import { closesPeriod, lowBalanceNotices } from './low-balance.js';
 import type { Meter } from './meters.js';
 import { METERS, recordOfMeters } from './meters.js';
 
@@ -35,7 +36,11 @@ export function nextSeq(draft: Draft): number {
   return draft.state.lastSeq + 1;
 }
 
-/** Applies `change` to the draft and appends the entry describing it; `change` gets the entry's seq. */
+/**
+ * Applies `change` to the draft and appends the entry describing it; `change` gets the entry's seq.
+ * The entry's low-balance notices are decided here too (`lowBalanceNotices`), once, from the
+ * figures before and after it and what its meter's period announced already.
+ */
 export function record(
   draft: Draft,
   spec: EntrySpec,
@@ -45,6 +50,7 @@ export function record(
   const { state } = draft;
   const seq = nextSeq(draft);
   const before = recordOfMeters((meter) => meterFigures(state, meter));
+  const periodEnds = recordOfMeters((meter) => state.meters[meter].periodEnd);
   change(state, seq);
   const after = recordOfMeters((meter) => meterFigures(state, meter));
   for (const meter of METERS) {
@@ -58,6 +64,11 @@ export function record(
     if (now.available < 0 || now.reserved < 0 || now.used < 0) {
       throw new Error(`record: ${spec.kind} would leave ${meter} negative (${JSON.stringify(now)})`);
     }
+    // After `change`: a RESET's meter is the new period's, with nothing announced yet.
+    const meterState = state.meters[meter];
+    const announced = meterState.thresholdsAnnounced ?? [];
+    const thresholdsCrossed = lowBalanceNotices({ before: was, after: now, announced, closesPeriod: closesPeriod(spec, periodEnds[meter]) });
+    if (thresholdsCrossed.length > 0) meterState.thresholdsAnnounced = [...announced, ...thresholdsCrossed];
     return {
       meter,
       unlimited: now.unlimited,
@@ -69,6 +80,7 @@ export function record(
       reservedDelta: now.reserved - was.reserved,
       reservedAfter: now.reserved,
       allowanceAfter: now.allowance,
+      thresholdsCrossed,
     };
   });
   const entry: LedgerEntry = {

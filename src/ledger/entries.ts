@@ -41,6 +41,13 @@ export type MeterChange = {
   reservedAfter: number;
   allowanceAfter: number;
   /**
+   * The low-balance notices this entry gave the meter, percentages of `LOW_BALANCE_PERCENTS`
+   * (usually none): decided by `lowBalanceNotices` when the entry is written, so every reader
+   * (a live tick, a replayed one) reports the same. Entries stored before notices were recorded
+   * lack it: none.
+   */
+  thresholdsCrossed: number[];
+  /**
    * Only on a COMMIT of a hold taken in an earlier period of this meter (held before a reset,
    * settled after it): the credits it consumed for that period (`used`), which period
    * (`periodStart`) and when within it the hold was taken (`heldAt`, the instant usage summaries

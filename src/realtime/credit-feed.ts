@@ -4,7 +4,6 @@ import type { LedgerStore } from '../store/ledger-store.js';
 import { hasTicks, ticksOf, type CreditTick } from './credit-tick.js';
 import type { LedgerEvent, LedgerEventBus, LedgerEventListener, Unsubscribe } from './ledger-event-bus.js';
 import { PullIterator } from './pull-iterator.js';
-import { DEFAULT_THRESHOLD_PERCENTS } from './thresholds.js';
 
 export type CreditFeedStore = Pick<LedgerStore, 'entriesAfter' | 'listEntries'>;
 
@@ -17,7 +16,6 @@ export type CreditFeedOptions = {
   afterSeq?: number;
   /** Entries with ticks a feed buffers for a slow consumer before it falls back to the database. */
   maxQueue?: number;
-  thresholdPercents?: readonly number[];
   /**
    * What the subscriber may see of each entry: its ticks are built from what this answers (the
    * GraphQL layer blanks the detail of other members' usage for a plain member of a pool). It
@@ -63,7 +61,7 @@ class CreditFeed extends PullIterator<CreditTick> implements LedgerEventListener
   private ticks: CreditTick[] = [];
   unsubscribe: Unsubscribe | null = null;
 
-  constructor(private readonly options: CreditFeedOptions & { maxQueue: number; thresholdPercents: readonly number[] }) {
+  constructor(private readonly options: CreditFeedOptions & { maxQueue: number }) {
     super();
   }
 
@@ -165,7 +163,7 @@ export async function openCreditFeed(options: CreditFeedOptions): Promise<AsyncI
   const maxQueue = options.maxQueue ?? DEFAULT_MAX_QUEUE;
   if (afterSeq !== undefined && (!Number.isSafeInteger(afterSeq) || afterSeq < 0)) throw new RangeError(`afterSeq ${afterSeq} is not a seq`);
   if (!Number.isSafeInteger(maxQueue) || maxQueue < 1) throw new RangeError(`maxQueue ${maxQueue} must be a positive integer`);
-  const feed = new CreditFeed({ ...options, maxQueue, thresholdPercents: options.thresholdPercents ?? DEFAULT_THRESHOLD_PERCENTS });
+  const feed = new CreditFeed({ ...options, maxQueue });
   feed.unsubscribe = await bus.subscribe(accountId, feed);
   try {
     if (afterSeq !== undefined) feed.start(afterSeq, true);

@@ -1,5 +1,6 @@
 import type { EntryKind, LedgerEntry, Meter } from '../ledger/index.js';
-import { DEFAULT_THRESHOLD_PERCENTS, thresholdsCrossed } from './thresholds.js';
+
+const NONE: readonly number[] = Object.freeze([]);
 
 /**
  * One meter's change by one ledger entry, as a live usage card shows it: the old and the new
@@ -24,8 +25,10 @@ export type CreditTick = {
   memberId: string | null;
   at: Date;
   /**
-   * The low-balance notices of this tick: the thresholds (percentages of the allowance) that
-   * usage crossed with this entry, usually none. See `thresholdsCrossed`.
+   * The low-balance notices of this tick, usually none: the percentages of the meter's credits
+   * this period (allowance, rollover and top-ups) that this entry took past being used or
+   * reserved, each once per period; 100 when `available` reached 0. The ledger decides them when
+   * it writes the entry (`lowBalanceNotices` in src/ledger/low-balance.ts); the tick copies them.
    */
   thresholdsCrossed: readonly number[];
 };
@@ -33,12 +36,10 @@ export type CreditTick = {
 export type TickOptions = {
   /** Only this meter's ticks. */
   meter?: Meter;
-  thresholdPercents?: readonly number[];
 };
 
 /** The ticks of one entry, one per meter it touched, in the entry's meter order. */
 export function ticksOf(entry: LedgerEntry, options: TickOptions = {}): CreditTick[] {
-  const percents = options.thresholdPercents ?? DEFAULT_THRESHOLD_PERCENTS;
   return entry.changes
     .filter((change) => options.meter === undefined || change.meter === options.meter)
     .map((change) => ({
@@ -57,7 +58,8 @@ export function ticksOf(entry: LedgerEntry, options: TickOptions = {}): CreditTi
       sessionId: entry.sessionId,
       memberId: entry.memberId,
       at: entry.at,
-      thresholdsCrossed: thresholdsCrossed(change, percents),
+      // An entry stored before the ledger recorded notices has none.
+      thresholdsCrossed: change.thresholdsCrossed ?? NONE,
     }));
 }
 

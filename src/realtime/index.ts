@@ -9,10 +9,8 @@ import { openCreditFeed } from './credit-feed.js';
 import type { CreditTick } from './credit-tick.js';
 import { connectStoreToBus, warnOnError, type ErrorReporter, type LedgerEventBus } from './ledger-event-bus.js';
 import { NODE_SCHEDULER, ResetTimers, type TimerScheduler } from './reset-timers.js';
-import { DEFAULT_THRESHOLD_PERCENTS, normalizeThresholdPercents } from './thresholds.js';
 
 export { ticksOf, type CreditTick } from './credit-tick.js';
-export { DEFAULT_THRESHOLD_PERCENTS, thresholdsCrossed } from './thresholds.js';
 export {
   connectStoreToBus,
   createInProcessEventBus,
@@ -31,8 +29,6 @@ export type RealtimeOptions = {
   bus: LedgerEventBus;
   clock?: () => Date;
   scheduler?: TimerScheduler;
-  /** Percentages of the allowance announced on ticks when usage crosses them (default 80 and 100). */
-  thresholdPercents?: readonly number[];
   /** Entries a slow consumer's feed buffers before it falls back to the database (default 1,000). */
   maxQueue?: number;
   onError?: ErrorReporter;
@@ -59,7 +55,6 @@ export type Realtime = {
 export function createRealtime(options: RealtimeOptions): Realtime {
   const { store, bus } = options;
   const onError = options.onError ?? warnOnError;
-  const thresholdPercents = normalizeThresholdPercents(options.thresholdPercents ?? DEFAULT_THRESHOLD_PERCENTS);
   const resetTimers = new ResetTimers({ store, clock: options.clock ?? (() => new Date()), scheduler: options.scheduler ?? NODE_SCHEDULER, onError });
   const disconnect = connectStoreToBus(store, bus);
   const open = new Set<AsyncIterableIterator<unknown>>();
@@ -95,7 +90,6 @@ export function createRealtime(options: RealtimeOptions): Realtime {
           afterSeq: request.afterSeq,
           view: request.view,
           maxQueue: options.maxQueue,
-          thresholdPercents,
           onClose,
         }),
       ),

@@ -130,7 +130,7 @@ export function interceptedBus(bus: LedgerEventBus, route: (event: LedgerEvent, 
 export const seqsOf = (items: readonly { seq: number }[]) => items.map((item) => item.seq);
 export const range = (from: number, count: number) => Array.from({ length: count }, (_, index) => from + index);
 
-/** A meter change for unit tests: a one-credit debit reaching 80 of 100. */
+/** A meter change for unit tests: a one-credit debit reaching 80 of 100, which the ledger announces. */
 export const change = (overrides: Partial<MeterChange>): MeterChange => ({
   meter: 'AI_CREDITS',
   unlimited: false,
@@ -142,6 +142,7 @@ export const change = (overrides: Partial<MeterChange>): MeterChange => ({
   reservedDelta: 0,
   reservedAfter: 0,
   allowanceAfter: 100,
+  thresholdsCrossed: [80],
   ...overrides,
 });
 
@@ -151,7 +152,7 @@ export const entry = (overrides: Partial<LedgerEntry> = {}): LedgerEntry => ({
   seq: 7,
   kind: 'DEBIT',
   at: new Date('2026-03-10T12:00:00Z'),
-  changes: [change({}), change({ meter: 'VIDEO_GENERATIONS', delta: -1, previousAvailable: 2, availableAfter: 1, usedAfter: 1, allowanceAfter: 2 })],
+  changes: [change({}), change({ meter: 'VIDEO_GENERATIONS', delta: -1, previousAvailable: 2, availableAfter: 1, usedAfter: 1, allowanceAfter: 2, thresholdsCrossed: [] })],
   memberId: 'm1',
   feature: 'video.render',
   sessionId: 's1',

@@ -67,7 +67,7 @@ describe('reset timers', () => {
     expect(scheduler.delays()).toEqual([]);
   });
 
-  it('announces 80% and 100% of the allowance once per period', async () => {
+  it("announces 80% and 100% of the period's credits once per period", async () => {
     const { clock, store, scheduler, realtime } = await setUp('2026-03-10T12:00:00Z');
     const accountId = await openAccount(store, 'daily');
     const ticks = await realtime.creditTicks(accountId, { meter: 'AI_CREDITS' });

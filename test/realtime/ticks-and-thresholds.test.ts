@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_THRESHOLD_PERCENTS, thresholdsCrossed, ticksOf } from '../../src/realtime/index.js';
-import { normalizeThresholdPercents } from '../../src/realtime/thresholds.js';
+import type { MeterChange } from '../../src/ledger/index.js';
+import { expectOk, TestAccount } from '../../src/ledger/test-support.js';
+import { ticksOf } from '../../src/realtime/index.js';
 import { change, entry } from './realtime-fixture.js';
 
 describe('ticksOf', () => {
@@ -35,30 +36,46 @@ describe('ticksOf', () => {
   });
 });
 
-describe('thresholdsCrossed', () => {
-  it('announces a threshold on the change that reaches it, not before and not after', () => {
-    expect(thresholdsCrossed(change({ usedAfter: 79 }), DEFAULT_THRESHOLD_PERCENTS)).toEqual([]);
-    expect(thresholdsCrossed(change({ usedAfter: 80 }), DEFAULT_THRESHOLD_PERCENTS)).toEqual([80]);
-    expect(thresholdsCrossed(change({ usedAfter: 81 }), DEFAULT_THRESHOLD_PERCENTS)).toEqual([]);
-    expect(thresholdsCrossed(change({ usedAfter: 100 }), DEFAULT_THRESHOLD_PERCENTS)).toEqual([100]);
+describe('thresholdsCrossed on ticks', () => {
+  it("is the entry's own notices, decided by the ledger when it wrote the entry (src/ledger/low-balance.ts)", () => {
+    const [ai, video] = ticksOf(entry({ changes: [change({ thresholdsCrossed: [80, 100] }), change({ meter: 'VIDEO_GENERATIONS', thresholdsCrossed: [] })] }));
+    expect(ai!.thresholdsCrossed).toEqual([80, 100]);
+    expect(video!.thresholdsCrossed).toEqual([]);
   });
 
-  it('announces every threshold one large charge jumps over', () => {
-    expect(thresholdsCrossed(change({ usedDelta: 50, usedAfter: 120 }), DEFAULT_THRESHOLD_PERCENTS)).toEqual([80, 100]);
+  it('is empty on an entry stored before the ledger recorded notices', () => {
+    const { thresholdsCrossed: _none, ...legacy } = change({});
+    expect(ticksOf(entry({ changes: [legacy as MeterChange] }))[0]!.thresholdsCrossed).toEqual([]);
   });
 
-  it('announces nothing on resets, releases, unlimited meters or meters without an allowance', () => {
-    expect(thresholdsCrossed(change({ usedDelta: -90, usedAfter: 0 }), DEFAULT_THRESHOLD_PERCENTS)).toEqual([]);
-    expect(thresholdsCrossed(change({ usedDelta: 0, usedAfter: 85 }), DEFAULT_THRESHOLD_PERCENTS)).toEqual([]);
-    expect(thresholdsCrossed(change({ unlimited: true }), DEFAULT_THRESHOLD_PERCENTS)).toEqual([]);
-    expect(thresholdsCrossed(change({ allowanceAfter: 0 }), DEFAULT_THRESHOLD_PERCENTS)).toEqual([]);
-  });
+  it('says nothing while top-ups remain (50 allowance + 500 top-up, 50 used), then 80 and 100 once as the credits run out', () => {
+    const account = TestAccount.open({ planId: 'rheos.free' }, '2026-03-01T12:00:00Z');
+    const opened = account.entries.length;
+    let keys = 0;
+    const debit = (feature: string, parameters: Record<string, string | number> = {}) =>
+      expectOk(account.apply({ type: 'DEBIT', idempotencyKey: `k${(keys += 1)}`, feature, parameters }));
+    expectOk(account.apply({ type: 'GRANT', idempotencyKey: 'top-up', meter: 'AI_CREDITS', amount: 500, kind: 'TOP_UP' }));
+    expectOk(account.apply({ type: 'HOLD', idempotencyKey: 'hold-5', feature: 'brand.analyze' }));
+    expectOk(account.apply({ type: 'HOLD', idempotencyKey: 'hold-2', feature: 'script.generate' }));
+    for (let index = 0; index < 50; index += 1) debit('topic.generate');
+    const notices = () =>
+      account.entries
+        .slice(opened)
+        .flatMap((entry) => ticksOf(entry, { meter: 'AI_CREDITS' }))
+        .filter((tick) => tick.thresholdsCrossed.length > 0)
+        .map((tick) => [tick.used, tick.available, tick.thresholdsCrossed]);
+    // The issue's tick: 50 used, 7 reserved, 493 available. Nothing is running out.
+    expect(account.balance()).toMatchObject({ allowance: 50, used: 50, reserved: 7, available: 493 });
+    expect(notices()).toEqual([]);
 
-  it('uses exact arithmetic on odd allowances and configurable thresholds', () => {
-    // 50% of 3 is 1.5: crossed by going from 1 to 2.
-    expect(thresholdsCrossed(change({ usedAfter: 2, allowanceAfter: 3 }), [50])).toEqual([50]);
-    expect(thresholdsCrossed(change({ usedAfter: 1, allowanceAfter: 3 }), [50])).toEqual([]);
-    expect(normalizeThresholdPercents([100, 50, 100, 90])).toEqual([50, 90, 100]);
-    expect(() => normalizeThresholdPercents([0])).toThrow(RangeError);
+    // 32 credits a debit (8 images in 4K): 80% of the 550 is gone at 434 used with the 7 reserved.
+    for (let index = 0; index < 15; index += 1) debit('image.generate', { resolution: '4K', count: 8 });
+    debit('image.generate', { resolution: 'SD', count: 3 });
+    for (let index = 0; index < 10; index += 1) debit('topic.generate');
+    expect(account.balance()).toMatchObject({ used: 543, reserved: 7, available: 0 });
+    expect(notices()).toEqual([
+      [434, 109, [80]],
+      [543, 0, [100]],
+    ]);
   });
 });

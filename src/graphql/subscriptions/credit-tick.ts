@@ -30,8 +30,12 @@ export const CreditTickRef = builder.objectRef<CreditTick>('CreditTick').impleme
     thresholdsCrossed: t.field({
       type: ['Int'],
       description:
-        'Low-balance notices: the percentages of the allowance (80 and 100) that usage reached with this entry, usually none. ' +
-        'Each is announced once per period, on the tick that crossed it.',
+        "Low-balance notices, usually none: 80 when this entry took the share of the meter's credits this period that is gone " +
+        '(`used` + `reserved`, out of `used` + `reserved` + `available`: allowance, rollover and top-ups together) to 80% or more; ' +
+        '100 when it took `available` to 0. Reserved credits count as gone, as they cannot be spent. ' +
+        'Each is announced at most once per meter per period, on the tick that crossed it (credits that come back and run out again ' +
+        'are not announced again until the next period), and the same on a replay with `afterSeq`. ' +
+        'Credits expiring as the period ends announce nothing; unlimited meters never announce.',
       resolve: (tick) => [...tick.thresholdsCrossed],
     }),
   }),
