@@ -4,7 +4,6 @@ import { createAuthenticator } from './auth/index.js';
 import type { Config } from './config.js';
 import { createDemoHandler } from './demo.js';
 import { createGenerationService, SimulatedGenerationProvider } from './generation/index.js';
-import { withMeteredFeatures } from './graphql/metering/metered-features.js';
 import { createGraphQLServer } from './graphql/server.js';
 import { attachWebSocketTransport } from './graphql/websocket.js';
 import { createLogger, type Logger } from './logger.js';
@@ -40,8 +39,6 @@ export type AppOptions = {
 
 export function createApp(config: Config, options: AppOptions = {}): App {
   const logger = options.logger ?? createLogger(config.logLevel);
-  // The metering API's raw amounts are priced by a feature per meter (see metered-features.ts).
-  const ledgerPricing = withMeteredFeatures(config.catalogs.pricing);
   /** Stops what `start` started, the last started first. */
   let running: { stop(): Promise<void> } | undefined;
 
@@ -58,7 +55,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       const store = await createLedgerStore({
         connection: database.connection,
         plans: config.catalogs.plans,
-        pricing: ledgerPricing,
+        pricing: config.catalogs.pricing,
         settings: DEFAULT_LEDGER_SETTINGS,
         now: options.now,
         onBackgroundError: (error) => logger.warn(`ledger: a write applied but its entries were not copied yet (the next write copies them): ${(error as Error).message}`),

@@ -78,7 +78,7 @@ export type GenerationError =
   /** Nothing was held; `upgrade` is the next plan tier with more of the meter, if any. */
   | (Extract<LedgerError, { code: 'INSUFFICIENT_CREDITS' }> & { upgrade: UpgradeHint | null })
   /** `charged` is what the failure cost per meter (empty: nothing). */
-  | { code: 'GENERATION_FAILED'; generationId: string; stage: FailureStage; reason: string; message: string; charged: MeterAmounts }
+  | { code: 'GENERATION_FAILED'; generationId: string; stage: FailureStage; reason: string; message: string; charged: MeterAmounts; balances: MeterBalance[] }
   /** Another call with this key is generating; retry shortly for its result. */
   | { code: 'GENERATION_IN_PROGRESS'; generationId: string; idempotencyKey: string };
 
@@ -138,6 +138,7 @@ export function createGenerationService(options: GenerationServiceOptions) {
   const { store, generations, provider, plans, pricing } = options;
   const leaseMs = store.settings.holdTtlMs + GENERATION_LEASE_MARGIN_MS;
 
+  /** For a record settled before generations recorded their balances: as they are now. */
   async function balancesOf(accountId: string): Promise<MeterBalance[]> {
     const [state] = await store.loadAccounts([accountId]);
     return state ? store.balances(state) : [];
@@ -147,12 +148,13 @@ export function createGenerationService(options: GenerationServiceOptions) {
   async function answer(record: GenerationRecord, replayed: boolean): Promise<GenerateResult> {
     if (record.status === 'SUCCEEDED') {
       const { id: generationId, output, charged, reused, accountId } = record;
-      return { ok: true, generationId, output, charged, reused, replayed, balances: await balancesOf(accountId) };
+      return { ok: true, generationId, output, charged, reused, replayed, balances: record.balances ?? (await balancesOf(accountId)) };
     }
     if (record.status === 'FAILED' && record.failure) {
-      return { ok: false, error: { code: 'GENERATION_FAILED', generationId: record.id, ...record.failure, charged: record.charged } };
+      const balances = record.balances ?? (await balancesOf(record.accountId));
+      return { ok: false, error: { code: 'GENERATION_FAILED', generationId: record.id, ...record.failure, charged: record.charged, balances } };
     }
-    // RUNNING; or REFUSED since this attempt lost it, in which case the key is free for a retry.
+    // RUNNING: another attempt owns it.
     return { ok: false, error: { code: 'GENERATION_IN_PROGRESS', generationId: record.id, idempotencyKey: record.idempotencyKey } };
   }
 
@@ -166,6 +168,7 @@ export function createGenerationService(options: GenerationServiceOptions) {
       checkText('feature', request.feature, INPUT_LIMITS.feature) ??
       checkText('sessionId', request.sessionId, INPUT_LIMITS.sessionId) ??
       checkText('step', request.step, INPUT_LIMITS.step) ??
+      checkText('quoteId', request.quoteId, INPUT_LIMITS.quoteId) ??
       checkParameters('parameters', request.parameters) ??
       checkGenerationInput('input', request.input);
     if (oversized) return refusal(oversized);
@@ -182,11 +185,10 @@ export function createGenerationService(options: GenerationServiceOptions) {
         if (taken) return run(taken);
         continue;
       }
-      if (existing && existing.status !== 'REFUSED') return answer(existing, true);
-      // New, or refused earlier with nothing held: validate afresh.
+      if (existing) return answer(existing, true);
       const validated = await validate(request, requestFingerprint, now);
       if (!validated.ok) return validated;
-      const claimed = existing ? await generations.takeOver(existing, now, leaseMs) : await generations.create(validated.value, now, leaseMs);
+      const claimed = await generations.create(validated.value, now, leaseMs);
       if (claimed) return run(claimed);
       // Another call with this key got there first: answer as it says.
     }
@@ -225,10 +227,10 @@ export function createGenerationService(options: GenerationServiceOptions) {
   async function run(record: GenerationRecord): Promise<GenerateResult> {
     const held = await store.execute(record.accountId, holdOperation(record));
     if (!held.ok) {
-      await generations.refuse(record, held.error.code, store.now());
+      await generations.refuse(record);
       return refusal(await refusalOf(record, held.error));
     }
-    if (held.type === 'STEP_REUSED') return reuse(record, held, null, null);
+    if (held.type === 'STEP_REUSED') return reuse(record, held, held.balances, null, null);
     if (held.type !== 'HELD') throw new Error(`HOLD answered ${held.type}`);
 
     let provided = savedAnswer(record);
@@ -252,23 +254,28 @@ export function createGenerationService(options: GenerationServiceOptions) {
       });
       // Not found: the hold had expired and its credits went back; the failure costs nothing more.
       const charged = reported.ok && reported.type === 'HOLD_SETTLED' ? reported.committed : {};
-      return finish(record, { status: 'FAILED', output: null, failure: provided.failure, charged, reused: false, holdId: held.holdId });
+      const balances = reported.ok ? reported.balances : await balancesOf(record.accountId);
+      return finish(record, { status: 'FAILED', output: null, failure: provided.failure, charged, reused: false, holdId: held.holdId, balances });
     }
     const commit = { type: 'COMMIT' as const, idempotencyKey: ledgerKey(record, 'commit'), holdId: held.holdId, settler: GENERATE_WORKFLOW, metadata: metadataOf(record) };
     const committed = await store.execute(record.accountId, commit);
     if (!committed.ok) {
       // Usually HOLD_NOT_FOUND: the hold expired before the provider answered, and its credits went back.
       const expired = committed.error.code === 'HOLD_NOT_FOUND';
+      // Any other refusal leaves the hold: give it back now rather than at its expiry.
+      const released = expired ? null : await store.execute(record.accountId, { ...commit, type: 'RELEASE', idempotencyKey: ledgerKey(record, 'release') });
       const failure = {
         stage: 'AFTER_PROVIDER_WORK' as const,
         reason: expired ? 'HOLD_EXPIRED' : committed.error.code,
         message: `${expired ? 'The hold expired before the work was committed' : 'The charge was refused'}: nothing was charged; the output is kept.`,
       };
-      return finish(record, { status: 'FAILED', output: provided.output, failure, charged: {}, reused: false, holdId: held.holdId });
+      const balances = released?.ok ? released.balances : await balancesOf(record.accountId);
+      return finish(record, { status: 'FAILED', output: provided.output, failure, charged: {}, reused: false, holdId: held.holdId, balances });
     }
-    if (committed.type === 'STEP_REUSED') return reuse(record, committed, provided.output, held.holdId);
+    if (committed.type === 'STEP_REUSED') return reuse(record, committed, committed.balances, provided.output, held.holdId);
     if (committed.type !== 'HOLD_SETTLED') throw new Error(`COMMIT answered ${committed.type}`);
-    return finish(record, { status: 'SUCCEEDED', output: provided.output, failure: null, charged: committed.committed, reused: false, holdId: held.holdId });
+    const { committed: charged, balances } = committed;
+    return finish(record, { status: 'SUCCEEDED', output: provided.output, failure: null, charged, reused: false, holdId: held.holdId, balances });
   }
 
   /**
@@ -279,12 +286,13 @@ export function createGenerationService(options: GenerationServiceOptions) {
   async function reuse(
     record: GenerationRecord,
     reused: Extract<OperationSuccess, { type: 'STEP_REUSED' }>,
+    balances: MeterBalance[],
     own: JsonValue | null,
     holdId: string | null,
   ): Promise<GenerateResult> {
     const output = (await generations.stepOutput(record.accountId, reused.fingerprint, reused.chargedByHoldId)) ?? own;
     const provided: ProviderAnswer = output === null ? await ask(record, null) : { output, failure: null };
-    return finish(record, { status: provided.failure ? 'FAILED' : 'SUCCEEDED', ...provided, charged: {}, reused: true, holdId });
+    return finish(record, { status: provided.failure ? 'FAILED' : 'SUCCEEDED', ...provided, charged: {}, reused: true, holdId, balances });
   }
 
   async function finish(record: GenerationRecord, result: Finish): Promise<GenerateResult> {
@@ -295,7 +303,8 @@ export function createGenerationService(options: GenerationServiceOptions) {
   /** Another attempt took the request over (this one outlived its lease): answer as the record says. */
   async function lost(record: GenerationRecord): Promise<GenerateResult> {
     const current = await generations.get(record.id);
-    if (!current) throw new Error(`generation ${record.id} vanished`);
+    // The attempt that took it over was refused, and forgot the request: the key is free again.
+    if (!current) return { ok: false, error: { code: 'GENERATION_IN_PROGRESS', generationId: record.id, idempotencyKey: record.idempotencyKey } };
     return answer(current, false);
   }
 
@@ -376,7 +385,7 @@ function fingerprintOf(request: GenerateRequest): string {
 /** `generate`'s holds are its own: no caller can settle them through the metering API. */
 const GENERATE_WORKFLOW = { type: 'WORKFLOW', workflow: 'generate' } as const;
 
-function ledgerKey(record: GenerationRecord, action: 'hold' | 'commit' | 'failure'): string {
+function ledgerKey(record: GenerationRecord, action: 'hold' | 'commit' | 'release' | 'failure'): string {
   return `gen:${record.idempotencyKey}:${action}`;
 }
 
@@ -393,7 +402,7 @@ function holdOperation(record: GenerationRecord): HoldOperation {
     idempotencyKey: ledgerKey(record, 'hold'),
     owner: GENERATE_WORKFLOW,
     feature,
-    ...(quote ? { quote } : { parameters }),
+    ...(quote ? { quoteId: quote.id } : { parameters }),
     memberId: record.memberId ?? undefined,
     sessionId: sessionId ?? undefined,
     step: step === null ? undefined : { name: step, input: generationStepInput({ feature, parameters, input, memberId: record.memberId }) },

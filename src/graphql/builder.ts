@@ -4,7 +4,7 @@ import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import ValidationPlugin from '@pothos/plugin-validation';
-import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
+import { DateTimeResolver, JSONResolver, SafeIntResolver } from 'graphql-scalars';
 import { authScopesFor, unauthorizedError, type AuthScopes } from './auth-scopes.js';
 import type { Context } from './context.js';
 import { badUserInput } from './errors.js';
@@ -19,6 +19,7 @@ export const builder = new SchemaBuilder<{
   Scalars: {
     DateTime: { Input: Date; Output: Date };
     JSON: { Input: unknown; Output: unknown };
+    SafeInt: { Input: number; Output: number };
   };
   DefaultFieldNullability: false;
   DefaultEdgesNullability: false;
@@ -50,3 +51,5 @@ builder.mutationType({ authScopes: { authenticated: true } });
 
 builder.addScalarType('DateTime', DateTimeResolver);
 builder.addScalarType('JSON', JSONResolver);
+// Sums over history (usage summaries) outgrow Int, which every balance fits: they are 53-bit integers.
+builder.addScalarType('SafeInt', SafeIntResolver);

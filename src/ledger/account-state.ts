@@ -89,6 +89,15 @@ export function meterFigures(state: AccountState, meter: Meter): MeterFigures {
   };
 }
 
+/**
+ * A member with no usage this period, no cap and no open hold is forgotten (the pool's members
+ * live in the directory): the account keeps only the members the rules need now.
+ */
+export function dropIdleMembers(state: AccountState): void {
+  const holding = new Set(state.holds.map((hold) => hold.memberId));
+  state.members = state.members.filter((member) => Object.keys(member.used).length > 0 || Object.keys(member.caps).length > 0 || holding.has(member.memberId));
+}
+
 /** Exhausted grants are forgotten unless a hold may still return credits to them. */
 export function dropSpentGrants(state: AccountState): void {
   const referenced = grantsReferencedByHolds(state.holds);

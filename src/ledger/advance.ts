@@ -1,5 +1,5 @@
 import type { AccountState, MeterState } from './account-state.js';
-import { dropSpentGrants } from './account-state.js';
+import { dropIdleMembers, dropSpentGrants } from './account-state.js';
 import type { Draft } from './draft.js';
 import { beginDraft, record } from './draft.js';
 import { grantIdFor, type Grant } from './grants.js';
@@ -23,6 +23,7 @@ export function advanceTo(state: AccountState, context: ClockContext): { state: 
   advanceDraft(draft, context.now, context.plans);
   forgetExpiredKeys(draft.state, draft.state.clock, context.settings);
   dropSpentGrants(draft.state);
+  dropIdleMembers(draft.state);
   return { state: draft.state, entries: draft.entries };
 }
 

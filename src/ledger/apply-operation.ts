@@ -1,10 +1,11 @@
 import type { AccountState } from './account-state.js';
-import { dropSpentGrants } from './account-state.js';
+import { dropIdleMembers, dropSpentGrants } from './account-state.js';
 import { advanceTo } from './advance.js';
+import { balancesOf, type MeterBalance } from './balances.js';
 import { chargeStep, debit, hold } from './charges.js';
 import type { Draft } from './draft.js';
-import { beginDraft } from './draft.js';
-import type { LedgerEntry } from './entries.js';
+import { beginDraft, record } from './draft.js';
+import type { EntryKind, EntryMetadata, LedgerEntry } from './entries.js';
 import type { Result } from './errors.js';
 import { grantCredits, removeCredits } from './grant-operations.js';
 import { commitHold, releaseHold, reportFailure } from './hold-settlement.js';
@@ -58,7 +59,7 @@ export function applyOperation(
     if (earlier.fingerprint !== fingerprint) {
       return refuse({ ok: false, error: { code: 'IDEMPOTENCY_KEY_REUSED', idempotencyKey: key } });
     }
-    return { state, entries: [], outcome: replayOf(earlier.outcome), remembered: [] };
+    return { state, entries: [], outcome: replayOf(earlier.outcome, earlier.balances ?? balancesOf(advanced.state)), remembered: [] };
   }
 
   const now = advanced.state.clock;
@@ -68,12 +69,15 @@ export function applyOperation(
   if (!result.ok) return refuse(result);
   const beyond = checkBalanceLimits(advanced.state, draft.state) ?? checkCollectionLimits(advanced.state, draft.state, context.settings);
   if (beyond) return refuse({ ok: false, error: beyond });
-  remember(draft, { key, fingerprint, outcome: result.value, recordedAt: now }, context.settings);
+  if (!draft.entries.some((entry) => entry.idempotencyKey === key)) recordUnmoved(draft, operation, result.value, key);
   dropSpentGrants(draft.state);
+  dropIdleMembers(draft.state);
+  const balances = balancesOf(draft.state);
+  remember(draft, { key, fingerprint, outcome: result.value, balances, recordedAt: now }, context.settings);
   return {
     state: draft.state,
     entries: [...advanced.entries, ...draft.entries],
-    outcome: { ok: true, replayed: false, ...result.value },
+    outcome: { ok: true, replayed: false, balances, ...result.value },
     remembered: draft.remembered,
   };
 }
@@ -119,11 +123,34 @@ function stepFingerprintOf(state: AccountState, operation: LedgerOperation): str
   }
 }
 
+/**
+ * The entry of a keyed write that moved no credit: it records what was done (an audit trail of
+ * caps and plan changes) and, as the operation's last entry, keeps its key for good.
+ */
+function recordUnmoved(draft: Draft, operation: LedgerOperation, outcome: OperationSuccess, key: string): void {
+  const at = draft.state.clock;
+  const memberId = 'memberId' in operation ? (operation.memberId ?? null) : null;
+  const spec = (kind: EntryKind, details: EntryMetadata) => ({ kind, at, idempotencyKey: key, memberId, details });
+  switch (outcome.type) {
+    case 'MEMBER_CAP_SET':
+      record(draft, spec('MEMBER_CAP', { meter: outcome.meter, cap: outcome.cap }), [], () => {});
+      return;
+    case 'PLAN_CHANGED':
+      record(draft, spec('PLAN_CHANGE', { planId: outcome.planId, mode: outcome.mode }), [], () => {});
+      return;
+    case 'STEP_REUSED':
+      record(draft, { ...spec('HOLD', { reason: 'STEP_REUSED', fingerprint: outcome.fingerprint }), feature: 'feature' in operation ? (operation.feature ?? null) : null }, [], () => {});
+      return;
+    default:
+      throw new Error(`${operation.type} answered ${outcome.type} without an entry of its own`);
+  }
+}
+
 /** A step charged before is, by definition, reused. */
-function replayOf(outcome: OperationSuccess): Outcome {
+function replayOf(outcome: OperationSuccess, balances: MeterBalance[]): Outcome {
   return outcome.type === 'STEP_CHARGED'
-    ? { ok: true, replayed: true, ...outcome, reused: true }
-    : { ok: true, replayed: true, ...outcome };
+    ? { ok: true, replayed: true, balances, ...outcome, reused: true }
+    : { ok: true, replayed: true, balances, ...outcome };
 }
 
 function perform(

@@ -30,7 +30,11 @@ export function meterBalance(state: AccountState, meter: Meter, context: ClockCo
 
 /** Every meter's balance as of `context.now`, advancing the account once for all of them. */
 export function meterBalances(state: AccountState, context: ClockContext): MeterBalance[] {
-  const current = advanceTo(state, context).state;
+  return balancesOf(advanceTo(state, context).state);
+}
+
+/** The balances of a state already advanced to the instant they are for (e.g. right after an operation). */
+export function balancesOf(current: AccountState): MeterBalance[] {
   return METERS.map((meter) => balanceOf(current, meter));
 }
 

@@ -101,7 +101,9 @@ describe('debits', () => {
       assetId: 'a1',
       metadata: { prompt: 'a cat' },
     });
-    expect(outcome).toEqual({ ok: true, replayed: false, type: 'DEBITED', charged: { AI_CREDITS: 8 }, quoteId: null });
+    expect(outcome).toEqual({ ok: true, replayed: false, balances: expect.any(Array), type: 'DEBITED', charged: { AI_CREDITS: 8 }, quoteId: null });
+    // The answer carries the balances right after the debit.
+    expect(expectOk(outcome).balances.find((balance) => balance.meter === 'AI_CREDITS')).toMatchObject({ available: account.balance().available, used: 8 });
     expect(account.entries.at(-1)).toMatchObject({
       kind: 'DEBIT',
       seq: 3,
@@ -262,12 +264,15 @@ describe('parameters with defaults', () => {
 
 describe('quotes', () => {
   let ids = 0;
+  // The store looks up the quotes operations name; here they are all in one map.
+  const quotes = new Map<string, Quote>();
   const quote = (feature: string, parameters = {}, accountId = 'acct-1', pricing = DEFAULT_PRICING_CATALOG): Quote => {
     const created = createQuote(
       { accountId, feature, parameters },
       { now: new Date(T0), pricing, quoteTtlMs: DEFAULT_LEDGER_SETTINGS.quoteTtlMs, newId: () => `q${(ids += 1)}` },
     );
     if (!created.ok) throw new Error(JSON.stringify(created.error));
+    quotes.set(created.value.id, created.value);
     return created.value;
   };
 
@@ -284,10 +289,11 @@ describe('quotes', () => {
   it('lock the price even when the catalog changes', () => {
     const quoted = quote('brand.analyze');
     const account = TestAccount.open({ planId: 'rheos.pro' }, T0, {
+      quotes,
       pricing: parsePricingCatalog({ features: { 'brand.analyze': { meters: { AI_CREDITS: { baseCost: 50, chargeOnProviderFailure: 'FULL' } } } } }),
     });
     account.at('2025-03-01T12:09:59.999Z');
-    expect(expectOk(account.apply({ type: 'DEBIT', idempotencyKey: 'x', feature: 'brand.analyze', quote: quoted }))).toMatchObject({
+    expect(expectOk(account.apply({ type: 'DEBIT', idempotencyKey: 'x', feature: 'brand.analyze', quoteId: quoted.id }))).toMatchObject({
       charged: { AI_CREDITS: 5 },
       quoteId: quoted.id,
     });
@@ -296,8 +302,8 @@ describe('quotes', () => {
 
   it('expire at expiresAt', () => {
     const quoted = quote('brand.analyze');
-    const account = TestAccount.open({ planId: 'rheos.pro' }, T0).at('2025-03-01T12:10:00Z');
-    expect(expectError(account.apply({ type: 'HOLD', idempotencyKey: 'x', feature: 'brand.analyze', quote: quoted }))).toEqual({
+    const account = TestAccount.open({ planId: 'rheos.pro' }, T0, { quotes }).at('2025-03-01T12:10:00Z');
+    expect(expectError(account.apply({ type: 'HOLD', idempotencyKey: 'x', feature: 'brand.analyze', quoteId: quoted.id }))).toEqual({
       code: 'QUOTE_EXPIRED',
       quoteId: quoted.id,
       expiredAt: quoted.expiresAt,
@@ -305,9 +311,9 @@ describe('quotes', () => {
   });
 
   it('must match the account, the feature and the parameters', () => {
-    const account = TestAccount.open({ planId: 'rheos.pro' }, T0);
+    const account = TestAccount.open({ planId: 'rheos.pro' }, T0, { quotes });
     const debitWith = (quoted: Quote, feature: string, parameters?: Record<string, string>) =>
-      expectError(account.apply({ type: 'DEBIT', idempotencyKey: `k-${quoted.id}`, feature, quote: quoted, ...(parameters ? { parameters } : {}) }));
+      expectError(account.apply({ type: 'DEBIT', idempotencyKey: `k-${quoted.id}`, feature, quoteId: quoted.id, ...(parameters ? { parameters } : {}) }));
     expect(debitWith(quote('brand.analyze', {}, 'someone-else'), 'brand.analyze')).toMatchObject({ code: 'QUOTE_MISMATCH', field: 'accountId' });
     expect(debitWith(quote('brand.analyze'), 'topic.generate')).toMatchObject({ code: 'QUOTE_MISMATCH', field: 'feature' });
     expect(debitWith(quote('image.generate', { resolution: 'SD' }), 'image.generate', { resolution: '4K' })).toMatchObject({

@@ -3,11 +3,11 @@ import type { Draft, EntryAttribution } from './draft.js';
 import type { EntryMetadata } from './entries.js';
 import { record } from './draft.js';
 import type { LedgerError, Result } from './errors.js';
-import { fail, ok } from './errors.js';
+import { checkCredits, fail, ok } from './errors.js';
 import { availableOn, takeFromGrants } from './grants.js';
 import { periodOf, type Hold } from './holds.js';
 import type { Recall } from './idempotency.js';
-import { addMemberUsage, checkMemberCaps } from './members.js';
+import { addMemberUsage, checkMemberCaps, memberInDraft } from './members.js';
 import { amountOf, metersIn, type MeterAmounts } from './meters.js';
 import type { ChargeStepOperation, DebitOperation, HoldOperation, LedgerContext } from './operations.js';
 import type { OperationSuccess } from './outcomes.js';
@@ -45,21 +45,47 @@ function checkAffordable(state: AccountState, memberId: string | undefined, cost
   return checkAvailable(state, costs) ?? checkMemberCaps(state, memberId, costs);
 }
 
-function priceOf(state: AccountState, operation: PricedOperation, context: ChargeContext): Result<Price> {
-  return resolvePrice({ ...operation, accountId: state.accountId }, context.pricing, context.now);
+/** A price, with what the charge is recorded as: its feature and the quote that locked it. */
+type Priced = Price & { feature: string | null; quoteId: string | null };
+
+function priceOf(state: AccountState, operation: PricedOperation, context: ChargeContext): Result<Priced> {
+  if (operation.amounts) {
+    const price = explicitPrice(operation.amounts);
+    return price.ok ? ok({ ...price.value, feature: operation.feature ?? null, quoteId: null }) : price;
+  }
+  if (operation.quoteId === undefined) {
+    const price = resolvePrice({ ...operation, accountId: state.accountId }, context.pricing, context.now);
+    return price.ok ? ok({ ...price.value, feature: operation.feature, quoteId: null }) : price;
+  }
+  const quote = context.quotes?.get(operation.quoteId);
+  if (!quote) return fail({ code: 'QUOTE_NOT_FOUND', quoteId: operation.quoteId });
+  const feature = operation.feature ?? quote.feature;
+  const price = resolvePrice({ ...operation, feature, quote, accountId: state.accountId }, context.pricing, context.now);
+  return price.ok ? ok({ ...price.value, feature, quoteId: quote.id }) : price;
 }
 
-function priceAndCheck(state: AccountState, operation: PricedOperation, context: ChargeContext): Result<Price> {
+/** Amounts a caller names: each a whole number of credits, at least one of them positive; a failure after the work charges nothing. */
+function explicitPrice(amounts: MeterAmounts): Result<Price> {
+  for (const meter of metersIn(amounts)) {
+    const invalid = checkCredits(`amounts.${meter}`, amountOf(amounts, meter), { allowZero: true });
+    if (invalid) return fail(invalid);
+  }
+  const costs = Object.fromEntries(metersIn(amounts).filter((meter) => amountOf(amounts, meter) > 0).map((meter) => [meter, amountOf(amounts, meter)]));
+  if (Object.keys(costs).length === 0) return fail({ code: 'VALIDATION_ERROR', field: 'amounts', message: 'must name at least one meter with a positive amount' });
+  return ok({ costs, chargeOnProviderFailure: {} });
+}
+
+function priceAndCheck(state: AccountState, operation: PricedOperation, context: ChargeContext): Result<Priced> {
   const price = priceOf(state, operation, context);
   if (!price.ok) return price;
   const refusal = checkAffordable(state, operation.memberId, price.value.costs);
   return refusal ? fail(refusal) : price;
 }
 
-function attribution(operation: PricedOperation, context: ChargeContext): EntryAttribution {
+function attribution(operation: PricedOperation, priced: Priced, context: ChargeContext): EntryAttribution {
   return {
     memberId: operation.memberId ?? null,
-    feature: operation.feature,
+    feature: priced.feature,
     sessionId: operation.sessionId ?? null,
     assetId: operation.assetId ?? null,
     idempotencyKey: context.idempotencyKey,
@@ -67,16 +93,17 @@ function attribution(operation: PricedOperation, context: ChargeContext): EntryA
   };
 }
 
+/** Charges the price at once; `details` are the entry's, with the quote that locked the price. */
 function chargeNow(
   draft: Draft,
   operation: DebitOperation | ChargeStepOperation,
   context: ChargeContext,
   details: EntryMetadata,
-): Result<MeterAmounts> {
+): Result<{ charged: MeterAmounts; quoteId: string | null }> {
   const price = priceAndCheck(draft.state, operation, context);
   if (!price.ok) return price;
-  const charged = price.value.costs;
-  const spec = { ...attribution(operation, context), kind: 'DEBIT' as const, at: context.now, details };
+  const { costs: charged, quoteId } = price.value;
+  const spec = { ...attribution(operation, price.value, context), kind: 'DEBIT' as const, at: context.now, details: { ...details, quoteId } };
   record(draft, spec, metersIn(charged), (state) => {
     for (const meter of metersIn(charged)) {
       const amount = amountOf(charged, meter);
@@ -85,20 +112,18 @@ function chargeNow(
       addMemberUsage(state, operation.memberId ?? null, meter, amount);
     }
   });
-  return ok(charged);
+  return ok({ charged, quoteId });
 }
 
 export function debit(draft: Draft, operation: DebitOperation, context: ChargeContext): Result<OperationSuccess> {
-  const quoteId = operation.quote?.id ?? null;
-  const charged = chargeNow(draft, operation, context, { quoteId });
-  return charged.ok ? ok({ type: 'DEBITED', charged: charged.value, quoteId }) : charged;
+  const done = chargeNow(draft, operation, context, {});
+  return done.ok ? ok({ type: 'DEBITED', ...done.value }) : done;
 }
 
 export function chargeStep(draft: Draft, operation: ChargeStepOperation, context: ChargeContext): Result<OperationSuccess> {
   const fingerprint = stepFingerprint(operation.sessionId, operation.step, operation.input);
-  const quoteId = operation.quote?.id ?? null;
-  const charged = chargeNow(draft, operation, context, { step: operation.step, fingerprint, quoteId });
-  return charged.ok ? ok({ type: 'STEP_CHARGED', fingerprint, charged: charged.value, quoteId, holdId: null, reused: false }) : charged;
+  const done = chargeNow(draft, operation, context, { step: operation.step, fingerprint });
+  return done.ok ? ok({ type: 'STEP_CHARGED', fingerprint, ...done.value, holdId: null, reused: false }) : done;
 }
 
 function stepOfHold(operation: HoldOperation): Result<Hold['step']> {
@@ -124,18 +149,17 @@ export function hold(draft: Draft, operation: HoldOperation, context: ChargeCont
   if (charge) return ok(reuseOf(charge));
   const refusal = checkAffordable(draft.state, operation.memberId, price.value.costs);
   if (refusal) return fail(refusal);
-  const { costs, chargeOnProviderFailure } = price.value;
+  const { costs, chargeOnProviderFailure, quoteId } = price.value;
   const expiresAt = new Date(context.now.getTime() + ttlMs);
-  const quoteId = operation.quote?.id ?? null;
   // Random rather than counted: a replay answers the remembered outcome, so it keeps this id.
   const holdId = context.newId();
   const details = { holdId, quoteId, ...(step.value && { step: step.value.name, fingerprint: step.value.fingerprint }) };
-  const spec = { ...attribution(operation, context), kind: 'HOLD' as const, at: context.now, details };
+  const spec = { ...attribution(operation, price.value, context), kind: 'HOLD' as const, at: context.now, details };
   record(draft, spec, metersIn(costs), (state) => {
     const created: Hold = {
       id: holdId,
       owner: operation.owner,
-      feature: operation.feature,
+      feature: price.value.feature,
       memberId: operation.memberId ?? null,
       sessionId: operation.sessionId ?? null,
       assetId: operation.assetId ?? null,
@@ -152,6 +176,8 @@ export function hold(draft: Draft, operation: HoldOperation, context: ChargeCont
       })),
     };
     state.holds.push(created);
+    // The member's record exists from the hold on, so that its commit never needs room the pool lacks.
+    if (operation.memberId !== undefined) memberInDraft(state, operation.memberId);
   });
   return ok({ type: 'HELD', holdId, held: costs, expiresAt });
 }

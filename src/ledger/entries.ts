@@ -10,6 +10,7 @@ export const ENTRY_KINDS = [
   'RESET',
   'PLAN_CHANGE',
   'ADJUSTMENT',
+  'MEMBER_CAP',
 ] as const;
 /**
  * GRANT: credits added (top-up, admin grant). DEBIT: usage charged at once. HOLD: available →
@@ -17,7 +18,9 @@ export const ENTRY_KINDS = [
  * expiry, from available (a grant expired) or from reserved (released into an expired grant).
  * RESET: a new period (used back to 0, the new allowance and any rollover granted). PLAN_CHANGE:
  * an upgrade's extra allowance, or a downgrade scheduled / applied. ADJUSTMENT: credits an admin
- * took away.
+ * took away. MEMBER_CAP: a member's cap set or lifted. A keyed write that moved no credit (a cap,
+ * a plan change to the plan in force, a step hold that found its step charged) still leaves an
+ * entry, without meter changes: an audit trail, and where its idempotency key is kept for good.
  */
 export type EntryKind = (typeof ENTRY_KINDS)[number];
 

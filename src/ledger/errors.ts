@@ -13,6 +13,7 @@ export type LedgerError =
   | { code: 'PLAN_OF_ANOTHER_PRODUCT'; currentPlanId: string; currentProduct: string; planId: string; product: string }
   | { code: 'UNKNOWN_FEATURE'; feature: string }
   | { code: 'INVALID_PARAMETER'; feature: string; parameter: string; message: string }
+  | { code: 'QUOTE_NOT_FOUND'; quoteId: string }
   | { code: 'QUOTE_EXPIRED'; quoteId: string; expiredAt: Date }
   | { code: 'QUOTE_MISMATCH'; quoteId: string; field: 'accountId' | 'feature' | 'parameters' }
   | { code: 'INSUFFICIENT_CREDITS'; meter: Meter; needed: number; available: number; resetsAt: Date }

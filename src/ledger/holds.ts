@@ -66,7 +66,8 @@ export type Hold = {
   /** Random: an id is no proof of anything, but a guessable one invites trying. */
   id: string;
   owner: HoldOwner;
-  feature: string;
+  /** What the credits are for; null for a raw amount that named no feature. */
+  feature: string | null;
   memberId: string | null;
   sessionId: string | null;
   assetId: string | null;

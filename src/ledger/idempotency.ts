@@ -1,4 +1,5 @@
 import type { AccountState } from './account-state.js';
+import type { MeterBalance } from './balances.js';
 import { canonicalJson, sha256Hex } from './canonical-json.js';
 import type { Draft } from './draft.js';
 import type { OperationSuccess } from './outcomes.js';
@@ -13,6 +14,8 @@ export type IdempotencyRecord = {
   key: string;
   fingerprint: string;
   outcome: OperationSuccess;
+  /** The balances the first request answered (absent on a step's own key, which answers no one). */
+  balances?: MeterBalance[];
   recordedAt: Date;
 };
 
@@ -25,9 +28,12 @@ export type DurableKeyRecord = Omit<IdempotencyRecord, 'recordedAt'>;
 /** What is known about a key: the account's memory first, then what the store found. */
 export type Recall = (key: string) => DurableKeyRecord | undefined;
 
-/** A fingerprint of everything the request asks for, so a key reused for something else is caught. */
+/**
+ * A fingerprint of everything the request asks for, so a key reused for something else is caught.
+ * Who may settle is not part of it: the same caller retrying with another role asks the same.
+ */
 export function requestFingerprint(request: object): string {
-  return sha256Hex(canonicalJson({ ...request, idempotencyKey: undefined }));
+  return sha256Hex(canonicalJson({ ...request, idempotencyKey: undefined, settler: undefined }));
 }
 
 export function findRecord(state: AccountState, key: string): IdempotencyRecord | undefined {

@@ -34,6 +34,7 @@ export type {
   ChangePlanOperation,
   ChargeStepOperation,
   ClockContext,
+  PricedRequest,
   CommitOperation,
   DebitOperation,
   GrantOperation,

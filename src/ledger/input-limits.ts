@@ -20,6 +20,7 @@ export const INPUT_LIMITS = {
   feature: 100,
   step: 100,
   planId: 100,
+  quoteId: 100,
   reason: 500,
   metadataKeys: 32,
   metadataKeyName: 64,

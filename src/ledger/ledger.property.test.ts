@@ -4,7 +4,7 @@ import { meterFigures, type AccountState } from './account-state.js';
 import { advanceTo } from './advance.js';
 import { applyOperation } from './apply-operation.js';
 import type { LedgerEntry, MeterChange } from './entries.js';
-import type { DurableKeyRecord } from './idempotency.js';
+import { requestFingerprint, type DurableKeyRecord } from './idempotency.js';
 import { maySettle, type HoldOwner, type HoldSettler } from './holds.js';
 import { METERS, recordOfMeters, type Meter } from './meters.js';
 import { openAccount } from './open-account.js';
@@ -347,6 +347,8 @@ function runScenario(steps: readonly Step[], planIds: readonly string[], limited
   const sent: LedgerOperation[] = [];
   // What the store's entries would remember: keys outlive the account's window (3-day waits add up).
   const durable = new Map<string, DurableKeyRecord>();
+  // The first answer to each request that applied, by its key and request: a replay, however late, answers exactly that.
+  const firstAnswers = new Map<string, Outcome>();
 
   for (const step of steps) {
     if (step.kind === 'wait') {
@@ -368,6 +370,13 @@ function runScenario(steps: readonly Step[], planIds: readonly string[], limited
     expect(state).toEqual(input);
     expect(result.entries.map((entry) => entry.seq)).toEqual(result.entries.map((_, index) => state.lastSeq + 1 + index));
 
+    if (result.outcome.ok && operation.type !== 'CHARGE_STEP') {
+      const asked = JSON.stringify([operation.idempotencyKey, requestFingerprint(operation)]);
+      const first = firstAnswers.get(asked);
+      if (!result.outcome.replayed && first) throw new Error(`${operation.idempotencyKey} applied twice`);
+      if (first) expect(result.outcome).toEqual({ ...first, replayed: true });
+      else firstAnswers.set(asked, result.outcome);
+    }
     if (result.outcome.ok) {
       const repeated = applyOperation(result.state, operation, context(), durable);
       const reused = result.outcome.type === 'STEP_CHARGED' ? { reused: true } : {};
@@ -378,10 +387,9 @@ function runScenario(steps: readonly Step[], planIds: readonly string[], limited
       // A refusal changes nothing beyond what advancing the clock does.
       expect(result).toEqual({ ...advanceTo(state, context()), outcome: result.outcome, remembered: [] });
     }
-    // Like the store, keep the keys only where the operation wrote an entry of its own to keep them on.
-    if (result.entries.some((entry) => entry.idempotencyKey !== null)) {
-      for (const record of result.remembered) durable.set(record.key, record);
-    }
+    // Like the store, keep the keys on the operation's own entries, which every write that applied leaves.
+    if (result.remembered.length > 0) expect(result.entries.some((entry) => entry.idempotencyKey !== null)).toBe(true);
+    for (const record of result.remembered) durable.set(record.key, record);
     state = result.state;
     entries.push(...result.entries);
     checkInvariants(state, entries, limitedOnly);

@@ -8,7 +8,7 @@ import { METERS } from './meters.js';
  * does, so an account can always be read. Two bounds make that so:
  *
  * - operations (grants, debits, holds, commits, caps) never raise a meter's credits (available
- *   plus reserved) or its `used` above `MAX_BALANCE`, and no single amount exceeds it;
+ *   plus reserved) or its `used` plus `reserved` above `MAX_BALANCE`, and no single amount exceeds it;
  * - the clock only ever adds the plan's allowance and a rollover of at most that allowance, and a
  *   plan's allowance and rollover cap are at most `MAX_PLAN_CREDITS`.
  *
@@ -30,7 +30,8 @@ export function checkBalanceLimits(before: AccountState, after: AccountState): L
     const now = meterFigures(after, meter);
     const figures = [
       { figure: 'CREDITS' as const, was: was.available + was.reserved, now: now.available + now.reserved },
-      { figure: 'USED' as const, was: was.used, now: now.used },
+      // Reserved counts as used here: a hold is refused rather than the commit that would go past the limit.
+      { figure: 'USED' as const, was: was.used + was.reserved, now: now.used + now.reserved },
     ];
     for (const { figure, was: previous, now: next } of figures) {
       if (next > previous && next > MAX_BALANCE) return { code: 'CREDIT_LIMIT_EXCEEDED', meter, figure, limit: MAX_BALANCE, wouldBe: next };

@@ -15,6 +15,8 @@ export type LedgerContext = {
   settings: LedgerSettings;
   /** Ids for what an operation creates (holds): random, so that none can be guessed from another. */
   newId: () => string;
+  /** The stored quotes that operations name by `quoteId` (the store looks them up); one missing is QUOTE_NOT_FOUND. */
+  quotes?: ReadonlyMap<string, Quote>;
 };
 
 /** Advancing the clock needs no prices. */
@@ -30,9 +32,16 @@ type Attribution = {
 
 /**
  * What to charge: the price of `feature` with `parameters` from the catalog, or exactly the
- * price of `quote` (which must be for this account and feature and not have expired).
+ * price of the quote `quoteId` (which must be for this account and feature and not have expired:
+ * it is judged after the idempotency key, so a retry replays even once the quote is gone), or exactly
+ * `amounts` per meter: a backend metering its own work, where `feature` (if any) only records
+ * what the credits were used for.
  */
-type PricedRequest = { feature: string; parameters?: PricingParameters; quote?: Quote };
+export type PricedRequest =
+  | { feature: string; parameters?: PricingParameters; quoteId?: undefined; amounts?: undefined }
+  /** The quote's feature unless `feature` is given (which must then be the quote's). */
+  | { quoteId: string; feature?: string; parameters?: PricingParameters; amounts?: undefined }
+  | { feature?: string | null; amounts: MeterAmounts; parameters?: undefined; quoteId?: undefined };
 
 export type GrantOperation = {
   type: 'GRANT';

@@ -1,3 +1,4 @@
+import type { MeterBalance } from './balances.js';
 import type { LedgerError } from './errors.js';
 import type { Meter, MeterAmounts } from './meters.js';
 
@@ -39,5 +40,9 @@ export type OperationSuccess =
   | { type: 'PLAN_CHANGED'; planId: string; mode: 'IMMEDIATE' | 'SCHEDULED' | 'UNCHANGED'; effectiveAt: Date }
   | { type: 'MEMBER_CAP_SET'; memberId: string; meter: Meter; cap: number | null };
 
-/** `replayed`: this is the remembered outcome of an earlier operation with the same key. */
-export type Outcome = ({ ok: true; replayed: boolean } & OperationSuccess) | { ok: false; error: LedgerError };
+/**
+ * `replayed`: this is the remembered outcome of an earlier operation with the same key.
+ * `balances`: the account's balances right after the operation, one per meter; a replay answers
+ * those the first request answered, as payment APIs replay the original response.
+ */
+export type Outcome = ({ ok: true; replayed: boolean; balances: MeterBalance[] } & OperationSuccess) | { ok: false; error: LedgerError };

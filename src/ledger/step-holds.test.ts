@@ -40,12 +40,15 @@ describe('step holds', () => {
     expect(reused).toEqual({
       ok: true,
       replayed: false,
+      balances: expect.any(Array),
       type: 'STEP_REUSED',
       fingerprint: fingerprintOf(),
       charged: { AI_CREDITS: 2 },
       chargedByHoldId: holdId,
     });
-    expect(account.entries).toHaveLength(entryCount);
+    // Nothing is held: the entry only records the reuse (and keeps the HOLD's key for good).
+    expect(account.entries).toHaveLength(entryCount + 1);
+    expect(account.entries.at(-1)).toMatchObject({ kind: 'HOLD', idempotencyKey: 'h2', changes: [], details: { reason: 'STEP_REUSED' } });
     expect(account.balance()).toMatchObject({ used: 2, reserved: 0 });
     // The HOLD's own key remembers that outcome.
     expect(account.apply(again)).toEqual({ ...reused, replayed: true });

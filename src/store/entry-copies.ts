@@ -8,7 +8,7 @@ import type { LedgerModels, StoredEntry } from './models.js';
  */
 export function withDurableKeys(entries: readonly LedgerEntry[], remembered: readonly IdempotencyRecord[]): StoredEntry[] {
   const last = entries.findLastIndex((entry) => entry.idempotencyKey !== null);
-  const durable = remembered.map(({ key, fingerprint, outcome }) => ({ key, fingerprint, outcome }));
+  const durable = remembered.map(({ key, fingerprint, outcome, balances }) => ({ key, fingerprint, outcome, ...(balances && { balances }) }));
   return entries.map((entry, index) => ({ ...entry, idempotency: index === last ? durable : [] }));
 }
 

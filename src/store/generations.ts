@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import type { JsonValue, MeterAmounts, PricingParameters, Quote, ReportFailureOperation } from '../ledger/index.js';
+import type { JsonValue, MeterAmounts, MeterBalance, PricingParameters, Quote, ReportFailureOperation } from '../ledger/index.js';
 
 /**
  * One record per generate request, keyed by (accountId, idempotencyKey). It makes `generate`
@@ -8,11 +8,11 @@ import type { JsonValue, MeterAmounts, PricingParameters, Quote, ReportFailureOp
  * generation that charged it.
  *
  * RUNNING: an attempt owns the request until `leaseExpiresAt`; after that another attempt may
- * take it over (the owner's process presumably died). SUCCEEDED and FAILED are final. REFUSED:
- * the ledger refused the hold (e.g. insufficient credits) and nothing was held, so a retry with
- * the same key claims the request again.
+ * take it over (the owner's process presumably died). SUCCEEDED and FAILED are final. A request
+ * the ledger refused (e.g. insufficient credits: nothing was held) is deleted, input and all, so
+ * that refused requests cost no storage and a retry with the same key is a new request.
  */
-export type GenerationStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'REFUSED';
+export type GenerationStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED';
 
 export type FailureStage = ReportFailureOperation['stage'];
 
@@ -54,8 +54,8 @@ export type GenerationRecord = GenerationRequestRecord & {
   charged: MeterAmounts;
   /** The step had been charged already: nothing was charged, `output` is the charged step's. */
   reused: boolean;
-  /** Why the latest attempt was refused (REFUSED only). */
-  refusal: string | null;
+  /** The account's balances right after the generation was settled: what it answered, and what a retry answers. */
+  balances: MeterBalance[] | null;
   createdAt: Date;
   updatedAt: Date;
   finishedAt: Date | null;
@@ -74,6 +74,7 @@ export type Finish = {
   charged: MeterAmounts;
   reused: boolean;
   holdId: string | null;
+  balances: MeterBalance[];
 };
 
 /** As stored. JSON values are opaque here: mongoose's types recurse without end on JsonValue. */
@@ -93,7 +94,7 @@ const generationSchema = new Schema<GenerationDocument>(
     step: { type: String, default: null },
     input: { type: Schema.Types.Mixed, default: null },
     stepFingerprint: { type: String, default: null },
-    status: { type: String, enum: ['RUNNING', 'SUCCEEDED', 'FAILED', 'REFUSED'], required: true },
+    status: { type: String, enum: ['RUNNING', 'SUCCEEDED', 'FAILED'], required: true },
     attempt: { type: Number, required: true },
     leaseExpiresAt: { type: Date, default: null },
     holdId: { type: String, default: null },
@@ -101,7 +102,7 @@ const generationSchema = new Schema<GenerationDocument>(
     failure: { type: Schema.Types.Mixed, default: null },
     charged: { type: Schema.Types.Mixed, default: {} },
     reused: { type: Boolean, default: false },
-    refusal: { type: String, default: null },
+    balances: { type: Schema.Types.Mixed, default: null },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
     finishedAt: { type: Date, default: null },
@@ -155,7 +156,7 @@ export async function createGenerationStore(options: { connection: Connection; n
         failure: null,
         charged: {},
         reused: false,
-        refusal: null,
+        balances: null,
         createdAt: at,
         updatedAt: at,
         finishedAt: null,
@@ -170,13 +171,13 @@ export async function createGenerationStore(options: { connection: Connection; n
     },
 
     /**
-     * Makes a new attempt the owner of a REFUSED request or of a RUNNING one whose lease ran out,
+     * Makes a new attempt the owner of a RUNNING request whose lease ran out,
      * if the record is still as read; null when another caller changed it first.
      */
     async takeOver(record: GenerationRecord, at: Date, leaseMs: number): Promise<GenerationRecord | null> {
       const taken = await Generations.findOneAndUpdate(
         { _id: record.id, attempt: record.attempt, status: record.status },
-        { $set: { status: 'RUNNING', leaseExpiresAt: new Date(at.getTime() + leaseMs), refusal: null, updatedAt: at }, $inc: { attempt: 1 } },
+        { $set: { status: 'RUNNING', leaseExpiresAt: new Date(at.getTime() + leaseMs), updatedAt: at }, $inc: { attempt: 1 } },
         { new: true },
       ).lean<GenerationDocument>();
       return taken && toRecord(taken);
@@ -191,9 +192,10 @@ export async function createGenerationStore(options: { connection: Connection; n
       return writeAsOwner(attempt, { ...result, leaseExpiresAt: null, updatedAt: at, finishedAt: at });
     },
 
-    /** Nothing was held: the key stays free for a retry. */
-    refuse(attempt: AttemptRef, code: string, at: Date): Promise<boolean> {
-      return writeAsOwner(attempt, { status: 'REFUSED', refusal: code, leaseExpiresAt: null, updatedAt: at });
+    /** Nothing was held: the request is forgotten, so the key is free for a retry. */
+    async refuse(attempt: AttemptRef): Promise<boolean> {
+      const { deletedCount } = await Generations.deleteOne({ _id: attempt.id, attempt: attempt.attempt });
+      return deletedCount === 1;
     },
 
     /**

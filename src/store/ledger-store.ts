@@ -106,7 +106,8 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
       // They are announced too: the writer that died never told its listeners (feeds drop repeats by seq).
       if (document.pendingEntries.length > 0) await commitEntries(accountId, document.pendingEntries, document.state);
 
-      const batchContext = context();
+      // The quotes the operations name, in one look-up; the ledger judges them after each key.
+      const batchContext = { ...context(), quotes: await quotesOf(batch) };
       // Advanced once for the whole batch (which is what an ADVANCE asks for), so that each
       // operation's forgotten keys are judged against the keys the account still remembers now.
       const advanced = advanceTo(document.state, batchContext);
@@ -163,6 +164,13 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
       }
       return results;
     }
+  }
+
+  async function quotesOf(batch: readonly Work[]): Promise<Map<string, Quote>> {
+    const ids = [...new Set(batch.flatMap((work) => (work.type === 'OPERATION' && 'quoteId' in work.operation && work.operation.quoteId ? [work.operation.quoteId] : [])))];
+    if (ids.length === 0) return new Map();
+    const found = await models.Quotes.find({ _id: { $in: ids } }).lean();
+    return new Map(found.map(({ _id, ...rest }) => [_id, { id: _id, ...rest }]));
   }
 
   const batcher = new KeyedBatcher<Work, WorkResult>(processBatch);

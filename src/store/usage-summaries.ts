@@ -2,7 +2,8 @@ import type { PipelineStage } from 'mongoose';
 import { MAX_HOLD_TTL_MS, type Meter, type UsageGrouping, type UsageRow } from '../ledger/index.js';
 import type { LedgerModels } from './models.js';
 
-export type StoredUsageQuery = { groupBy: UsageGrouping; from: Date; to: Date; timeZone: string };
+/** `memberId`: only that member's usage. */
+export type StoredUsageQuery = { groupBy: UsageGrouping; from: Date; to: Date; timeZone: string; memberId?: string };
 
 /**
  * The ledger's `summarizeUsage`, computed by the database: usage is what DEBIT and COMMIT entries
@@ -20,7 +21,7 @@ export async function summarizeStoredUsage(models: LedgerModels, accountId: stri
   }[query.groupBy];
   const latestCommit = new Date(query.to.getTime() + MAX_HOLD_TTL_MS);
   const pipeline: PipelineStage[] = [
-    { $match: { accountId, kind: { $in: ['DEBIT', 'COMMIT'] }, at: { $gte: query.from, $lt: latestCommit } } },
+    { $match: { accountId, kind: { $in: ['DEBIT', 'COMMIT'] }, at: { $gte: query.from, $lt: latestCommit }, ...(query.memberId !== undefined && { memberId: query.memberId }) } },
     { $unwind: '$changes' },
     {
       $project: {

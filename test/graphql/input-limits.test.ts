@@ -55,6 +55,11 @@ describe('every input is bounded', () => {
       resultOf(server.url, CreateQuoteDocument, token, { input: { feature: 'f'.repeat(INPUT_LIMITS.feature + 1) } }),
     );
     await expectRefused(pool, 'feature', () => resultOf(server.url, PriceDocument, token, { input: { feature: 'f'.repeat(INPUT_LIMITS.feature + 1) } }));
+    await expectRefused(pool, 'quoteId', () => generate({ quoteId: 'q'.repeat(3 * MiB) }));
+    await expectRefused(pool, 'quoteId', () => reserve({ meter: null, amount: null, quoteId: 'q'.repeat(3 * MiB) }));
+    const echoed = await generate({ feature: 'image.generate', parameters: { resolution: ['r'.repeat(MiB)] } });
+    expect(echoed).toMatchObject({ __typename: 'InvalidParameterError', parameter: 'resolution' });
+    expect(JSON.stringify(echoed).length).toBeLessThan(1_000);
     expect(await server.app.database.connection.collection('generations').countDocuments({ accountId: pool })).toBe(0);
 
     // Within the limits, the same requests go through.

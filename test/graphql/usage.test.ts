@@ -238,13 +238,14 @@ describe('usage history and summaries over GraphQL', () => {
       expect(rowsOf(await summary(await tokens.service(), studio, { groupBy: 'MEMBER' }))).toEqual(expected);
     });
 
-    it("gives a plain member the pool's totals by day or feature, but not who used them", async () => {
+    it('gives a plain member of a pool its own usage only, as its history lists only its own entries', async () => {
       const token = await tokens.max();
-      expect(rowsOf(await summary(token, studio, { groupBy: 'FEATURE' }))).toEqual([
-        ['image.generate', 'AI_CREDITS', 1, null],
+      expect(rowsOf(await summary(token, studio, { groupBy: 'FEATURE' }))).toEqual([['image.generate', 'AI_CREDITS', 1, null]]);
+      expect(rowsOf(await summary(await tokens.mia(), studio, { groupBy: 'FEATURE' }))).toEqual([
         ['script.generate', 'AI_CREDITS', 2, null],
         ['topic.generate', 'AI_CREDITS', 1, null],
       ]);
+      expect(rowsOf(await summary(await tokens.admin(), studio, { groupBy: 'FEATURE' }))).toHaveLength(3);
       const byMember = await execute(server.url, UsageSummaryDocument, { token, variables: { id: studio, groupBy: 'MEMBER' } });
       expect(byMember.data).toEqual({ account: null });
       expect(errorCodes(byMember)).toEqual(['FORBIDDEN']);

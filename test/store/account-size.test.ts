@@ -85,5 +85,5 @@ describe('the account document', () => {
     };
     const sizes = [documentAfterBatch(T0), documentAfterBatch(new Date(T0.getTime() + 81 * 86_400_000))];
     for (const bytes of sizes) expect(bytes).toBeLessThanOrEqual(MAX_ACCOUNT_DOCUMENT_BYTES);
-  }, 60_000);
+  }, 180_000);
 });

@@ -123,13 +123,13 @@ describe('quotes and multi-meter charges', () => {
     if (!quoted.ok) throw new Error(JSON.stringify(quoted.error));
     const quote = await store.findQuote(quoted.value.id);
     expect(quote).toEqual(quoted.value);
-    const charged = await store.execute(accountId, { type: 'DEBIT', idempotencyKey: 'q1', feature: 'image.generate', quote: quote! });
+    const charged = await store.execute(accountId, { type: 'DEBIT', idempotencyKey: 'q1', feature: 'image.generate', quoteId: quote!.id });
     expect(charged).toMatchObject({ ok: true, type: 'DEBITED', charged: quote!.price.costs, quoteId: quote!.id });
     expect((await availableAi(accountId)).available).toBe(100 - quote!.price.costs.AI_CREDITS!);
 
     clock.set(new Date(quote!.expiresAt.getTime() + 1));
     try {
-      const late = await store.execute(accountId, { type: 'DEBIT', idempotencyKey: 'q2', feature: 'image.generate', quote: quote! });
+      const late = await store.execute(accountId, { type: 'DEBIT', idempotencyKey: 'q2', feature: 'image.generate', quoteId: quote!.id });
       expect(late).toMatchObject({ ok: false, error: { code: 'QUOTE_EXPIRED', quoteId: quote!.id } });
     } finally {
       clock.set('2026-03-10T12:00:00Z');
@@ -201,6 +201,31 @@ describe('idempotency beyond the account window', () => {
     expect(await forgetful.execute(accountId, asTester(step('h3')))).toMatchObject(reused);
     expect(await forgetful.execute(accountId, asTester({ type: 'COMMIT', idempotencyKey: 'c2', holdId: concurrent.holdId }))).toMatchObject(reused);
     expect(await availableAi(accountId)).toMatchObject({ used: 5, reserved: 0 });
+  });
+
+  it('keeps the key of every write for good, even of one that moved no credit (a cap, a plan change to the plan in force)', async () => {
+    const forgetful = await openStore(database.connection, clock, { settings: { idempotencyMaxKeys: 1 } });
+    const accountId = await newAccount();
+    const cap = (key: string, value: number) => ({ type: 'SET_MEMBER_CAP' as const, idempotencyKey: key, memberId: 'm1', meter: 'AI_CREDITS' as const, cap: value });
+    expect(await forgetful.execute(accountId, cap('cap-1', 10))).toMatchObject({ ok: true, replayed: false });
+    expect(await forgetful.execute(accountId, { type: 'CHANGE_PLAN', idempotencyKey: 'same-plan', planId: 'hundred' })).toMatchObject({ ok: true, mode: 'UNCHANGED' });
+    await forgetful.execute(accountId, cap('cap-2', 20));
+    await forgetful.execute(accountId, voiceover('pushes-the-keys-out'));
+    const [state] = await forgetful.loadAccounts([accountId]);
+    expect(state!.idempotency.map((record) => record.key)).toEqual(['pushes-the-keys-out']);
+
+    // A late retry of the old cap replays it, and does not overwrite the newer cap; another request under its key is refused.
+    expect(await forgetful.execute(accountId, cap('cap-1', 10))).toMatchObject({ ok: true, replayed: true, cap: 10 });
+    expect(await forgetful.execute(accountId, cap('cap-1', 99))).toMatchObject({ ok: false, error: { code: 'IDEMPOTENCY_KEY_REUSED' } });
+    expect(await forgetful.execute(accountId, { type: 'CHANGE_PLAN', idempotencyKey: 'same-plan', planId: 'hundred' })).toMatchObject({ ok: true, replayed: true });
+    const [after] = await forgetful.loadAccounts([accountId]);
+    expect(after!.members.find((member) => member.memberId === 'm1')?.caps).toEqual({ AI_CREDITS: 20 });
+    const audit = (await allEntries(accountId)).filter((entry) => entry.kind === 'MEMBER_CAP' || (entry.kind === 'PLAN_CHANGE' && entry.changes.length === 0));
+    expect(audit.map((entry) => [entry.kind, entry.details])).toEqual([
+      ['MEMBER_CAP', { meter: 'AI_CREDITS', cap: 10 }],
+      ['PLAN_CHANGE', { planId: 'hundred', mode: 'UNCHANGED' }],
+      ['MEMBER_CAP', { meter: 'AI_CREDITS', cap: 20 }],
+    ]);
   });
 
   it('does not remember a refused attempt, so the retry can succeed later', async () => {

@@ -3,9 +3,17 @@ import { builder } from '../builder.js';
 import { viewerOf } from '../context.js';
 import { PlanRef, planNode } from '../catalog/index.js';
 import { accountIdOf, boundedText, ledgerKeyOf } from '../metering/inputs.js';
-import { AccountPayloadRef, snapshotOf, type AccountPayload } from '../metering/payloads.js';
+import { AccountPayloadRef, payloadOf, type AccountPayload } from '../metering/payloads.js';
 import { refusalOn } from '../metering/refusals.js';
-import { AccountNotFoundError, IdempotencyKeyReusedError, InvalidInputError, PlanOfAnotherProductError, UnknownPlanError } from '../metering/results.js';
+import {
+  AccountNotFoundError,
+  CreditLimitExceededError,
+  IdempotencyKeyReusedError,
+  InvalidInputError,
+  LimitReachedError,
+  PlanOfAnotherProductError,
+  UnknownPlanError,
+} from '../metering/results.js';
 
 type PlanChange = Extract<OperationSuccess, { type: 'PLAN_CHANGED' }>;
 
@@ -56,7 +64,7 @@ builder.mutationField('changePlan', (t) =>
     authScopes: { service: true },
     args: { input: t.arg({ type: ChangePlanInput, required: true }) },
     errors: {
-      types: [InvalidInputError, UnknownPlanError, PlanOfAnotherProductError, IdempotencyKeyReusedError, AccountNotFoundError],
+      types: [InvalidInputError, UnknownPlanError, PlanOfAnotherProductError, CreditLimitExceededError, LimitReachedError, IdempotencyKeyReusedError, AccountNotFoundError],
       directResult: true,
       union: { name: 'ChangePlanResult' },
     },
@@ -68,7 +76,7 @@ builder.mutationField('changePlan', (t) =>
       if (!outcome.ok) throw await refusalOn(context.services, accountId, outcome.error);
       if (outcome.type !== 'PLAN_CHANGED') throw new Error(`CHANGE_PLAN answered ${outcome.type}`);
       const { planId, mode, effectiveAt } = outcome;
-      return { ...(await snapshotOf(store, accountId)), replayed: outcome.replayed, planKey: planId, mode, effectiveAt };
+      return { ...payloadOf(accountId, outcome), planKey: planId, mode, effectiveAt };
     },
   }),
 );

@@ -3,7 +3,7 @@ import { builder } from '../builder.js';
 import { viewerOf } from '../context.js';
 import { MeterEnum } from '../catalog/index.js';
 import { accountIdOf, ledgerKeyOf, positiveCredits } from '../metering/inputs.js';
-import { AccountPayloadRef, snapshotOf, type AccountPayload } from '../metering/payloads.js';
+import { AccountPayloadRef, payloadOf, type AccountPayload } from '../metering/payloads.js';
 import { refusalOn } from '../metering/refusals.js';
 import { AccountNotFoundError, CreditLimitExceededError, LimitReachedError, IdempotencyKeyReusedError, InvalidInputError, MeterAmountRef, type MeterAmount } from '../metering/results.js';
 
@@ -69,7 +69,7 @@ builder.mutationField('grantCredits', (t) =>
       if (!outcome.ok) throw await refusalOn(context.services, accountId, outcome.error);
       if (outcome.type !== 'GRANTED') throw new Error(`GRANT answered ${outcome.type}`);
       const { amount, expiresAt } = outcome;
-      return { ...(await snapshotOf(store, accountId)), replayed: outcome.replayed, granted: { meter, amount }, kind: input.kind, expiresAt };
+      return { ...payloadOf(accountId, outcome), granted: { meter, amount }, kind: input.kind, expiresAt };
     },
   }),
 );

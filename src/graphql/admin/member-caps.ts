@@ -5,7 +5,7 @@ import { MeterEnum } from '../catalog/index.js';
 import { viewerOf } from '../context.js';
 import { forbidden } from '../errors.js';
 import { accountIdOf, ledgerKeyOf, memberIdOf } from '../metering/inputs.js';
-import { AccountPayloadRef, snapshotOf, type AccountPayload } from '../metering/payloads.js';
+import { AccountPayloadRef, payloadOf, type AccountPayload } from '../metering/payloads.js';
 import { refusalOn } from '../metering/refusals.js';
 import { AccountNotFoundError, IdempotencyKeyReusedError, InvalidInputError, LimitReachedError } from '../metering/results.js';
 import { organizationOf } from '../metering/spenders.js';
@@ -57,7 +57,7 @@ builder.mutationField('setMemberCap', (t) =>
       const outcome = await store.execute(accountId, { type: 'SET_MEMBER_CAP', idempotencyKey: ledgerKeyOf(viewer, input.idempotencyKey), memberId, meter, cap });
       if (!outcome.ok) throw await refusalOn(context.services, accountId, outcome.error);
       if (outcome.type !== 'MEMBER_CAP_SET') throw new Error(`SET_MEMBER_CAP answered ${outcome.type}`);
-      return { ...(await snapshotOf(store, accountId)), replayed: outcome.replayed, memberId: outcome.memberId, meter: outcome.meter, cap: outcome.cap };
+      return { ...payloadOf(accountId, outcome), memberId: outcome.memberId, meter: outcome.meter, cap: outcome.cap };
     },
   }),
 );

@@ -6,7 +6,7 @@ import { builder } from '../builder.js';
 import { viewerOf, type Context } from '../context.js';
 import { forbidden } from '../errors.js';
 import { accountGlobalId, featureOf, idempotencyKeyOf, pricingParametersOf, scopedKeyOf } from '../metering/inputs.js';
-import { AccountPayloadRef, snapshotOf, type AccountPayload } from '../metering/payloads.js';
+import { AccountPayloadRef, type AccountPayload } from '../metering/payloads.js';
 import { refusalOf } from '../metering/refusals.js';
 import {
   CreditLimitExceededError,
@@ -121,7 +121,7 @@ const GenerationSuccessRef = builder.objectRef<Generated>('GenerationSuccess').i
 async function generationError(context: Context, accountId: string, idempotencyKey: string, error: GenerationError): Promise<ResultError> {
   switch (error.code) {
     case 'GENERATION_FAILED':
-      return new GenerationFailedError(error, await snapshotOf(context.services.store, accountId));
+      return new GenerationFailedError(error, { accountId, balances: error.balances });
     case 'GENERATION_IN_PROGRESS':
       return new GenerationInProgressError(error.generationId);
     case 'QUOTE_NOT_FOUND':

@@ -1,10 +1,9 @@
-import type { EntryMetadata, Meter, PricingCatalog } from '../../ledger/index.js';
+import type { Meter, PricingCatalog } from '../../ledger/index.js';
 import { builder } from '../builder.js';
 import { MeterEnum } from '../catalog/index.js';
 import { viewerOf } from '../context.js';
 import { accountIdOf, entryMetadataOf, featureOf, ledgerKeyOf, positiveCredits, sessionIdOf } from './inputs.js';
-import { meteredPrice } from './metered-features.js';
-import { AccountPayloadRef, snapshotOf, type AccountPayload } from './payloads.js';
+import { AccountPayloadRef, payloadOf, type AccountPayload } from './payloads.js';
 import { refusalOn } from './refusals.js';
 import {
   AccountNotFoundError,
@@ -23,21 +22,16 @@ import { spenderOn } from './spenders.js';
 /** Input fields the raw-amount writes share: who is charged, what for, and the caller's notes. */
 export const attributionFields = {
   memberId: 'Services only: the member of an organization pool the credits are for, by its `User.id`; held to its cap. A member or admin always spends as itself.',
-  feature: 'The catalog feature the credits were used for; recorded with the entries (their `metadata.feature`).',
+  feature: 'The catalog feature the credits were used for; recorded as the feature of the entries.',
   sessionId: 'The generation session the credits were used in; recorded with the entries.',
   metadata: 'Notes recorded with the entries: a flat JSON object of strings, numbers, booleans and nulls (at most 32 keys).',
 } as const;
 
-/**
- * What a raw amount is recorded with: the caller's metadata and, as `metadata.feature`, the
- * catalog feature it names (the entry's own `feature` is the metered feature that priced it).
- */
-export function rawAmountMetadata(pricing: PricingCatalog, feature: string | null | undefined, metadata: unknown): EntryMetadata {
-  const notes = entryMetadataOf(metadata);
-  if (feature === null || feature === undefined) return notes;
+/** The catalog feature a raw amount was used for, recorded as the entries' feature; null when none is named. */
+export function recordedFeatureOf(pricing: PricingCatalog, feature: string | null | undefined): string | null {
+  if (feature === null || feature === undefined) return null;
   if (!Object.hasOwn(pricing.features, featureOf(feature))) throw new UnknownFeatureError(feature);
-  if (Object.hasOwn(notes, 'feature')) throw new InvalidInputError('metadata.feature', 'is set from `feature`: leave it out');
-  return { ...notes, feature };
+  return feature;
 }
 
 const ConsumeCreditsInput = builder.inputType('ConsumeCreditsInput', {
@@ -81,14 +75,15 @@ builder.mutationField('consumeCredits', (t) =>
       const outcome = await store.execute(accountId, {
         type: 'DEBIT',
         idempotencyKey: ledgerKeyOf(viewerOf(context), input.idempotencyKey),
-        ...meteredPrice(meter, amount),
+        feature: recordedFeatureOf(catalogs.pricing, input.feature),
+        amounts: { [meter]: amount },
         memberId,
         sessionId: sessionIdOf(input.sessionId),
-        metadata: rawAmountMetadata(catalogs.pricing, input.feature, input.metadata),
+        metadata: entryMetadataOf(input.metadata),
       });
       if (!outcome.ok) throw await refusalOn(context.services, accountId, outcome.error);
       if (outcome.type !== 'DEBITED') throw new Error(`DEBIT answered ${outcome.type}`);
-      return { ...(await snapshotOf(store, accountId)), replayed: outcome.replayed, consumed: { meter, amount: outcome.charged[meter] ?? 0 } };
+      return { ...payloadOf(accountId, outcome), consumed: { meter, amount: outcome.charged[meter] ?? 0 } };
     },
   }),
 );

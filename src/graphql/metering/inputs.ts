@@ -176,7 +176,7 @@ export function pricingParametersOf(feature: string, value: unknown): PricingPar
   orThrow(checkParameters('parameters', value as Record<string, unknown>));
   for (const [name, item] of Object.entries(value)) {
     if (typeof item !== 'string' && typeof item !== 'number') {
-      throw new InvalidParameterError(feature, name, `must be a string or a number, got ${JSON.stringify(item)}`);
+      throw new InvalidParameterError(feature, name, `must be a string or a number, got ${Array.isArray(item) ? 'a list' : item === null ? 'null' : `a ${typeof item}`}`);
     }
   }
   return value as PricingParameters;

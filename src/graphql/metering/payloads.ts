@@ -1,5 +1,4 @@
 import type { MeterBalance } from '../../ledger/index.js';
-import type { LedgerStore } from '../../store/ledger-store.js';
 import { AccountRef } from '../accounts/index.js';
 import { MeterBalanceRef } from '../balances/meter-balance.js';
 import { builder } from '../builder.js';
@@ -11,11 +10,12 @@ export type AccountSnapshot = { readonly accountId: string; readonly balances: M
 /** What every successful write answers besides its own facts. */
 export type AccountPayload = AccountSnapshot & { readonly replayed: boolean };
 
-/** The account's balances as of now, right after a write to it. */
-export async function snapshotOf(store: LedgerStore, accountId: string): Promise<AccountSnapshot> {
-  const [state] = await store.loadAccounts([accountId]);
-  if (!state) throw new Error(`account ${accountId} vanished after a write`);
-  return { accountId, balances: store.balances(state) };
+/**
+ * What a write answers of its account: the balances right after the write itself (not after
+ * others coalesced with it), or for a replay those the first request answered.
+ */
+export function payloadOf(accountId: string, outcome: { readonly replayed: boolean; readonly balances: MeterBalance[] }): AccountPayload {
+  return { accountId, balances: outcome.balances, replayed: outcome.replayed };
 }
 
 export const AccountPayloadRef = builder.interfaceRef<AccountPayload>('AccountPayload').implement({
@@ -23,7 +23,9 @@ export const AccountPayloadRef = builder.interfaceRef<AccountPayload>('AccountPa
   fields: (t) => ({
     account: t.field({
       type: AccountRef,
-      description: 'The account written to, as it is now: its plan, a scheduled plan change, its members…',
+      // Nullable: an error reading it (a field the caller may not read) must not hide that the write applied.
+      nullable: true,
+      description: 'The account written to, as it is now: its plan, a scheduled plan change, its members… Null if it cannot be read; the write applied all the same.',
       resolve: ({ accountId }) => accountId,
     }),
     accountId: t.id({ description: 'The global id of the account written to (`Account:<id>`).', resolve: ({ accountId }) => accountGlobalId(accountId) }),

@@ -44,6 +44,8 @@ export function refusalOf(error: Refusal, extras: { reservationId?: string; upgr
       return new UnknownPlanError(error.planId);
     case 'PLAN_OF_ANOTHER_PRODUCT':
       return new PlanOfAnotherProductError(error.currentPlanId, error.currentProduct, error.planId, error.product);
+    case 'QUOTE_NOT_FOUND':
+      return new QuoteNotFoundError(error.quoteId);
     case 'QUOTE_EXPIRED':
       return new QuoteExpiredError(error.quoteId, error.expiredAt);
     case 'QUOTE_MISMATCH':

@@ -1,12 +1,13 @@
-import type { HoldOperation, Meter, MeterAmounts, OperationSuccess, Quote } from '../../ledger/index.js';
+import { INPUT_LIMITS, type EntryMetadata, type Meter, type MeterAmounts, type OperationSuccess, type PricedRequest } from '../../ledger/index.js';
 import { builder } from '../builder.js';
 import { MeterEnum } from '../catalog/index.js';
 import { viewerOf, type Context } from '../context.js';
 import { forbidden } from '../errors.js';
 import { canSpendFrom } from '../accounts/access.js';
-import { attributionFields, rawAmountMetadata } from './consume-credits.js';
+import { attributionFields, recordedFeatureOf } from './consume-credits.js';
 import {
   accountIdOf,
+  boundedText,
   callerIdOf,
   entryMetadataOf,
   featureOf,
@@ -18,8 +19,7 @@ import {
   reservationOf,
   sessionIdOf,
 } from './inputs.js';
-import { meteredPrice } from './metered-features.js';
-import { AccountPayloadRef, snapshotOf, type AccountPayload } from './payloads.js';
+import { AccountPayloadRef, payloadOf, type AccountPayload } from './payloads.js';
 import { refusalOn } from './refusals.js';
 import {
   AccountNotFoundError,
@@ -39,7 +39,7 @@ import {
   UnknownFeatureError,
   meterAmountList,
 } from './results.js';
-import { spenderOn } from './spenders.js';
+import { organizationOf, spenderOn } from './spenders.js';
 
 const ReserveCreditsInput = builder.inputType('ReserveCreditsInput', {
   description: [
@@ -82,26 +82,28 @@ type ReserveArgs = {
   metadata?: unknown;
 };
 
-/** What a reservation is priced by: a quote, a feature's catalog price, or a raw amount on a meter. */
-async function reservationPrice(context: Context, input: ReserveArgs): Promise<Pick<HoldOperation, 'feature' | 'parameters' | 'quote' | 'metadata'>> {
+/**
+ * What a reservation is priced by: a quote, a feature's catalog price, or a raw amount on a meter.
+ * A quote is looked up by the ledger after the idempotency key, so a retry replays even once the
+ * quote is gone.
+ */
+function reservationPrice(context: Context, input: ReserveArgs): PricedRequest & { metadata: EntryMetadata } {
   const { meter, amount } = input;
+  const metadata = entryMetadataOf(input.metadata);
   if (meter !== null && meter !== undefined && amount !== null && amount !== undefined) {
     for (const field of ['parameters', 'quoteId'] as const) {
       if (input[field] !== null && input[field] !== undefined) throw new InvalidInputError(field, 'does not go with `meter` and `amount`');
     }
-    return { ...meteredPrice(meter, positiveCredits('amount', amount)), metadata: rawAmountMetadata(context.services.catalogs.pricing, input.feature, input.metadata) };
+    return { feature: recordedFeatureOf(context.services.catalogs.pricing, input.feature), amounts: { [meter]: positiveCredits('amount', amount) }, metadata };
   }
   if (meter !== null && meter !== undefined) throw new InvalidInputError('amount', 'is required with `meter`');
   if (amount !== null && amount !== undefined) throw new InvalidInputError('meter', 'is required with `amount`');
-  let quote: Quote | undefined;
-  if (input.quoteId !== null && input.quoteId !== undefined) {
-    quote = (await context.services.store.findQuote(input.quoteId)) ?? undefined;
-    if (!quote) throw new QuoteNotFoundError(input.quoteId);
-  }
-  const feature = input.feature === null || input.feature === undefined ? quote?.feature : featureOf(input.feature);
+  const feature = input.feature === null || input.feature === undefined ? undefined : featureOf(input.feature);
+  if (feature !== undefined && !Object.hasOwn(context.services.catalogs.pricing.features, feature)) throw new UnknownFeatureError(feature);
+  const parameters = pricingParametersOf(feature ?? 'the quoted feature', input.parameters);
+  if (input.quoteId !== null && input.quoteId !== undefined) return { quoteId: boundedText('quoteId', input.quoteId, INPUT_LIMITS.quoteId), feature, parameters, metadata };
   if (feature === undefined) throw new InvalidInputError('feature', 'give a `feature` or a `quoteId` to reserve a price, or a `meter` and an `amount`');
-  if (!Object.hasOwn(context.services.catalogs.pricing.features, feature)) throw new UnknownFeatureError(feature);
-  return { feature, parameters: pricingParametersOf(feature, input.parameters), quote, metadata: entryMetadataOf(input.metadata) };
+  return { feature, parameters, metadata };
 }
 
 builder.mutationField('reserveCredits', (t) =>
@@ -133,14 +135,13 @@ builder.mutationField('reserveCredits', (t) =>
       const memberId = spenderOn(viewerOf(context), accountId, input.memberId);
       const viewer = viewerOf(context);
       const idempotencyKey = ledgerKeyOf(viewer, input.idempotencyKey);
-      const priced = await reservationPrice(context, input);
+      const priced = reservationPrice(context, input);
       const owner = { type: 'CALLER' as const, callerId: callerIdOf(viewer) };
       const outcome = await store.execute(accountId, { type: 'HOLD', idempotencyKey, owner, ...priced, memberId, sessionId: sessionIdOf(input.sessionId) });
       if (!outcome.ok) throw await refusalOn(context.services, accountId, outcome.error);
       if (outcome.type !== 'HELD') throw new Error(`HOLD answered ${outcome.type}`);
       return {
-        ...(await snapshotOf(store, accountId)),
-        replayed: outcome.replayed,
+        ...payloadOf(accountId, outcome),
         reservationId: reservationGlobalId(accountId, outcome.holdId),
         reserved: outcome.held,
         expiresAt: outcome.expiresAt,
@@ -209,15 +210,16 @@ async function settle(
   const { accountId, holdId } = reservationOf(input.reservationId);
   const viewer = viewerOf(context);
   if (!canSpendFrom(viewer, accountId)) throw forbidden();
-  // A plain member settles its own reservations; an admin or a service, any on the accounts it spends from.
-  const settler = { type: 'CALLER' as const, callerId: callerIdOf(viewer), anyCaller: viewer.role !== 'member' };
+  // A plain member settles its own reservations; a service any, an admin any of its organization's pool.
+  const anyCaller = viewer.role === 'service' || (viewer.role === 'admin' && viewer.organizationId !== null && organizationOf(accountId) === viewer.organizationId);
+  const settler = { type: 'CALLER' as const, callerId: callerIdOf(viewer), anyCaller };
   const common = { idempotencyKey: ledgerKeyOf(viewer, input.idempotencyKey), holdId, settler, metadata: entryMetadataOf(input.metadata) };
   const amounts = input.amounts ? meterAmountsOf('amounts', input.amounts) : undefined;
   const outcome = await store.execute(accountId, type === 'COMMIT' ? { type, ...common, amounts } : { type, ...common });
   if (!outcome.ok) throw await refusalOn(context.services, accountId, outcome.error, input.reservationId);
   if (outcome.type !== 'HOLD_SETTLED') throw new Error(`settling a reservation answered ${outcome.type}`);
   const { committed, released, expired } = outcome;
-  return { ...(await snapshotOf(store, accountId)), replayed: outcome.replayed, committed, released, expired };
+  return { ...payloadOf(accountId, outcome), committed, released, expired };
 }
 
 builder.mutationField('commitReservation', (t) =>
@@ -226,7 +228,7 @@ builder.mutationField('commitReservation', (t) =>
     description: 'Metering API: consumes all or part of a reservation and releases the rest. Idempotent by `idempotencyKey`.',
     args: { input: t.arg({ type: CommitReservationInput, required: true }) },
     errors: {
-      types: [InvalidInputError, ReservationNotFoundError, CommitExceedsReservationError, CreditLimitExceededError, IdempotencyKeyReusedError, AccountNotFoundError],
+      types: [InvalidInputError, ReservationNotFoundError, CommitExceedsReservationError, CreditLimitExceededError, LimitReachedError, IdempotencyKeyReusedError, AccountNotFoundError],
       directResult: true,
       union: { name: 'CommitReservationResult' },
     },

@@ -43,7 +43,10 @@ const UsageSummaryRowRef = builder.objectRef<SummaryRow>('UsageSummaryRow').impl
       resolve: (row) => (row.groupBy === 'MEMBER' && row.key !== null ? { userId: row.key } : null),
     }),
     meter: t.field({ type: MeterEnum, resolve: (row) => row.meter }),
-    used: t.exposeInt('used'),
+    used: t.expose('used', {
+      type: 'SafeInt',
+      description: 'Credits used, summed over the range: a whole number that may exceed Int over a long range (balances never do).',
+    }),
   }),
 });
 
@@ -75,7 +78,9 @@ builder.objectField(AccountRef, 'usageSummary', (t) =>
       until: t.arg({ type: 'DateTime', description: 'Exclusive.' }),
     },
     resolve: async (account, args, context) => {
-      if (args.groupBy === 'MEMBER' && itemizedMemberFor(viewerOf(context), account) !== null) throw forbidden();
+      // A plain member of a pool sums its own usage only, as its history lists only its own entries.
+      const itemized = itemizedMemberFor(viewerOf(context), account);
+      if (args.groupBy === 'MEMBER' && itemized !== null) throw forbidden();
       const bounds = timeRange(args.since, args.until, []);
       const { store } = context.services;
       const ranges = store.balances(account).map(({ meter, periodStart, resetsAt }) => ({
@@ -92,7 +97,8 @@ builder.objectField(AccountRef, 'usageSummary', (t) =>
       const summaries = await Promise.all(
         [...byWindow.values()].map(async (sameWindow) => {
           const { since, until } = sameWindow[0]!;
-          const rows = await store.summarizeUsage(account.accountId, { groupBy: args.groupBy, from: since, to: until, timeZone: account.timeZone });
+          const query = { groupBy: args.groupBy, from: since, to: until, timeZone: account.timeZone, ...(itemized !== null && { memberId: itemized }) };
+          const rows = await store.summarizeUsage(account.accountId, query);
           return rows.filter((row) => sameWindow.some((range) => range.meter === row.meter));
         }),
       );

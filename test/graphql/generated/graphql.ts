@@ -35,7 +35,7 @@ export type ConsumeCreditsInput = {
   accountId: string | number;
   /** A positive number of credits. */
   amount: number;
-  /** The catalog feature the credits were used for; recorded with the entries (their `metadata.feature`). */
+  /** The catalog feature the credits were used for; recorded as the feature of the entries. */
   feature?: string | null | undefined;
   /** Names this request (e.g. a UUID): a retry with the same key returns the first result and charges nothing more. */
   idempotencyKey: string;
@@ -75,9 +75,11 @@ export type EntryKind =
   | 'EXPIRY'
   /** Credits added: a top-up, or credits an admin or the product granted. */
   | 'GRANT'
-  /** Credits reserved for work under way: available → reserved. */
+  /** Credits reserved for work under way: available → reserved (nothing, when the step was charged already and is reused). */
   | 'HOLD'
-  /** An upgrade's extra allowance, or a downgrade scheduled or applied. */
+  /** A member's cap on a meter set or lifted: no credits move. */
+  | 'MEMBER_CAP'
+  /** A plan change: an upgrade's extra allowance, a downgrade scheduled or applied, or (moving nothing) a change to the plan in force. */
   | 'PLAN_CHANGE'
   /** Reserved credits given back: reserved → available. */
   | 'RELEASE'
@@ -376,9 +378,11 @@ export type ChangePlanMutationVariables = Exact<{
 
 export type ChangePlanMutation = { changePlan:
     | { __typename: 'AccountNotFoundError', code: ErrorCode, message: string }
-    | { __typename: 'ChangePlanSuccess', mode: PlanChangeMode, effectiveAt: string, accountId: string, replayed: boolean, account: { plan: { key: string }, pendingPlan: { effectiveAt: string, plan: { key: string } } | null }, plan: { key: string, tier: number }, balances: Array<{ meter: Meter, allowance: number, available: number, used: number, reserved: number, topUp: number, resetsAt: string }> }
+    | { __typename: 'ChangePlanSuccess', mode: PlanChangeMode, effectiveAt: string, accountId: string, replayed: boolean, account: { plan: { key: string }, pendingPlan: { effectiveAt: string, plan: { key: string } } | null } | null, plan: { key: string, tier: number }, balances: Array<{ meter: Meter, allowance: number, available: number, used: number, reserved: number, topUp: number, resetsAt: string }> }
+    | { __typename: 'CreditLimitExceededError', meter: Meter, figure: CreditFigure, limit: number, code: ErrorCode, message: string }
     | { __typename: 'IdempotencyKeyReusedError', idempotencyKey: string, code: ErrorCode, message: string }
     | { __typename: 'InvalidInputError', field: string, code: ErrorCode, message: string }
+    | { __typename: 'LimitReachedError', what: LimitedCollection, limit: number, code: ErrorCode, message: string }
     | { __typename: 'PlanOfAnotherProductError', currentPlanKey: string, currentProduct: string, planKey: string, product: string, code: ErrorCode, message: string }
     | { __typename: 'UnknownPlanError', planKey: string, code: ErrorCode, message: string }
    };
@@ -491,6 +495,7 @@ export type CommitReservationMutation = { commitReservation:
     | { __typename: 'CreditLimitExceededError', meter: Meter, figure: CreditFigure, limit: number, code: ErrorCode, message: string }
     | { __typename: 'IdempotencyKeyReusedError', idempotencyKey: string, code: ErrorCode, message: string }
     | { __typename: 'InvalidInputError', field: string, code: ErrorCode, message: string }
+    | { __typename: 'LimitReachedError', what: LimitedCollection, limit: number, code: ErrorCode, message: string }
     | { __typename: 'ReservationNotFoundError', reservationId: string, code: ErrorCode, message: string }
    };
 
