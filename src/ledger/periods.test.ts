@@ -108,4 +108,13 @@ describe('wall clock conversions', () => {
     const repeated = instantAt({ year: 2024, month: 11, day: 3, hour: 1, minute: 30, second: 0, millisecond: 0 }, 'America/New_York');
     expect(repeated.toISOString()).toBe('2024-11-03T05:30:00.000Z');
   });
+
+  it('read a skipped local time in the offset after the jump: 02:30 on a spring-forward day is 03:30', () => {
+    const skipped = instantAt({ year: 2024, month: 3, day: 10, hour: 2, minute: 30, second: 0, millisecond: 0 }, 'America/New_York');
+    expect(skipped.toISOString()).toBe('2024-03-10T07:30:00.000Z');
+    expect(wallClockAt(skipped, 'America/New_York')).toMatchObject({ hour: 3, minute: 30 });
+    // A day that starts at a skipped midnight starts when the clock jumps.
+    const midnight = instantAt({ year: 2024, month: 9, day: 8, hour: 0, minute: 0, second: 0, millisecond: 0 }, 'America/Santiago');
+    expect(wallClockAt(midnight, 'America/Santiago')).toMatchObject({ hour: 1, minute: 0 });
+  });
 });

@@ -87,8 +87,9 @@ const DAY_MS = 86_400_000;
  * The instant at which the zone's clock shows `wall`. Offsets a day either side cover every
  * candidate (no zone changes its offset twice within a day). When the clocks fall back and the
  * wall time happens twice, the first occurrence wins. When they spring forward and the wall time
- * never happens, the answer is the instant the clock jumps (a day that "starts at 00:00" in a
- * zone that skips midnight starts when the clock jumps to 01:00).
+ * never happens, it is read in the offset after the jump, so it lands as far past the jump as it
+ * is past the start of the gap: 02:30 on a day the clock jumps from 02:00 to 03:00 is 03:30, and
+ * a day that "starts at 00:00" in a zone that skips midnight starts at 01:00, when the clock jumps.
  */
 export function instantAt(wall: WallClock, timeZone: string): Date {
   const asUtc = wallClockAsUtcMs(wall);
