@@ -34,6 +34,8 @@ export type GenerateRequest = {
   /** Names this request: a retry with the same key never generates or charges twice. */
   idempotencyKey: string;
   sessionId?: string;
+  /** The asset the generation works on, recorded with its entries. */
+  assetId?: string;
   /** A step of the session (needs `sessionId`): regenerating it unchanged charges nothing. */
   step?: string;
   input: JsonValue;
@@ -167,6 +169,7 @@ export function createGenerationService(options: GenerationServiceOptions) {
     const oversized =
       checkText('feature', request.feature, INPUT_LIMITS.feature) ??
       checkText('sessionId', request.sessionId, INPUT_LIMITS.sessionId) ??
+      checkText('assetId', request.assetId, INPUT_LIMITS.assetId) ??
       checkText('step', request.step, INPUT_LIMITS.step) ??
       checkText('quoteId', request.quoteId, INPUT_LIMITS.quoteId) ??
       checkParameters('parameters', request.parameters) ??
@@ -215,6 +218,7 @@ export function createGenerationService(options: GenerationServiceOptions) {
         parameters,
         quote,
         sessionId,
+        assetId: request.assetId ?? null,
         step,
         input: request.input,
         stepFingerprint:
@@ -378,8 +382,8 @@ function refusal(error: GenerationError): { ok: false; error: GenerationError } 
 
 /** Everything the caller asked for, as given: another request under the same key is told apart. */
 function fingerprintOf(request: GenerateRequest): string {
-  const { memberId, feature, sessionId, step, input, parameters, quoteId } = request;
-  return createHash('sha256').update(canonicalJson({ memberId, feature, sessionId, step, input, parameters, quoteId })).digest('hex');
+  const { memberId, feature, sessionId, assetId, step, input, parameters, quoteId } = request;
+  return createHash('sha256').update(canonicalJson({ memberId, feature, sessionId, assetId, step, input, parameters, quoteId })).digest('hex');
 }
 
 /** `generate`'s holds are its own: no caller can settle them through the metering API. */
@@ -396,7 +400,7 @@ function metadataOf(record: GenerationRecord) {
 
 /** Built from the record alone, so an attempt that takes over builds the very same operation. */
 function holdOperation(record: GenerationRecord): HoldOperation {
-  const { feature, parameters, quote, sessionId, step, input } = record;
+  const { feature, parameters, quote, sessionId, assetId, step, input } = record;
   return {
     type: 'HOLD',
     idempotencyKey: ledgerKey(record, 'hold'),
@@ -405,6 +409,7 @@ function holdOperation(record: GenerationRecord): HoldOperation {
     ...(quote ? { quoteId: quote.id } : { parameters }),
     memberId: record.memberId ?? undefined,
     sessionId: sessionId ?? undefined,
+    assetId: assetId ?? undefined,
     step: step === null ? undefined : { name: step, input: generationStepInput({ feature, parameters, input, memberId: record.memberId }) },
     metadata: metadataOf(record),
   };

@@ -7,6 +7,7 @@ export type EntryFilter = {
   feature?: string;
   memberId?: string;
   sessionId?: string;
+  assetId?: string;
   /** Inclusive. */
   since?: Date;
   /** Exclusive. */
@@ -24,6 +25,7 @@ export async function listEntries(models: LedgerModels, accountId: string, filte
   if (filter.feature) query.feature = filter.feature;
   if (filter.memberId) query.memberId = filter.memberId;
   if (filter.sessionId) query.sessionId = filter.sessionId;
+  if (filter.assetId) query.assetId = filter.assetId;
   if (filter.since || filter.until) {
     query.at = { ...(filter.since && { $gte: filter.since }), ...(filter.until && { $lt: filter.until }) };
   }

@@ -35,6 +35,8 @@ export type GenerationRequestRecord = {
   /** The quote as it was when the request was validated (quotes are deleted a day after expiry). */
   quote: Quote | null;
   sessionId: string | null;
+  /** The asset it works on, recorded with its entries (absent on records stored before assets were). */
+  assetId?: string | null;
   step: string | null;
   input: JsonValue;
   /** The ledger's step fingerprint, when the request is a step of a session. */
@@ -91,6 +93,7 @@ const generationSchema = new Schema<GenerationDocument>(
     parameters: { type: Schema.Types.Mixed, default: {} },
     quote: { type: Schema.Types.Mixed, default: null },
     sessionId: { type: String, default: null },
+    assetId: { type: String, default: null },
     step: { type: String, default: null },
     input: { type: Schema.Types.Mixed, default: null },
     stepFingerprint: { type: String, default: null },

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { execute } from './client.js';
 import {
   CommitReservationDocument,
+  GenerateDocument,
   ConsumeCreditsDocument,
   ReserveCreditsDocument,
   UsageHistoryDocument,
@@ -40,5 +41,29 @@ describe('raw amounts a backend meters', () => {
     const rows = summary.data!.account!.usageSummary.rows.edges.map(({ node }) => [node.key, node.meter, node.used]);
     expect(rows).toContainEqual(['brand.analyze', 'AI_CREDITS', 7]);
     expect(JSON.stringify([filtered.data, summary.data])).not.toContain('metered.');
+  });
+});
+
+describe('credits spent on an asset', () => {
+  it('are recorded with it, through the metering API and generate alike, so usage can be told per asset', async () => {
+    const token = await server.token({ sub: 'assets' });
+    await execute(server.url, ViewerDocument, { token });
+    const accountId = accountGlobalId('user:assets');
+    as(await resultOf(server.url, ConsumeCreditsDocument, token, { input: { accountId, meter: 'AI_CREDITS', amount: 2, idempotencyKey: 'c', assetId: 'video-7' } }), 'ConsumeCreditsSuccess');
+    as(await resultOf(server.url, ReserveCreditsDocument, token, { input: { accountId, meter: 'AI_CREDITS', amount: 1, idempotencyKey: 'r', assetId: 'video-7' } }), 'ReserveCreditsSuccess');
+    as(await resultOf(server.url, GenerateDocument, token, { input: { feature: 'image.generate', idempotencyKey: 'g', input: { prompt: 'x' }, assetId: 'video-7' } }), 'GenerationSuccess');
+    as(await resultOf(server.url, ConsumeCreditsDocument, token, { input: { accountId, meter: 'AI_CREDITS', amount: 5, idempotencyKey: 'other', assetId: 'video-8' } }), 'ConsumeCreditsSuccess');
+    const history = await execute(server.url, UsageHistoryDocument, { token, variables: { id: accountId, filter: { assetId: 'video-7' } } });
+    expect(history.errors).toBeUndefined();
+    expect(history.data!.account!.usage.edges.map(({ node }) => [node.kind, node.assetId])).toEqual([
+      ['COMMIT', 'video-7'],
+      ['HOLD', 'video-7'],
+      ['HOLD', 'video-7'],
+      ['DEBIT', 'video-7'],
+    ]);
+    expect(await resultOf(server.url, ConsumeCreditsDocument, token, { input: { accountId, meter: 'AI_CREDITS', amount: 1, idempotencyKey: 'long', assetId: 'a'.repeat(201) } })).toMatchObject({
+      __typename: 'InvalidInputError',
+      field: 'assetId',
+    });
   });
 });

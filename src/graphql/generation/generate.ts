@@ -96,6 +96,7 @@ const GenerateInput = builder.inputType('GenerateInput', {
     parameters: t.field({ type: 'JSON', description: "The feature's parameters, e.g. `{ \"resolution\": \"HD\", \"count\": 2 }`; with `quoteId`, the quoted ones by default." }),
     quoteId: t.id({ description: 'Charge exactly the price of this quote (`Mutation.createQuote`), while it is valid.' }),
     sessionId: t.string({ description: 'The generation session this belongs to.' }),
+    assetId: t.string({ description: 'The asset this generation works on (a video, an image, a project: at most 200 characters); recorded with the entries.' }),
     step: t.string({
       description: 'A step of the session (needs `sessionId`): regenerating it with the same feature, parameters and input charges nothing (`reused`).',
     }),
@@ -174,6 +175,7 @@ builder.mutationField('generate', (t) =>
         feature: featureOf(input.feature),
         idempotencyKey: scopedKeyOf(viewer, idempotencyKey),
         sessionId: input.sessionId ?? undefined,
+        assetId: input.assetId ?? undefined,
         step: input.step ?? undefined,
         input: input.input as JsonValue,
         parameters: pricingParametersOf(input.feature, input.parameters),

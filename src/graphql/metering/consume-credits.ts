@@ -2,7 +2,7 @@ import type { Meter, PricingCatalog } from '../../ledger/index.js';
 import { builder } from '../builder.js';
 import { MeterEnum } from '../catalog/index.js';
 import { viewerOf } from '../context.js';
-import { accountIdOf, entryMetadataOf, featureOf, ledgerKeyOf, positiveCredits, sessionIdOf } from './inputs.js';
+import { accountIdOf, assetIdOf, entryMetadataOf, featureOf, ledgerKeyOf, positiveCredits, sessionIdOf } from './inputs.js';
 import { AccountPayloadRef, payloadOf, type AccountPayload } from './payloads.js';
 import { refusalOn } from './refusals.js';
 import {
@@ -24,6 +24,7 @@ export const attributionFields = {
   memberId: 'Services only: the member of an organization pool the credits are for, by its `User.id`; held to its cap. A member or admin always spends as itself.',
   feature: 'The catalog feature the credits were used for; recorded as the feature of the entries.',
   sessionId: 'The generation session the credits were used in; recorded with the entries.',
+  assetId: 'The asset the credits were spent on (a video, an image, a project: at most 200 characters); recorded with the entries, so usage can be told per asset.',
   metadata: 'Notes recorded with the entries: a flat JSON object of strings, numbers, booleans and nulls (at most 32 keys).',
 } as const;
 
@@ -44,6 +45,7 @@ const ConsumeCreditsInput = builder.inputType('ConsumeCreditsInput', {
     feature: t.string({ description: attributionFields.feature }),
     memberId: t.id({ description: attributionFields.memberId }),
     sessionId: t.string({ description: attributionFields.sessionId }),
+    assetId: t.string({ description: attributionFields.assetId }),
     metadata: t.field({ type: 'JSON', description: attributionFields.metadata }),
   }),
 });
@@ -79,6 +81,7 @@ builder.mutationField('consumeCredits', (t) =>
         amounts: { [meter]: amount },
         memberId,
         sessionId: sessionIdOf(input.sessionId),
+        assetId: assetIdOf(input.assetId),
         metadata: entryMetadataOf(input.metadata),
       });
       if (!outcome.ok) throw await refusalOn(context.services, accountId, outcome.error);

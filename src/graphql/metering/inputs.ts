@@ -42,6 +42,11 @@ export function featureOf(value: string, field = 'feature'): string {
   return boundedText(field, value, INPUT_LIMITS.feature);
 }
 
+/** The asset (a video, an image, a project) credits were spent on, as the product names it. */
+export function assetIdOf(value: string | null | undefined): string | undefined {
+  return boundedText('assetId', value, INPUT_LIMITS.assetId);
+}
+
 /** A generation session's id. */
 export function sessionIdOf(value: string | null | undefined): string | undefined {
   return boundedText('sessionId', value, INPUT_LIMITS.sessionId);

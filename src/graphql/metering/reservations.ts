@@ -7,6 +7,7 @@ import { canSpendFrom } from '../accounts/access.js';
 import { attributionFields, recordedFeatureOf } from './consume-credits.js';
 import {
   accountIdOf,
+  assetIdOf,
   boundedText,
   callerIdOf,
   entryMetadataOf,
@@ -57,6 +58,7 @@ const ReserveCreditsInput = builder.inputType('ReserveCreditsInput', {
     amount: t.int({ description: 'Raw: a positive number of credits.' }),
     memberId: t.id({ description: attributionFields.memberId }),
     sessionId: t.string({ description: attributionFields.sessionId }),
+    assetId: t.string({ description: attributionFields.assetId }),
     metadata: t.field({ type: 'JSON', description: attributionFields.metadata }),
   }),
 });
@@ -137,7 +139,7 @@ builder.mutationField('reserveCredits', (t) =>
       const idempotencyKey = ledgerKeyOf(viewer, input.idempotencyKey);
       const priced = reservationPrice(context, input);
       const owner = { type: 'CALLER' as const, callerId: callerIdOf(viewer) };
-      const outcome = await store.execute(accountId, { type: 'HOLD', idempotencyKey, owner, ...priced, memberId, sessionId: sessionIdOf(input.sessionId) });
+      const outcome = await store.execute(accountId, { type: 'HOLD', idempotencyKey, owner, ...priced, memberId, sessionId: sessionIdOf(input.sessionId), assetId: assetIdOf(input.assetId) });
       if (!outcome.ok) throw await refusalOn(context.services, accountId, outcome.error);
       if (outcome.type !== 'HELD') throw new Error(`HOLD answered ${outcome.type}`);
       return {

@@ -35,6 +35,8 @@ export type ConsumeCreditsInput = {
   accountId: string | number;
   /** A positive number of credits. */
   amount: number;
+  /** The asset the credits were spent on (a video, an image, a project: at most 200 characters); recorded with the entries, so usage can be told per asset. */
+  assetId?: string | null | undefined;
   /** The catalog feature the credits were used for; recorded as the feature of the entries. */
   feature?: string | null | undefined;
   /** Names this request (e.g. a UUID): a retry with the same key returns the first result and charges nothing more. */
@@ -141,6 +143,8 @@ export type FailureStage =
 
 /** Generates with a feature of the catalog, charged to the caller's drawing account (its organization's pool, if it has one). */
 export type GenerateInput = {
+  /** The asset this generation works on (a video, an image, a project: at most 200 characters); recorded with the entries. */
+  assetId?: string | null | undefined;
   /** The catalog feature, e.g. `image.generate`. */
   feature: string;
   /** Names this request (e.g. a UUID): a retry with the same key returns the first result; nothing is generated or charged twice. */
@@ -248,6 +252,8 @@ export type ReserveCreditsInput = {
   accountId: string | number;
   /** Raw: a positive number of credits. */
   amount?: number | null | undefined;
+  /** The asset the credits were spent on (a video, an image, a project: at most 200 characters); recorded with the entries, so usage can be told per asset. */
+  assetId?: string | null | undefined;
   /** Priced: the catalog feature to reserve the price of. Raw: what the credits are for. */
   feature?: string | null | undefined;
   /** Names this request: a retry with the same key returns the first reservation. */
@@ -294,12 +300,15 @@ export type SetMemberCapInput = {
 
 /** Entries matching every field given. */
 export type UsageFilter = {
+  /** Entries of credits spent on this asset. */
+  assetId?: string | null | undefined;
   /** A feature key, e.g. `image.generate`. */
   feature?: string | null | undefined;
   /** A User's ID: entries attributed to that member of an organization pool. */
   member?: string | number | null | undefined;
   /** Entries that changed this meter. */
   meter?: Meter | null | undefined;
+  /** Entries of this generation session. */
   sessionId?: string | null | undefined;
   /** Entries at or after this instant. */
   since?: string | null | undefined;
