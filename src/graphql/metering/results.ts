@@ -4,7 +4,7 @@ import { builder } from '../builder.js';
 import { MeterEnum, PlanRef, planNode } from '../catalog/index.js';
 
 /**
- * Expected refusals of writes (and of `quote`) are typed members of each field's result union,
+ * Expected refusals of writes (and of `price`) are typed members of each field's result union,
  * through the errors plugin: a resolver throws one of the classes below, listed in the field's
  * `errors.types`, and the client gets it as data. Each implements the `Error` interface, so a
  * client can always ask for `... on Error { code message }`. Anything else a resolver throws
