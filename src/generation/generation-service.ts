@@ -239,8 +239,10 @@ export function createGenerationService(options: GenerationServiceOptions) {
 
     let provided = savedAnswer(record);
     if (!provided) {
-      // The HOLD replayed: an earlier attempt held, then died without saving the provider's answer.
-      if (held.replayed) provided = interrupted();
+      // The HOLD replayed for a request taken over: an earlier attempt held, then died without
+      // saving the provider's answer. (The first attempt's own HOLD can replay too, when the
+      // store re-ran a write whose answer it lost: that attempt is alive and asks the provider.)
+      if (held.replayed && record.attempt > 1) provided = interrupted();
       else {
         provided = await ask(record, held.expiresAt);
         if (!(await generations.saveProviderAnswer(record, held.holdId, provided, store.now()))) return lost(record);

@@ -52,8 +52,7 @@ export function applyOperation(
   if (key.length === 0) {
     return refuse({ ok: false, error: { code: 'VALIDATION_ERROR', field: 'idempotencyKey', message: 'must not be empty' } });
   }
-  const oversized = checkOperationInputs(operation);
-  if (oversized) return refuse({ ok: false, error: oversized });
+  // The key is judged first: a retry replays what applied, even under limits stricter than then.
   const earlier = findRecord(advanced.state, key) ?? durable.get(key);
   if (earlier) {
     if (earlier.fingerprint !== fingerprint) {
@@ -61,17 +60,20 @@ export function applyOperation(
     }
     return { state, entries: [], outcome: replayOf(earlier.outcome, earlier.balances ?? balancesOf(advanced.state)), remembered: [] };
   }
+  const oversized = checkOperationInputs(operation);
+  if (oversized) return refuse({ ok: false, error: oversized });
 
   const now = advanced.state.clock;
   const draft = beginDraft(advanced.state);
   const recall: Recall = (wanted) => findRecord(draft.state, wanted) ?? durable.get(wanted);
   const result = perform(draft, operation, { ...context, now, idempotencyKey: key, recall });
   if (!result.ok) return refuse(result);
+  // Judged on what the account keeps afterwards: a spent grant or an idle member takes no room.
+  dropSpentGrants(draft.state);
+  dropIdleMembers(draft.state);
   const beyond = checkBalanceLimits(advanced.state, draft.state) ?? checkCollectionLimits(advanced.state, draft.state, context.settings);
   if (beyond) return refuse({ ok: false, error: beyond });
   if (!draft.entries.some((entry) => entry.idempotencyKey === key)) recordUnmoved(draft, operation, result.value, key);
-  dropSpentGrants(draft.state);
-  dropIdleMembers(draft.state);
   const balances = balancesOf(draft.state);
   remember(draft, { key, fingerprint, outcome: result.value, balances, recordedAt: now }, context.settings);
   return {

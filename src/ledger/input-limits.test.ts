@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { applyOperation } from './apply-operation.js';
+import { requestFingerprint } from './idempotency.js';
 import { INPUT_LIMITS } from './input-limits.js';
 import { parseLedgerSettings } from './settings.js';
 import { expectError, expectOk, TestAccount } from './test-support.js';
@@ -33,5 +35,24 @@ describe('collection limits', () => {
     if (first.type !== 'HELD') throw new Error('expected a hold');
     expectOk(account.apply({ type: 'RELEASE', idempotencyKey: 'r', holdId: first.holdId, settler: { type: 'CALLER', callerId: 'ana', anyCaller: false } }));
     expectOk(hold('a3', 'ana'));
+  });
+});
+
+describe('limits and keys', () => {
+  it('judge the key first: a request remembered before the limits were stricter replays', () => {
+    const account = TestAccount.open({ planId: 'reelbot.pro' }, T0);
+    const loose = { type: 'DEBIT', idempotencyKey: 'old', feature: 'brand.analyze', metadata: { 'dotted.key': 1 } } as const;
+    const remembered = { key: 'old', fingerprint: requestFingerprint(loose), outcome: { type: 'DEBITED', charged: { AI_CREDITS: 5 }, quoteId: null } } as const;
+    const result = applyOperation(account.state, loose, account.context, new Map([['old', remembered]]));
+    expect(result.outcome).toMatchObject({ ok: true, replayed: true, type: 'DEBITED' });
+    expect(expectError(account.apply({ ...loose, idempotencyKey: 'new' }))).toMatchObject({ code: 'VALIDATION_ERROR', field: 'metadata' });
+  });
+
+  it('count what the account keeps afterwards: lifting the cap of a member it does not know takes no room', () => {
+    const full = parseLedgerSettings({ holdTtlMs: 60_000, quoteTtlMs: 60_000, idempotencyRetentionMs: 3_600_000, idempotencyMaxKeys: 100, maxMembers: 1 });
+    const account = TestAccount.open({ planId: 'reelbot.pro', accountType: 'ORGANIZATION' }, T0, { settings: full });
+    expectOk(account.apply({ type: 'SET_MEMBER_CAP', idempotencyKey: 'a', memberId: 'ana', meter: 'AI_CREDITS', cap: 10 }));
+    expect(expectError(account.apply({ type: 'SET_MEMBER_CAP', idempotencyKey: 'b', memberId: 'bo', meter: 'AI_CREDITS', cap: 10 }))).toMatchObject({ code: 'LIMIT_REACHED', what: 'MEMBERS' });
+    expectOk(account.apply({ type: 'SET_MEMBER_CAP', idempotencyKey: 'c', memberId: 'bo', meter: 'AI_CREDITS', cap: null }));
   });
 });

@@ -107,7 +107,7 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
       if (document.pendingEntries.length > 0) await commitEntries(accountId, document.pendingEntries, document.state);
 
       // The quotes the operations name, in one look-up; the ledger judges them after each key.
-      const batchContext = { ...context(), quotes: await quotesOf(batch) };
+      const batchContext = { ...context(), quotes: await quotesOf(accountId, batch) };
       // Advanced once for the whole batch (which is what an ADVANCE asks for), so that each
       // operation's forgotten keys are judged against the keys the account still remembers now.
       const advanced = advanceTo(document.state, batchContext);
@@ -166,10 +166,11 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
     }
   }
 
-  async function quotesOf(batch: readonly Work[]): Promise<Map<string, Quote>> {
+  /** The account's own quotes the batch names: another account's quote is, to it, no quote at all. */
+  async function quotesOf(accountId: string, batch: readonly Work[]): Promise<Map<string, Quote>> {
     const ids = [...new Set(batch.flatMap((work) => (work.type === 'OPERATION' && 'quoteId' in work.operation && work.operation.quoteId ? [work.operation.quoteId] : [])))];
     if (ids.length === 0) return new Map();
-    const found = await models.Quotes.find({ _id: { $in: ids } }).lean();
+    const found = await models.Quotes.find({ _id: { $in: ids }, accountId }).lean();
     return new Map(found.map(({ _id, ...rest }) => [_id, { id: _id, ...rest }]));
   }
 
