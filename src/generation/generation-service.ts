@@ -1,10 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
-  INPUT_LIMITS,
   canonicalJson,
-  checkGenerationInput,
-  checkParameters,
-  checkText,
+  checkChargeInputs,
   parametersWithDefaults,
   resolvePrice,
   stepFingerprint,
@@ -166,14 +163,7 @@ export function createGenerationService(options: GenerationServiceOptions) {
       return refusal({ code: 'VALIDATION_ERROR', field: 'sessionId', message: 'is required for a step' });
     }
     // Bounded before anything is stored: the request is recorded (input and all) before it is held.
-    const oversized =
-      checkText('feature', request.feature, INPUT_LIMITS.feature) ??
-      checkText('sessionId', request.sessionId, INPUT_LIMITS.sessionId) ??
-      checkText('assetId', request.assetId, INPUT_LIMITS.assetId) ??
-      checkText('step', request.step, INPUT_LIMITS.step) ??
-      checkText('quoteId', request.quoteId, INPUT_LIMITS.quoteId) ??
-      checkParameters('parameters', request.parameters) ??
-      checkGenerationInput('input', request.input);
+    const oversized = checkChargeInputs(request);
     if (oversized) return refusal(oversized);
     const requestFingerprint = fingerprintOf(request);
     for (;;) {

@@ -49,7 +49,7 @@ export type {
 export type { HoldSettlement, OperationSuccess, Outcome } from './outcomes.js';
 export { checkCredits, type LedgerError, type LedgerErrorCode, type Result } from './errors.js';
 export { MAX_BALANCE, MAX_FIGURE, MAX_PLAN_CREDITS } from './limits.js';
-export { INPUT_LIMITS, checkGenerationInput, checkMetadata, checkParameters, checkText, type InputError, type LimitedCollection } from './input-limits.js';
+export { INPUT_LIMITS, checkChargeInputs, checkMetadata, checkParameters, checkText, type InputError, type LimitedCollection } from './input-limits.js';
 export { METERS, MeterSchema, type Meter, type MeterAmounts } from './meters.js';
 export { ENTRY_KINDS, type EntryKind, type EntryMetadata, type LedgerEntry, type MeterChange } from './entries.js';
 export { GRANT_KINDS, burnDownOrder, type Allocation, type Grant, type GrantKind } from './grants.js';

@@ -104,6 +104,31 @@ function depthOf(value: unknown, stop: number): number {
   return deepest + 1;
 }
 
+/** What a charge names, however it is asked for (a ledger operation, a generation request). */
+export type ChargeInputs = {
+  feature?: string | null;
+  sessionId?: string | null;
+  assetId?: string | null;
+  quoteId?: string | null;
+  parameters?: Record<string, unknown>;
+  step?: string | null;
+  /** A step's or a generation's input. */
+  input?: unknown;
+};
+
+/** The strings and structures of a charge, against `INPUT_LIMITS`; `inputField` names `input` in the refusal. */
+export function checkChargeInputs(inputs: ChargeInputs, inputField = 'input'): InputError | null {
+  return (
+    checkText('feature', inputs.feature, INPUT_LIMITS.feature) ??
+    checkText('sessionId', inputs.sessionId, INPUT_LIMITS.sessionId) ??
+    checkText('assetId', inputs.assetId, INPUT_LIMITS.assetId) ??
+    checkText('quoteId', inputs.quoteId, INPUT_LIMITS.quoteId) ??
+    checkParameters('parameters', inputs.parameters) ??
+    checkText('step', inputs.step, INPUT_LIMITS.step) ??
+    (inputs.input === undefined ? null : checkGenerationInput(inputField, inputs.input))
+  );
+}
+
 /** Every string and structure an operation carries, against `INPUT_LIMITS`. */
 export function checkOperationInputs(operation: LedgerOperation): InputError | null {
   const text = (field: string, value: string | null | undefined, max: number) => checkText(field, value, max);
@@ -115,15 +140,9 @@ export function checkOperationInputs(operation: LedgerOperation): InputError | n
   switch (operation.type) {
     case 'DEBIT':
     case 'CHARGE_STEP':
+      return checkChargeInputs(operation);
     case 'HOLD':
-      return (
-        text('feature', operation.feature, INPUT_LIMITS.feature) ??
-        text('sessionId', operation.sessionId, INPUT_LIMITS.sessionId) ??
-        text('assetId', operation.assetId, INPUT_LIMITS.assetId) ??
-        checkParameters('parameters', operation.parameters) ??
-        (operation.type === 'CHARGE_STEP' ? text('step', operation.step, INPUT_LIMITS.step) ?? checkGenerationInput('input', operation.input) : null) ??
-        (operation.type === 'HOLD' && operation.step ? text('step', operation.step.name, INPUT_LIMITS.step) ?? checkGenerationInput('step.input', operation.step.input) : null)
-      );
+      return checkChargeInputs({ ...operation, step: operation.step?.name, input: operation.step?.input }, 'step.input');
     case 'CHANGE_PLAN':
       return text('planId', operation.planId, INPUT_LIMITS.planId);
     default:

@@ -99,6 +99,8 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
   }
 
   async function processTogether(accountId: string, batch: readonly Work[]): Promise<WorkResult[]> {
+    // The quotes the operations name, in one look-up for every attempt; the ledger judges them after each key.
+    const quotes = await quotesOf(accountId, batch);
     for (let attempt = 1; ; attempt += 1) {
       const document = await models.Accounts.findById(accountId).lean<AccountDocument>();
       if (!document) return batch.map(() => ({ ok: false, error: { code: 'ACCOUNT_NOT_FOUND', accountId } }));
@@ -106,8 +108,7 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
       // They are announced too: the writer that died never told its listeners (feeds drop repeats by seq).
       if (document.pendingEntries.length > 0) await commitEntries(accountId, document.pendingEntries, document.state);
 
-      // The quotes the operations name, in one look-up; the ledger judges them after each key.
-      const batchContext = { ...context(), quotes: await quotesOf(accountId, batch) };
+      const batchContext = { ...context(), quotes };
       // Advanced once for the whole batch (which is what an ADVANCE asks for), so that each
       // operation's forgotten keys are judged against the keys the account still remembers now.
       const advanced = advanceTo(document.state, batchContext);
