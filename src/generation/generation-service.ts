@@ -188,7 +188,7 @@ export function createGenerationService(options: GenerationServiceOptions) {
   }
 
   async function validate(request: GenerateRequest, requestFingerprint: string, now: Date): Promise<ValidationResult> {
-    const quote = request.quoteId === undefined ? null : await store.findQuote(request.quoteId);
+    const quote = request.quoteId === undefined ? null : await store.findQuote(request.accountId, request.quoteId);
     if (request.quoteId !== undefined && !quote) return refusal({ code: 'QUOTE_NOT_FOUND', quoteId: request.quoteId });
     const price = resolvePrice({ ...request, quote: quote ?? undefined }, pricing, now);
     // Pricing refuses only with UNKNOWN_FEATURE, INVALID_PARAMETER and the quote's errors.

@@ -167,12 +167,16 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
     }
   }
 
-  /** The account's own quotes the batch names: another account's quote is, to it, no quote at all. */
-  async function quotesOf(accountId: string, batch: readonly Work[]): Promise<Map<string, Quote>> {
-    const ids = [...new Set(batch.flatMap((work) => (work.type === 'OPERATION' && 'quoteId' in work.operation && work.operation.quoteId ? [work.operation.quoteId] : [])))];
+  /** The account's own quotes among `ids`: another account's quote is, to it, no quote at all. */
+  async function findQuotes(accountId: string, ids: readonly string[]): Promise<Map<string, Quote>> {
     if (ids.length === 0) return new Map();
-    const found = await models.Quotes.find({ _id: { $in: ids }, accountId }).lean();
+    const found = await models.Quotes.find({ _id: { $in: [...ids] }, accountId }).lean();
     return new Map(found.map(({ _id, ...rest }) => [_id, { id: _id, ...rest }]));
+  }
+
+  function quotesOf(accountId: string, batch: readonly Work[]): Promise<Map<string, Quote>> {
+    const ids = batch.flatMap((work) => (work.type === 'OPERATION' && 'quoteId' in work.operation && work.operation.quoteId ? [work.operation.quoteId] : []));
+    return findQuotes(accountId, [...new Set(ids)]);
   }
 
   const batcher = new KeyedBatcher<Work, WorkResult>(processBatch);
@@ -249,11 +253,9 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
       return quote;
     },
 
-    async findQuote(quoteId: string): Promise<Quote | null> {
-      const document = await models.Quotes.findById(quoteId).lean();
-      if (!document) return null;
-      const { _id, ...rest } = document;
-      return { id: _id, ...rest };
+    /** A quote of the account, or null (also for another account's). */
+    async findQuote(accountId: string, quoteId: string): Promise<Quote | null> {
+      return (await findQuotes(accountId, [quoteId])).get(quoteId) ?? null;
     },
 
     listEntries(accountId: string, filter: EntryFilter, page: PageRequest): Promise<EntryPage> {

@@ -258,7 +258,7 @@ describe('refusals', () => {
       [{ feature: 'nope' }, { code: 'UNKNOWN_FEATURE', feature: 'nope' }],
       [{ feature: 'image.generate', parameters: { resolution: '8K' } }, { code: 'INVALID_PARAMETER', parameter: 'resolution' }],
       [{ quoteId: 'no-such-quote' }, { code: 'QUOTE_NOT_FOUND', quoteId: 'no-such-quote' }],
-      [{ quoteId: quote.value.id }, { code: 'QUOTE_MISMATCH', field: 'accountId' }],
+      [{ quoteId: quote.value.id }, { code: 'QUOTE_NOT_FOUND', quoteId: quote.value.id }],
       [{ step: 'script' }, { code: 'VALIDATION_ERROR', field: 'sessionId' }],
       [{ idempotencyKey: '' }, { code: 'VALIDATION_ERROR', field: 'idempotencyKey' }],
     ];

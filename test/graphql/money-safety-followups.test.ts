@@ -7,6 +7,7 @@ import { errorCodes, execute } from './client.js';
 import {
   ChangePlanDocument,
   ConsumeCreditsDocument,
+  CreateQuoteDocument,
   GenerateDocument,
   GrantCreditsDocument,
   ReleaseReservationDocument,
@@ -99,6 +100,18 @@ describe('every refusal a write can meet', () => {
     expect((await probe.balances('org:o-gen-limit')).AI_CREDITS).toMatchObject({ reserved: 0 });
     // Refused requests are not kept: a refused generation stores nothing, its input least of all.
     expect(await server.app.database.connection.collection('generations').countDocuments({ accountId: 'org:o-gen-limit' })).toBe(0);
+  });
+});
+
+describe("another account's quote", () => {
+  it('is to generate no quote at all, exactly as to reserveCredits', async () => {
+    const owner = await caller({ sub: 'quoter' });
+    const other = await caller({ sub: 'borrower' });
+    const quote = as(await resultOf(server.url, CreateQuoteDocument, owner, { input: { feature: 'image.generate' } }), 'Quote');
+    const borrowed = await resultOf(server.url, GenerateDocument, other, { input: { feature: 'image.generate', idempotencyKey: 'b', input: { prompt: 'x' }, quoteId: quote.id } });
+    expect(borrowed).toMatchObject({ __typename: 'QuoteNotFoundError', quoteId: quote.id });
+    const reserved = await resultOf(server.url, ReserveCreditsDocument, other, { input: { accountId: accountGlobalId('user:borrower'), idempotencyKey: 'r', quoteId: quote.id } });
+    expect(reserved).toMatchObject({ __typename: 'QuoteNotFoundError', quoteId: quote.id });
   });
 });
 

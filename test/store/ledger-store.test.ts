@@ -121,7 +121,7 @@ describe('quotes and multi-meter charges', () => {
     const accountId = await newAccount();
     const quoted = await store.createQuote({ accountId, feature: 'image.generate', parameters: { resolution: 'HD', count: 3 } });
     if (!quoted.ok) throw new Error(JSON.stringify(quoted.error));
-    const quote = await store.findQuote(quoted.value.id);
+    const quote = await store.findQuote(accountId, quoted.value.id);
     expect(quote).toEqual(quoted.value);
     const charged = await store.execute(accountId, { type: 'DEBIT', idempotencyKey: 'q1', feature: 'image.generate', quoteId: quote!.id });
     expect(charged).toMatchObject({ ok: true, type: 'DEBITED', charged: quote!.price.costs, quoteId: quote!.id });
@@ -134,7 +134,8 @@ describe('quotes and multi-meter charges', () => {
     } finally {
       clock.set('2026-03-10T12:00:00Z');
     }
-    expect(await store.findQuote('no-such-quote')).toBeNull();
+    expect(await store.findQuote(accountId, 'no-such-quote')).toBeNull();
+    expect(await store.findQuote(await newAccount(), quote!.id)).toBeNull();
   });
 
   it('applies a charge across meters all or nothing', async () => {
