@@ -48,6 +48,8 @@ describe('every input is bounded', () => {
     await expectRefused(pool, 'metadata', () => consume({ metadata: { 'a.b': 1 } }));
     await expectRefused(pool, 'feature', () => consume({ feature: 'f'.repeat(MiB) }));
     await expectRefused(pool, 'idempotencyKey', () => consume({ idempotencyKey: 'k'.repeat(INPUT_LIMITS.idempotencyKey + 1) }));
+    // Within 200 characters, but escaped in the scoped key past what the ledger keeps.
+    await expectRefused(pool, 'idempotencyKey', () => consume({ idempotencyKey: '\u0001'.repeat(INPUT_LIMITS.idempotencyKey) }));
     await expectRefused(pool, 'sessionId', () => generate({ sessionId: 's'.repeat(2 * MiB), step: 'script' }));
     await expectRefused(pool, 'step', () => generate({ sessionId: 's', step: 'x'.repeat(INPUT_LIMITS.step + 1) }));
     await expectRefused(pool, 'input', () => generate({ input: { prompt: 'p'.repeat(INPUT_LIMITS.generationInputBytes) } }));

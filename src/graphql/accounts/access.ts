@@ -35,6 +35,15 @@ export function canManageMembers(viewer: Viewer, organizationId: string): boolea
   return viewer.role === 'service' || (viewer.role === 'admin' && viewer.organizationId === organizationId);
 }
 
+/**
+ * Whether the caller may settle any caller's reservations on `accountId` (it may always settle its
+ * own): a service anywhere, an admin on its organization's pool, as for members' usage and caps.
+ */
+export function canSettleAnyReservation(viewer: Viewer, accountId: string): boolean {
+  if (viewer.role === 'service') return true;
+  return viewer.organizationId !== null && accountId === organizationAccountId(viewer.organizationId) && canManageMembers(viewer, viewer.organizationId);
+}
+
 const ORGANIZATION_ACCOUNT_PREFIX = organizationAccountId('');
 
 /** The organization whose pool the account is, or null for a user's own account. */

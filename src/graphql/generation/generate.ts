@@ -5,7 +5,7 @@ import { MeterBalanceRef } from '../balances/meter-balance.js';
 import { builder } from '../builder.js';
 import { viewerOf, type Context } from '../context.js';
 import { forbidden } from '../errors.js';
-import { accountGlobalId, featureOf, idempotencyKeyOf, pricingParametersOf, scopedKeyOf } from '../metering/inputs.js';
+import { accountGlobalId, featureOf, pricingParametersOf, scopedKeyOf } from '../metering/inputs.js';
 import { AccountPayloadRef, type AccountPayload } from '../metering/payloads.js';
 import { refusalOf } from '../metering/refusals.js';
 import {
@@ -168,7 +168,7 @@ builder.mutationField('generate', (t) =>
       // A service draws from no account of its own: it reserves and commits through the metering API.
       if (viewer.role === 'service') throw forbidden();
       const accountId = drawingAccountId(viewer);
-      const idempotencyKey = idempotencyKeyOf(input.idempotencyKey);
+      const idempotencyKey = input.idempotencyKey;
       const result = await context.services.generation.generate({
         accountId,
         memberId: organizationOf(accountId) === null ? undefined : viewer.userId,

@@ -102,13 +102,12 @@ export function reservationOf(globalId: string): { accountId: string; holdId: st
 
 const CLIENT_KEY_PREFIX = 'api:';
 
-/** A client's idempotency key, refused unless it has 1 to 200 characters. */
-export function idempotencyKeyOf(idempotencyKey: string): string {
-  if (idempotencyKey.length === 0 || idempotencyKey.length > INPUT_LIMITS.idempotencyKey) {
-    throw new InvalidInputError('idempotencyKey', `must be 1 to ${INPUT_LIMITS.idempotencyKey} characters, e.g. a UUID`);
-  }
-  return idempotencyKey;
-}
+/**
+ * The longest scoped key: what a plain 200-character key of a plain 200-character subject gives,
+ * so that `api:` or `gen:…:release` around it stays within the ledger's key limit (escaping in
+ * the JSON can otherwise lengthen it).
+ */
+const MAX_SCOPED_KEY_LENGTH = 440;
 
 /**
  * Who sent a request, as the ledger knows it: the owner of the holds it makes and the scope of
@@ -123,7 +122,12 @@ export function callerIdOf(viewer: Viewer): string {
  * payment APIs scope them per API key, so two members of a pool never share one by accident.
  */
 export function scopedKeyOf(viewer: Viewer, idempotencyKey: string): string {
-  return JSON.stringify([callerIdOf(viewer), idempotencyKeyOf(idempotencyKey)]);
+  if (idempotencyKey.length === 0 || idempotencyKey.length > INPUT_LIMITS.idempotencyKey) {
+    throw new InvalidInputError('idempotencyKey', `must be 1 to ${INPUT_LIMITS.idempotencyKey} characters, e.g. a UUID`);
+  }
+  const scoped = JSON.stringify([callerIdOf(viewer), idempotencyKey]);
+  if (scoped.length > MAX_SCOPED_KEY_LENGTH) throw new InvalidInputError('idempotencyKey', 'is too long with its escaped characters: use plain letters, digits and dashes, e.g. a UUID');
+  return scoped;
 }
 
 /**

@@ -3,7 +3,7 @@ import { builder } from '../builder.js';
 import { MeterEnum } from '../catalog/index.js';
 import { viewerOf, type Context } from '../context.js';
 import { forbidden } from '../errors.js';
-import { canSpendFrom } from '../accounts/access.js';
+import { canSettleAnyReservation, canSpendFrom } from '../accounts/access.js';
 import { attributionFields, recordedFeatureOf } from './consume-credits.js';
 import {
   accountIdOf,
@@ -40,7 +40,7 @@ import {
   UnknownFeatureError,
   meterAmountList,
 } from './results.js';
-import { organizationOf, spenderOn } from './spenders.js';
+import { spenderOn } from './spenders.js';
 
 const ReserveCreditsInput = builder.inputType('ReserveCreditsInput', {
   description: [
@@ -134,8 +134,8 @@ builder.mutationField('reserveCredits', (t) =>
     resolve: async (_root, { input }, context) => {
       const { store } = context.services;
       const accountId = accountIdOf(input.accountId);
-      const memberId = spenderOn(viewerOf(context), accountId, input.memberId);
       const viewer = viewerOf(context);
+      const memberId = spenderOn(viewer, accountId, input.memberId);
       const idempotencyKey = ledgerKeyOf(viewer, input.idempotencyKey);
       const priced = reservationPrice(context, input);
       const owner = { type: 'CALLER' as const, callerId: callerIdOf(viewer) };
@@ -213,8 +213,7 @@ async function settle(
   const viewer = viewerOf(context);
   if (!canSpendFrom(viewer, accountId)) throw forbidden();
   // A plain member settles its own reservations; a service any, an admin any of its organization's pool.
-  const anyCaller = viewer.role === 'service' || (viewer.role === 'admin' && viewer.organizationId !== null && organizationOf(accountId) === viewer.organizationId);
-  const settler = { type: 'CALLER' as const, callerId: callerIdOf(viewer), anyCaller };
+  const settler = { type: 'CALLER' as const, callerId: callerIdOf(viewer), anyCaller: canSettleAnyReservation(viewer, accountId) };
   const common = { idempotencyKey: ledgerKeyOf(viewer, input.idempotencyKey), holdId, settler, metadata: entryMetadataOf(input.metadata) };
   const amounts = input.amounts ? meterAmountsOf('amounts', input.amounts) : undefined;
   const outcome = await store.execute(accountId, type === 'COMMIT' ? { type, ...common, amounts } : { type, ...common });
