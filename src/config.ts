@@ -18,6 +18,9 @@ const MAX_TTL_PROBLEM = `must be a whole number of seconds from 1 to ${MAX_TOKEN
 
 const booleanVariable = z.enum(['true', 'false'], { error: 'must be true or false' });
 
+/** The variables that say which setup this is. */
+type SetupVariables = Partial<Record<'NODE_ENV' | 'JWT_SECRET' | 'JWT_JWKS_URL' | 'MONGODB_URI', string>>;
+
 /**
  * Whether the development conveniences are on: GraphiQL and yoga's landing page, the details of
  * unexpected errors in responses, the `/demo` page and `GET /demo/token`. Only when asked for with
@@ -25,8 +28,6 @@ const booleanVariable = z.enum(['true', 'false'], { error: 'must be true or fals
  * deployment that sets a secret or a database but forgets NODE_ENV gets none of them.
  * NODE_ENV=test and production never do.
  */
-type SetupVariables = Partial<Record<'NODE_ENV' | 'JWT_SECRET' | 'JWT_JWKS_URL' | 'MONGODB_URI', string>>;
-
 function developmentConveniences(env: SetupVariables): boolean {
   if (env.NODE_ENV !== undefined) return env.NODE_ENV === 'development';
   return env.JWT_SECRET === undefined && env.JWT_JWKS_URL === undefined && env.MONGODB_URI === undefined;

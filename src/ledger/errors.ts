@@ -22,7 +22,7 @@ export type LedgerError =
   | { code: 'COMMIT_EXCEEDS_HOLD'; holdId: string; meter: Meter; held: number; requested: number }
   | { code: 'IDEMPOTENCY_KEY_REUSED'; idempotencyKey: string }
   /** The operation would raise a meter's credits (available + reserved) or usage past `MAX_BALANCE`. */
-  | { code: 'CREDIT_LIMIT_EXCEEDED'; meter: Meter; figure: 'CREDITS' | 'USED'; limit: number; wouldBe: number }
+  | { code: 'CREDIT_LIMIT_EXCEEDED'; meter: Meter; figure: 'CREDITS' | 'USED'; limit: number }
   /** The account already keeps as many of `what` as it may (see `checkCollectionLimits`). */
   | { code: 'LIMIT_REACHED'; what: LimitedCollection; limit: number };
 

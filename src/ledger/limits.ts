@@ -34,7 +34,7 @@ export function checkBalanceLimits(before: AccountState, after: AccountState): L
       { figure: 'USED' as const, was: was.used + was.reserved, now: now.used + now.reserved },
     ];
     for (const { figure, was: previous, now: next } of figures) {
-      if (next > previous && next > MAX_BALANCE) return { code: 'CREDIT_LIMIT_EXCEEDED', meter, figure, limit: MAX_BALANCE, wouldBe: next };
+      if (next > previous && next > MAX_BALANCE) return { code: 'CREDIT_LIMIT_EXCEEDED', meter, figure, limit: MAX_BALANCE };
     }
   }
   return null;

@@ -29,7 +29,7 @@ function orThrow(error: InputError | null): void {
   if (error) throw new InvalidInputError(error.field, error.message);
 }
 
-/** A string argument of at most `max` characters (see `INPUT_LIMITS`), or null when absent. */
+/** A string argument of at most `max` characters (see `INPUT_LIMITS`), or undefined when absent. */
 export function boundedText(field: string, value: string, max: number): string;
 export function boundedText(field: string, value: string | null | undefined, max: number): string | undefined;
 export function boundedText(field: string, value: string | null | undefined, max: number): string | undefined {
