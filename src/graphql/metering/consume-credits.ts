@@ -2,7 +2,7 @@ import type { Meter, PricingCatalog } from '../../ledger/index.js';
 import { builder } from '../builder.js';
 import { MeterEnum } from '../catalog/index.js';
 import { viewerOf } from '../context.js';
-import { accountIdOf, assetIdOf, entryMetadataOf, featureOf, ledgerKeyOf, positiveCredits, sessionIdOf } from './inputs.js';
+import { accountIdOf, assetIdOf, catalogFeatureOf, entryMetadataOf, ledgerKeyOf, positiveCredits, sessionIdOf } from './inputs.js';
 import { AccountPayloadRef, payloadOf, type AccountPayload } from './payloads.js';
 import { refusalOn } from './refusals.js';
 import {
@@ -30,9 +30,7 @@ export const attributionFields = {
 
 /** The catalog feature a raw amount was used for, recorded as the entries' feature; null when none is named. */
 export function recordedFeatureOf(pricing: PricingCatalog, feature: string | null | undefined): string | null {
-  if (feature === null || feature === undefined) return null;
-  if (!Object.hasOwn(pricing.features, featureOf(feature))) throw new UnknownFeatureError(feature);
-  return feature;
+  return feature === null || feature === undefined ? null : catalogFeatureOf(pricing, feature);
 }
 
 const ConsumeCreditsInput = builder.inputType('ConsumeCreditsInput', {

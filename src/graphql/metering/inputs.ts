@@ -10,9 +10,10 @@ import {
   type InputError,
   type Meter,
   type MeterAmounts,
+  type PricingCatalog,
   type PricingParameters,
 } from '../../ledger/index.js';
-import { InvalidInputError, InvalidParameterError } from './results.js';
+import { InvalidInputError, InvalidParameterError, UnknownFeatureError } from './results.js';
 
 /**
  * Turns the arguments of writes into what the ledger takes, refusing malformed ones with a typed
@@ -40,6 +41,13 @@ export function boundedText(field: string, value: string | null | undefined, max
 /** A catalog feature's key, bounded before it is looked up (and echoed in an UnknownFeatureError). */
 export function featureOf(value: string, field = 'feature'): string {
   return boundedText(field, value, INPUT_LIMITS.feature);
+}
+
+/** A feature of the pricing catalog, or an UnknownFeatureError. */
+export function catalogFeatureOf(pricing: PricingCatalog, value: string): string {
+  const feature = featureOf(value);
+  if (!Object.hasOwn(pricing.features, feature)) throw new UnknownFeatureError(feature);
+  return feature;
 }
 
 /** The asset (a video, an image, a project) credits were spent on, as the product names it. */

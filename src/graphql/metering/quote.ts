@@ -3,7 +3,7 @@ import { drawingAccountId, canSpendFrom } from '../accounts/access.js';
 import { builder } from '../builder.js';
 import { viewerOf } from '../context.js';
 import { forbidden } from '../errors.js';
-import { accountGlobalId, accountIdOf, featureOf, pricingParametersOf } from './inputs.js';
+import { accountGlobalId, accountIdOf, catalogFeatureOf, featureOf, pricingParametersOf } from './inputs.js';
 import { refusalOf } from './refusals.js';
 import { AccountNotFoundError, InvalidInputError, InvalidParameterError, MeterAmountRef, UnknownFeatureError, meterAmountList } from './results.js';
 
@@ -101,8 +101,8 @@ builder.mutationField('createQuote', (t) =>
       } else {
         accountId = drawingAccountId(viewer);
       }
-      if (!Object.hasOwn(catalogs.pricing.features, featureOf(input.feature))) throw new UnknownFeatureError(input.feature);
-      const quote = await store.createQuote({ accountId, feature: input.feature, parameters: pricingParametersOf(input.feature, input.parameters) });
+      const feature = catalogFeatureOf(catalogs.pricing, input.feature);
+      const quote = await store.createQuote({ accountId, feature, parameters: pricingParametersOf(feature, input.parameters) });
       if (!quote.ok) throw refusalOf(quote.error);
       return quote.value;
     },

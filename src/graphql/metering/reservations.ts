@@ -11,7 +11,7 @@ import {
   boundedText,
   callerIdOf,
   entryMetadataOf,
-  featureOf,
+  catalogFeatureOf,
   ledgerKeyOf,
   meterAmountsOf,
   positiveCredits,
@@ -100,8 +100,7 @@ function reservationPrice(context: Context, input: ReserveArgs): PricedRequest &
   }
   if (meter !== null && meter !== undefined) throw new InvalidInputError('amount', 'is required with `meter`');
   if (amount !== null && amount !== undefined) throw new InvalidInputError('meter', 'is required with `amount`');
-  const feature = input.feature === null || input.feature === undefined ? undefined : featureOf(input.feature);
-  if (feature !== undefined && !Object.hasOwn(context.services.catalogs.pricing.features, feature)) throw new UnknownFeatureError(feature);
+  const feature = input.feature === null || input.feature === undefined ? undefined : catalogFeatureOf(context.services.catalogs.pricing, input.feature);
   const parameters = pricingParametersOf(feature ?? 'the quoted feature', input.parameters);
   if (input.quoteId !== null && input.quoteId !== undefined) return { quoteId: boundedText('quoteId', input.quoteId, INPUT_LIMITS.quoteId), feature, parameters, metadata };
   if (feature === undefined) throw new InvalidInputError('feature', 'give a `feature` or a `quoteId` to reserve a price, or a `meter` and an `amount`');
