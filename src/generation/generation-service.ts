@@ -14,9 +14,6 @@ import {
   type PlanCatalog,
   type PricingCatalog,
   type PricingParameters,
-  type Quote,
-  type QuoteRequest,
-  type Result,
 } from '../ledger/index.js';
 import type { AccountNotFound, LedgerStore } from '../store/ledger-store.js';
 import type { Finish, GenerationRecord, GenerationRequestRecord, GenerationStore, ProviderAnswer } from '../store/generations.js';
@@ -339,14 +336,7 @@ export function createGenerationService(options: GenerationServiceOptions) {
     }
   }
 
-  return {
-    generate,
-
-    /** The price of a generation, locked for the quote's time-to-live: pass its id to `generate`. */
-    quote(request: QuoteRequest): Promise<Result<Quote>> {
-      return store.createQuote(request);
-    },
-  };
+  return { generate };
 }
 
 /**

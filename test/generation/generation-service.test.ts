@@ -48,7 +48,7 @@ function refused(result: GenerateResult) {
 describe('prices', () => {
   it('charge exactly the quote shown before', async () => {
     const accountId = await fixture.newAccount();
-    const quote = await fixture.service.quote({ accountId, feature: 'image.generate', parameters: { resolution: 'HD', count: 3 } });
+    const quote = await fixture.store.createQuote({ accountId, feature: 'image.generate', parameters: { resolution: 'HD', count: 3 } });
     if (!quote.ok) throw new Error(JSON.stringify(quote.error));
     const result = succeeded(await fixture.service.generate(request(accountId, { feature: 'image.generate', quoteId: quote.value.id })));
     expect(result.charged).toEqual(quote.value.price.costs);
@@ -251,8 +251,8 @@ describe('refusals', () => {
   it('of invalid requests record nothing', async () => {
     const accountId = await fixture.newAccount();
     const otherAccount = await fixture.newAccount();
-    const quote = await fixture.service.quote({ accountId: otherAccount, feature: 'voiceover.generate' });
-    const expiring = await fixture.service.quote({ accountId, feature: 'voiceover.generate' });
+    const quote = await fixture.store.createQuote({ accountId: otherAccount, feature: 'voiceover.generate' });
+    const expiring = await fixture.store.createQuote({ accountId, feature: 'voiceover.generate' });
     if (!quote.ok || !expiring.ok) throw new Error('quote failed');
     const cases: [Partial<GenerateRequest>, object][] = [
       [{ feature: 'nope' }, { code: 'UNKNOWN_FEATURE', feature: 'nope' }],
