@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { meterFigures } from './account-state.js';
+import type { LedgerEntry } from './entries.js';
 import { METERS } from './meters.js';
 import { parsePlanCatalog } from './plans.js';
 import { replayEntries } from './replay.js';
 import { expectError, expectOk, TestAccount } from './test-support.js';
+
+/** An entry as its kind and each meter's change of `available`. */
+const kindAndDeltas = (entry: LedgerEntry) => [entry.kind, entry.changes.map((change) => [change.meter, change.delta])];
 
 const T0 = '2025-03-10T00:00:00Z';
 
@@ -60,7 +64,7 @@ describe('plan changes', () => {
     expect(account.state).toMatchObject({ planId: 'rheos.free', pendingPlan: null });
     // Business's rollover applies to the business period that ended: 1,000 carried over.
     expect(account.balance()).toMatchObject({ allowance: 50, available: 1_080, topUp: 30 });
-    expect(account.entries.slice(-4).map((entry) => [entry.kind, entry.changes.map((change) => [change.meter, change.delta])])).toEqual([
+    expect(account.entries.slice(-4).map(kindAndDeltas)).toEqual([
       ['PLAN_CHANGE', []],
       ['EXPIRY', [['AI_CREDITS', -5_000]]],
       ['RESET', [['AI_CREDITS', 1_050]]],
@@ -166,7 +170,7 @@ describe('plan changes that change a period kind', () => {
     expect(expectOk(account.apply({ type: 'CHANGE_PLAN', idempotencyKey: 'up', planId: 'pro' }))).toMatchObject({ mode: 'IMMEDIATE' });
 
     // 95 unused monthly credits: 30 roll over (free's terms, until the new period ends), 65 expire.
-    expect(account.entries.slice(-3).map((entry) => [entry.kind, entry.changes.map((change) => [change.meter, change.delta])])).toEqual([
+    expect(account.entries.slice(-3).map(kindAndDeltas)).toEqual([
       ['PLAN_CHANGE', [['AI_CREDITS', 0], ['VIDEO_GENERATIONS', 8]]],
       ['EXPIRY', [['AI_CREDITS', -95]]],
       ['RESET', [['AI_CREDITS', 70]]],
@@ -237,7 +241,7 @@ describe('plan changes that change a period kind', () => {
     account.at('2025-05-01T08:00:00Z').advance();
     expect(account.state).toMatchObject({ planId: 'free', pendingPlan: null });
     // The day's allowance expires with the video generations' month, and both start over.
-    expect(account.entries.slice(before).map((entry) => [entry.kind, entry.changes.map((change) => [change.meter, change.delta])])).toEqual([
+    expect(account.entries.slice(before).map(kindAndDeltas)).toEqual([
       ['PLAN_CHANGE', []],
       ['EXPIRY', [['VIDEO_GENERATIONS', -10]]],
       ['EXPIRY', [['AI_CREDITS', -40]]],
