@@ -8,6 +8,7 @@ import { createGraphQLServer } from './graphql/server.js';
 import { attachWebSocketTransport } from './graphql/websocket.js';
 import { createLogger, type Logger } from './logger.js';
 import { DEFAULT_LEDGER_SETTINGS } from './ledger/index.js';
+import { createMeteringService } from './metering/index.js';
 import { createInProcessEventBus, createRealtime, createRedisEventBus, type TimerScheduler } from './realtime/index.js';
 import { openDatabase, type Database } from './store/database.js';
 import { createDirectory } from './store/directory.js';
@@ -88,7 +89,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       const authenticate = createAuthenticator(config.auth);
       const graphql = createGraphQLServer({
         config,
-        services: { catalogs: config.catalogs, store, directory, realtime, generation },
+        services: { catalogs: config.catalogs, store, directory, realtime, generation, metering: createMeteringService({ store, plans: config.catalogs.plans }) },
         authenticate,
         database,
         redis,

@@ -7,7 +7,6 @@ import {
   stepFingerprint,
   type HoldOperation,
   type JsonValue,
-  type LedgerError,
   type MeterAmounts,
   type MeterBalance,
   type OperationSuccess,
@@ -15,10 +14,10 @@ import {
   type PricingCatalog,
   type PricingParameters,
 } from '../ledger/index.js';
-import type { AccountNotFound, LedgerStore } from '../store/ledger-store.js';
+import { refusalOf as meteringRefusalOf, type Refusal } from '../metering/index.js';
+import type { LedgerStore } from '../store/ledger-store.js';
 import type { Finish, GenerationRecord, GenerationRequestRecord, GenerationStore, ProviderAnswer } from '../store/generations.js';
 import type { FailureStage, GenerationProvider } from './generation-provider.js';
-import { upgradeHint, type UpgradeHint } from './upgrade-hint.js';
 
 export type GenerateRequest = {
   accountId: string;
@@ -53,28 +52,24 @@ export type GenerationSuccess = {
   balances: MeterBalance[];
 };
 
+/**
+ * Why `generate` answered no result: refused before anything was held (a refusal of the ledger,
+ * running out of credits with its upgrade hint), failed, or still running under this key.
+ */
 export type GenerationError =
-  | Extract<
-      LedgerError,
-      {
-        code:
-          | 'VALIDATION_ERROR'
-          | 'UNKNOWN_FEATURE'
-          | 'INVALID_PARAMETER'
-          | 'QUOTE_EXPIRED'
-          | 'QUOTE_MISMATCH'
-          | 'MEMBER_CAP_EXCEEDED'
-          | 'IDEMPOTENCY_KEY_REUSED'
-          | 'CREDIT_LIMIT_EXCEEDED'
-          | 'LIMIT_REACHED';
-      }
-    >
-  | { code: 'QUOTE_NOT_FOUND'; quoteId: string }
-  | AccountNotFound
-  /** Nothing was held; `upgrade` is the next plan tier with more of the meter, if any. */
-  | (Extract<LedgerError, { code: 'INSUFFICIENT_CREDITS' }> & { upgrade: UpgradeHint | null })
+  | Refusal
   /** `charged` is what the failure cost per meter (empty: nothing). */
-  | { code: 'GENERATION_FAILED'; generationId: string; stage: FailureStage; reason: string; message: string; charged: MeterAmounts; balances: MeterBalance[] }
+  | {
+      code: 'GENERATION_FAILED';
+      generationId: string;
+      stage: FailureStage;
+      reason: string;
+      message: string;
+      charged: MeterAmounts;
+      /** The account charged, and its balances after the failure. */
+      accountId: string;
+      balances: MeterBalance[];
+    }
   /** Another call with this key is generating; retry shortly for its result. */
   | { code: 'GENERATION_IN_PROGRESS'; generationId: string; idempotencyKey: string };
 
@@ -95,7 +90,6 @@ export type GenerationService = ReturnType<typeof createGenerationService>;
  * result too, so they are part of the step's input: the same prompt at another resolution is a
  * changed step. So is the member of a pool it is generated for: members keep their work apart, and
  * one member who names another's session, step and input gets neither its output nor its charge.
- * A backend charging a generation step through CHARGE_STEP uses this input to share it.
  */
 export function generationStepInput(request: { feature: string; parameters: PricingParameters; input: JsonValue; memberId?: string | null }): JsonValue {
   return { feature: request.feature, parameters: request.parameters, input: request.input, member: request.memberId ?? null };
@@ -148,7 +142,7 @@ export function createGenerationService(options: GenerationServiceOptions) {
     }
     if (record.status === 'FAILED' && record.failure) {
       const balances = record.balances ?? (await balancesOf(record.accountId));
-      return { ok: false, error: { code: 'GENERATION_FAILED', generationId: record.id, ...record.failure, charged: record.charged, balances } };
+      return { ok: false, error: { code: 'GENERATION_FAILED', generationId: record.id, ...record.failure, charged: record.charged, accountId: record.accountId, balances } };
     }
     // RUNNING: another attempt owns it.
     return { ok: false, error: { code: 'GENERATION_IN_PROGRESS', generationId: record.id, idempotencyKey: record.idempotencyKey } };
@@ -273,8 +267,9 @@ export function createGenerationService(options: GenerationServiceOptions) {
 
   /**
    * The step was charged already: nothing is charged now, and the answer is what the generation
-   * that charged it made. A step charged outside `generate` (the metering API) has no output
-   * here: it is made now, free, since the user paid for it (`own` when this attempt made one).
+   * that charged it made. Until that generation has recorded its output (or when the step hold
+   * that charged it was not `generate`'s), there is none here: it is made now, free, since the
+   * user paid for it (`own` when this attempt made one).
    */
   async function reuse(
     record: GenerationRecord,
@@ -320,20 +315,12 @@ export function createGenerationService(options: GenerationServiceOptions) {
     }
   }
 
-  async function refusalOf(record: GenerationRecord, error: LedgerError | AccountNotFound): Promise<GenerationError> {
-    switch (error.code) {
-      case 'INSUFFICIENT_CREDITS': {
-        const [state] = await store.loadAccounts([record.accountId]);
-        return { ...error, upgrade: state ? upgradeHint(plans, state.planId, error.meter) : null };
-      }
-      case 'HOLD_NOT_FOUND':
-      case 'COMMIT_EXCEEDS_HOLD':
-      case 'UNKNOWN_PLAN':
-      case 'PLAN_OF_ANOTHER_PRODUCT':
-        throw new Error(`a HOLD was refused with ${error.code}`);
-      default:
-        return error;
+  /** A refused hold: a hold is never refused for what only settling one can meet. */
+  async function refusalOf(record: GenerationRecord, error: Parameters<typeof meteringRefusalOf>[2]): Promise<GenerationError> {
+    if (error.code === 'HOLD_NOT_FOUND' || error.code === 'COMMIT_EXCEEDS_HOLD' || error.code === 'UNKNOWN_PLAN' || error.code === 'PLAN_OF_ANOTHER_PRODUCT') {
+      throw new Error(`a HOLD was refused with ${error.code}`);
     }
+    return meteringRefusalOf({ store, plans }, record.accountId, error);
   }
 
   return { generate };

@@ -16,4 +16,3 @@ export {
 } from './generation-service.js';
 export type { FailureStage, GenerationProvider, ProviderOutput, ProviderRequest, ProviderResult } from './generation-provider.js';
 export { SimulatedGenerationProvider, type SimulatedProviderOptions } from './simulated-provider.js';
-export { upgradeHint, type UpgradeHint } from './upgrade-hint.js';

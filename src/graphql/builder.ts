@@ -2,12 +2,8 @@ import SchemaBuilder from '@pothos/core';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin from '@pothos/plugin-relay';
-import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
-import ValidationPlugin from '@pothos/plugin-validation';
 import { DateTimeResolver, JSONResolver, SafeIntResolver } from 'graphql-scalars';
-import { authScopesFor, unauthorizedError, type AuthScopes } from './auth-scopes.js';
-import type { Context } from './context.js';
-import { badUserInput } from './errors.js';
+import { viewerOf, type Context } from './context.js';
 
 /**
  * The one schema builder. Each domain module (a folder beside this file) adds its types and its
@@ -15,7 +11,6 @@ import { badUserInput } from './errors.js';
  */
 export const builder = new SchemaBuilder<{
   Context: Context;
-  AuthScopes: AuthScopes;
   Scalars: {
     DateTime: { Input: Date; Output: Date };
     JSON: { Input: unknown; Output: unknown };
@@ -25,29 +20,31 @@ export const builder = new SchemaBuilder<{
   DefaultEdgesNullability: false;
   DefaultNodeNullability: false;
 }>({
-  // Order matters: scope-auth wraps every resolver first, so that nothing (not even a DataLoader)
-  // runs for a caller who may not see the field; errors comes before dataloader, so that a field's
-  // `errors` option also catches failures to load the objects it returns.
-  plugins: [ScopeAuthPlugin, ErrorsPlugin, DataloaderPlugin, RelayPlugin, ValidationPlugin],
+  // Order matters: errors comes before dataloader, so that a field's `errors` option also catches
+  // failures to load the objects it returns. Authorization is the resolvers' (see accounts/access.ts),
+  // and so is checking arguments (see inputs/).
+  plugins: [ErrorsPlugin, DataloaderPlugin, RelayPlugin],
   defaultFieldNullability: false,
-  scopeAuth: {
-    authScopes: authScopesFor,
-    unauthorizedError: (_parent, context) => unauthorizedError(context),
-  },
   errors: { defaultTypes: [] },
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',
     // `node(id)` is the one lookup by global ID; a second one (`nodes`) would only be a second door to guard.
     nodesQueryOptions: false,
+    // Like every root field, `node` needs a caller; each node type's loader applies its own rule.
+    nodeQueryOptions: {
+      resolve: (_root, { id }, context, _info, resolveNode) => {
+        viewerOf(context);
+        return resolveNode(id);
+      },
+    },
     edgesFieldOptions: { nullable: false },
     nodeFieldOptions: { nullable: false },
   },
-  validation: { validationError: (failure) => badUserInput(failure.issues) },
 });
 
-builder.queryType({ authScopes: { authenticated: true } });
-builder.mutationType({ authScopes: { authenticated: true } });
+builder.queryType({});
+builder.mutationType({});
 
 builder.addScalarType('DateTime', DateTimeResolver);
 builder.addScalarType('JSON', JSONResolver);

@@ -3,6 +3,7 @@ import { MISSING_TOKEN_MESSAGE } from '../auth/index.js';
 import type { Config } from '../config.js';
 import type { GenerationService } from '../generation/index.js';
 import type { Logger } from '../logger.js';
+import type { MeteringService } from '../metering/index.js';
 import type { Realtime } from '../realtime/index.js';
 import type { Directory } from '../store/directory.js';
 import type { LedgerStore } from '../store/ledger-store.js';
@@ -13,6 +14,8 @@ export type Services = {
   readonly catalogs: Config['catalogs'];
   readonly store: LedgerStore;
   readonly directory: Directory;
+  /** The metering and administration writes: consume, reserve and settle, quotes, grants, plans, caps. */
+  readonly metering: MeteringService;
   /** Live credit ticks and balances, for the subscriptions. */
   readonly realtime: Realtime;
   /** `generate`: quote, hold, the provider's work, then commit or the failure's charge. */

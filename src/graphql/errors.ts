@@ -29,13 +29,10 @@ export function forbidden(): GraphQLError {
   return apiError('FORBIDDEN', FORBIDDEN_MESSAGE);
 }
 
-type Issue = { readonly message: string; readonly path?: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }> | undefined };
-
-/** Arguments that a validation schema refused: each problem with the path of the input it is about. */
-export function badUserInput(issues: readonly Issue[]): GraphQLError {
-  const describe = ({ message, path = [] }: Issue) => {
-    const at = path.map((segment) => String(typeof segment === 'object' ? segment.key : segment)).join('.');
-    return at ? `${at}: ${message}` : message;
-  };
-  return apiError('BAD_USER_INPUT', issues.map(describe).join('; '));
+/**
+ * An argument the caller must fix (see `maskError`), at `at`'s place in the operation: the message
+ * says what is wrong, `extensions.field` which argument or input field.
+ */
+export function badUserInput(message: string, field: string, at?: GraphQLError): GraphQLError {
+  return new GraphQLError(message, { nodes: at?.nodes, source: at?.source, positions: at?.positions, path: at?.path, extensions: { code: 'BAD_USER_INPUT', field } });
 }

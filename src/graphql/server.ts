@@ -6,6 +6,7 @@ import type { Logger } from '../logger.js';
 import type { RedisEventBus } from '../realtime/index.js';
 import type { Database } from '../store/database.js';
 import { createContext, type Context, type Services } from './context.js';
+import { maskError } from './results/index.js';
 import { schema } from './schema.js';
 
 export type GraphQLServerOptions = {
@@ -43,8 +44,8 @@ export function createGraphQLServer({ config, services, authenticate, database, 
     landingPage: development,
     // Unexpected errors reach the client as "Unexpected error." (with the development conveniences,
     // with the original message and stack in extensions) and the log in full; errors with an
-    // `extensions.code` pass unchanged.
-    maskedErrors: { isDev: development },
+    // `extensions.code` pass unchanged, and a malformed argument of a read answers BAD_USER_INPUT.
+    maskedErrors: { isDev: development, maskError },
     logging: yogaLogger(logger),
     context: ({ request, connection }) =>
       createContext(connection ? connection.token : bearerToken(request.headers.get('authorization')), { authenticate, services, logger }),

@@ -102,7 +102,7 @@ describe('accounts and balances over GraphQL', () => {
       const response = await execute(server.url, AccountDocument, { token, variables: { id } });
       expect(response.data).toEqual({ account: null });
       expect(response.errors).toEqual([
-        { message: 'id: must be an ID of type Account', path: ['account'], locations: expect.any(Array), extensions: { code: 'BAD_USER_INPUT' } },
+        { message: 'id: must be an ID of type Account', path: ['account'], locations: expect.any(Array), extensions: { code: 'BAD_USER_INPUT', field: 'id' } },
       ]);
     }
   });

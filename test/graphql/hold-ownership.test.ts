@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TokenClaims } from '../../src/auth/index.js';
-import { reservationGlobalId } from '../../src/graphql/metering/inputs.js';
+import { reservationGlobalId } from '../../src/graphql/inputs/index.js';
 import { execute } from './client.js';
 import {
   CommitReservationDocument,

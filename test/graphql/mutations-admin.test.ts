@@ -5,10 +5,12 @@ import {
   ChangePlanDocument,
   ConsumeCreditsDocument,
   GrantCreditsDocument,
+  RemoveCreditsDocument,
   SetMemberCapDocument,
   ViewerDocument,
   type ChangePlanInput,
   type GrantCreditsInput,
+  type RemoveCreditsInput,
   type SetMemberCapInput,
 } from './generated/graphql.js';
 import { TestClock } from '../store/store-fixture.js';
@@ -32,6 +34,7 @@ const service = () => server.token({ sub: 'svc:billing', role: 'service' });
 
 const grant = async (input: GrantCreditsInput) => resultOf(server.url, GrantCreditsDocument, await service(), { input });
 const changePlan = async (input: ChangePlanInput) => resultOf(server.url, ChangePlanDocument, await service(), { input });
+const removeCredits = async (input: RemoveCreditsInput, token?: string) => resultOf(server.url, RemoveCreditsDocument, token ?? (await service()), { input });
 const setCap = (token: string, input: SetMemberCapInput) => resultOf(server.url, SetMemberCapDocument, token, { input });
 
 describe('grantCredits', () => {
@@ -81,6 +84,46 @@ describe('grantCredits', () => {
     }
     expect(as(await grant({ ...valid, accountId: accountGlobalId('user:nobody') }), 'AccountNotFoundError').message).toBe('No account has this id.');
     expect(await probe.entryCount('user:g3')).toBe(entries);
+  });
+});
+
+describe('removeCredits', () => {
+  it('takes credits away as an adjustment, not usage: the balance drops, usage does not grow; a retry takes nothing more', async () => {
+    await caller({ sub: 'r1' });
+    const accountId = accountGlobalId('user:r1');
+    as(await grant({ accountId, meter: 'AI_CREDITS', amount: 100, reason: 'order 7', kind: 'TOP_UP', idempotencyKey: 'r1-order-7' }), 'GrantCreditsSuccess');
+    const input = { accountId, meter: 'AI_CREDITS', amount: 120, reason: 'order 7 refunded', idempotencyKey: 'r1-refund-7' } as const;
+    const removed = as(await removeCredits(input), 'RemoveCreditsSuccess');
+    expect(removed).toMatchObject({ replayed: false, removed: { meter: 'AI_CREDITS', amount: 120 } });
+    // Taken in the order credits are spent: the period's allowance (50) first, then 70 of the top-up.
+    expect(byMeter(removed.balances).AI_CREDITS).toMatchObject({ allowance: 50, used: 0, available: 30, topUp: 30 });
+    const [entry] = (await probe.store.listEntries('user:r1', {}, { first: 1 })).entries;
+    expect(entry).toMatchObject({ kind: 'ADJUSTMENT', metadata: { reason: 'order 7 refunded' }, changes: [{ meter: 'AI_CREDITS', delta: -120, usedDelta: 0, availableAfter: 30 }] });
+
+    const retried = as(await removeCredits(input), 'RemoveCreditsSuccess');
+    expect(retried).toMatchObject({ replayed: true, removed: { amount: 120 } });
+    expect(byMeter(retried.balances).AI_CREDITS).toMatchObject({ available: 30 });
+    expect((await probe.balances('user:r1')).AI_CREDITS).toMatchObject({ available: 30, used: 0 });
+  });
+
+  it('refuses more than is available, bad input and callers other than services, changing nothing', async () => {
+    const member = await caller({ sub: 'r2' });
+    const valid = { accountId: accountGlobalId('user:r2'), meter: 'AI_CREDITS', amount: 5, reason: 'correction', idempotencyKey: 'r2-1' } as const;
+    const entries = await probe.entryCount('user:r2');
+    // No upgrade would help: an administrator's removal is refused without an upgrade prompt.
+    expect(as(await removeCredits({ ...valid, amount: 51 }), 'InsufficientCreditsError')).toMatchObject({ meter: 'AI_CREDITS', needed: 51, available: 50, upgrade: null });
+    for (const [input, field] of [
+      [{ ...valid, amount: 0 }, 'amount'],
+      [{ ...valid, reason: '' }, 'reason'],
+      [{ ...valid, idempotencyKey: '' }, 'idempotencyKey'],
+    ] as const) {
+      expect(as(await removeCredits(input), 'InvalidInputError'), JSON.stringify(input)).toMatchObject({ field });
+    }
+    expect(as(await removeCredits({ ...valid, accountId: accountGlobalId('user:nobody') }), 'AccountNotFoundError').code).toBe('ACCOUNT_NOT_FOUND');
+    const own = await execute(server.url, RemoveCreditsDocument, { token: member, variables: { input: valid } });
+    expect(own.errors?.map((error) => error.extensions?.code)).toEqual(['FORBIDDEN']);
+    expect(await probe.entryCount('user:r2')).toBe(entries);
+    expect((await probe.balances('user:r2')).AI_CREDITS).toMatchObject({ available: 50 });
   });
 });
 

@@ -133,16 +133,16 @@ describe('usage history and summaries over GraphQL', () => {
 
     it('refuses arguments it cannot use, naming the argument only', async () => {
       const token = await tokens.uma();
-      const cases: [Omit<UsageHistoryQueryVariables, 'id'>, string][] = [
-        [{ after: 'abc' }, 'after: must be a cursor from this connection'],
-        [{ first: 0 }, 'first: Too small: expected number to be >=1'],
-        [{ first: 101 }, 'first: Too big: expected number to be <=100'],
-        [{ filter: { since: '2025-03-12T00:00:00Z', until: '2025-03-11T00:00:00Z' } }, 'filter: since must be before until'],
-        [{ filter: { member: accountGlobalId('user:uma') } }, 'filter.member: must be an ID of type User'],
+      const cases: [Omit<UsageHistoryQueryVariables, 'id'>, string, string][] = [
+        [{ after: 'abc' }, 'after', 'must be a cursor from this connection'],
+        [{ first: 0 }, 'first', 'must be 1 to 100, got 0'],
+        [{ first: 101 }, 'first', 'must be 1 to 100, got 101'],
+        [{ filter: { since: '2025-03-12T00:00:00Z', until: '2025-03-11T00:00:00Z' } }, 'filter.until', 'must be after `since`'],
+        [{ filter: { member: accountGlobalId('user:uma') } }, 'filter.member', 'must be an ID of type User'],
       ];
-      for (const [variables, message] of cases) {
+      for (const [variables, field, problem] of cases) {
         const response = await history(token, uma, variables);
-        expect(response.errors?.map((error) => [error.extensions?.code, error.message])).toEqual([['BAD_USER_INPUT', message]]);
+        expect(response.errors?.map((error) => [error.extensions?.code, error.extensions?.field, error.message])).toEqual([['BAD_USER_INPUT', field, `${field}: ${problem}`]]);
       }
     });
 
@@ -268,7 +268,7 @@ describe('usage history and summaries over GraphQL', () => {
         token: await tokens.uma(),
         variables: { id: uma, groupBy: 'DAY', since: '2025-03-12T00:00:00Z', until: '2025-03-12T00:00:00Z' },
       });
-      expect(response.errors?.map((error) => [error.extensions?.code, error.message])).toEqual([['BAD_USER_INPUT', 'since must be before until']]);
+      expect(response.errors?.map((error) => [error.extensions?.code, error.extensions?.field, error.message])).toEqual([['BAD_USER_INPUT', 'until', 'until: must be after `since`']]);
     });
   });
 });

@@ -1,10 +1,13 @@
 import type { Viewer } from '../../auth/index.js';
 import type { AccountState, LedgerEntry } from '../../ledger/index.js';
 import { organizationAccountId, userAccountId } from '../../store/directory.js';
+import { viewerOf, type Context } from '../context.js';
+import { forbidden } from '../errors.js';
 
 /**
- * Which accounts a caller may touch. One rule for every field, mutation and subscription, so
- * that `node(id)`, connections and payloads cannot disagree about what leaks.
+ * Who may do what: the one home of the API's authorization rules, applied by resolvers (through
+ * `authorize`, or where the account is known: loaders, feeds) for every field, mutation and
+ * subscription, so that `node(id)`, connections and payloads cannot disagree about what leaks.
  *
  * - a member or admin sees its own account and its organization's pool;
  * - it spends from the account it draws from: the organization's pool when it has one;
@@ -46,11 +49,34 @@ export function canSettleAnyReservation(viewer: Viewer, accountId: string): bool
 
 const ORGANIZATION_ACCOUNT_PREFIX = organizationAccountId('');
 
+/** The organization whose pool `accountId` is; null for a user's own account. */
+export function organizationOf(accountId: string): string | null {
+  return accountId.startsWith(ORGANIZATION_ACCOUNT_PREFIX) ? accountId.slice(ORGANIZATION_ACCOUNT_PREFIX.length) : null;
+}
+
 /** The organization whose pool the account is, or null for a user's own account. */
 export function organizationIdOf(account: Pick<AccountState, 'accountId' | 'accountType'>): string | null {
-  return account.accountType === 'ORGANIZATION' && account.accountId.startsWith(ORGANIZATION_ACCOUNT_PREFIX)
-    ? account.accountId.slice(ORGANIZATION_ACCOUNT_PREFIX.length)
-    : null;
+  return account.accountType === 'ORGANIZATION' ? organizationOf(account.accountId) : null;
+}
+
+/** Grants, removals and plan changes: the product's backend only, which bills for them. */
+export function canAdministerCredits(viewer: Viewer): boolean {
+  return viewer.role === 'service';
+}
+
+/** `generate` charges the caller's drawing account: a service has none (it meters through reservations). */
+export function canGenerate(viewer: Viewer): boolean {
+  return viewer.role !== 'service';
+}
+
+/**
+ * The one way a resolver authorizes: the caller (UNAUTHENTICATED without one) if `allowed` says it
+ * may, FORBIDDEN otherwise. Every rule it is given is one of this file's.
+ */
+export function authorize(context: Context, allowed: (viewer: Viewer) => boolean): Viewer {
+  const viewer = viewerOf(context);
+  if (!allowed(viewer)) throw forbidden();
+  return viewer;
 }
 
 /**

@@ -4,7 +4,7 @@ import { planNode, PlanRef } from '../catalog/index.js';
 import { viewerOf, type Context } from '../context.js';
 import { forbidden } from '../errors.js';
 import { canReadAccount, drawingAccountId } from './access.js';
-import { globalIdOf } from './global-ids.js';
+import { accountIdOf } from '../inputs/index.js';
 import { ViewerRef } from './viewer.js';
 
 /**
@@ -73,8 +73,11 @@ builder.queryField('account', (t) =>
     type: AccountRef,
     nullable: true,
     description: 'An account by its global ID: FORBIDDEN unless the caller may read it, whether or not it exists.',
-    args: { id: t.arg.id({ required: true }).validate(globalIdOf('Account')) },
-    resolve: (_root, { id }) => id,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, { id }, context) => {
+      viewerOf(context);
+      return accountIdOf(id, 'id');
+    },
   }),
 );
 

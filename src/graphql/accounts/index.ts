@@ -4,6 +4,5 @@ import './account.js';
 import './members.js';
 
 export { AccountRef } from './account.js';
-export { globalIdOf } from './global-ids.js';
-export { entryAsSeenBy, itemizedMemberFor } from './access.js';
+export { authorize, entryAsSeenBy, itemizedMemberFor } from './access.js';
 export { UserRef } from './viewer.js';

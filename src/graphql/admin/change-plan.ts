@@ -1,21 +1,25 @@
-import { INPUT_LIMITS, findPlan, type OperationSuccess } from '../../ledger/index.js';
+import { INPUT_LIMITS } from '../../ledger/index.js';
+import type { Written } from '../../metering/index.js';
+import { authorize, canAdministerCredits } from '../accounts/access.js';
 import { builder } from '../builder.js';
-import { viewerOf } from '../context.js';
 import { PlanRef, planNode } from '../catalog/index.js';
-import { accountIdOf, boundedText, ledgerKeyOf } from '../metering/inputs.js';
-import { AccountPayloadRef, payloadOf, type AccountPayload } from '../metering/payloads.js';
-import { refusalOn } from '../metering/refusals.js';
+import { accountIdOf, boundedText, ledgerKeyOf } from '../inputs/index.js';
 import {
   AccountNotFoundError,
+  AccountPayloadRef,
   CreditLimitExceededError,
   IdempotencyKeyReusedError,
   InvalidInputError,
   LimitReachedError,
   PlanOfAnotherProductError,
   UnknownPlanError,
-} from '../metering/results.js';
+  payloadOf,
+  resultErrorOf,
+  type AccountPayload,
+} from '../results/index.js';
+import { adminFields } from './admin-fields.js';
 
-type PlanChange = Extract<OperationSuccess, { type: 'PLAN_CHANGED' }>;
+type PlanChange = Written<'PLAN_CHANGED'>;
 
 const PlanChangeModeEnum = builder.enumType('PlanChangeMode', {
   values: {
@@ -32,7 +36,7 @@ const ChangePlanInput = builder.inputType('ChangePlanInput', {
   fields: (t) => ({
     accountId: t.id({ required: true, description: 'The global id of the account.' }),
     plan: t.string({ required: true, description: 'The key of the plan to move to, e.g. `rheos.pro` (`Plan.key`).' }),
-    idempotencyKey: t.string({ required: true, description: 'Names this request: a retry with the same key changes nothing more.' }),
+    idempotencyKey: t.string({ required: true, description: adminFields.idempotencyKey }),
   }),
 });
 
@@ -61,7 +65,6 @@ builder.mutationField('changePlan', (t) =>
     type: ChangePlanSuccessRef,
     description:
       "Services only: moves an account to another plan of its plan's product (another product's plan is refused); an upgrade applies at once, a downgrade at the next billing reset. Idempotent by `idempotencyKey`.",
-    authScopes: { service: true },
     args: { input: t.arg({ type: ChangePlanInput, required: true }) },
     errors: {
       types: [InvalidInputError, UnknownPlanError, PlanOfAnotherProductError, CreditLimitExceededError, LimitReachedError, IdempotencyKeyReusedError, AccountNotFoundError],
@@ -69,12 +72,13 @@ builder.mutationField('changePlan', (t) =>
       union: { name: 'ChangePlanResult' },
     },
     resolve: async (_root, { input }, context) => {
-      const { store, catalogs } = context.services;
+      const viewer = authorize(context, canAdministerCredits);
       const accountId = accountIdOf(input.accountId);
-      if (!findPlan(catalogs.plans, boundedText('plan', input.plan, INPUT_LIMITS.planId))) throw new UnknownPlanError(input.plan);
-      const outcome = await store.execute(accountId, { type: 'CHANGE_PLAN', idempotencyKey: ledgerKeyOf(viewerOf(context), input.idempotencyKey), planId: input.plan });
-      if (!outcome.ok) throw await refusalOn(context.services, accountId, outcome.error);
-      if (outcome.type !== 'PLAN_CHANGED') throw new Error(`CHANGE_PLAN answered ${outcome.type}`);
+      const outcome = await context.services.metering.changePlan(accountId, {
+        idempotencyKey: ledgerKeyOf(viewer, input.idempotencyKey),
+        planId: boundedText('plan', input.plan, INPUT_LIMITS.planId),
+      });
+      if (!outcome.ok) throw resultErrorOf(outcome.error);
       const { planId, mode, effectiveAt } = outcome;
       return { ...payloadOf(accountId, outcome), planKey: planId, mode, effectiveAt };
     },

@@ -1,11 +1,21 @@
-import { INPUT_LIMITS, type Meter } from '../../ledger/index.js';
+import { authorize, canAdministerCredits } from '../accounts/access.js';
 import { builder } from '../builder.js';
-import { viewerOf } from '../context.js';
 import { MeterEnum } from '../catalog/index.js';
-import { accountIdOf, ledgerKeyOf, positiveCredits } from '../metering/inputs.js';
-import { AccountPayloadRef, payloadOf, type AccountPayload } from '../metering/payloads.js';
-import { refusalOn } from '../metering/refusals.js';
-import { AccountNotFoundError, CreditLimitExceededError, LimitReachedError, IdempotencyKeyReusedError, InvalidInputError, MeterAmountRef, type MeterAmount } from '../metering/results.js';
+import { adminFields } from './admin-fields.js';
+import { accountIdOf, ledgerKeyOf, positiveCredits, reasonOf } from '../inputs/index.js';
+import {
+  AccountNotFoundError,
+  AccountPayloadRef,
+  CreditLimitExceededError,
+  IdempotencyKeyReusedError,
+  InvalidInputError,
+  LimitReachedError,
+  MeterAmountRef,
+  payloadOf,
+  resultErrorOf,
+  type AccountPayload,
+  type MeterAmount,
+} from '../results/index.js';
 
 const GrantCreditsKindEnum = builder.enumType('GrantCreditsKind', {
   description: 'What granted credits are; it decides when they are spent.',
@@ -20,10 +30,10 @@ const GrantCreditsInput = builder.inputType('GrantCreditsInput', {
     accountId: t.id({ required: true, description: 'The global id of the account to credit.' }),
     meter: t.field({ type: MeterEnum, required: true }),
     amount: t.int({ required: true, description: 'A positive number of credits.' }),
-    reason: t.string({ required: true, description: 'Why, for the account history (e.g. an order number or a support ticket).' }),
+    reason: t.string({ required: true, description: adminFields.reason }),
     kind: t.field({ type: GrantCreditsKindEnum, required: true, defaultValue: 'ADJUSTMENT' }),
     expiresAt: t.field({ type: 'DateTime', description: 'When unspent credits of this grant expire; never when omitted.' }),
-    idempotencyKey: t.string({ required: true, description: 'Names this request: a retry with the same key grants nothing more.' }),
+    idempotencyKey: t.string({ required: true, description: adminFields.idempotencyKey }),
   }),
 });
 
@@ -39,12 +49,10 @@ const GrantCreditsSuccessRef = builder.objectRef<Granted>('GrantCreditsSuccess')
   }),
 });
 
-
 builder.mutationField('grantCredits', (t) =>
   t.field({
     type: GrantCreditsSuccessRef,
     description: 'Services only: adds credits to an account, a top-up or an adjustment. Idempotent by `idempotencyKey`.',
-    authScopes: { service: true },
     args: { input: t.arg({ type: GrantCreditsInput, required: true }) },
     errors: {
       types: [InvalidInputError, CreditLimitExceededError, LimitReachedError, IdempotencyKeyReusedError, AccountNotFoundError],
@@ -52,24 +60,19 @@ builder.mutationField('grantCredits', (t) =>
       union: { name: 'GrantCreditsResult' },
     },
     resolve: async (_root, { input }, context) => {
-      const { store } = context.services;
+      const viewer = authorize(context, canAdministerCredits);
       const accountId = accountIdOf(input.accountId);
-      const reason = input.reason.trim();
-      if (reason.length === 0 || reason.length > INPUT_LIMITS.reason) throw new InvalidInputError('reason', `must be 1 to ${INPUT_LIMITS.reason} characters`);
-      const meter: Meter = input.meter;
-      const outcome = await store.execute(accountId, {
-        type: 'GRANT',
-        idempotencyKey: ledgerKeyOf(viewerOf(context), input.idempotencyKey),
+      const { meter, kind } = input;
+      const outcome = await context.services.metering.grantCredits(accountId, {
+        idempotencyKey: ledgerKeyOf(viewer, input.idempotencyKey),
         meter,
         amount: positiveCredits('amount', input.amount),
-        kind: input.kind,
+        kind,
         expiresAt: input.expiresAt ?? null,
-        metadata: { reason },
+        metadata: { reason: reasonOf(input.reason) },
       });
-      if (!outcome.ok) throw await refusalOn(context.services, accountId, outcome.error);
-      if (outcome.type !== 'GRANTED') throw new Error(`GRANT answered ${outcome.type}`);
-      const { amount, expiresAt } = outcome;
-      return { ...payloadOf(accountId, outcome), granted: { meter, amount }, kind: input.kind, expiresAt };
+      if (!outcome.ok) throw resultErrorOf(outcome.error);
+      return { ...payloadOf(accountId, outcome), granted: { meter, amount: outcome.amount }, kind, expiresAt: outcome.expiresAt };
     },
   }),
 );

@@ -1,14 +1,18 @@
 import type { Meter } from '../../ledger/index.js';
-import { canManageMembers } from '../accounts/access.js';
+import { authorize, canAdministerCredits, canManageMembers, organizationOf } from '../accounts/access.js';
 import { builder } from '../builder.js';
 import { MeterEnum } from '../catalog/index.js';
-import { viewerOf } from '../context.js';
-import { forbidden } from '../errors.js';
-import { accountIdOf, ledgerKeyOf, memberIdOf } from '../metering/inputs.js';
-import { AccountPayloadRef, payloadOf, type AccountPayload } from '../metering/payloads.js';
-import { refusalOn } from '../metering/refusals.js';
-import { AccountNotFoundError, IdempotencyKeyReusedError, InvalidInputError, LimitReachedError } from '../metering/results.js';
-import { organizationOf } from '../metering/spenders.js';
+import { accountIdOf, ledgerKeyOf, memberIdOf, nonNegativeOf } from '../inputs/index.js';
+import {
+  AccountNotFoundError,
+  AccountPayloadRef,
+  IdempotencyKeyReusedError,
+  InvalidInputError,
+  LimitReachedError,
+  payloadOf,
+  resultErrorOf,
+  type AccountPayload,
+} from '../results/index.js';
 
 const SetMemberCapInput = builder.inputType('SetMemberCapInput', {
   fields: (t) => ({
@@ -43,20 +47,18 @@ builder.mutationField('setMemberCap', (t) =>
       union: { name: 'SetMemberCapResult' },
     },
     resolve: async (_root, { input }, context) => {
-      const { store } = context.services;
       const accountId = accountIdOf(input.accountId);
       const organizationId = organizationOf(accountId);
-      const viewer = viewerOf(context);
-      const allowed = organizationId === null ? viewer.role === 'service' : canManageMembers(viewer, organizationId);
-      if (!allowed) throw forbidden();
-      if (organizationId === null) throw new InvalidInputError('accountId', "must be an organization's pool: member caps apply to pools only");
-      const memberId = memberIdOf(input.memberId);
-      const cap = input.cap ?? null;
-      if (cap !== null && cap < 0) throw new InvalidInputError('cap', `must be zero or more, got ${cap}`);
-      const meter: Meter = input.meter;
-      const outcome = await store.execute(accountId, { type: 'SET_MEMBER_CAP', idempotencyKey: ledgerKeyOf(viewer, input.idempotencyKey), memberId, meter, cap });
-      if (!outcome.ok) throw await refusalOn(context.services, accountId, outcome.error);
-      if (outcome.type !== 'MEMBER_CAP_SET') throw new Error(`SET_MEMBER_CAP answered ${outcome.type}`);
+      // A service may be told it named no pool; anyone else learns nothing about the account.
+      const viewer = authorize(context, (caller) => (organizationId === null ? canAdministerCredits(caller) : canManageMembers(caller, organizationId)));
+      if (organizationId === null) throw new InvalidInputError({ field: 'accountId', problem: "must be an organization's pool: member caps apply to pools only" });
+      const outcome = await context.services.metering.setMemberCap(accountId, {
+        idempotencyKey: ledgerKeyOf(viewer, input.idempotencyKey),
+        memberId: memberIdOf(input.memberId),
+        meter: input.meter,
+        cap: nonNegativeOf('cap', input.cap),
+      });
+      if (!outcome.ok) throw resultErrorOf(outcome.error);
       return { ...payloadOf(accountId, outcome), memberId: outcome.memberId, meter: outcome.meter, cap: outcome.cap };
     },
   }),

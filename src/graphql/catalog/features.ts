@@ -2,6 +2,7 @@ import { resolveArrayConnection } from '@pothos/plugin-relay';
 import { METERS, type FailurePolicy, type FeaturePricing, type Meter, type PricingCatalog } from '../../ledger/index.js';
 import { builder } from '../builder.js';
 import { MeterEnum } from './meter.js';
+import { viewerOf } from '../context.js';
 
 type FeatureNode = { readonly key: string; readonly pricing: FeaturePricing };
 type MeterPrice = NonNullable<FeaturePricing['meters'][Meter]> & { readonly meter: Meter };
@@ -101,8 +102,10 @@ builder.queryField('features', (t) =>
     {
       type: FeatureRef,
       description: 'The pricing catalog, in catalog order.',
-      resolve: (_root, args, context) =>
-        resolveArrayConnection({ args }, Object.entries(context.services.catalogs.pricing.features).map(([key, pricing]) => ({ key, pricing }))),
+      resolve: (_root, args, context) => {
+        viewerOf(context);
+        return resolveArrayConnection({ args }, Object.entries(context.services.catalogs.pricing.features).map(([key, pricing]) => ({ key, pricing })));
+      },
     },
     { name: 'FeatureConnection' },
     { name: 'FeatureEdge' },

@@ -2,6 +2,7 @@ import { resolveArrayConnection } from '@pothos/plugin-relay';
 import { findPlan, METERS, type Meter, type MeterRules, type Plan, type PlanCatalog, type RolloverPolicy } from '../../ledger/index.js';
 import { builder } from '../builder.js';
 import { MeterEnum, PeriodEnum } from './meter.js';
+import { viewerOf } from '../context.js';
 
 export type PlanNode = { readonly key: string; readonly plan: Plan };
 type PlanMeter = { readonly meter: Meter; readonly rules: MeterRules };
@@ -65,8 +66,10 @@ builder.queryField('plans', (t) =>
     {
       type: PlanRef,
       description: 'The plan catalog, in catalog order.',
-      resolve: (_root, args, context) =>
-        resolveArrayConnection({ args }, Object.entries(context.services.catalogs.plans.plans).map(([key, plan]) => ({ key, plan }))),
+      resolve: (_root, args, context) => {
+        viewerOf(context);
+        return resolveArrayConnection({ args }, Object.entries(context.services.catalogs.plans.plans).map(([key, plan]) => ({ key, plan })));
+      },
     },
     { name: 'PlanConnection' },
     { name: 'PlanEdge' },

@@ -1,88 +1,27 @@
-import type { FailureStage, GenerationError } from '../../generation/index.js';
-import type { JsonValue, MeterAmounts, MeterBalance } from '../../ledger/index.js';
-import { drawingAccountId } from '../accounts/access.js';
-import { MeterBalanceRef } from '../balances/meter-balance.js';
+import type { JsonValue, MeterAmounts } from '../../ledger/index.js';
+import { authorize, canGenerate, drawingAccountId, organizationOf } from '../accounts/access.js';
 import { builder } from '../builder.js';
-import { viewerOf, type Context } from '../context.js';
-import { forbidden } from '../errors.js';
-import { accountGlobalId, featureOf, pricingParametersOf, scopedKeyOf } from '../metering/inputs.js';
-import { AccountPayloadRef, type AccountPayload } from '../metering/payloads.js';
-import { refusalOf } from '../metering/refusals.js';
+import { assetIdOf, featureOf, pricingParametersOf, scopedKeyOf, sessionIdOf } from '../inputs/index.js';
 import {
+  AccountPayloadRef,
   CreditLimitExceededError,
-  ErrorInterface,
-  LimitReachedError,
+  GenerationFailedError,
+  GenerationInProgressError,
   IdempotencyKeyReusedError,
   InsufficientCreditsError,
   InvalidInputError,
   InvalidParameterError,
+  LimitReachedError,
   MemberCapExceededError,
   MeterAmountRef,
   QuoteExpiredError,
   QuoteMismatchError,
   QuoteNotFoundError,
-  RESULT_ERROR_CODES,
-  ResultError,
   UnknownFeatureError,
   meterAmountList,
-  meterLabel,
-} from '../metering/results.js';
-import { organizationOf } from '../metering/spenders.js';
-
-const FailureStageEnum = builder.enumType('FailureStage', {
-  description: 'Where a generation failed, which decides what the failure costs.',
-  values: {
-    BEFORE_WORK: { description: 'The provider refused the request or never started: nothing is charged.' },
-    AFTER_PROVIDER_WORK: {
-      description: "The provider did billable work, then failed: each meter is charged per the feature's failure policy; a video generation never is.",
-    },
-  } satisfies Record<FailureStage, { description: string }>,
-});
-
-type Failure = Extract<GenerationError, { code: 'GENERATION_FAILED' }>;
-
-function chargeText(charged: MeterAmounts): string {
-  const parts = meterAmountList(charged).filter(({ amount }) => amount > 0);
-  return parts.length === 0 ? 'Nothing was charged.' : `The failure was charged ${parts.map(({ meter, amount }) => `${amount} ${meterLabel(meter)}`).join(' and ')}.`;
-}
-
-export class GenerationFailedError extends ResultError {
-  readonly code = 'GENERATION_FAILED';
-  constructor(
-    readonly failure: Failure,
-    readonly account: { accountId: string; balances: MeterBalance[] },
-  ) {
-    super(`${failure.message} ${chargeText(failure.charged)}`);
-  }
-}
-
-builder.objectType(GenerationFailedError, {
-  name: 'GenerationFailedError',
-  interfaces: [ErrorInterface],
-  description: `${RESULT_ERROR_CODES.GENERATION_FAILED} A retry with the same key answers this again; a new key tries again.`,
-  fields: (t) => ({
-    generationId: t.id({ resolve: ({ failure }) => failure.generationId }),
-    stage: t.field({ type: FailureStageEnum, resolve: ({ failure }) => failure.stage }),
-    reason: t.string({ description: 'Why, for programs, e.g. `SIMULATED_FAILURE`, `PROVIDER_ERROR`, `HOLD_EXPIRED`.', resolve: ({ failure }) => failure.reason }),
-    charged: t.field({ type: [MeterAmountRef], description: 'What the failure cost, per meter; empty when nothing.', resolve: ({ failure }) => meterAmountList(failure.charged) }),
-    accountId: t.id({ description: 'The account charged.', resolve: ({ account }) => accountGlobalId(account.accountId) }),
-    balances: t.field({ type: [MeterBalanceRef], description: "The account's balances after the failure.", resolve: ({ account }) => account.balances }),
-  }),
-});
-
-export class GenerationInProgressError extends ResultError {
-  readonly code = 'GENERATION_IN_PROGRESS';
-  constructor(readonly generationId: string) {
-    super('A generation with this idempotency key is still running: retry shortly for its result.');
-  }
-}
-
-builder.objectType(GenerationInProgressError, {
-  name: 'GenerationInProgressError',
-  interfaces: [ErrorInterface],
-  description: RESULT_ERROR_CODES.GENERATION_IN_PROGRESS,
-  fields: (t) => ({ generationId: t.exposeID('generationId') }),
-});
+  resultErrorOf,
+  type AccountPayload,
+} from '../results/index.js';
 
 const GenerateInput = builder.inputType('GenerateInput', {
   description: "Generates with a feature of the catalog, charged to the caller's drawing account (its organization's pool, if it has one).",
@@ -118,26 +57,6 @@ const GenerationSuccessRef = builder.objectRef<Generated>('GenerationSuccess').i
   }),
 });
 
-/** The typed error for a generation that was refused, failed, or is still running. */
-async function generationError(context: Context, accountId: string, idempotencyKey: string, error: GenerationError): Promise<ResultError> {
-  switch (error.code) {
-    case 'GENERATION_FAILED':
-      return new GenerationFailedError(error, { accountId, balances: error.balances });
-    case 'GENERATION_IN_PROGRESS':
-      return new GenerationInProgressError(error.generationId);
-    case 'QUOTE_NOT_FOUND':
-      return new QuoteNotFoundError(error.quoteId);
-    case 'IDEMPOTENCY_KEY_REUSED':
-      return new IdempotencyKeyReusedError(idempotencyKey);
-    case 'ACCOUNT_NOT_FOUND':
-      throw new Error('the caller has no drawing account, which its first request opens');
-    case 'INSUFFICIENT_CREDITS':
-      return refusalOf(error, { upgrade: error.upgrade });
-    default:
-      return refusalOf(error);
-  }
-}
-
 builder.mutationField('generate', (t) =>
   t.field({
     type: GenerationSuccessRef,
@@ -164,24 +83,23 @@ builder.mutationField('generate', (t) =>
       union: { name: 'GenerateResult' },
     },
     resolve: async (_root, { input }, context) => {
-      const viewer = viewerOf(context);
       // A service draws from no account of its own: it reserves and commits through the metering API.
-      if (viewer.role === 'service') throw forbidden();
+      const viewer = authorize(context, canGenerate);
       const accountId = drawingAccountId(viewer);
-      const idempotencyKey = input.idempotencyKey;
+      const feature = featureOf(input.feature);
       const result = await context.services.generation.generate({
         accountId,
         memberId: organizationOf(accountId) === null ? undefined : viewer.userId,
-        feature: featureOf(input.feature),
-        idempotencyKey: scopedKeyOf(viewer, idempotencyKey),
-        sessionId: input.sessionId ?? undefined,
-        assetId: input.assetId ?? undefined,
+        feature,
+        idempotencyKey: scopedKeyOf(viewer, input.idempotencyKey),
+        sessionId: sessionIdOf(input.sessionId),
+        assetId: assetIdOf(input.assetId),
         step: input.step ?? undefined,
         input: input.input as JsonValue,
-        parameters: pricingParametersOf(input.feature, input.parameters),
+        parameters: pricingParametersOf(feature, input.parameters),
         quoteId: input.quoteId ?? undefined,
       });
-      if (!result.ok) throw await generationError(context, accountId, idempotencyKey, result.error);
+      if (!result.ok) throw resultErrorOf(result.error);
       const { generationId, output, charged, reused, replayed, balances } = result;
       return { accountId, balances, replayed, generationId, output, charged, reused };
     },

@@ -1,37 +1,25 @@
-import type { Meter, PricingCatalog } from '../../ledger/index.js';
 import { builder } from '../builder.js';
 import { MeterEnum } from '../catalog/index.js';
 import { viewerOf } from '../context.js';
-import { accountIdOf, assetIdOf, catalogFeatureOf, entryMetadataOf, ledgerKeyOf, positiveCredits, sessionIdOf } from './inputs.js';
-import { AccountPayloadRef, payloadOf, type AccountPayload } from './payloads.js';
-import { refusalOn } from './refusals.js';
+import { spenderOn } from '../accounts/spenders.js';
+import { accountIdOf, assetIdOf, entryMetadataOf, ledgerKeyOf, positiveCredits, recordedFeatureOf, sessionIdOf } from '../inputs/index.js';
 import {
   AccountNotFoundError,
+  AccountPayloadRef,
   CreditLimitExceededError,
-  LimitReachedError,
   IdempotencyKeyReusedError,
   InsufficientCreditsError,
   InvalidInputError,
+  LimitReachedError,
   MemberCapExceededError,
   MeterAmountRef,
   UnknownFeatureError,
+  payloadOf,
+  resultErrorOf,
+  type AccountPayload,
   type MeterAmount,
-} from './results.js';
-import { spenderOn } from './spenders.js';
-
-/** Input fields the raw-amount writes share: who is charged, what for, and the caller's notes. */
-export const attributionFields = {
-  memberId: 'Services only: the member of an organization pool the credits are for, by its `User.id`; held to its cap. A member or admin always spends as itself.',
-  feature: 'The catalog feature the credits were used for; recorded as the feature of the entries.',
-  sessionId: 'The generation session the credits were used in; recorded with the entries.',
-  assetId: 'The asset the credits were spent on (a video, an image, a project: at most 200 characters); recorded with the entries, so usage can be told per asset.',
-  metadata: 'Notes recorded with the entries: a flat JSON object of strings, numbers, booleans and nulls (at most 32 keys).',
-} as const;
-
-/** The catalog feature a raw amount was used for, recorded as the entries' feature; null when none is named. */
-export function recordedFeatureOf(pricing: PricingCatalog, feature: string | null | undefined): string | null {
-  return feature === null || feature === undefined ? null : catalogFeatureOf(pricing, feature);
-}
+} from '../results/index.js';
+import { attributionFields } from './attribution.js';
 
 const ConsumeCreditsInput = builder.inputType('ConsumeCreditsInput', {
   description: "Credits a backend consumed for work already done, charged at once from the account's balance.",
@@ -67,23 +55,21 @@ builder.mutationField('consumeCredits', (t) =>
       union: { name: 'ConsumeCreditsResult' },
     },
     resolve: async (_root, { input }, context) => {
-      const { store, catalogs } = context.services;
+      const { metering, catalogs } = context.services;
+      const viewer = viewerOf(context);
       const accountId = accountIdOf(input.accountId);
-      const memberId = spenderOn(viewerOf(context), accountId, input.memberId);
-      const meter: Meter = input.meter;
-      const amount = positiveCredits('amount', input.amount);
-      const outcome = await store.execute(accountId, {
-        type: 'DEBIT',
-        idempotencyKey: ledgerKeyOf(viewerOf(context), input.idempotencyKey),
+      const memberId = spenderOn(viewer, accountId, input.memberId);
+      const { meter } = input;
+      const outcome = await metering.consumeCredits(accountId, {
+        idempotencyKey: ledgerKeyOf(viewer, input.idempotencyKey),
         feature: recordedFeatureOf(catalogs.pricing, input.feature),
-        amounts: { [meter]: amount },
+        amounts: { [meter]: positiveCredits('amount', input.amount) },
         memberId,
         sessionId: sessionIdOf(input.sessionId),
         assetId: assetIdOf(input.assetId),
         metadata: entryMetadataOf(input.metadata),
       });
-      if (!outcome.ok) throw await refusalOn(context.services, accountId, outcome.error);
-      if (outcome.type !== 'DEBITED') throw new Error(`DEBIT answered ${outcome.type}`);
+      if (!outcome.ok) throw resultErrorOf(outcome.error);
       return { ...payloadOf(accountId, outcome), consumed: { meter, amount: outcome.charged[meter] ?? 0 } };
     },
   }),

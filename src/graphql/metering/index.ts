@@ -1,7 +1,7 @@
 /**
  * The metering API, for backends (services, and members on their own drawing account): credits
- * consumed at once, reservations committed or released, and quotes. Also the typed results and
- * refusals every write of the API shares (the admin and generation modules use them too).
+ * consumed at once, reservations committed or released, prices and quotes. The work is the
+ * metering service's (src/metering); what every write answers is in ../results.
  */
 import './consume-credits.js';
 import './reservations.js';

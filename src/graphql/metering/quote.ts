@@ -1,11 +1,10 @@
 import { priceFeature, type Price, type PricingParameters, type Quote } from '../../ledger/index.js';
-import { drawingAccountId, canSpendFrom } from '../accounts/access.js';
+import { canSpendFrom, drawingAccountId } from '../accounts/access.js';
 import { builder } from '../builder.js';
 import { viewerOf } from '../context.js';
 import { forbidden } from '../errors.js';
-import { accountGlobalId, accountIdOf, catalogFeatureOf, featureOf, pricingParametersOf } from './inputs.js';
-import { refusalOf } from './refusals.js';
-import { AccountNotFoundError, InvalidInputError, InvalidParameterError, MeterAmountRef, UnknownFeatureError, meterAmountList } from './results.js';
+import { accountGlobalId, accountIdOf, catalogFeatureOf, featureOf, pricingParametersOf } from '../inputs/index.js';
+import { AccountNotFoundError, InvalidInputError, InvalidParameterError, MeterAmountRef, UnknownFeatureError, meterAmountList, resultErrorOf } from '../results/index.js';
 
 /** What a price preview and a quote both name. */
 const pricedFields = {
@@ -43,11 +42,12 @@ builder.queryField('price', (t) =>
       union: { name: 'PriceResult' },
     },
     resolve: (_root, { input }, context) => {
+      viewerOf(context);
       const { pricing } = context.services.catalogs;
       const feature = featureOf(input.feature);
       const parameters = pricingParametersOf(feature, input.parameters) ?? {};
       const price = priceFeature(pricing, feature, parameters);
-      if (!price.ok) throw refusalOf(price.error);
+      if (!price.ok) throw resultErrorOf(price.error);
       return { feature, parameters, price: price.value };
     },
   }),
@@ -89,22 +89,20 @@ builder.mutationField('createQuote', (t) =>
     },
     resolve: async (_root, { input }, context) => {
       const viewer = viewerOf(context);
-      const { store, catalogs } = context.services;
+      const { metering, catalogs } = context.services;
       let accountId: string;
       if (input.accountId !== null && input.accountId !== undefined) {
         accountId = accountIdOf(input.accountId);
         if (!canSpendFrom(viewer, accountId)) throw forbidden();
-        const [state] = await store.loadAccounts([accountId]);
-        if (!state) throw new AccountNotFoundError();
       } else if (viewer.role === 'service') {
-        throw new InvalidInputError('accountId', 'is required for a service, which draws from no account of its own');
+        throw new InvalidInputError({ field: 'accountId', problem: 'is required for a service, which draws from no account of its own' });
       } else {
         accountId = drawingAccountId(viewer);
       }
       const feature = catalogFeatureOf(catalogs.pricing, input.feature);
-      const quote = await store.createQuote({ accountId, feature, parameters: pricingParametersOf(feature, input.parameters) });
-      if (!quote.ok) throw refusalOf(quote.error);
-      return quote.value;
+      const created = await metering.createQuote({ accountId, feature, parameters: pricingParametersOf(feature, input.parameters) });
+      if (!created.ok) throw resultErrorOf(created.error);
+      return created.quote;
     },
   }),
 );

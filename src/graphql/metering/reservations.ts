@@ -1,36 +1,37 @@
-import { INPUT_LIMITS, type EntryMetadata, type Meter, type MeterAmounts, type OperationSuccess, type PricedRequest } from '../../ledger/index.js';
+import { INPUT_LIMITS, type EntryMetadata, type Meter, type MeterAmounts, type PricedRequest } from '../../ledger/index.js';
+import type { Written } from '../../metering/index.js';
+import { canSettleAnyReservation, canSpendFrom } from '../accounts/access.js';
+import { spenderOn } from '../accounts/spenders.js';
 import { builder } from '../builder.js';
 import { MeterEnum } from '../catalog/index.js';
 import { viewerOf, type Context } from '../context.js';
 import { forbidden } from '../errors.js';
-import { canSettleAnyReservation, canSpendFrom } from '../accounts/access.js';
-import { attributionFields, recordedFeatureOf } from './consume-credits.js';
 import {
   accountIdOf,
   assetIdOf,
   boundedText,
   callerIdOf,
-  entryMetadataOf,
   catalogFeatureOf,
+  entryMetadataOf,
   ledgerKeyOf,
   meterAmountsOf,
   positiveCredits,
   pricingParametersOf,
+  recordedFeatureOf,
   reservationGlobalId,
   reservationOf,
   sessionIdOf,
-} from './inputs.js';
-import { AccountPayloadRef, payloadOf, type AccountPayload } from './payloads.js';
-import { refusalOn } from './refusals.js';
+} from '../inputs/index.js';
 import {
   AccountNotFoundError,
+  AccountPayloadRef,
   CommitExceedsReservationError,
   CreditLimitExceededError,
-  LimitReachedError,
   IdempotencyKeyReusedError,
   InsufficientCreditsError,
   InvalidInputError,
   InvalidParameterError,
+  LimitReachedError,
   MemberCapExceededError,
   MeterAmountRef,
   QuoteExpiredError,
@@ -39,8 +40,11 @@ import {
   ReservationNotFoundError,
   UnknownFeatureError,
   meterAmountList,
-} from './results.js';
-import { spenderOn } from './spenders.js';
+  payloadOf,
+  resultErrorOf,
+  type AccountPayload,
+} from '../results/index.js';
+import { attributionFields } from './attribution.js';
 
 const ReserveCreditsInput = builder.inputType('ReserveCreditsInput', {
   description: [
@@ -94,16 +98,18 @@ function reservationPrice(context: Context, input: ReserveArgs): PricedRequest &
   const metadata = entryMetadataOf(input.metadata);
   if (meter !== null && meter !== undefined && amount !== null && amount !== undefined) {
     for (const field of ['parameters', 'quoteId'] as const) {
-      if (input[field] !== null && input[field] !== undefined) throw new InvalidInputError(field, 'does not go with `meter` and `amount`');
+      if (input[field] !== null && input[field] !== undefined) throw new InvalidInputError({ field, problem: 'does not go with `meter` and `amount`' });
     }
     return { feature: recordedFeatureOf(context.services.catalogs.pricing, input.feature), amounts: { [meter]: positiveCredits('amount', amount) }, metadata };
   }
-  if (meter !== null && meter !== undefined) throw new InvalidInputError('amount', 'is required with `meter`');
-  if (amount !== null && amount !== undefined) throw new InvalidInputError('meter', 'is required with `amount`');
+  if (meter !== null && meter !== undefined) throw new InvalidInputError({ field: 'amount', problem: 'is required with `meter`' });
+  if (amount !== null && amount !== undefined) throw new InvalidInputError({ field: 'meter', problem: 'is required with `amount`' });
   const feature = input.feature === null || input.feature === undefined ? undefined : catalogFeatureOf(context.services.catalogs.pricing, input.feature);
   const parameters = pricingParametersOf(feature ?? 'the quoted feature', input.parameters);
   if (input.quoteId !== null && input.quoteId !== undefined) return { quoteId: boundedText('quoteId', input.quoteId, INPUT_LIMITS.quoteId), feature, parameters, metadata };
-  if (feature === undefined) throw new InvalidInputError('feature', 'give a `feature` or a `quoteId` to reserve a price, or a `meter` and an `amount`');
+  if (feature === undefined) {
+    throw new InvalidInputError({ field: 'feature', problem: 'give a `feature` or a `quoteId` to reserve a price, or a `meter` and an `amount`' });
+  }
   return { feature, parameters, metadata };
 }
 
@@ -131,16 +137,18 @@ builder.mutationField('reserveCredits', (t) =>
       union: { name: 'ReserveCreditsResult' },
     },
     resolve: async (_root, { input }, context) => {
-      const { store } = context.services;
-      const accountId = accountIdOf(input.accountId);
       const viewer = viewerOf(context);
+      const accountId = accountIdOf(input.accountId);
       const memberId = spenderOn(viewer, accountId, input.memberId);
-      const idempotencyKey = ledgerKeyOf(viewer, input.idempotencyKey);
-      const priced = reservationPrice(context, input);
-      const owner = { type: 'CALLER' as const, callerId: callerIdOf(viewer) };
-      const outcome = await store.execute(accountId, { type: 'HOLD', idempotencyKey, owner, ...priced, memberId, sessionId: sessionIdOf(input.sessionId), assetId: assetIdOf(input.assetId) });
-      if (!outcome.ok) throw await refusalOn(context.services, accountId, outcome.error);
-      if (outcome.type !== 'HELD') throw new Error(`HOLD answered ${outcome.type}`);
+      const outcome = await context.services.metering.reserveCredits(accountId, {
+        idempotencyKey: ledgerKeyOf(viewer, input.idempotencyKey),
+        owner: { type: 'CALLER', callerId: callerIdOf(viewer) },
+        ...reservationPrice(context, input),
+        memberId,
+        sessionId: sessionIdOf(input.sessionId),
+        assetId: assetIdOf(input.assetId),
+      });
+      if (!outcome.ok) throw resultErrorOf(outcome.error);
       return {
         ...payloadOf(accountId, outcome),
         reservationId: reservationGlobalId(accountId, outcome.holdId),
@@ -151,7 +159,7 @@ builder.mutationField('reserveCredits', (t) =>
   }),
 );
 
-type Settled = AccountPayload & Pick<Extract<OperationSuccess, { type: 'HOLD_SETTLED' }>, 'committed' | 'released' | 'expired'>;
+type Settled = AccountPayload & Pick<Written<'HOLD_SETTLED'>, 'committed' | 'released' | 'expired'>;
 
 const settledFields = {
   released: 'Credits given back to the balance.',
@@ -207,17 +215,18 @@ async function settle(
   input: { reservationId: string; idempotencyKey: string; metadata?: unknown; amounts?: readonly { meter: Meter; amount: number }[] | null },
   type: 'COMMIT' | 'RELEASE',
 ): Promise<Settled> {
-  const { store } = context.services;
   const { accountId, holdId } = reservationOf(input.reservationId);
   const viewer = viewerOf(context);
   if (!canSpendFrom(viewer, accountId)) throw forbidden();
   // A plain member settles its own reservations; a service any, an admin any of its organization's pool.
   const settler = { type: 'CALLER' as const, callerId: callerIdOf(viewer), anyCaller: canSettleAnyReservation(viewer, accountId) };
   const common = { idempotencyKey: ledgerKeyOf(viewer, input.idempotencyKey), holdId, settler, metadata: entryMetadataOf(input.metadata) };
-  const amounts = input.amounts ? meterAmountsOf('amounts', input.amounts) : undefined;
-  const outcome = await store.execute(accountId, type === 'COMMIT' ? { type, ...common, amounts } : { type, ...common });
-  if (!outcome.ok) throw await refusalOn(context.services, accountId, outcome.error, input.reservationId);
-  if (outcome.type !== 'HOLD_SETTLED') throw new Error(`settling a reservation answered ${outcome.type}`);
+  const { metering } = context.services;
+  const outcome =
+    type === 'COMMIT'
+      ? await metering.commitReservation(accountId, { ...common, amounts: input.amounts ? meterAmountsOf('amounts', input.amounts) : undefined })
+      : await metering.releaseReservation(accountId, common);
+  if (!outcome.ok) throw resultErrorOf(outcome.error, { reservationId: input.reservationId });
   const { committed, released, expired } = outcome;
   return { ...payloadOf(accountId, outcome), committed, released, expired };
 }

@@ -1,10 +1,10 @@
-import { z } from 'zod';
 import { builder } from '../builder.js';
 import { MeterBalanceRef } from '../balances/meter-balance.js';
 import { MeterEnum } from '../catalog/meter.js';
 import { CreditTickRef } from './credit-tick.js';
 import { untilExpiry } from './token-expiry.js';
-import { entryAsSeenBy, globalIdOf } from '../accounts/index.js';
+import { entryAsSeenBy } from '../accounts/index.js';
+import { accountIdOf, nonNegativeOf } from '../inputs/index.js';
 import { watcherOf } from './watched-account.js';
 
 /** How every subscription ends when the caller's token expires (see `../websocket.ts`). */
@@ -19,17 +19,17 @@ builder.subscriptionField('creditUsage', (t) =>
       'milliseconds of the write and in `seq` order. With `afterSeq`, the ticks after it are sent first (what the client ' +
       `missed while disconnected), then the live ones, none twice. ${EXPIRY}`,
     args: {
-      accountId: t.arg.id({ required: true, description: ACCOUNT_ID_DESCRIPTION }).validate(globalIdOf('Account')),
+      accountId: t.arg.id({ required: true, description: ACCOUNT_ID_DESCRIPTION }),
       meter: t.arg({ type: MeterEnum, required: false, description: "Only this meter's ticks." }),
-      afterSeq: t.arg
-        .int({ required: false, description: 'The `seq` of the last tick the client has: replay everything after it first.' })
-        .validate(z.number().int().min(0).nullish()),
+      afterSeq: t.arg.int({ required: false, description: 'The `seq` of the last tick the client has: replay everything after it first.' }),
     },
-    subscribe: async (_root, { accountId, meter, afterSeq }, context) => {
+    subscribe: async (_root, args, context) => {
+      const accountId = accountIdOf(args.accountId);
+      const afterSeq = nonNegativeOf('afterSeq', args.afterSeq);
       const { viewer, account } = await watcherOf(context, accountId);
       // A plain member of a pool sees the pool move, but who, what and in which session only when it was its own.
       const ticks = await context.services.realtime.creditTicks(accountId, {
-        meter: meter ?? undefined,
+        meter: args.meter ?? undefined,
         afterSeq: afterSeq ?? undefined,
         view: entryAsSeenBy(viewer, account),
       });
@@ -45,8 +45,9 @@ builder.subscriptionField('balanceChanged', (t) =>
     description:
       "The balances of an account's meters: now, then after each change. A slow client skips intermediate values but always " +
       `gets the latest. ${EXPIRY}`,
-    args: { accountId: t.arg.id({ required: true, description: ACCOUNT_ID_DESCRIPTION }).validate(globalIdOf('Account')) },
-    subscribe: async (_root, { accountId }, context) => {
+    args: { accountId: t.arg.id({ required: true, description: ACCOUNT_ID_DESCRIPTION }) },
+    subscribe: async (_root, args, context) => {
+      const accountId = accountIdOf(args.accountId);
       const { viewer } = await watcherOf(context, accountId);
       return untilExpiry(await context.services.realtime.balanceChanges(accountId), viewer.expiresAt);
     },

@@ -5,4 +5,4 @@
 import { builder } from '../builder.js';
 import './fields.js';
 
-builder.subscriptionType({ authScopes: { authenticated: true } });
+builder.subscriptionType({});

@@ -1,9 +1,10 @@
-import { z } from 'zod';
-import { AccountRef, entryAsSeenBy, globalIdOf, itemizedMemberFor } from '../accounts/index.js';
+import { AccountRef, entryAsSeenBy, itemizedMemberFor } from '../accounts/index.js';
 import { builder } from '../builder.js';
 import { MeterEnum } from '../catalog/index.js';
 import { viewerOf } from '../context.js';
 import { forbidden } from '../errors.js';
+import { memberIdOf } from '../inputs/index.js';
+import { InvalidInputError } from '../results/index.js';
 import { LedgerEntryRef } from './ledger-entry.js';
 import { timeRange } from './time-range.js';
 
@@ -12,13 +13,27 @@ const UsageFilterInput = builder.inputType('UsageFilter', {
   fields: (t) => ({
     meter: t.field({ type: MeterEnum, description: 'Entries that changed this meter.' }),
     feature: t.string({ description: 'A feature key, e.g. `image.generate`.' }),
-    member: t.id({ description: "A User's ID: entries attributed to that member of an organization pool." }).validate(globalIdOf('User')),
+    member: t.id({ description: "A User's ID: entries attributed to that member of an organization pool." }),
     sessionId: t.string({ description: 'Entries of this generation session.' }),
     assetId: t.string({ description: 'Entries of credits spent on this asset.' }),
     since: t.field({ type: 'DateTime', description: 'Entries at or after this instant.' }),
     until: t.field({ type: 'DateTime', description: 'Entries before this instant.' }),
   }),
 });
+
+const MAX_PAGE_SIZE = 100;
+
+function pageSizeOf(first: number): number {
+  if (first < 1 || first > MAX_PAGE_SIZE) throw new InvalidInputError({ field: 'first', problem: `must be 1 to ${MAX_PAGE_SIZE}, got ${first}` });
+  return first;
+}
+
+/** Entries are paged by seq: the cursor of an edge is its entry's seq, and `after` continues below it. */
+function cursorOf(after: string | null | undefined): number | undefined {
+  if (after === null || after === undefined) return undefined;
+  if (!/^[1-9]\d{0,15}$/.test(after)) throw new InvalidInputError({ field: 'after', problem: 'must be a cursor from this connection' });
+  return Number(after);
+}
 
 const LedgerEntryConnectionRef = builder.connectionObject({ type: LedgerEntryRef, name: 'LedgerEntryConnection' }, { name: 'LedgerEntryEdge' });
 
@@ -28,22 +43,16 @@ builder.objectField(AccountRef, 'usage', (t) =>
     description:
       "The account's ledger, newest first. In an organization pool a plain member sees the entries attributed to it only (asking for another member's is FORBIDDEN); its admins and services see all.",
     args: {
-      first: t.arg.int({ required: true, defaultValue: 20, validate: z.int().min(1).max(100), description: 'At most 100.' }),
-      // Entries are paged by seq: the cursor of an edge is its entry's seq, and `after` continues below it.
-      after: t.arg.string().validate(
-        z
-          .string()
-          .regex(/^[1-9]\d{0,15}$/, 'must be a cursor from this connection')
-          .transform(Number),
-      ),
+      first: t.arg.int({ required: true, defaultValue: 20, description: `At most ${MAX_PAGE_SIZE}.` }),
+      after: t.arg.string(),
       filter: t.arg({ type: UsageFilterInput }),
     },
     resolve: async (account, { first, after, filter }, context) => {
       const viewer = viewerOf(context);
       const itemized = itemizedMemberFor(viewer, account);
-      const member = filter?.member ?? undefined;
+      const member = filter?.member === null || filter?.member === undefined ? undefined : memberIdOf(filter.member, 'filter.member');
       if (itemized !== null && member !== undefined && member !== itemized) throw forbidden();
-      const { since, until } = timeRange(filter?.since, filter?.until, ['filter']);
+      const { since, until } = timeRange(filter?.since, filter?.until, 'filter.');
       const page = await context.services.store.listEntries(
         account.accountId,
         {
@@ -55,7 +64,7 @@ builder.objectField(AccountRef, 'usage', (t) =>
           since,
           until,
         },
-        { first, beforeSeq: after ?? undefined },
+        { first: pageSizeOf(first), beforeSeq: cursorOf(after) },
       );
       // The query asks a plain member's own entries only; the view holds the page to the live ticks' rule regardless.
       const seen = entryAsSeenBy(viewer, account);

@@ -81,7 +81,7 @@ builder.objectField(AccountRef, 'usageSummary', (t) =>
       // A plain member of a pool sums its own usage only, as its history lists only its own entries.
       const itemized = itemizedMemberFor(viewerOf(context), account);
       if (args.groupBy === 'MEMBER' && itemized !== null) throw forbidden();
-      const bounds = timeRange(args.since, args.until, []);
+      const bounds = timeRange(args.since, args.until);
       const { store } = context.services;
       const ranges = store.balances(account).map(({ meter, periodStart, resetsAt }) => ({
         meter,

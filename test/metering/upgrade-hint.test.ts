@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { upgradeHint } from '../../src/generation/index.js';
+import { upgradeHint } from '../../src/metering/index.js';
 import { DEFAULT_PLAN_CATALOG } from '../../src/ledger/index.js';
 
 const hint = (planId: string, meter: 'AI_CREDITS' | 'VIDEO_GENERATIONS' = 'AI_CREDITS') => upgradeHint(DEFAULT_PLAN_CATALOG, planId, meter)?.planId ?? null;

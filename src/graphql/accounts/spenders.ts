@@ -1,15 +1,8 @@
 import type { Viewer } from '../../auth/index.js';
-import { organizationAccountId } from '../../store/directory.js';
-import { canSpendFrom } from '../accounts/access.js';
 import { forbidden } from '../errors.js';
-import { memberIdOf } from './inputs.js';
-import { InvalidInputError } from './results.js';
-
-/** The organization whose pool `accountId` is; null for a user's own account. */
-export function organizationOf(accountId: string): string | null {
-  const prefix = organizationAccountId('');
-  return accountId.startsWith(prefix) ? accountId.slice(prefix.length) : null;
-}
+import { memberIdOf } from '../inputs/global-ids.js';
+import { InvalidInputError } from '../results/result-errors.js';
+import { canSpendFrom, organizationOf } from './access.js';
 
 /**
  * Authorizes spending from `accountId` (FORBIDDEN unless `canSpendFrom`) and answers the member
@@ -24,7 +17,7 @@ export function spenderOn(viewer: Viewer, accountId: string, memberGlobalId: str
     return organizationOf(accountId) === null ? undefined : viewer.userId;
   }
   if (named !== undefined && organizationOf(accountId) === null) {
-    throw new InvalidInputError('memberId', "applies to an organization's pool only");
+    throw new InvalidInputError({ field: 'memberId', problem: "applies to an organization's pool only" });
   }
   return named;
 }

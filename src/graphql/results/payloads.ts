@@ -2,7 +2,7 @@ import type { MeterBalance } from '../../ledger/index.js';
 import { AccountRef } from '../accounts/index.js';
 import { MeterBalanceRef } from '../balances/meter-balance.js';
 import { builder } from '../builder.js';
-import { accountGlobalId } from './inputs.js';
+import { accountGlobalId } from '../inputs/global-ids.js';
 
 /** An account as a write left it. */
 export type AccountSnapshot = { readonly accountId: string; readonly balances: MeterBalance[] };
