@@ -1,8 +1,8 @@
 import type { AccountState } from './account-state.js';
 import { dropIdleMembers, dropSpentGrants } from './account-state.js';
 import { advanceTo } from './advance.js';
-import { balancesOf, type MeterBalance } from './balances.js';
-import { chargeStep, debit, hold } from './charges.js';
+import { balancesOf } from './balances.js';
+import { debit, hold } from './charges.js';
 import type { Draft } from './draft.js';
 import { beginDraft, record } from './draft.js';
 import type { EntryKind, EntryMetadata, LedgerEntry } from './entries.js';
@@ -48,7 +48,8 @@ export function applyOperation(
   const advanced = advanceTo(state, context);
   const refuse = (outcome: Outcome): OperationResult => ({ ...advanced, outcome, remembered: [] });
 
-  const { key, fingerprint } = idempotencyIdentity(operation);
+  const key = operation.idempotencyKey;
+  const fingerprint = requestFingerprint(operation);
   if (key.length === 0) {
     return refuse({ ok: false, error: { code: 'VALIDATION_ERROR', field: 'idempotencyKey', message: 'must not be empty' } });
   }
@@ -58,7 +59,8 @@ export function applyOperation(
     if (earlier.fingerprint !== fingerprint) {
       return refuse({ ok: false, error: { code: 'IDEMPOTENCY_KEY_REUSED', idempotencyKey: key } });
     }
-    return { state, entries: [], outcome: replayOf(earlier.outcome, earlier.balances ?? balancesOf(advanced.state)), remembered: [] };
+    const balances = earlier.balances ?? balancesOf(advanced.state);
+    return { state, entries: [], outcome: { ok: true, replayed: true, balances, ...earlier.outcome }, remembered: [] };
   }
   const oversized = checkOperationInputs(operation);
   if (oversized) return refuse({ ok: false, error: oversized });
@@ -85,17 +87,6 @@ export function applyOperation(
 }
 
 /**
- * The key an operation is remembered by, and a fingerprint of what it asks for. A step's key is
- * its identity, so its fingerprint is the step's: any request for the same step and input is the
- * same request, whichever way the step was first charged.
- */
-function idempotencyIdentity(operation: LedgerOperation): { key: string; fingerprint: string } {
-  if (operation.type !== 'CHARGE_STEP') return { key: operation.idempotencyKey, fingerprint: requestFingerprint(operation) };
-  const fingerprint = stepFingerprint(operation.sessionId, operation.step, operation.input);
-  return { key: stepChargeKey(fingerprint), fingerprint };
-}
-
-/**
  * The keys whose memory decides what `operation` does and that `state` does not remember: its
  * own, and for a step hold or the settlement of one, the step's. The store looks them up among
  * the entries and passes what it finds to `applyOperation`. Pass the state the operation will
@@ -108,7 +99,7 @@ export function forgottenKeys(state: AccountState, operation: LedgerOperation): 
 /** Every key whose memory decides what `operation` does on `state`, remembered or not. */
 export function keysOf(state: AccountState, operation: LedgerOperation): string[] {
   const step = stepFingerprintOf(state, operation);
-  return [idempotencyIdentity(operation).key, ...(step ? [stepChargeKey(step)] : [])];
+  return [operation.idempotencyKey, ...(step ? [stepChargeKey(step)] : [])];
 }
 
 function stepFingerprintOf(state: AccountState, operation: LedgerOperation): string | null {
@@ -148,13 +139,6 @@ function recordUnmoved(draft: Draft, operation: LedgerOperation, outcome: Operat
   }
 }
 
-/** A step charged before is, by definition, reused. */
-function replayOf(outcome: OperationSuccess, balances: MeterBalance[]): Outcome {
-  return outcome.type === 'STEP_CHARGED'
-    ? { ok: true, replayed: true, balances, ...outcome, reused: true }
-    : { ok: true, replayed: true, balances, ...outcome };
-}
-
 function perform(
   draft: Draft,
   operation: LedgerOperation,
@@ -167,8 +151,6 @@ function perform(
       return removeCredits(draft, operation, context);
     case 'DEBIT':
       return debit(draft, operation, context);
-    case 'CHARGE_STEP':
-      return chargeStep(draft, operation, context);
     case 'HOLD':
       return hold(draft, operation, context);
     case 'COMMIT':

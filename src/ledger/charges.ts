@@ -1,6 +1,5 @@
 import type { AccountState } from './account-state.js';
 import type { Draft, EntryAttribution } from './draft.js';
-import type { EntryMetadata } from './entries.js';
 import { record } from './draft.js';
 import type { LedgerError, Result } from './errors.js';
 import { checkCredits, fail, ok } from './errors.js';
@@ -9,7 +8,7 @@ import { periodOf, type Hold } from './holds.js';
 import type { Recall } from './idempotency.js';
 import { addMemberUsage, checkMemberCaps, memberInDraft } from './members.js';
 import { amountOf, metersIn, type MeterAmounts } from './meters.js';
-import type { ChargeStepOperation, DebitOperation, HoldOperation, LedgerContext } from './operations.js';
+import type { DebitOperation, HoldOperation, LedgerContext } from './operations.js';
 import type { OperationSuccess } from './outcomes.js';
 import type { Price } from './pricing.js';
 import { resolvePrice } from './quotes.js';
@@ -22,7 +21,7 @@ import { chargeOfStep, reuseOf, stepFingerprint } from './regeneration.js';
 export const MAX_HOLD_TTL_MS = 90 * 86_400_000;
 
 type ChargeContext = LedgerContext & { idempotencyKey: string; recall: Recall };
-type PricedOperation = DebitOperation | ChargeStepOperation | HoldOperation;
+type PricedOperation = DebitOperation | HoldOperation;
 
 /** Limited meters need the credits available; unlimited ones only record usage. */
 function checkAvailable(state: AccountState, amounts: MeterAmounts): LedgerError | null {
@@ -93,17 +92,12 @@ function attribution(operation: PricedOperation, priced: Priced, context: Charge
   };
 }
 
-/** Charges the price at once; `details` are the entry's, with the quote that locked the price. */
-function chargeNow(
-  draft: Draft,
-  operation: DebitOperation | ChargeStepOperation,
-  context: ChargeContext,
-  details: EntryMetadata,
-): Result<{ charged: MeterAmounts; quoteId: string | null }> {
+/** Charges the price at once; the entry names the quote that locked the price. */
+export function debit(draft: Draft, operation: DebitOperation, context: ChargeContext): Result<OperationSuccess> {
   const price = priceAndCheck(draft.state, operation, context);
   if (!price.ok) return price;
   const { costs: charged, quoteId } = price.value;
-  const spec = { ...attribution(operation, price.value, context), kind: 'DEBIT' as const, at: context.now, details: { ...details, quoteId } };
+  const spec = { ...attribution(operation, price.value, context), kind: 'DEBIT' as const, at: context.now, details: { quoteId } };
   record(draft, spec, metersIn(charged), (state) => {
     for (const meter of metersIn(charged)) {
       const amount = amountOf(charged, meter);
@@ -112,18 +106,7 @@ function chargeNow(
       addMemberUsage(state, operation.memberId ?? null, meter, amount);
     }
   });
-  return ok({ charged, quoteId });
-}
-
-export function debit(draft: Draft, operation: DebitOperation, context: ChargeContext): Result<OperationSuccess> {
-  const done = chargeNow(draft, operation, context, {});
-  return done.ok ? ok({ type: 'DEBITED', ...done.value }) : done;
-}
-
-export function chargeStep(draft: Draft, operation: ChargeStepOperation, context: ChargeContext): Result<OperationSuccess> {
-  const fingerprint = stepFingerprint(operation.sessionId, operation.step, operation.input);
-  const done = chargeNow(draft, operation, context, { step: operation.step, fingerprint });
-  return done.ok ? ok({ type: 'STEP_CHARGED', fingerprint, ...done.value, holdId: null, reused: false }) : done;
+  return ok({ type: 'DEBITED', charged, quoteId });
 }
 
 function stepOfHold(operation: HoldOperation): Result<Hold['step']> {

@@ -32,7 +32,6 @@ export type { AccountState, AccountType, MemberState, MeterFigures, MeterState }
 export { meterFigures } from './account-state.js';
 export type {
   ChangePlanOperation,
-  ChargeStepOperation,
   ClockContext,
   PricedRequest,
   CommitOperation,

@@ -139,7 +139,6 @@ export function checkOperationInputs(operation: LedgerOperation): InputError | n
   if (common) return common;
   switch (operation.type) {
     case 'DEBIT':
-    case 'CHARGE_STEP':
       return checkChargeInputs(operation);
     case 'HOLD':
       return checkChargeInputs({ ...operation, step: operation.step?.name, input: operation.step?.input }, 'step.input');

@@ -67,28 +67,12 @@ export type RemoveCreditsOperation = {
 export type DebitOperation = { type: 'DEBIT'; idempotencyKey: string } & PricedRequest & Attribution;
 
 /**
- * A step of a generation session charged at once, for work already done or too quick to hold
- * for (the metering API's counterpart of DEBIT; `generate` holds instead, see HoldOperation).
- * Charged once per distinct input: its idempotency key is the step key, derived from
- * sha256(sessionId, step, canonical JSON of input), so regenerating an unchanged step charges
- * nothing and says `reused: true`, while a changed input is a new charge. The step is the whole
- * identity: put into `input` whatever decides the result (e.g. the feature's parameters). Like
- * any key, the account remembers it for the idempotency window; past it, the store's durable
- * keys in the entries collection keep the promise.
- */
-export type ChargeStepOperation = {
-  type: 'CHARGE_STEP';
-  sessionId: string;
-  step: string;
-  input: JsonValue;
-} & PricedRequest &
-  Omit<Attribution, 'sessionId'>;
-
-/**
  * Reserves the price before slow work. With `step` (which needs `sessionId`), the hold is for
  * one step of a generation session: if that step was charged already for this input, nothing
  * is held and the outcome is STEP_REUSED; otherwise committing the hold charges the step, so a
  * later regeneration of it is reused. A failed or released step hold leaves the step uncharged.
+ * The step's session, name and input are its whole identity (see `stepFingerprint`): put into
+ * `input` whatever decides the result (e.g. the feature's parameters).
  */
 export type HoldOperation = {
   type: 'HOLD';
@@ -143,7 +127,6 @@ export type LedgerOperation =
   | GrantOperation
   | RemoveCreditsOperation
   | DebitOperation
-  | ChargeStepOperation
   | HoldOperation
   | CommitOperation
   | ReleaseOperation

@@ -10,23 +10,16 @@ export type OperationSuccess =
   | { type: 'CREDITS_REMOVED'; meter: Meter; amount: number }
   | { type: 'DEBITED'; charged: MeterAmounts; quoteId: string | null }
   /**
-   * A step charged for this input: by CHARGE_STEP (`holdId` null) or by committing a step hold.
-   * What the step's key remembers. `reused` is true when a CHARGE_STEP found it charged already.
+   * A step charged for this input by committing the step hold `holdId`: what the step's key
+   * remembers (the COMMIT itself answers HOLD_SETTLED), so later holds of the step reuse it.
    */
-  | {
-      type: 'STEP_CHARGED';
-      fingerprint: string;
-      charged: MeterAmounts;
-      quoteId: string | null;
-      holdId: string | null;
-      reused: boolean;
-    }
+  | { type: 'STEP_CHARGED'; fingerprint: string; charged: MeterAmounts; quoteId: string | null; holdId: string }
   /**
    * A HOLD, or the COMMIT of a step hold, found the step charged already: nothing is held or
    * charged (a COMMIT releases its hold). `charged` is what the first charge cost, and
-   * `chargedByHoldId` the hold it committed (null when a CHARGE_STEP charged it).
+   * `chargedByHoldId` the hold whose commit charged it.
    */
-  | { type: 'STEP_REUSED'; fingerprint: string; charged: MeterAmounts; chargedByHoldId: string | null }
+  | { type: 'STEP_REUSED'; fingerprint: string; charged: MeterAmounts; chargedByHoldId: string }
   | { type: 'HELD'; holdId: string; held: MeterAmounts; expiresAt: Date }
   | {
       type: 'HOLD_SETTLED';

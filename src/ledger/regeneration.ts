@@ -12,9 +12,9 @@ export function stepFingerprint(sessionId: string, step: string, input: JsonValu
 }
 
 /**
- * The key under which an account remembers that a step was charged. CHARGE_STEP and the COMMIT
- * of a step hold both remember it; CHARGE_STEP, HOLD, COMMIT and REPORT_FAILURE of a step all
- * consult it, so a step is charged once whichever way it was first charged.
+ * The key under which an account remembers that a step was charged. The COMMIT of a step hold
+ * remembers it; HOLD, COMMIT and REPORT_FAILURE of a step consult it, so a step is charged once
+ * however many holds are taken for it.
  */
 export function stepChargeKey(fingerprint: string): string {
   return `step:${fingerprint}`;

@@ -202,8 +202,8 @@ export async function createGenerationStore(options: { connection: Connection; n
     },
 
     /**
-     * The output of the generation whose hold charged a step; with no hold (a step charged by
-     * CHARGE_STEP), of any earlier generation of that step that produced one.
+     * The output of the generation whose hold charged a step; with `chargedByHoldId` null, of any
+     * earlier generation of that step that produced one.
      */
     async stepOutput(accountId: string, stepFingerprint: string, chargedByHoldId: string | null): Promise<JsonValue | null> {
       // Only a generation that succeeded and was charged for its step: any other output (a failure
