@@ -201,19 +201,14 @@ export async function createGenerationStore(options: { connection: Connection; n
       return deletedCount === 1;
     },
 
-    /**
-     * The output of the generation whose hold charged a step; with `chargedByHoldId` null, of any
-     * earlier generation of that step that produced one.
-     */
-    async stepOutput(accountId: string, stepFingerprint: string, chargedByHoldId: string | null): Promise<JsonValue | null> {
+    /** The output of the generation whose hold charged a step. */
+    async stepOutput(accountId: string, stepFingerprint: string, chargedByHoldId: string): Promise<JsonValue | null> {
       // Only a generation that succeeded and was charged for its step: any other output (a failure
       // that kept it, a reuse) was not paid for, and reusing it would hand out work for free.
       const found = await Generations.findOne(
-        { accountId, stepFingerprint, status: 'SUCCEEDED', reused: false, ...(chargedByHoldId !== null && { holdId: chargedByHoldId }) },
+        { accountId, stepFingerprint, status: 'SUCCEEDED', reused: false, holdId: chargedByHoldId },
         { output: 1 },
-      )
-        .sort({ createdAt: 1 })
-        .lean<Pick<GenerationDocument, 'output'>>();
+      ).lean<Pick<GenerationDocument, 'output'>>();
       return (found?.output as JsonValue | undefined) ?? null;
     },
   };
