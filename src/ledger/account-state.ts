@@ -2,7 +2,6 @@ import type { Grant } from './grants.js';
 import { availableOn } from './grants.js';
 import type { Hold } from './holds.js';
 import { grantsReferencedByHolds, reservedOn } from './holds.js';
-import type { IdempotencyRecord } from './idempotency.js';
 import type { Meter, MeterAmounts } from './meters.js';
 import type { PeriodKind } from './periods.js';
 import type { RolloverPolicy } from './plans.js';
@@ -66,7 +65,6 @@ export type AccountState = {
   grants: Grant[];
   holds: Hold[];
   members: MemberState[];
-  idempotency: IdempotencyRecord[];
 };
 
 /** The four balances of a meter that entries report. */

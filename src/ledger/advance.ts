@@ -5,7 +5,6 @@ import { beginDraft, record } from './draft.js';
 import { grantIdFor, type Grant } from './grants.js';
 import type { LedgerEntry } from './entries.js';
 import { settleHold } from './hold-settlement.js';
-import { forgetExpiredKeys } from './idempotency.js';
 import { METERS, recordOfMeters, type Meter } from './meters.js';
 import type { ClockContext } from './operations.js';
 import { periodContaining } from './periods.js';
@@ -21,7 +20,6 @@ import { requirePlan, type Plan, type PlanCatalog } from './plans.js';
 export function advanceTo(state: AccountState, context: ClockContext): { state: AccountState; entries: LedgerEntry[] } {
   const draft = beginDraft(state);
   advanceDraft(draft, context.now, context.plans);
-  forgetExpiredKeys(draft.state, draft.state.clock, context.settings);
   dropSpentGrants(draft.state);
   dropIdleMembers(draft.state);
   return { state: draft.state, entries: draft.entries };

@@ -9,7 +9,7 @@ import type { EntryKind, EntryMetadata, LedgerEntry } from './entries.js';
 import type { Result } from './errors.js';
 import { grantCredits, removeCredits } from './grant-operations.js';
 import { commitHold, releaseHold, reportFailure } from './hold-settlement.js';
-import { findRecord, remember, requestFingerprint, type DurableKeyRecord, type IdempotencyRecord, type Recall } from './idempotency.js';
+import { remember, requestFingerprint, type IdempotencyRecord, type Recall } from './idempotency.js';
 import { checkCollectionLimits, checkOperationInputs } from './input-limits.js';
 import { checkBalanceLimits } from './limits.js';
 import { setMemberCap } from './members.js';
@@ -36,14 +36,15 @@ export type OperationResult = { state: AccountState; entries: LedgerEntry[]; out
  *   state untouched, with no entries: there is nothing to write.
  * - Entries are stamped with the account clock, which never runs backwards, so a caller whose
  *   clock is behind an earlier writer's cannot date an entry before its predecessors.
- * - `durable` holds what the store found for keys the account no longer remembers (see
- *   `forgottenKeys`): the first request's fingerprint and outcome, kept on the entries.
+ * - `known` holds what the store found for the keys the operation names (see `keysOf`): the
+ *   first request's fingerprint, outcome and balances, kept on the entries. The account keeps no
+ *   keys itself, so a key missing from `known` is a new one.
  */
 export function applyOperation(
   state: AccountState,
   operation: LedgerOperation,
   context: LedgerContext,
-  durable: ReadonlyMap<string, DurableKeyRecord> = new Map(),
+  known: ReadonlyMap<string, IdempotencyRecord> = new Map(),
 ): OperationResult {
   const advanced = advanceTo(state, context);
   const refuse = (outcome: Outcome): OperationResult => ({ ...advanced, outcome, remembered: [] });
@@ -54,7 +55,7 @@ export function applyOperation(
     return refuse({ ok: false, error: { code: 'VALIDATION_ERROR', field: 'idempotencyKey', message: 'must not be empty' } });
   }
   // The key is judged first: a retry replays what applied, even under limits stricter than then.
-  const earlier = findRecord(advanced.state, key) ?? durable.get(key);
+  const earlier = known.get(key);
   if (earlier) {
     if (earlier.fingerprint !== fingerprint) {
       return refuse({ ok: false, error: { code: 'IDEMPOTENCY_KEY_REUSED', idempotencyKey: key } });
@@ -67,7 +68,7 @@ export function applyOperation(
 
   const now = advanced.state.clock;
   const draft = beginDraft(advanced.state);
-  const recall: Recall = (wanted) => findRecord(draft.state, wanted) ?? durable.get(wanted);
+  const recall: Recall = (wanted) => draft.remembered.find((record) => record.key === wanted) ?? known.get(wanted);
   const result = perform(draft, operation, { ...context, now, idempotencyKey: key, recall });
   if (!result.ok) return refuse(result);
   // Judged on what the account keeps afterwards: a spent grant or an idle member takes no room.
@@ -77,7 +78,7 @@ export function applyOperation(
   if (beyond) return refuse({ ok: false, error: beyond });
   if (!draft.entries.some((entry) => entry.idempotencyKey === key)) recordUnmoved(draft, operation, result.value, key);
   const balances = balancesOf(draft.state);
-  remember(draft, { key, fingerprint, outcome: result.value, balances, recordedAt: now }, context.settings);
+  remember(draft, { key, fingerprint, outcome: result.value, balances });
   return {
     state: draft.state,
     entries: [...advanced.entries, ...draft.entries],
@@ -87,16 +88,10 @@ export function applyOperation(
 }
 
 /**
- * The keys whose memory decides what `operation` does and that `state` does not remember: its
- * own, and for a step hold or the settlement of one, the step's. The store looks them up among
- * the entries and passes what it finds to `applyOperation`. Pass the state the operation will
- * be applied to, advanced to its time (advancing forgets expired keys).
+ * The keys whose memory decides what `operation` does on `state`: its own, and for a step hold or
+ * the settlement of one, the step's. The store looks them up among the entries and passes what
+ * it finds to `applyOperation`.
  */
-export function forgottenKeys(state: AccountState, operation: LedgerOperation): string[] {
-  return keysOf(state, operation).filter((key) => !findRecord(state, key));
-}
-
-/** Every key whose memory decides what `operation` does on `state`, remembered or not. */
 export function keysOf(state: AccountState, operation: LedgerOperation): string[] {
   const step = stepFingerprintOf(state, operation);
   return [operation.idempotencyKey, ...(step ? [stepChargeKey(step)] : [])];

@@ -134,7 +134,7 @@ describe('pricing', () => {
 describe('ledger settings', () => {
   it('must be positive durations', () => {
     expect(
-      problemsOf(() => parseLedgerSettings({ holdTtlMs: 0, quoteTtlMs: 1, idempotencyRetentionMs: 1, idempotencyMaxKeys: 0 })),
-    ).toEqual(['holdTtlMs: must be a positive number of milliseconds', 'idempotencyMaxKeys: must be at least 1']);
+      problemsOf(() => parseLedgerSettings({ holdTtlMs: 0, quoteTtlMs: 1, maxGrants: 0 })),
+    ).toEqual(['holdTtlMs: must be a positive number of milliseconds', 'maxGrants: Too small: expected number to be >=1']);
   });
 });

@@ -146,7 +146,7 @@ export function commitHold(draft: Draft, operation: CommitOperation, context: Ho
   const settled = settle(draft, operation, amounts, 'COMMITTED', context);
   const { fingerprint } = step;
   const outcome = { type: 'STEP_CHARGED' as const, fingerprint, charged: settled.committed, quoteId, holdId: operation.holdId };
-  remember(draft, { key: stepChargeKey(fingerprint), fingerprint, outcome, recordedAt: context.now }, context.settings);
+  remember(draft, { key: stepChargeKey(fingerprint), fingerprint, outcome });
   return ok(settled);
 }
 

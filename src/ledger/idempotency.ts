@@ -1,14 +1,14 @@
-import type { AccountState } from './account-state.js';
 import type { MeterBalance } from './balances.js';
 import { canonicalJson, sha256Hex } from './canonical-json.js';
 import type { Draft } from './draft.js';
 import type { OperationSuccess } from './outcomes.js';
-import type { LedgerSettings } from './settings.js';
 
 /**
  * A remembered key: the request it was first used with (as a fingerprint) and what happened.
  * Only operations that applied are remembered, so an attempt that was refused (e.g. for lack of
- * credits) can be retried with the same key later.
+ * credits) can be retried with the same key later. The account does not keep them: their number
+ * grows with history, and the account holds only what the rules need now. The store keeps each on
+ * the last entry its operation wrote, for good, and hands back those an operation names (`keysOf`).
  */
 export type IdempotencyRecord = {
   key: string;
@@ -16,17 +16,10 @@ export type IdempotencyRecord = {
   outcome: OperationSuccess;
   /** The balances the first request answered (absent on a step's own key, which answers no one). */
   balances?: MeterBalance[];
-  recordedAt: Date;
 };
 
-/**
- * What the store keeps of a key beyond the account's window, on the last entry of the operation
- * that remembered it, and hands back for keys the account has forgotten.
- */
-export type DurableKeyRecord = Omit<IdempotencyRecord, 'recordedAt'>;
-
-/** What is known about a key: the account's memory first, then what the store found. */
-export type Recall = (key: string) => DurableKeyRecord | undefined;
+/** What is known about a key: what the operation remembered itself, then what the store found. */
+export type Recall = (key: string) => IdempotencyRecord | undefined;
 
 /**
  * A fingerprint of everything the request asks for, so a key reused for something else is caught.
@@ -36,22 +29,7 @@ export function requestFingerprint(request: object): string {
   return sha256Hex(canonicalJson({ ...request, idempotencyKey: undefined, settler: undefined }));
 }
 
-export function findRecord(state: AccountState, key: string): IdempotencyRecord | undefined {
-  return state.idempotency.find((record) => record.key === key);
-}
-
-/** Remembers a key in the draft's account and lists it among what the operation remembered. */
-export function remember(draft: Draft, record: IdempotencyRecord, settings: LedgerSettings): void {
-  const { state } = draft;
-  state.idempotency.push(record);
-  const excess = state.idempotency.length - settings.idempotencyMaxKeys;
-  if (excess > 0) state.idempotency.splice(0, excess);
+/** Lists a key among what the operation remembered, for the store to keep with its entries. */
+export function remember(draft: Draft, record: IdempotencyRecord): void {
   draft.remembered.push(record);
-}
-
-/** Drops keys older than the retention window (records are kept in the order they were made). */
-export function forgetExpiredKeys(state: AccountState, now: Date, settings: LedgerSettings): void {
-  const oldestKept = now.getTime() - settings.idempotencyRetentionMs;
-  const firstKept = state.idempotency.findIndex((record) => record.recordedAt.getTime() > oldestKept);
-  state.idempotency.splice(0, firstKept === -1 ? state.idempotency.length : firstKept);
 }

@@ -11,21 +11,18 @@
  *   due produce entries even when the operation itself is refused. Persist them too (or drop
  *   them: the next call recomputes the same thing). A replayed idempotency key returns the input
  *   state unchanged and no entries: nothing to write.
- * - Idempotency keys are remembered in the document for `idempotencyRetentionMs` (default 7
- *   days), at most `idempotencyMaxKeys` (default 1,000). Each result lists the keys the call
- *   remembered (`remembered`: its own and, for the commit of a step hold, the step's); keep them
- *   with the last entry the operation wrote. Before applying an operation, look up in the entries
- *   the keys `forgottenKeys(state, operation)` names, against the state it will be applied to
- *   (advanced to now, and after the batch's earlier operations, which may evict keys), and pass
- *   what you found to `applyOperation`. Operations that write no entry (SET_MEMBER_CAP, a plan
- *   change to the current plan without a pending one, a step hold that found its step charged)
- *   are only covered by the window.
+ * - Idempotency keys are not kept in the account (their number grows with history). Each result
+ *   lists the keys the call remembered (`remembered`: its own and, for the commit of a step hold,
+ *   the step's); keep them with the last entry the operation wrote (every keyed write writes one).
+ *   Before applying an operation, look up the keys `keysOf(state, operation)` names (in the
+ *   entries, and among those remembered earlier in the batch) and pass what you found to
+ *   `applyOperation`: a key not passed is a new one.
  * - Holds record which grants gave their credits (`Hold.lines[].allocations`), so commits and
  *   releases are exact; hold ids and grant ids are derived from entry seqs (unique per account).
  * - Quotes are created by `createQuote` (needs an id generator) and stored by the store; an
  *   operation carries the whole quote value, and the ledger checks it.
  */
-export { applyOperation, forgottenKeys, keysOf, type OperationResult } from './apply-operation.js';
+export { applyOperation, keysOf, type OperationResult } from './apply-operation.js';
 export { advanceTo } from './advance.js';
 export { openAccount, type OpenAccountRequest, type OpenAccountResult } from './open-account.js';
 export type { AccountState, AccountType, MemberState, MeterFigures, MeterState } from './account-state.js';
@@ -54,7 +51,7 @@ export { ENTRY_KINDS, type EntryKind, type EntryMetadata, type LedgerEntry, type
 export { GRANT_KINDS, burnDownOrder, type Allocation, type Grant, type GrantKind } from './grants.js';
 export type { Hold, HoldLine } from './holds.js';
 export { MAX_HOLD_TTL_MS } from './charges.js';
-export type { DurableKeyRecord, IdempotencyRecord } from './idempotency.js';
+export type { IdempotencyRecord } from './idempotency.js';
 export {
   DEFAULT_PLAN_CATALOG,
   MeterRulesSchema,

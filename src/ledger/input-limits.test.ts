@@ -6,7 +6,7 @@ import { parseLedgerSettings } from './settings.js';
 import { expectError, expectOk, TestAccount } from './test-support.js';
 
 const T0 = '2026-03-10T12:00:00Z';
-const settings = parseLedgerSettings({ holdTtlMs: 60_000, quoteTtlMs: 60_000, idempotencyRetentionMs: 3_600_000, idempotencyMaxKeys: 100, maxOpenHoldsPerHolder: 2, maxOpenHolds: 3 });
+const settings = parseLedgerSettings({ holdTtlMs: 60_000, quoteTtlMs: 60_000, maxOpenHoldsPerHolder: 2, maxOpenHolds: 3 });
 const by = (callerId: string) => ({ type: 'CALLER', callerId }) as const;
 
 describe('input limits', () => {
@@ -19,7 +19,7 @@ describe('input limits', () => {
     expect(expectError(account.apply({ ...hold, metadata: { note: 'n'.repeat(INPUT_LIMITS.metadataText + 1) } }))).toMatchObject({ field: 'metadata.note' });
     expect(expectError(account.apply({ ...hold, step: { name: 'script', input: 'x'.repeat(INPUT_LIMITS.generationInputBytes) }, sessionId: 's' }))).toMatchObject({ field: 'step.input' });
     expect(account.state.holds).toEqual(before.holds);
-    expect(account.state.idempotency).toEqual(before.idempotency);
+    expect(account.keys.size).toBe(0);
   });
 });
 
@@ -49,7 +49,7 @@ describe('limits and keys', () => {
   });
 
   it('count what the account keeps afterwards: lifting the cap of a member it does not know takes no room', () => {
-    const full = parseLedgerSettings({ holdTtlMs: 60_000, quoteTtlMs: 60_000, idempotencyRetentionMs: 3_600_000, idempotencyMaxKeys: 100, maxMembers: 1 });
+    const full = parseLedgerSettings({ holdTtlMs: 60_000, quoteTtlMs: 60_000, maxMembers: 1 });
     const account = TestAccount.open({ planId: 'reelbot.pro', accountType: 'ORGANIZATION' }, T0, { settings: full });
     expectOk(account.apply({ type: 'SET_MEMBER_CAP', idempotencyKey: 'a', memberId: 'ana', meter: 'AI_CREDITS', cap: 10 }));
     expect(expectError(account.apply({ type: 'SET_MEMBER_CAP', idempotencyKey: 'b', memberId: 'bo', meter: 'AI_CREDITS', cap: 10 }))).toMatchObject({ code: 'LIMIT_REACHED', what: 'MEMBERS' });

@@ -4,7 +4,7 @@ import { meterFigures, type AccountState } from './account-state.js';
 import { advanceTo } from './advance.js';
 import { applyOperation } from './apply-operation.js';
 import type { LedgerEntry, MeterChange } from './entries.js';
-import { requestFingerprint, type DurableKeyRecord } from './idempotency.js';
+import { requestFingerprint, type IdempotencyRecord } from './idempotency.js';
 import type { HoldOwner, HoldSettler } from './holds.js';
 import { METERS, recordOfMeters, type Meter } from './meters.js';
 import { openAccount } from './open-account.js';
@@ -204,9 +204,9 @@ function checkStepsChargedOnce(entries: readonly LedgerEntry[]): void {
 
 /**
  * No output without its price: a step is marked charged only by a commit of its whole hold, and
- * what the account remembers of a charged step is never nothing.
+ * what is remembered of a charged step is never nothing.
  */
-function checkStepChargesPaid(state: AccountState, entries: readonly LedgerEntry[]): void {
+function checkStepChargesPaid(keys: ReadonlyMap<string, IdempotencyRecord>, entries: readonly LedgerEntry[]): void {
   const heldBy = new Map<string, Map<Meter, number>>();
   for (const entry of entries) {
     const { holdId, fingerprint, settlement } = entry.details;
@@ -217,7 +217,7 @@ function checkStepChargesPaid(state: AccountState, entries: readonly LedgerEntry
       expect(committed).toEqual(heldBy.get(holdId));
     }
   }
-  for (const record of state.idempotency) {
+  for (const record of keys.values()) {
     if (record.outcome.type !== 'STEP_CHARGED') continue;
     expect(Object.values(record.outcome.charged).some((amount) => amount > 0)).toBe(true);
   }
@@ -299,7 +299,7 @@ function checkUsageInOwnPeriod(state: AccountState, entries: readonly LedgerEntr
   expect(membersUsed).toEqual(memberUsed);
 }
 
-function checkInvariants(state: AccountState, entries: readonly LedgerEntry[], limitedOnly: boolean): void {
+function checkInvariants(state: AccountState, entries: readonly LedgerEntry[], keys: ReadonlyMap<string, IdempotencyRecord>, limitedOnly: boolean): void {
   expect(new Set(state.grants.map((grant) => grant.id)).size).toBe(state.grants.length);
   for (const grant of state.grants) {
     expect(grant.remaining).toBeGreaterThanOrEqual(0);
@@ -322,7 +322,7 @@ function checkInvariants(state: AccountState, entries: readonly LedgerEntry[], l
     }
   }
   checkStepsChargedOnce(entries);
-  checkStepChargesPaid(state, entries);
+  checkStepChargesPaid(keys, entries);
 }
 
 /**
@@ -356,8 +356,8 @@ function runScenario(steps: readonly Step[], planIds: readonly string[], limited
   let state = opened.state;
   const entries = [...opened.entries];
   const sent: LedgerOperation[] = [];
-  // What the store's entries would remember: keys outlive the account's window (3-day waits add up).
-  const durable = new Map<string, DurableKeyRecord>();
+  // What the store's entries remember: the account keeps no keys.
+  const durable = new Map<string, IdempotencyRecord>();
   // The first answer to each request that applied, by its key and request: a replay, however late, answers exactly that.
   const firstAnswers = new Map<string, Outcome>();
 
@@ -381,6 +381,9 @@ function runScenario(steps: readonly Step[], planIds: readonly string[], limited
     expect(state).toEqual(input);
     expect(result.entries.map((entry) => entry.seq)).toEqual(result.entries.map((_, index) => state.lastSeq + 1 + index));
 
+    // Like the store, keep the keys on the operation's own entries, which every write that applied leaves.
+    if (result.remembered.length > 0) expect(result.entries.some((entry) => entry.idempotencyKey !== null)).toBe(true);
+    for (const record of result.remembered) durable.set(record.key, record);
     if (result.outcome.ok) {
       const asked = JSON.stringify([operation.idempotencyKey, requestFingerprint(operation)]);
       const first = firstAnswers.get(asked);
@@ -395,12 +398,9 @@ function runScenario(steps: readonly Step[], planIds: readonly string[], limited
       // A refusal changes nothing beyond what advancing the clock does.
       expect(result).toEqual({ ...advanceTo(state, context()), outcome: result.outcome, remembered: [] });
     }
-    // Like the store, keep the keys on the operation's own entries, which every write that applied leaves.
-    if (result.remembered.length > 0) expect(result.entries.some((entry) => entry.idempotencyKey !== null)).toBe(true);
-    for (const record of result.remembered) durable.set(record.key, record);
     state = result.state;
     entries.push(...result.entries);
-    checkInvariants(state, entries, limitedOnly);
+    checkInvariants(state, entries, durable, limitedOnly);
   }
   // Over the whole history at once: cheaper than after every step, and it sees every period.
   checkUsageInOwnPeriod(state, entries);

@@ -44,7 +44,6 @@ export function openAccount(request: OpenAccountRequest, context: Pick<ClockCont
     grants: [],
     holds: [],
     members: [],
-    idempotency: [],
   });
   advanceDraft(draft, context.now, context.plans);
   return { ok: true, state: draft.state, entries: draft.entries };

@@ -9,14 +9,6 @@ export const LedgerSettingsSchema = z.object({
   /** How long a quoted price can be charged. */
   quoteTtlMs: duration,
   /**
-   * The account document remembers idempotency keys for this long and at most `idempotencyMaxKeys`
-   * of them (the oldest go first). Older keys live on in the entries collection, whose entries
-   * carry their `idempotencyKey`: the store checks there before applying an operation whose key
-   * the account no longer remembers.
-   */
-  idempotencyRetentionMs: duration,
-  idempotencyMaxKeys: z.int().min(1, 'must be at least 1'),
-  /**
    * What the account document keeps a bounded number of, so that its size is bounded whatever
    * callers do (see docs/security.md): open holds in all and per holder (a member, a service, or
    * the member a workflow works for), live grants, and members of a pool with usage or a cap.
@@ -37,6 +29,4 @@ const MINUTE_MS = 60_000;
 export const DEFAULT_LEDGER_SETTINGS: LedgerSettings = parseLedgerSettings({
   holdTtlMs: 15 * MINUTE_MS,
   quoteTtlMs: 10 * MINUTE_MS,
-  idempotencyRetentionMs: 7 * 24 * 60 * MINUTE_MS,
-  idempotencyMaxKeys: 1_000,
 });

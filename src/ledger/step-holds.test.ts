@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { applyOperation, forgottenKeys } from './apply-operation.js';
+import { applyOperation, keysOf } from './apply-operation.js';
 import type { JsonValue } from './canonical-json.js';
 import { stepChargeKey, stepFingerprint } from './regeneration.js';
-import { parseLedgerSettings } from './settings.js';
 import { asTester, contextAt, expectError, expectOk, TestAccount, type TestOperation } from './test-support.js';
 
 const T0 = '2025-03-01T12:00:00Z';
@@ -142,25 +141,23 @@ describe('step holds', () => {
 });
 
 describe('the keys a step depends on', () => {
-  it('are listed for the store when the account does not remember them', () => {
+  it('are listed for the store: its own key, and the step of a step hold and of its settlement', () => {
     const account = TestAccount.open({ planId: 'reelbot.free' }, T0);
     const stepKey = stepChargeKey(fingerprintOf());
-    expect(forgottenKeys(account.state, asTester(scriptHold('h1')))).toEqual(['h1', stepKey]);
+    expect(keysOf(account.state, asTester(scriptHold('h1')))).toEqual(['h1', stepKey]);
     const holdId = held(account, scriptHold('h1'));
-    expect(forgottenKeys(account.state, asTester(scriptHold('h1')))).toEqual([stepKey]);
-    expect(forgottenKeys(account.state, asTester({ type: 'COMMIT', idempotencyKey: 'c1', holdId }))).toEqual(['c1', stepKey]);
-    expect(forgottenKeys(account.state, asTester({ type: 'RELEASE', idempotencyKey: 'r1', holdId }))).toEqual(['r1']);
+    expect(keysOf(account.state, asTester({ type: 'COMMIT', idempotencyKey: 'c1', holdId }))).toEqual(['c1', stepKey]);
+    expect(keysOf(account.state, asTester({ type: 'RELEASE', idempotencyKey: 'r1', holdId }))).toEqual(['r1']);
   });
 
-  it('are remembered by the commit, and a step the account forgot is still reused from what the store kept', () => {
-    const settings = parseLedgerSettings({ holdTtlMs: 60_000, quoteTtlMs: 60_000, idempotencyRetentionMs: 3_600_000, idempotencyMaxKeys: 1_000 });
-    const account = TestAccount.open({ planId: 'reelbot.free' }, T0, { settings });
+  it('are remembered by the commit, and the step is reused from what the store kept', () => {
+    const account = TestAccount.open({ planId: 'reelbot.free' }, T0);
     const holdId = held(account, scriptHold('h1'));
     const committed = applyOperation(account.state, asTester({ type: 'COMMIT', idempotencyKey: 'c1', holdId }), account.context);
     expect(committed.remembered.map((record) => record.key)).toEqual([stepChargeKey(fingerprintOf()), 'c1']);
 
-    // Two hours later the account has forgotten both keys; the store hands them back.
-    const later = contextAt('2025-03-01T14:00:00Z', { settings });
+    // The account keeps no keys: without what the store kept, the step is held again.
+    const later = contextAt('2025-03-01T14:00:00Z');
     const durable = new Map(committed.remembered.map((record) => [record.key, record]));
     const forgetful = applyOperation(committed.state, asTester(scriptHold('h2')), later);
     expect(forgetful.outcome).toMatchObject({ ok: true, type: 'HELD' });

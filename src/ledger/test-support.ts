@@ -9,6 +9,7 @@ import { applyOperation } from './apply-operation.js';
 import { meterBalance, type MeterBalance } from './balances.js';
 import type { LedgerEntry } from './entries.js';
 import type { HoldOwner, HoldSettler } from './holds.js';
+import type { IdempotencyRecord } from './idempotency.js';
 import type { Meter } from './meters.js';
 import { openAccount, type OpenAccountRequest } from './open-account.js';
 import type { LedgerContext, LedgerOperation } from './operations.js';
@@ -51,6 +52,8 @@ export function asTester(operation: TestOperation): LedgerOperation {
 
 export class TestAccount {
   readonly entries: LedgerEntry[];
+  /** The keys operations remembered, as the store keeps them with the entries. */
+  readonly keys = new Map<string, IdempotencyRecord>();
 
   private constructor(
     public state: AccountState,
@@ -98,9 +101,10 @@ export class TestAccount {
   }
 
   apply(operation: TestOperation): Outcome {
-    const result = applyOperation(this.state, asTester(operation), this.context);
+    const result = applyOperation(this.state, asTester(operation), this.context, this.keys);
     this.state = result.state;
     this.entries.push(...result.entries);
+    for (const record of result.remembered) this.keys.set(record.key, record);
     return result.outcome;
   }
 

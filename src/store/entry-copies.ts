@@ -2,9 +2,9 @@ import type { IdempotencyRecord, LedgerEntry } from '../ledger/index.js';
 import type { LedgerModels, StoredEntry } from './models.js';
 
 /**
- * Attaches the keys an operation remembered to the last entry it wrote, which the account
- * document only keeps for its idempotency window. Entries of the clock's advance carry no key;
- * an operation that wrote no entry of its own has nowhere to keep its keys.
+ * Attaches the keys an operation remembered to the last entry it wrote, the one place they are
+ * kept (the account keeps none). Entries of the clock's advance carry no key; every keyed write
+ * writes an entry of its own.
  */
 export function withDurableKeys(entries: readonly LedgerEntry[], remembered: readonly IdempotencyRecord[]): StoredEntry[] {
   const last = entries.findLastIndex((entry) => entry.idempotencyKey !== null);

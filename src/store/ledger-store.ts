@@ -8,7 +8,7 @@ import {
   openAccount,
   advanceTo,
   type AccountState,
-  type DurableKeyRecord,
+  type IdempotencyRecord,
   type LedgerContext,
   type LedgerEntry,
   type LedgerOperation,
@@ -109,20 +109,16 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
       if (document.pendingEntries.length > 0) await commitEntries(accountId, document.pendingEntries, document.state);
 
       const batchContext = { ...context(), quotes };
-      // Advanced once for the whole batch (which is what an ADVANCE asks for), so that each
-      // operation's forgotten keys are judged against the keys the account still remembers now.
+      // Advanced once for the whole batch (which is what an ADVANCE asks for).
       const advanced = advanceTo(document.state, batchContext);
       let state = advanced.state;
       const stored = withDurableKeys(advanced.entries, []);
-      // Keys found in the entries, and those remembered earlier in this batch (a later operation
-      // of the batch may evict them from the account before their retry in the same batch).
-      const known = new Map<string, DurableKeyRecord>();
-      // One look-up for the whole batch, not one per operation: every key its operations depend
-      // on, taken from the account while it still remembers them (a later operation of the batch
-      // may evict them), else from the entries.
-      const keys = new Set(batch.flatMap((work) => (work.type === 'OPERATION' ? keysOf(state, work.operation) : [])));
-      for (const record of state.idempotency) if (keys.has(record.key)) known.set(record.key, record);
-      await recallKeys(models, accountId, [...keys].filter((key) => !known.has(key)), known);
+      // What the entries remember of every key the batch's operations depend on, in one look-up
+      // made after the account was read and its pending entries copied: a write that applied
+      // before that read has its keys in the entries by now, so a key found missing here was new
+      // when the account was read, and the compare-and-set below fails if another write has
+      // applied since. Keys remembered earlier in the batch are added as it goes.
+      const known = await recallKeys(models, accountId, [...new Set(batch.flatMap((work) => (work.type === 'OPERATION' ? keysOf(state, work.operation) : [])))]);
       let changed = false;
       const results: WorkResult[] = [];
       for (const work of batch) {
@@ -284,13 +280,16 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
   };
 }
 
-/** Adds to `known` what the entries remember of `missing` keys the account forgot (retries past its window). */
-async function recallKeys(models: LedgerModels, accountId: string, missing: readonly string[], known: Map<string, DurableKeyRecord>) {
-  if (missing.length === 0) return;
-  const found = await models.Entries.find({ accountId, 'idempotency.key': { $in: missing } }, { idempotency: 1 }).lean<
+/** What the entries remember of `keys`: the first request and answer of each key used before. */
+async function recallKeys(models: LedgerModels, accountId: string, keys: readonly string[]): Promise<Map<string, IdempotencyRecord>> {
+  const known = new Map<string, IdempotencyRecord>();
+  if (keys.length === 0) return known;
+  const wanted = new Set(keys);
+  const found = await models.Entries.find({ accountId, 'idempotency.key': { $in: keys } }, { _id: 0, idempotency: 1 }).lean<
     Pick<StoredEntry, 'idempotency'>[]
   >();
   for (const { idempotency } of found) {
-    for (const record of idempotency) if (missing.includes(record.key)) known.set(record.key, record);
+    for (const record of idempotency) if (wanted.has(record.key)) known.set(record.key, record);
   }
+  return known;
 }

@@ -1,12 +1,12 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import type { AccountState, DurableKeyRecord, LedgerEntry, Quote } from '../ledger/index.js';
+import type { AccountState, IdempotencyRecord, LedgerEntry, Quote } from '../ledger/index.js';
 
 /**
- * The durable memory of idempotency keys, stored on the last entry their operation wrote (its
- * own key, and the step's when it charged a step), so a retry that arrives after the account
- * document forgot a key still gets the first outcome. Empty on every other entry.
+ * The memory of idempotency keys, stored on the last entry their operation wrote (its own key,
+ * and the step's when it charged a step), so a retry, however late, gets the first answer; the
+ * account document keeps no keys. Empty on every other entry.
  */
-export type StoredEntry = LedgerEntry & { idempotency: DurableKeyRecord[] };
+export type StoredEntry = LedgerEntry & { idempotency: IdempotencyRecord[] };
 
 /**
  * One document per account: the whole ledger state (all meters, so a multi-meter charge is one
@@ -16,7 +16,7 @@ export type StoredEntry = LedgerEntry & { idempotency: DurableKeyRecord[] };
 /**
  * The most an account document can weigh, whatever callers send: every string it keeps is
  * bounded (`INPUT_LIMITS`), and so is every collection in it (the ledger settings' open holds,
- * holders, grants, members and idempotency keys), and a write adds at most one batch of entries
+ * holders, grants and members; it keeps no idempotency keys), and a write adds at most one batch of entries
  * (the store's batch size) plus what the clock releases. Half of MongoDB's 16 MiB, so a write
  * never fails for size; test/store/account-size.test.ts fills an account as a hostile caller would.
  */

@@ -70,7 +70,6 @@ describe('the account document', () => {
     expect(state.holds).toHaveLength(settings.maxOpenHolds);
     expect(state.members).toHaveLength(settings.maxMembers);
     expect(state.grants.length).toBeLessThanOrEqual(settings.maxGrants + 2);
-    expect(state.idempotency).toHaveLength(settings.idempotencyMaxKeys);
     expect(refusals.get('LIMIT_REACHED')).toBeGreaterThan(0);
 
     // The heaviest writes: a full batch of debits with the largest metadata, on the full account,

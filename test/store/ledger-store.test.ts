@@ -1,3 +1,4 @@
+import { calculateObjectSize } from 'bson';
 import { asTester } from '../../src/ledger/test-support.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
@@ -38,6 +39,11 @@ const voiceover = (key: string, memberId = 'm1') => ({ type: 'DEBIT' as const, i
 
 async function allEntries(accountId: string): Promise<LedgerEntry[]> {
   return store.entriesAfter(accountId, 0, 100_000);
+}
+
+/** The account as stored: what every read loads and every write rewrites. */
+function accountDocument(accountId: string) {
+  return store.models.Accounts.findById(accountId).lean();
 }
 
 async function availableAi(accountId: string) {
@@ -152,34 +158,31 @@ describe('quotes and multi-meter charges', () => {
   });
 });
 
-describe('idempotency beyond the account window', () => {
-  it('replays a key the account document forgot, from the entry it wrote', async () => {
-    const forgetful = await openStore(database.connection, clock, { settings: { idempotencyMaxKeys: 1 } });
+describe('idempotency keys, kept with the entries (the account document keeps none)', () => {
+  it('replays a key from the entry it wrote', async () => {
     const accountId = await newAccount();
-    const first = await forgetful.execute(accountId, voiceover('old-key'));
-    await forgetful.execute(accountId, voiceover('newer-key'));
-    const retry = await forgetful.execute(accountId, voiceover('old-key'));
+    const first = await store.execute(accountId, voiceover('old-key'));
+    await store.execute(accountId, voiceover('newer-key'));
+    const retry = await store.execute(accountId, voiceover('old-key'));
     expect(retry).toEqual({ ...first, replayed: true });
     expect((await availableAi(accountId)).available).toBe(94);
-    const reused = await forgetful.execute(accountId, { ...voiceover('old-key'), feature: 'brand.analyze' });
+    const reused = await store.execute(accountId, { ...voiceover('old-key'), feature: 'brand.analyze' });
     expect(reused).toMatchObject({ ok: false, error: { code: 'IDEMPOTENCY_KEY_REUSED' } });
   });
 
-  it('charges once when a key is retried in the batch of an operation that evicted it from the account', async () => {
-    const forgetful = await openStore(database.connection, clock, { settings: { idempotencyMaxKeys: 1 } });
+  it('charges once when a key is retried in the batch that first used it', async () => {
     const accountId = await newAccount();
     // The first goes out alone; the other two queue meanwhile and go out as one batch.
     const outcomes = await Promise.all([
-      forgetful.execute(accountId, voiceover('a')),
-      forgetful.execute(accountId, voiceover('b')),
-      forgetful.execute(accountId, voiceover('a')),
+      store.execute(accountId, voiceover('a')),
+      store.execute(accountId, voiceover('b')),
+      store.execute(accountId, voiceover('a')),
     ]);
     expect(outcomes.map((outcome) => outcome.ok && outcome.replayed)).toEqual([false, false, true]);
     expect((await allEntries(accountId)).filter((entry) => entry.idempotencyKey === 'a')).toHaveLength(1);
   });
 
-  it('reuses a step charged beyond the account window, from the commit that charged it', async () => {
-    const forgetful = await openStore(database.connection, clock, { settings: { idempotencyMaxKeys: 1 } });
+  it('reuses a charged step, from the commit that charged it', async () => {
     const accountId = await newAccount();
     const step = (key: string) => ({
       type: 'HOLD' as const,
@@ -188,38 +191,35 @@ describe('idempotency beyond the account window', () => {
       sessionId: 'session-1',
       step: { name: 'script', input: { topic: 'cats' } },
     });
-    const held = await forgetful.execute(accountId, asTester(step('h1')));
+    const held = await store.execute(accountId, asTester(step('h1')));
     if (!held.ok || held.type !== 'HELD') throw new Error('hold failed');
     // Two holds of the step at once, as concurrent regenerations make them.
-    const concurrent = await forgetful.execute(accountId, asTester(step('h2')));
+    const concurrent = await store.execute(accountId, asTester(step('h2')));
     if (!concurrent.ok || concurrent.type !== 'HELD') throw new Error('hold failed');
-    await forgetful.execute(accountId, asTester({ type: 'COMMIT', idempotencyKey: 'c1', holdId: held.holdId }));
-    await forgetful.execute(accountId, voiceover('pushes-the-keys-out'));
-    const [state] = await forgetful.loadAccounts([accountId]);
-    expect(state!.idempotency.map((record) => record.key)).toEqual(['pushes-the-keys-out']);
+    await store.execute(accountId, asTester({ type: 'COMMIT', idempotencyKey: 'c1', holdId: held.holdId }));
+    await store.execute(accountId, voiceover('pushes-the-keys-out'));
+    expect(JSON.stringify(await accountDocument(accountId))).not.toContain('pushes-the-keys-out');
 
     const reused = { ok: true, type: 'STEP_REUSED', charged: { AI_CREDITS: 2 }, chargedByHoldId: held.holdId };
-    expect(await forgetful.execute(accountId, asTester(step('h3')))).toMatchObject(reused);
-    expect(await forgetful.execute(accountId, asTester({ type: 'COMMIT', idempotencyKey: 'c2', holdId: concurrent.holdId }))).toMatchObject(reused);
+    expect(await store.execute(accountId, asTester(step('h3')))).toMatchObject(reused);
+    expect(await store.execute(accountId, asTester({ type: 'COMMIT', idempotencyKey: 'c2', holdId: concurrent.holdId }))).toMatchObject(reused);
     expect(await availableAi(accountId)).toMatchObject({ used: 5, reserved: 0 });
   });
 
   it('keeps the key of every write for good, even of one that moved no credit (a cap, a plan change to the plan in force)', async () => {
-    const forgetful = await openStore(database.connection, clock, { settings: { idempotencyMaxKeys: 1 } });
     const accountId = await newAccount();
     const cap = (key: string, value: number) => ({ type: 'SET_MEMBER_CAP' as const, idempotencyKey: key, memberId: 'm1', meter: 'AI_CREDITS' as const, cap: value });
-    expect(await forgetful.execute(accountId, cap('cap-1', 10))).toMatchObject({ ok: true, replayed: false });
-    expect(await forgetful.execute(accountId, { type: 'CHANGE_PLAN', idempotencyKey: 'same-plan', planId: 'hundred' })).toMatchObject({ ok: true, mode: 'UNCHANGED' });
-    await forgetful.execute(accountId, cap('cap-2', 20));
-    await forgetful.execute(accountId, voiceover('pushes-the-keys-out'));
-    const [state] = await forgetful.loadAccounts([accountId]);
-    expect(state!.idempotency.map((record) => record.key)).toEqual(['pushes-the-keys-out']);
+    expect(await store.execute(accountId, cap('cap-1', 10))).toMatchObject({ ok: true, replayed: false });
+    expect(await store.execute(accountId, { type: 'CHANGE_PLAN', idempotencyKey: 'same-plan', planId: 'hundred' })).toMatchObject({ ok: true, mode: 'UNCHANGED' });
+    await store.execute(accountId, cap('cap-2', 20));
+    await store.execute(accountId, voiceover('pushes-the-keys-out'));
+    expect(JSON.stringify(await accountDocument(accountId))).not.toContain('pushes-the-keys-out');
 
     // A late retry of the old cap replays it, and does not overwrite the newer cap; another request under its key is refused.
-    expect(await forgetful.execute(accountId, cap('cap-1', 10))).toMatchObject({ ok: true, replayed: true, cap: 10 });
-    expect(await forgetful.execute(accountId, cap('cap-1', 99))).toMatchObject({ ok: false, error: { code: 'IDEMPOTENCY_KEY_REUSED' } });
-    expect(await forgetful.execute(accountId, { type: 'CHANGE_PLAN', idempotencyKey: 'same-plan', planId: 'hundred' })).toMatchObject({ ok: true, replayed: true });
-    const [after] = await forgetful.loadAccounts([accountId]);
+    expect(await store.execute(accountId, cap('cap-1', 10))).toMatchObject({ ok: true, replayed: true, cap: 10 });
+    expect(await store.execute(accountId, cap('cap-1', 99))).toMatchObject({ ok: false, error: { code: 'IDEMPOTENCY_KEY_REUSED' } });
+    expect(await store.execute(accountId, { type: 'CHANGE_PLAN', idempotencyKey: 'same-plan', planId: 'hundred' })).toMatchObject({ ok: true, replayed: true });
+    const [after] = await store.loadAccounts([accountId]);
     expect(after!.members.find((member) => member.memberId === 'm1')?.caps).toEqual({ AI_CREDITS: 20 });
     const audit = (await allEntries(accountId)).filter((entry) => entry.kind === 'MEMBER_CAP' || (entry.kind === 'PLAN_CHANGE' && entry.changes.length === 0));
     expect(audit.map((entry) => [entry.kind, entry.details])).toEqual([
@@ -227,6 +227,56 @@ describe('idempotency beyond the account window', () => {
       ['PLAN_CHANGE', { planId: 'hundred', mode: 'UNCHANGED' }],
       ['MEMBER_CAP', { meter: 'AI_CREDITS', cap: 20 }],
     ]);
+  });
+
+  it('keeps the account document the same size whatever its history: no key grows it', async () => {
+    const accountId = await newAccount('thousand');
+    await store.execute(accountId, voiceover('warm-up'));
+    const sizeOf = async () => calculateObjectSize((await accountDocument(accountId))!);
+    const before = await sizeOf();
+    for (let round = 0; round < 10; round++) {
+      await Promise.all(Array.from({ length: 30 }, (_, index) => store.execute(accountId, voiceover(`history-${round}-${index}`))));
+    }
+    expect((await allEntries(accountId)).filter((entry) => entry.kind === 'DEBIT')).toHaveLength(301);
+    // The same members, meters and grants: only counters change (a few bytes of digits).
+    expect(Math.abs((await sizeOf()) - before)).toBeLessThan(64);
+    expect(await store.execute(accountId, voiceover('history-0-0'))).toMatchObject({ ok: true, replayed: true });
+  });
+
+  it('charges each key once when fresh keys and their retries race on two instances', async () => {
+    const accountId = await newAccount('thousand');
+    const otherStore = await openStore(secondConnection, clock);
+    const keys = Array.from({ length: 60 }, (_, index) => `raced-${index}`);
+    // Each key twice, once per instance, all at once: whichever writes first, the other replays.
+    const instances = (index: number) => (index % 2 === 0 ? [store, otherStore] : [otherStore, store]);
+    const outcomes = await Promise.all(
+      keys.flatMap((key, index) => instances(index).map((instance) => instance.execute(accountId, { ...voiceover(key), feature: 'brand.analyze' }))),
+    );
+    expect(outcomes.every((outcome) => outcome.ok)).toBe(true);
+    expect(outcomes.filter((outcome) => outcome.ok && !outcome.replayed)).toHaveLength(keys.length);
+    const debits = (await allEntries(accountId)).filter((entry) => entry.kind === 'DEBIT');
+    expect(debits.map((entry) => entry.idempotencyKey).sort()).toEqual([...keys].sort());
+    // A replay answers what the first request answered: the same balances right after it.
+    for (const key of keys) {
+      const answers = outcomes.filter((_, index) => keys[Math.floor(index / 2)] === key);
+      expect(answers[0]).toEqual({ ...answers[1], replayed: answers[0]!.ok && answers[0]!.replayed });
+    }
+  });
+
+  it('replays on another instance a key whose write applied just before its process died, before any sweep', async () => {
+    const accountId = await newAccount();
+    const crashing = await openStore(database.connection, clock, {
+      afterAccountWrite: () => {
+        throw new Error('injected crash');
+      },
+    });
+    await expect(crashing.execute(accountId, voiceover('died-after-write'))).rejects.toThrow('injected crash');
+    // The key is only in the account's pending entries: not yet in the entries collection.
+    expect((await allEntries(accountId)).some((entry) => entry.idempotencyKey === 'died-after-write')).toBe(false);
+    const otherStore = await openStore(secondConnection, clock);
+    expect(await otherStore.execute(accountId, voiceover('died-after-write'))).toMatchObject({ ok: true, replayed: true });
+    expect((await allEntries(accountId)).filter((entry) => entry.idempotencyKey === 'died-after-write')).toHaveLength(1);
+    expect((await availableAi(accountId)).available).toBe(97);
   });
 
   it('does not remember a refused attempt, so the retry can succeed later', async () => {
