@@ -89,7 +89,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       const authenticate = createAuthenticator(config.auth);
       const graphql = createGraphQLServer({
         config,
-        services: { catalogs: config.catalogs, store, directory, realtime, generation, metering: createMeteringService({ store, plans: config.catalogs.plans }) },
+        services: { catalogs: config.catalogs, store, directory, realtime, generation, metering: createMeteringService({ store, plans: config.catalogs.plans, pricing: config.catalogs.pricing }) },
         authenticate,
         database,
         redis,

@@ -267,9 +267,8 @@ export function createGenerationService(options: GenerationServiceOptions) {
 
   /**
    * The step was charged already: nothing is charged now, and the answer is what the generation
-   * that charged it made. Until that generation has recorded its output (or when the step hold
-   * that charged it was not `generate`'s), there is none here: it is made now, free, since the
-   * user paid for it (`own` when this attempt made one).
+   * that charged it made. Until that generation has recorded its output there is none here: it
+   * is made now, free, since the user paid for it (`own` when this attempt made one).
    */
   async function reuse(
     record: GenerationRecord,

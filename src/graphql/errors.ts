@@ -1,12 +1,12 @@
 import { GraphQLError } from 'graphql';
 
 /**
- * The closed set of `extensions.code` values this API puts on GraphQL errors. Expected failures of
- * an operation (insufficient credits, a failed generation) are typed results, not errors; anything
- * else is unexpected and masked by the server.
+ * The closed set of `extensions.code` values this API puts on GraphQL errors: no caller, a caller
+ * without the right, and a malformed argument of a field that has no result union (a read, a
+ * subscription: see results/mask-error.ts). Expected failures of a write (insufficient credits, a
+ * failed generation) are typed results, not errors; anything else is unexpected and masked.
  */
-export const ERROR_CODES = ['UNAUTHENTICATED', 'FORBIDDEN', 'BAD_USER_INPUT'] as const;
-export type ErrorCode = (typeof ERROR_CODES)[number];
+export type ErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'BAD_USER_INPUT';
 
 export const FORBIDDEN_MESSAGE = 'Your access token does not allow this.';
 

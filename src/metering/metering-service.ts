@@ -8,12 +8,16 @@ import type {
   MeterBalance,
   OperationSuccess,
   PlanCatalog,
+  Price,
+  PricingCatalog,
+  PricingParameters,
   Quote,
   QuoteRequest,
   ReleaseOperation,
   RemoveCreditsOperation,
   SetMemberCapOperation,
 } from '../ledger/index.js';
+import { priceFeature } from '../ledger/index.js';
 import type { LedgerStore } from '../store/ledger-store.js';
 import { refusalOf, type Refusal } from './refusals.js';
 
@@ -28,7 +32,7 @@ export type MeteringResult<T> = T | { readonly ok: false; readonly error: Refusa
 
 type Request<Operation extends LedgerOperation> = Omit<Operation, 'type'>;
 
-export type MeteringServiceOptions = { store: LedgerStore; plans: PlanCatalog };
+export type MeteringServiceOptions = { store: LedgerStore; plans: PlanCatalog; pricing: PricingCatalog };
 
 export type MeteringService = ReturnType<typeof createMeteringService>;
 
@@ -38,7 +42,7 @@ export type MeteringService = ReturnType<typeof createMeteringService>;
  * (with an upgrade hint when credits ran out). Inputs come parsed and bounded; the ledger checks
  * them again.
  */
-export function createMeteringService({ store, plans }: MeteringServiceOptions) {
+export function createMeteringService({ store, plans, pricing }: MeteringServiceOptions) {
   /** Runs `operation` on `accountId` and answers its outcome, which must be of type `type`. */
   async function write<Type extends OperationSuccess['type']>(
     accountId: string,
@@ -72,6 +76,12 @@ export function createMeteringService({ store, plans }: MeteringServiceOptions) 
     changePlan: (accountId: string, request: Request<ChangePlanOperation>) => write(accountId, { type: 'CHANGE_PLAN', ...request }, 'PLAN_CHANGED'),
 
     setMemberCap: (accountId: string, request: Request<SetMemberCapOperation>) => write(accountId, { type: 'SET_MEMBER_CAP', ...request }, 'MEMBER_CAP_SET'),
+
+    /** The catalog price of one use of a feature, locked for nobody. */
+    price(feature: string, parameters: PricingParameters): MeteringResult<{ readonly ok: true; readonly price: Price }> {
+      const priced = priceFeature(pricing, feature, parameters);
+      return priced.ok ? { ok: true, price: priced.value } : { ok: false, error: priced.error };
+    },
 
     /** Locks the price of one use of a feature for the account, which must exist. */
     async createQuote(request: QuoteRequest): Promise<MeteringResult<{ readonly ok: true; readonly quote: Quote }>> {

@@ -33,6 +33,11 @@ export function canSpendFrom(viewer: Viewer, accountId: string): boolean {
   return viewer.role === 'service' || drawingAccountId(viewer) === accountId;
 }
 
+/** Whom the caller may attribute spending to: a service any member, anyone else only itself. */
+export function canSpendAs(viewer: Viewer, memberId: string): boolean {
+  return viewer.role === 'service' || viewer.userId === memberId;
+}
+
 /** Per-member usage and caps of an organization's pool: its admins and services. */
 export function canManageMembers(viewer: Viewer, organizationId: string): boolean {
   return viewer.role === 'service' || (viewer.role === 'admin' && viewer.organizationId === organizationId);
@@ -64,6 +69,15 @@ export function canAdministerCredits(viewer: Viewer): boolean {
   return viewer.role === 'service';
 }
 
+/**
+ * A member's cap on `accountId`: the pool's admins and services. On an account that is no pool,
+ * a service may be told so; anyone else learns nothing about it.
+ */
+export function canSetMemberCap(viewer: Viewer, accountId: string): boolean {
+  const organizationId = organizationOf(accountId);
+  return organizationId === null ? canAdministerCredits(viewer) : canManageMembers(viewer, organizationId);
+}
+
 /** `generate` charges the caller's drawing account: a service has none (it meters through reservations). */
 export function canGenerate(viewer: Viewer): boolean {
   return viewer.role !== 'service';
@@ -88,6 +102,12 @@ export function authorize(context: Context, allowed: (viewer: Viewer) => boolean
 export function itemizedMemberFor(viewer: Viewer, account: Pick<AccountState, 'accountId' | 'accountType'>): string | null {
   const organizationId = organizationIdOf(account);
   return organizationId === null || canManageMembers(viewer, organizationId) ? null : viewer.userId;
+}
+
+/** Whether the caller may see the usage of `memberId` itemized on the account (of every member, without one). */
+export function canSeeUsageOf(viewer: Viewer, account: Pick<AccountState, 'accountId' | 'accountType'>, memberId?: string): boolean {
+  const itemized = itemizedMemberFor(viewer, account);
+  return itemized === null || (memberId !== undefined && itemized === memberId);
 }
 
 /**

@@ -5,9 +5,8 @@ import { METERS, type AccountState, type MemberUsage } from '../../ledger/index.
 import type { Membership } from '../../store/directory.js';
 import { builder } from '../builder.js';
 import { MeterEnum } from '../catalog/index.js';
-import { viewerOf, type Context } from '../context.js';
-import { forbidden } from '../errors.js';
-import { canManageMembers, organizationIdOf } from './access.js';
+import type { Context } from '../context.js';
+import { authorize, canManageMembers, organizationIdOf } from './access.js';
 import { AccountRef } from './account.js';
 import { RoleEnum, UserRef } from './viewer.js';
 
@@ -60,7 +59,7 @@ builder.objectField(AccountRef, 'members', (t) =>
       resolve: async (account, args, context) => {
         const organizationId = organizationIdOf(account);
         if (organizationId === null) return null;
-        if (!canManageMembers(viewerOf(context), organizationId)) throw forbidden();
+        authorize(context, (viewer) => canManageMembers(viewer, organizationId));
         const memberships = await membershipLoader(context).load(organizationId);
         const usageOf = usageByMember(account, context);
         return resolveArrayConnection(

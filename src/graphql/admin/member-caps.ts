@@ -1,5 +1,5 @@
 import type { Meter } from '../../ledger/index.js';
-import { authorize, canAdministerCredits, canManageMembers, organizationOf } from '../accounts/access.js';
+import { authorize, canSetMemberCap, organizationOf } from '../accounts/access.js';
 import { builder } from '../builder.js';
 import { MeterEnum } from '../catalog/index.js';
 import { accountIdOf, ledgerKeyOf, memberIdOf, nonNegativeOf } from '../inputs/index.js';
@@ -48,10 +48,8 @@ builder.mutationField('setMemberCap', (t) =>
     },
     resolve: async (_root, { input }, context) => {
       const accountId = accountIdOf(input.accountId);
-      const organizationId = organizationOf(accountId);
-      // A service may be told it named no pool; anyone else learns nothing about the account.
-      const viewer = authorize(context, (caller) => (organizationId === null ? canAdministerCredits(caller) : canManageMembers(caller, organizationId)));
-      if (organizationId === null) throw new InvalidInputError({ field: 'accountId', problem: "must be an organization's pool: member caps apply to pools only" });
+      const viewer = authorize(context, (caller) => canSetMemberCap(caller, accountId));
+      if (organizationOf(accountId) === null) throw new InvalidInputError({ field: 'accountId', problem: "must be an organization's pool: member caps apply to pools only" });
       const outcome = await context.services.metering.setMemberCap(accountId, {
         idempotencyKey: ledgerKeyOf(viewer, input.idempotencyKey),
         memberId: memberIdOf(input.memberId),

@@ -1,7 +1,7 @@
-import type { JsonValue, MeterAmounts } from '../../ledger/index.js';
+import { INPUT_LIMITS, type JsonValue, type MeterAmounts } from '../../ledger/index.js';
 import { authorize, canGenerate, drawingAccountId, organizationOf } from '../accounts/access.js';
 import { builder } from '../builder.js';
-import { assetIdOf, featureOf, pricingParametersOf, scopedKeyOf, sessionIdOf } from '../inputs/index.js';
+import { assetIdOf, boundedText, featureOf, pricingParametersOf, scopedKeyOf, sessionIdOf } from '../inputs/index.js';
 import {
   AccountPayloadRef,
   CreditLimitExceededError,
@@ -19,6 +19,7 @@ import {
   QuoteNotFoundError,
   UnknownFeatureError,
   meterAmountList,
+  payloadOf,
   resultErrorOf,
   type AccountPayload,
 } from '../results/index.js';
@@ -94,14 +95,14 @@ builder.mutationField('generate', (t) =>
         idempotencyKey: scopedKeyOf(viewer, input.idempotencyKey),
         sessionId: sessionIdOf(input.sessionId),
         assetId: assetIdOf(input.assetId),
-        step: input.step ?? undefined,
+        step: boundedText('step', input.step, INPUT_LIMITS.step),
         input: input.input as JsonValue,
         parameters: pricingParametersOf(feature, input.parameters),
-        quoteId: input.quoteId ?? undefined,
+        quoteId: boundedText('quoteId', input.quoteId, INPUT_LIMITS.quoteId),
       });
       if (!result.ok) throw resultErrorOf(result.error);
-      const { generationId, output, charged, reused, replayed, balances } = result;
-      return { accountId, balances, replayed, generationId, output, charged, reused };
+      const { generationId, output, charged, reused } = result;
+      return { ...payloadOf(accountId, result), generationId, output, charged, reused };
     },
   }),
 );

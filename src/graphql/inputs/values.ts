@@ -71,10 +71,10 @@ export function positiveCredits(field: string, amount: number): number {
   return amount;
 }
 
-/** Zero or more (a cap, a sequence number), when given. */
+/** Zero to `MAX_BALANCE` (a cap, a sequence number), when given. */
 export function nonNegativeOf(field: string, value: number | null | undefined): number | null {
   if (value === null || value === undefined) return null;
-  if (value < 0) throw new InvalidInputError({ field, problem: `must be zero or more, got ${value}` });
+  if (value < 0 || value > MAX_BALANCE) throw new InvalidInputError({ field, problem: `must be 0 to ${MAX_BALANCE}, got ${value}` });
   return value;
 }
 

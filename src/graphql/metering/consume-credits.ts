@@ -1,6 +1,5 @@
 import { builder } from '../builder.js';
 import { MeterEnum } from '../catalog/index.js';
-import { viewerOf } from '../context.js';
 import { spenderOn } from '../accounts/spenders.js';
 import { accountIdOf, assetIdOf, entryMetadataOf, ledgerKeyOf, positiveCredits, recordedFeatureOf, sessionIdOf } from '../inputs/index.js';
 import {
@@ -56,9 +55,8 @@ builder.mutationField('consumeCredits', (t) =>
     },
     resolve: async (_root, { input }, context) => {
       const { metering, catalogs } = context.services;
-      const viewer = viewerOf(context);
       const accountId = accountIdOf(input.accountId);
-      const memberId = spenderOn(viewer, accountId, input.memberId);
+      const { viewer, memberId } = spenderOn(context, accountId, input.memberId);
       const { meter } = input;
       const outcome = await metering.consumeCredits(accountId, {
         idempotencyKey: ledgerKeyOf(viewer, input.idempotencyKey),

@@ -1,8 +1,7 @@
-import { priceFeature, type Price, type PricingParameters, type Quote } from '../../ledger/index.js';
-import { canSpendFrom, drawingAccountId } from '../accounts/access.js';
+import type { Price, PricingParameters, Quote } from '../../ledger/index.js';
+import { authorize, canSpendFrom, drawingAccountId } from '../accounts/access.js';
 import { builder } from '../builder.js';
 import { viewerOf } from '../context.js';
-import { forbidden } from '../errors.js';
 import { accountGlobalId, accountIdOf, catalogFeatureOf, featureOf, pricingParametersOf } from '../inputs/index.js';
 import { AccountNotFoundError, InvalidInputError, InvalidParameterError, MeterAmountRef, UnknownFeatureError, meterAmountList, resultErrorOf } from '../results/index.js';
 
@@ -43,12 +42,11 @@ builder.queryField('price', (t) =>
     },
     resolve: (_root, { input }, context) => {
       viewerOf(context);
-      const { pricing } = context.services.catalogs;
       const feature = featureOf(input.feature);
       const parameters = pricingParametersOf(feature, input.parameters) ?? {};
-      const price = priceFeature(pricing, feature, parameters);
-      if (!price.ok) throw resultErrorOf(price.error);
-      return { feature, parameters, price: price.value };
+      const priced = context.services.metering.price(feature, parameters);
+      if (!priced.ok) throw resultErrorOf(priced.error);
+      return { feature, parameters, price: priced.price };
     },
   }),
 );
@@ -93,7 +91,7 @@ builder.mutationField('createQuote', (t) =>
       let accountId: string;
       if (input.accountId !== null && input.accountId !== undefined) {
         accountId = accountIdOf(input.accountId);
-        if (!canSpendFrom(viewer, accountId)) throw forbidden();
+        authorize(context, (caller) => canSpendFrom(caller, accountId));
       } else if (viewer.role === 'service') {
         throw new InvalidInputError({ field: 'accountId', problem: 'is required for a service, which draws from no account of its own' });
       } else {

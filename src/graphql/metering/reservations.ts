@@ -1,11 +1,10 @@
 import { INPUT_LIMITS, type EntryMetadata, type Meter, type MeterAmounts, type PricedRequest } from '../../ledger/index.js';
 import type { Written } from '../../metering/index.js';
-import { canSettleAnyReservation, canSpendFrom } from '../accounts/access.js';
+import { authorize, canSettleAnyReservation, canSpendFrom } from '../accounts/access.js';
 import { spenderOn } from '../accounts/spenders.js';
 import { builder } from '../builder.js';
 import { MeterEnum } from '../catalog/index.js';
-import { viewerOf, type Context } from '../context.js';
-import { forbidden } from '../errors.js';
+import type { Context } from '../context.js';
 import {
   accountIdOf,
   assetIdOf,
@@ -137,9 +136,8 @@ builder.mutationField('reserveCredits', (t) =>
       union: { name: 'ReserveCreditsResult' },
     },
     resolve: async (_root, { input }, context) => {
-      const viewer = viewerOf(context);
       const accountId = accountIdOf(input.accountId);
-      const memberId = spenderOn(viewer, accountId, input.memberId);
+      const { viewer, memberId } = spenderOn(context, accountId, input.memberId);
       const outcome = await context.services.metering.reserveCredits(accountId, {
         idempotencyKey: ledgerKeyOf(viewer, input.idempotencyKey),
         owner: { type: 'CALLER', callerId: callerIdOf(viewer) },
@@ -216,8 +214,7 @@ async function settle(
   type: 'COMMIT' | 'RELEASE',
 ): Promise<Settled> {
   const { accountId, holdId } = reservationOf(input.reservationId);
-  const viewer = viewerOf(context);
-  if (!canSpendFrom(viewer, accountId)) throw forbidden();
+  const viewer = authorize(context, (caller) => canSpendFrom(caller, accountId));
   // A plain member settles its own reservations; a service any, an admin any of its organization's pool.
   const settler = { type: 'CALLER' as const, callerId: callerIdOf(viewer), anyCaller: canSettleAnyReservation(viewer, accountId) };
   const common = { idempotencyKey: ledgerKeyOf(viewer, input.idempotencyKey), holdId, settler, metadata: entryMetadataOf(input.metadata) };

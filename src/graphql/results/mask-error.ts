@@ -1,3 +1,4 @@
+import { PothosValidationError } from '@pothos/core';
 import { GraphQLError } from 'graphql';
 import { maskError as maskUnexpected, type YogaServerOptions } from 'graphql-yoga';
 import { badUserInput } from '../errors.js';
@@ -6,12 +7,28 @@ import { InvalidInputError } from './result-errors.js';
 type MaskError = NonNullable<Exclude<YogaServerOptions<object, object>['maskedErrors'], boolean | undefined>['maskError']>;
 
 /**
- * Masks unexpected errors as yoga does, except an InvalidInputError thrown by a field that has no
+ * The arguments Pothos checks itself (a `node(id)` that is no global id, a connection's `first`,
+ * `last` and cursors) in the words of `InvalidInputError`, naming the argument and never echoing
+ * the value (Pothos's own messages repeat the id, however long).
+ */
+function pothosProblem(message: string): { field: string; problem: string } {
+  if (message.startsWith('Invalid global ID') || message.startsWith('ID: ')) return { field: 'id', problem: 'must be a global ID of a node' };
+  const argument = /^Argument "(\w+)"/.exec(message)?.[1];
+  if (argument) return { field: argument, problem: message.slice(`Argument "${argument}" `.length) };
+  return { field: 'cursor', problem: '`after` or `before` must be a cursor from this connection' };
+}
+
+/**
+ * Masks unexpected errors as yoga does, except a malformed argument of a field that has no
  * result union to answer it in (a read, a subscription): that one is the caller's to fix, and
- * answers as BAD_USER_INPUT with its message and the field at fault.
+ * answers as BAD_USER_INPUT with the field at fault.
  */
 export const maskError: MaskError = (error, message, isDev) => {
   const original = error instanceof GraphQLError ? error.originalError : undefined;
   if (original instanceof InvalidInputError) return badUserInput(original.message, original.field, error as GraphQLError);
+  if (original instanceof PothosValidationError) {
+    const { field, problem } = pothosProblem(original.message);
+    return badUserInput(`${field}: ${problem}`, field, error as GraphQLError);
+  }
   return maskUnexpected(error, message, isDev);
 };

@@ -1,7 +1,7 @@
 import type { Viewer } from '../../auth/index.js';
 import type { AccountState } from '../../ledger/index.js';
-import { canReadAccount } from '../accounts/access.js';
-import { viewerOf, type Context } from '../context.js';
+import { authorize, canReadAccount } from '../accounts/access.js';
+import type { Context } from '../context.js';
 import { forbidden } from '../errors.js';
 
 /**
@@ -10,8 +10,7 @@ import { forbidden } from '../errors.js';
  * else's, so that a subscription never tells which accounts exist.
  */
 export async function watcherOf(context: Context, accountId: string): Promise<{ viewer: Viewer; account: AccountState }> {
-  const viewer = viewerOf(context);
-  if (!canReadAccount(viewer, accountId)) throw forbidden();
+  const viewer = authorize(context, (caller) => canReadAccount(caller, accountId));
   const [account] = await context.services.store.loadAccounts([accountId]);
   if (!account) throw forbidden();
   return { viewer, account };

@@ -1,9 +1,9 @@
-import { AccountRef, entryAsSeenBy, itemizedMemberFor } from '../accounts/index.js';
+import { authorize, canSeeUsageOf, entryAsSeenBy, itemizedMemberFor } from '../accounts/access.js';
+import { AccountRef } from '../accounts/index.js';
 import { builder } from '../builder.js';
 import { MeterEnum } from '../catalog/index.js';
-import { viewerOf } from '../context.js';
-import { forbidden } from '../errors.js';
-import { memberIdOf } from '../inputs/index.js';
+import { boundedText, featureOf, memberIdOf } from '../inputs/index.js';
+import { INPUT_LIMITS } from '../../ledger/index.js';
 import { InvalidInputError } from '../results/index.js';
 import { LedgerEntryRef } from './ledger-entry.js';
 import { timeRange } from './time-range.js';
@@ -48,19 +48,20 @@ builder.objectField(AccountRef, 'usage', (t) =>
       filter: t.arg({ type: UsageFilterInput }),
     },
     resolve: async (account, { first, after, filter }, context) => {
-      const viewer = viewerOf(context);
-      const itemized = itemizedMemberFor(viewer, account);
       const member = filter?.member === null || filter?.member === undefined ? undefined : memberIdOf(filter.member, 'filter.member');
-      if (itemized !== null && member !== undefined && member !== itemized) throw forbidden();
+      // A plain member of a pool may ask for its own entries only (and gets only those anyway).
+      const viewer = authorize(context, (caller) => member === undefined || canSeeUsageOf(caller, account, member));
+      const itemized = itemizedMemberFor(viewer, account);
+
       const { since, until } = timeRange(filter?.since, filter?.until, 'filter.');
       const page = await context.services.store.listEntries(
         account.accountId,
         {
           meter: filter?.meter ?? undefined,
-          feature: filter?.feature ?? undefined,
+          feature: filter?.feature === null || filter?.feature === undefined ? undefined : featureOf(filter.feature, 'filter.feature'),
           memberId: itemized ?? member,
-          sessionId: filter?.sessionId ?? undefined,
-          assetId: filter?.assetId ?? undefined,
+          sessionId: boundedText('filter.sessionId', filter?.sessionId, INPUT_LIMITS.sessionId),
+          assetId: boundedText('filter.assetId', filter?.assetId, INPUT_LIMITS.assetId),
           since,
           until,
         },

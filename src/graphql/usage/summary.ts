@@ -3,8 +3,7 @@ import type { Meter, UsageGrouping, UsageRow } from '../../ledger/index.js';
 import { AccountRef, itemizedMemberFor, UserRef } from '../accounts/index.js';
 import { builder } from '../builder.js';
 import { MeterEnum } from '../catalog/index.js';
-import { viewerOf } from '../context.js';
-import { forbidden } from '../errors.js';
+import { authorize, canSeeUsageOf } from '../accounts/access.js';
 import { timeRange } from './time-range.js';
 
 type UsageRange = { readonly meter: Meter; readonly since: Date; readonly until: Date };
@@ -79,8 +78,8 @@ builder.objectField(AccountRef, 'usageSummary', (t) =>
     },
     resolve: async (account, args, context) => {
       // A plain member of a pool sums its own usage only, as its history lists only its own entries.
-      const itemized = itemizedMemberFor(viewerOf(context), account);
-      if (args.groupBy === 'MEMBER' && itemized !== null) throw forbidden();
+      const viewer = authorize(context, (caller) => args.groupBy !== 'MEMBER' || canSeeUsageOf(caller, account));
+      const itemized = itemizedMemberFor(viewer, account);
       const bounds = timeRange(args.since, args.until);
       const { store } = context.services;
       const ranges = store.balances(account).map(({ meter, periodStart, resetsAt }) => ({
