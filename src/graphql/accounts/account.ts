@@ -1,6 +1,6 @@
 import type { AccountState, AccountType } from '../../ledger/index.js';
 import { builder } from '../builder.js';
-import { planNode, PlanRef } from '../catalog/index.js';
+import { PlanRef, requirePlanNode } from '../catalog/index.js';
 import { viewerOf, type Context } from '../context.js';
 import { forbidden } from '../errors.js';
 import { canReadAccount, drawingAccountId } from './access.js';
@@ -36,12 +36,6 @@ const PendingPlanChangeRef = builder.objectRef<NonNullable<AccountState['pending
   }),
 });
 
-function requirePlanNode(context: Context, planId: string) {
-  const plan = planNode(context.services.catalogs.plans, planId);
-  // The ledger refuses plans the catalog lacks, so this is a deployment that dropped one in use.
-  if (!plan) throw new Error(`the plan catalog has no plan "${planId}", which an account is on`);
-  return plan;
-}
 
 // Loads answer null for an account that does not exist (what only a service can learn), so every
 // field that returns an Account is nullable while the type's own shape is never null.

@@ -2,7 +2,7 @@ import { INPUT_LIMITS } from '../../ledger/index.js';
 import type { Written } from '../../metering/index.js';
 import { authorize, canAdministerCredits } from '../accounts/access.js';
 import { builder } from '../builder.js';
-import { PlanRef, planNode } from '../catalog/index.js';
+import { PlanRef, requirePlanNode } from '../catalog/index.js';
 import { accountIdOf, boundedText, ledgerKeyOf } from '../inputs/index.js';
 import {
   AccountNotFoundError,
@@ -49,11 +49,7 @@ const ChangePlanSuccessRef = builder.objectRef<PlanChanged>('ChangePlanSuccess')
     plan: t.field({
       type: PlanRef,
       description: 'The plan asked for.',
-      resolve: ({ planKey }, _args, context) => {
-        const node = planNode(context.services.catalogs.plans, planKey);
-        if (!node) throw new Error(`plan ${planKey} left the catalog`);
-        return node;
-      },
+      resolve: ({ planKey }, _args, context) => requirePlanNode(context, planKey),
     }),
     mode: t.field({ type: PlanChangeModeEnum, resolve: ({ mode }) => mode }),
     effectiveAt: t.field({ type: 'DateTime', description: 'When the plan applies (or applied).', resolve: ({ effectiveAt }) => effectiveAt }),

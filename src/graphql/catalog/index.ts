@@ -3,4 +3,4 @@ import './plans.js';
 import './features.js';
 
 export { MeterEnum, PeriodEnum } from './meter.js';
-export { planNode, PlanRef, type PlanNode } from './plans.js';
+export { planNode, PlanRef, requirePlanNode, type PlanNode } from './plans.js';

@@ -2,7 +2,7 @@ import { resolveArrayConnection } from '@pothos/plugin-relay';
 import { findPlan, METERS, type Meter, type MeterRules, type Plan, type PlanCatalog, type RolloverPolicy } from '../../ledger/index.js';
 import { builder } from '../builder.js';
 import { MeterEnum, PeriodEnum } from './meter.js';
-import { viewerOf } from '../context.js';
+import { viewerOf, type Context } from '../context.js';
 
 export type PlanNode = { readonly key: string; readonly plan: Plan };
 type PlanMeter = { readonly meter: Meter; readonly rules: MeterRules };
@@ -10,6 +10,16 @@ type PlanMeter = { readonly meter: Meter; readonly rules: MeterRules };
 export function planNode(catalog: PlanCatalog, key: string): PlanNode | null {
   const plan = findPlan(catalog, key);
   return plan ? { key, plan } : null;
+}
+
+/**
+ * The plan an account, a plan change or an upgrade hint names. The ledger refuses plans the
+ * catalog lacks, so a missing one is a deployment that dropped a plan in use: unexpected.
+ */
+export function requirePlanNode(context: Context, key: string): PlanNode {
+  const node = planNode(context.services.catalogs.plans, key);
+  if (!node) throw new Error(`the plan catalog has no plan "${key}", which is in use`);
+  return node;
 }
 
 const RolloverKindEnum = builder.enumType('RolloverKind', {

@@ -3,7 +3,7 @@ import type { LimitedCollection, Meter, MeterBalance } from '../../ledger/index.
 import type { UpgradeHint } from '../../metering/index.js';
 import { MeterBalanceRef } from '../balances/meter-balance.js';
 import { builder } from '../builder.js';
-import { MeterEnum, PlanRef, planNode } from '../catalog/index.js';
+import { MeterEnum, PlanRef, requirePlanNode } from '../catalog/index.js';
 import { MeterAmountRef, meterLabel, type MeterAmount } from './meter-amounts.js';
 import { resultError } from './result-error.js';
 
@@ -87,11 +87,7 @@ const UpgradeHintRef = builder.objectRef<UpgradeHint>('UpgradeHint').implement({
     message: t.string({ description: 'For people, e.g. "Upgrade to Rheos Pro for 1000 AI credits a month."', resolve: (hint) => `Upgrade to ${hint.name} for ${upgradeOffer(hint)}.` }),
     plan: t.field({
       type: PlanRef,
-      resolve: (hint, _args, context) => {
-        const node = planNode(context.services.catalogs.plans, hint.planId);
-        if (!node) throw new Error(`plan ${hint.planId} left the catalog`);
-        return node;
-      },
+      resolve: (hint, _args, context) => requirePlanNode(context, hint.planId),
     }),
   }),
 });
