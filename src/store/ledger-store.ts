@@ -25,6 +25,7 @@ import {
   type Result,
 } from '../ledger/index.js';
 import { KeyedBatcher } from './keyed-batcher.js';
+import { stateChanges } from './state-diff.js';
 import { ledgerModels, type AccountDocument, type LedgerModels, type StoredEntry } from './models.js';
 import { copyEntries, withDurableKeys } from './entry-copies.js';
 import { listEntries, entriesAfter, type EntryFilter, type EntryPage, type PageRequest } from './entry-queries.js';
@@ -55,6 +56,13 @@ export type LedgerStoreOptions = {
 /** Compare-and-set losses to another process before giving up; each retry re-reads and re-applies. */
 const MAX_WRITE_ATTEMPTS = 50;
 
+/**
+ * Accounts whose document this process wrote last, kept to skip the read before the next write
+ * (a hot account's writes are one process's batches in a row): at most this many, the least
+ * recently written going first.
+ */
+const MAX_CACHED_ACCOUNTS = 10_000;
+
 type Work = { type: 'OPERATION'; operation: LedgerOperation } | { type: 'ADVANCE' };
 /** What became of one work item of a batch: `null` for an ADVANCE, `thrown` for an unexpected failure of its own. */
 type WorkResult = StoreOutcome | null | { thrown: unknown };
@@ -67,11 +75,19 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
   const newId = options.newId ?? (() => crypto.randomUUID());
   const listeners = new Set<CommitListener>();
   const context = (): LedgerContext => ({ now: now(), plans: options.plans, pricing: options.pricing, settings: options.settings, newId });
+  const written = new WrittenAccounts(MAX_CACHED_ACCOUNTS);
 
+  /**
+   * Copies a write's entries to `ledger_entries`, then tells the listeners. Taking them out of the
+   * account's pending entries waits for nobody: until then the account holds one batch's entries,
+   * which this process knows it copied and the next writer elsewhere copies again (a no-op).
+   */
   async function commitEntries(accountId: string, entries: StoredEntry[], state: AccountState) {
     if (entries.length === 0) return;
     await copyEntries(models, entries);
-    await models.Accounts.updateOne({ _id: accountId }, { $pull: { pendingEntries: { seq: { $lte: entries.at(-1)!.seq } } } });
+    const lastSeq = entries.at(-1)!.seq;
+    written.copied(accountId, lastSeq);
+    models.Accounts.updateOne({ _id: accountId }, { $pull: { pendingEntries: { seq: { $lte: lastSeq } } } }).catch((error: unknown) => options.onBackgroundError?.(error));
     for (const listener of listeners) listener(accountId, entries, state);
   }
 
@@ -83,6 +99,8 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
     try {
       return await processTogether(accountId, batch);
     } catch (error) {
+      // Whether the write applied is unknown: the next attempt reads the account again.
+      written.forget(accountId);
       if (batch.length === 1) return [{ thrown: error }];
       // The combined write failed and so applied nothing (or, if it did apply after all, each
       // operation below finds its key remembered and answers as applied): apply them one by one.
@@ -102,11 +120,14 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
     // The quotes the operations name, in one look-up for every attempt; the ledger judges them after each key.
     const quotes = await quotesOf(accountId, batch);
     for (let attempt = 1; ; attempt += 1) {
-      const document = await models.Accounts.findById(accountId).lean<AccountDocument>();
+      // The account as this process last wrote it, if it did: should another process have written
+      // since, the compare-and-set below fails and the next attempt reads it.
+      const document = written.get(accountId) ?? (await models.Accounts.findById(accountId).lean<AccountDocument>());
       if (!document) return batch.map(() => ({ ok: false, error: { code: 'ACCOUNT_NOT_FOUND', accountId } }));
       // A process that died after writing the account left these uncopied: copy them first.
       // They are announced too: the writer that died never told its listeners (feeds drop repeats by seq).
-      if (document.pendingEntries.length > 0) await commitEntries(accountId, document.pendingEntries, document.state);
+      const pending = document.pendingEntries;
+      if (pending.length > 0 && !written.hasCopied(accountId, pending.at(-1)!.seq)) await commitEntries(accountId, pending, document.state);
 
       const batchContext = { ...context(), quotes };
       // Advanced once for the whole batch (which is what an ADVANCE asks for).
@@ -142,15 +163,17 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
       }
       if (stored.length === 0 && !changed) return results;
 
-      const written = await models.Accounts.updateOne(
-        { _id: accountId, version: document.version },
-        { $set: { state, pendingEntries: stored, version: document.version + 1, updatedAt: batchContext.now } },
-      );
-      if (written.matchedCount === 0) {
+      const update = { state, pendingEntries: stored, version: document.version + 1, updatedAt: batchContext.now };
+      // Only what the batch changed of the account: its size does not decide what a debit writes.
+      const $set = { ...stateChanges(document.state, state, 'state'), pendingEntries: stored, version: update.version, updatedAt: update.updatedAt };
+      const { matchedCount } = await models.Accounts.updateOne({ _id: accountId, version: document.version }, { $set });
+      if (matchedCount === 0) {
+        written.forget(accountId);
         if (attempt >= MAX_WRITE_ATTEMPTS) throw new Error(`account ${accountId}: gave up after ${attempt} conflicting writes`);
         await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, attempt * 2)));
         continue;
       }
+      written.set(accountId, { ...document, ...update });
       options.afterAccountWrite?.(accountId);
       // The batch has applied: from here on, nothing may answer it as failed. Entries left
       // uncopied are copied (and announced) by the next write to the account or at start-up.
@@ -292,4 +315,40 @@ async function recallKeys(models: LedgerModels, accountId: string, keys: readonl
     for (const record of idempotency) if (wanted.has(record.key)) known.set(record.key, record);
   }
   return known;
+}
+
+/**
+ * The account documents this process wrote last, by account, and how far it copied their entries
+ * itself. Only ever a shortcut: a document here may be stale (another process wrote since), which
+ * the compare-and-set on its version finds out.
+ */
+class WrittenAccounts {
+  readonly #documents = new Map<string, AccountDocument>();
+  readonly #copiedThrough = new Map<string, number>();
+
+  constructor(private readonly capacity: number) {}
+
+  get(accountId: string): AccountDocument | undefined {
+    return this.#documents.get(accountId);
+  }
+
+  set(accountId: string, document: AccountDocument): void {
+    this.#documents.delete(accountId);
+    this.#documents.set(accountId, document);
+    if (this.#documents.size > this.capacity) this.forget(this.#documents.keys().next().value!);
+  }
+
+  forget(accountId: string): void {
+    this.#documents.delete(accountId);
+    this.#copiedThrough.delete(accountId);
+  }
+
+  copied(accountId: string, seq: number): void {
+    if (this.#documents.has(accountId)) this.#copiedThrough.set(accountId, Math.max(seq, this.#copiedThrough.get(accountId) ?? 0));
+  }
+
+  /** Whether this process copied the account's entries up to `seq` itself. */
+  hasCopied(accountId: string, seq: number): boolean {
+    return (this.#copiedThrough.get(accountId) ?? 0) >= seq;
+  }
 }

@@ -398,6 +398,49 @@ describe('a failing operation coalesced with others', () => {
   });
 });
 
+describe('round trips', () => {
+  it('a batch costs the same few database commands whatever its size, and a write needs no read of the account it wrote', async () => {
+    const monitored = await mongoose
+      .createConnection(database.uri, { dbName: database.connection.name, ignoreUndefined: true, monitorCommands: true })
+      .asPromise();
+    try {
+      const commands: string[] = [];
+      const accountWrites: Record<string, unknown>[] = [];
+      monitored.getClient().on('commandStarted', (event) => {
+        commands.push(`${event.commandName} ${String(event.command[event.commandName])}`);
+        const [update] = (event.command.updates ?? []) as { q: { version?: number }; u: { $set?: Record<string, unknown> } }[];
+        if (event.commandName === 'update' && update?.q.version !== undefined) accountWrites.push(update.u.$set!);
+      });
+      const monitoredStore = await openStore(monitored, clock);
+      const accountId = await newAccount('thousand');
+      await monitoredStore.execute(accountId, voiceover('first'));
+      commands.length = 0;
+      accountWrites.length = 0;
+
+      await monitoredStore.execute(accountId, voiceover('alone'));
+      // The key's look-up, the compare-and-set, the copy, and taking the copy out of the account.
+      expect(commands.sort()).toEqual(['find ledger_entries', 'insert ledger_entries', 'update accounts', 'update accounts']);
+      // What the debit changed of the account, not the account: its counters, the grant it drew from, its member (the test clock stands still).
+      const [write] = accountWrites;
+      expect(Object.keys(write!).filter((path) => path.startsWith('state')).sort()).toEqual([
+        'state.grants.0.remaining',
+        'state.lastSeq',
+        'state.members.0.used.AI_CREDITS',
+        'state.meters.AI_CREDITS.used',
+      ]);
+
+      commands.length = 0;
+      await Promise.all(Array.from({ length: 100 }, (_, index) => monitoredStore.execute(accountId, voiceover(`many-${index}`, `m${index % 7}`))));
+      const batches = commands.filter((command) => command === 'insert ledger_entries').length;
+      expect(batches).toBeLessThanOrEqual(3);
+      expect(commands).toHaveLength(4 * batches);
+      expect(commands.filter((command) => command === 'find accounts')).toEqual([]);
+    } finally {
+      await monitored.close();
+    }
+  });
+});
+
 describe('crash recovery', () => {
   it('completes the ledger exactly once after dying between the account write and the copy', async () => {
     const accountId = await newAccount();
