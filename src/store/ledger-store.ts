@@ -247,7 +247,8 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
 
     /** The account as of now (due resets and expiries applied in memory), or null. */
     async loadAccounts(accountIds: readonly string[]): Promise<(AccountState | null)[]> {
-      const documents = await models.Accounts.find({ _id: { $in: [...accountIds] } }).lean<AccountDocument[]>();
+      // The state only: the entries a write left pending are history, not needed to answer.
+      const documents = await models.Accounts.find({ _id: { $in: [...accountIds] } }, { state: 1 }).lean<Pick<AccountDocument, '_id' | 'state'>[]>();
       const byId = new Map(documents.map((document) => [document._id, document.state]));
       const at = context();
       return accountIds.map((id) => {
