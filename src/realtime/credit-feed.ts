@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LedgerEntry, Meter } from '../ledger/index.js';
 import type { LedgerStore } from '../store/ledger-store.js';
-import { hasTicks, ticksOf, type CreditTick } from './credit-tick.js';
+import { hasTicks, ticksAsSeen, type CreditTick, type EntryView } from './credit-tick.js';
 import type { LedgerEvent, LedgerEventBus, LedgerEventListener, Unsubscribe } from './ledger-event-bus.js';
 import { PullIterator } from './pull-iterator.js';
 
@@ -21,7 +21,13 @@ export type CreditFeedOptions = {
    * GraphQL layer blanks the detail of other members' usage for a plain member of a pool). It
    * must keep the entry's seq and changes; the entries held for several feeds are never altered.
    */
-  view?: (entry: LedgerEntry) => LedgerEntry;
+  view?: EntryView;
+  /**
+   * Names what `view` shows: feeds of the account with the same key and meter share the ticks of
+   * each live entry (see `ticksAsSeen`), so two views that show different things need different
+   * keys. Without a key, a feed with a view builds its own ticks.
+   */
+  viewKey?: string;
   /** Called once when the feed ends. */
   onClose?: () => void;
 };
@@ -57,8 +63,9 @@ class CreditFeed extends PullIterator<CreditTick> implements LedgerEventListener
   private retryMs = FIRST_RETRY_MS;
   /** Entries with ticks for this feed, after the one being delivered. */
   private queue: LedgerEntry[] = [];
-  /** The undelivered ticks of the entry being delivered. */
-  private ticks: CreditTick[] = [];
+  /** The ticks of the entry being delivered (shared with other feeds), and how many were delivered. */
+  private ticks: readonly CreditTick[] = [];
+  private delivered = 0;
   unsubscribe: Unsubscribe | null = null;
 
   constructor(private readonly options: CreditFeedOptions & { maxQueue: number }) {
@@ -93,12 +100,18 @@ class CreditFeed extends PullIterator<CreditTick> implements LedgerEventListener
   }
 
   protected async pull(): Promise<CreditTick | undefined> {
+    this.options.bus.deliverPending?.();
     while (!this.closed) {
-      const tick = this.ticks.shift();
-      if (tick) return tick;
+      const tick = this.ticks[this.delivered];
+      if (tick) {
+        this.delivered += 1;
+        return tick;
+      }
       const entry = this.queue.shift();
-      if (entry) this.ticks = ticksOf(this.options.view ? this.options.view(entry) : entry, this.options);
-      else if (!this.live) await this.readPage();
+      if (entry) {
+        this.ticks = ticksAsSeen(entry, this.options);
+        this.delivered = 0;
+      } else if (!this.live) await this.readPage();
       else await this.signalled();
     }
     return undefined;

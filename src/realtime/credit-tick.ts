@@ -38,6 +38,35 @@ export type TickOptions = {
   meter?: Meter;
 };
 
+/** What a subscriber may see of each entry: see `CreditFeedOptions.view`. */
+export type EntryView = (entry: LedgerEntry) => LedgerEntry;
+
+export type SharedTickOptions = TickOptions & {
+  view?: EntryView;
+  /** Names `view`: feeds with the same key (and meter) share the ticks of an entry. None: not shared. */
+  viewKey?: string;
+};
+
+/** The ticks of each entry, by view key and meter, for as long as the entry is held. */
+const sharedTicks = new WeakMap<LedgerEntry, Map<string, readonly CreditTick[]>>();
+
+/**
+ * The ticks of `entry` as `view` sees it. Feeds that name their view with the same `viewKey` get
+ * the same tick objects for an entry they all received (a live one, from the bus), so that what is
+ * built from a tick downstream (a GraphQL result, its JSON) can be built once for all of them.
+ * Shared ticks are never altered.
+ */
+export function ticksAsSeen(entry: LedgerEntry, options: SharedTickOptions): readonly CreditTick[] {
+  const { view, viewKey, meter } = options;
+  if (view !== undefined && viewKey === undefined) return ticksOf(view(entry), options);
+  const key = `${meter ?? ''}/${viewKey ?? ''}`;
+  let byKey = sharedTicks.get(entry);
+  if (!byKey) sharedTicks.set(entry, (byKey = new Map()));
+  let ticks = byKey.get(key);
+  if (!ticks) byKey.set(key, (ticks = ticksOf(view ? view(entry) : entry, options)));
+  return ticks;
+}
+
 /** The ticks of one entry, one per meter it touched, in the entry's meter order. */
 export function ticksOf(entry: LedgerEntry, options: TickOptions = {}): CreditTick[] {
   return entry.changes

@@ -2,15 +2,15 @@
  * Live usage for the GraphQL subscriptions: credit ticks and balances of an account, pushed after
  * each committed ledger write, across processes when the bus is Redis. Design: README.md here.
  */
-import type { LedgerEntry, Meter, MeterBalance } from '../ledger/index.js';
+import type { Meter, MeterBalance } from '../ledger/index.js';
 import type { LedgerStore } from '../store/ledger-store.js';
 import { openBalanceFeed } from './balance-feed.js';
 import { openCreditFeed } from './credit-feed.js';
-import type { CreditTick } from './credit-tick.js';
+import type { CreditTick, EntryView } from './credit-tick.js';
 import { connectStoreToBus, warnOnError, type ErrorReporter, type LedgerEventBus } from './ledger-event-bus.js';
 import { NODE_SCHEDULER, ResetTimers, type TimerScheduler } from './reset-timers.js';
 
-export { ticksOf, type CreditTick } from './credit-tick.js';
+export { ticksAsSeen, ticksOf, type CreditTick, type EntryView } from './credit-tick.js';
 export {
   connectStoreToBus,
   createInProcessEventBus,
@@ -38,7 +38,9 @@ export type CreditTickRequest = {
   meter?: Meter;
   afterSeq?: number;
   /** What the subscriber may see of each entry, replayed or live; see `CreditFeedOptions.view`. */
-  view?: (entry: LedgerEntry) => LedgerEntry;
+  view?: EntryView;
+  /** Names that view, so that feeds seeing the same share ticks; see `CreditFeedOptions.viewKey`. */
+  viewKey?: string;
 };
 
 export type Realtime = {
@@ -89,6 +91,7 @@ export function createRealtime(options: RealtimeOptions): Realtime {
           meter: request.meter,
           afterSeq: request.afterSeq,
           view: request.view,
+          viewKey: request.viewKey,
           maxQueue: options.maxQueue,
           onClose,
         }),

@@ -26,8 +26,16 @@ export type Unsubscribe = () => void;
  * may reorder or lose events (Redis pub/sub); feeds detect that by seq and read the database.
  */
 export interface LedgerEventBus {
-  /** Never throws and never waits for a subscriber: the ledger's commit path calls it. */
+  /**
+   * Never throws, never waits for a subscriber and does not call one before it returns: the
+   * ledger's commit path calls it, and its cost must not grow with the number of feeds.
+   */
   publish(event: LedgerEvent): void;
+  /**
+   * Delivers at once what was published and not yet delivered. A feed calls it before it reads,
+   * so that a reader sees every write that answered before it asked.
+   */
+  deliverPending?(): void;
   /** Resolves once every event published afterwards reaches `listener` (or a resync does). */
   subscribe(accountId: string, listener: LedgerEventListener): Promise<Unsubscribe>;
   close(): Promise<void>;
@@ -91,16 +99,57 @@ export class ListenerRegistry {
   }
 }
 
-/** One process: events go straight from the ledger's commit to this process's feeds. */
+/**
+ * Events published now and handed on at the next turn of the event loop, in the order published.
+ * Publishing only queues, so the ledger's commit path costs the same whatever the number of feeds,
+ * and a write answers its caller before its ticks are built and sent: a microtask would not do, as
+ * it runs before the writer's own continuation.
+ */
+export class LaterDelivery {
+  private pending: LedgerEvent[] = [];
+
+  constructor(
+    private readonly deliver: (event: LedgerEvent) => void,
+    private readonly onError: ErrorReporter,
+  ) {}
+
+  add(event: LedgerEvent): void {
+    if (this.pending.push(event) === 1) setImmediate(() => this.flush());
+  }
+
+  /** Hands on what is queued now, if anything. */
+  flush(): void {
+    if (this.pending.length === 0) return;
+    const events = this.pending;
+    this.pending = [];
+    for (const event of events) {
+      try {
+        this.deliver(event);
+      } catch (error) {
+        this.onError(error);
+      }
+    }
+  }
+
+  /** Forgets what is queued. */
+  clear(): void {
+    this.pending = [];
+  }
+}
+
+/** One process: events go from the ledger's commit to this process's feeds, at the next turn. */
 export function createInProcessEventBus(onError: ErrorReporter = warnOnError): LedgerEventBus {
   const registry = new ListenerRegistry(onError);
+  const later = new LaterDelivery((event) => registry.deliver(event), onError);
   return {
-    publish: (event) => registry.deliver(event),
+    publish: (event) => later.add(event),
+    deliverPending: () => later.flush(),
     async subscribe(accountId, listener) {
       registry.add(accountId, listener);
       return () => void registry.remove(accountId, listener);
     },
     async close() {
+      later.clear();
       registry.clear();
     },
   };

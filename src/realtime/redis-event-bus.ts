@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
-import { ListenerRegistry, warnOnError, type ErrorReporter, type LedgerEventBus } from './ledger-event-bus.js';
+import { LaterDelivery, ListenerRegistry, warnOnError, type ErrorReporter, type LedgerEventBus } from './ledger-event-bus.js';
 import { decodeEvent, encodeEvent, encodeResync, originOfResync } from './wire-format.js';
 
 export type RedisEventBusOptions = {
@@ -21,9 +21,10 @@ export type RedisEventBus = LedgerEventBus & {
 export const DEFAULT_CHANNEL_PREFIX = 'creditstream:ledger:';
 
 /**
- * Several processes: every committed write is delivered to this process's feeds at once and
- * published on the account's channel (`<prefix>account:<accountId>`) for the others. Each process
- * subscribes only to the channels of accounts it has feeds for, so traffic follows interest.
+ * Several processes: every committed write is delivered to this process's feeds and published on
+ * the account's channel (`<prefix>account:<accountId>`) for the others, both at the next turn of
+ * the event loop, off the commit path. Each process subscribes only to the channels of accounts it
+ * has feeds for, so traffic follows interest.
  *
  * Redis pub/sub delivers at most once, so losses are made visible instead of prevented:
  * - after the subscriber connection comes back, every channel is subscribed again and every feed
@@ -48,6 +49,11 @@ export async function createRedisEventBus(url: string, options: RedisEventBusOpt
   subscriber.on('error', onError);
 
   const registry = new ListenerRegistry(onError);
+  // Off the commit path: this process's feeds, then the other processes (encoding computes the balances).
+  const later = new LaterDelivery((event) => {
+    registry.deliver(event);
+    send(accountPrefix + event.accountId, encodeEvent(origin, event));
+  }, onError);
   /** The SUBSCRIBE of each account with listeners, which later subscribers of the account await too. */
   const subscriptions = new Map<string, Promise<void>>();
   let lossToAnnounce = false;
@@ -105,14 +111,8 @@ export async function createRedisEventBus(url: string, options: RedisEventBusOpt
     clientNames,
     status: () => ({ publisher: publisher.status, subscriber: subscriber.status }),
 
-    publish(event) {
-      registry.deliver(event);
-      try {
-        send(accountPrefix + event.accountId, encodeEvent(origin, event));
-      } catch (error) {
-        onError(error);
-      }
-    },
+    publish: (event) => later.add(event),
+    deliverPending: () => later.flush(),
 
     async subscribe(accountId, listener) {
       const channel = accountPrefix + accountId;
@@ -130,6 +130,8 @@ export async function createRedisEventBus(url: string, options: RedisEventBusOpt
     },
 
     async close() {
+      // What was committed before closing still reaches the other processes.
+      later.flush();
       registry.clear();
       subscriptions.clear();
       await Promise.all([publisher, subscriber].map((connection) => connection.quit().catch(() => connection.disconnect())));

@@ -31,4 +31,22 @@ describe('the view of a credit feed', () => {
     await viewed.return?.();
     await plain.return?.();
   });
+
+  it('gives feeds with the same view key and meter the same tick objects for a live entry, and feeds of another key their own', async () => {
+    const accountId = await openAccount(store);
+    const open = (viewKey: string, view = anonymous) => realtime.creditTicks(accountId, { meter: 'AI_CREDITS', view, viewKey });
+    const [first, second, other] = [await open('anonymous'), await open('anonymous'), await open('everything', (entry) => entry)];
+    const unnamed = await realtime.creditTicks(accountId, { meter: 'AI_CREDITS', view: anonymous });
+    await succeed(store.execute(accountId, topic('live')));
+
+    const [a, b, c, d] = (await Promise.all([first, second, other, unnamed].map((feed) => take(feed, 1)))).map(([tick]) => tick);
+    expect(a).toBe(b);
+    expect(a).toMatchObject({ memberId: null, feature: null });
+    expect(c).not.toBe(a);
+    expect(c).toMatchObject({ memberId: 'm1', feature: 'topic.generate' });
+    // A view without a key is applied for its feed alone.
+    expect(d).not.toBe(a);
+    expect(d).toEqual(a);
+    await Promise.all([first, second, other, unnamed].map((feed) => feed.return?.()));
+  });
 });
