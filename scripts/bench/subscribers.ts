@@ -32,8 +32,9 @@ export class Subscribers {
     await Promise.all(this.clients.map((client) => client.call('close', { label })));
   }
 
-  async arm(labels: readonly string[], record: boolean): Promise<void> {
-    await Promise.all(this.clients.map((client) => client.call('arm', { labels, record })));
+  /** `record`: time each tick; `count`: only count them (no `waitFor`). */
+  async arm(labels: readonly string[], mode: 'record' | 'track' | 'count'): Promise<void> {
+    await Promise.all(this.clients.map((client) => client.call('arm', { labels, record: mode === 'record', countOnly: mode === 'count' })));
   }
 
   /** Waits until every armed socket has the tick with this `used`; answers how many did not in time. */

@@ -59,7 +59,7 @@ type Latency = { p50: number; p99: number; max: number; seen: Seen; expected: nu
 
 /** Ticks of creditstream's debits at a rate, as the armed `labels` of `subscribers` saw them. */
 async function tickRun(live: Live, subscribers: Subscribers, labels: readonly string[], sockets: number, accountId: string, ratePerSec: number, count: number): Promise<Latency> {
-  await subscribers.arm(labels, true);
+  await subscribers.arm(labels, 'record');
   const debits = await debitsAtRate(live.cluster, accountId, ratePerSec, count, `ticks-${accountId}-${count}`);
   const timings = debits.map((report) => report.timings);
   await subscribers.waitFor(highestUsed(timings, 3, 2), DRAIN_TIMEOUT_MS);
@@ -71,7 +71,7 @@ async function tickRun(live: Live, subscribers: Subscribers, labels: readonly st
 
 /** The same with the raw baseline: broadcasts from the first raw server (through Redis to the others, if any). */
 async function rawTickRun(live: Live, subscribers: Subscribers, labels: readonly string[], sockets: number, group: string, ratePerSec: number, count: number): Promise<Latency> {
-  await subscribers.arm(labels, true);
+  await subscribers.arm(labels, 'record');
   // The raw server groups sockets by the `accountId` they subscribed with, a global id like creditstream's.
   const timings = [await live.raws[0]!.call('broadcast', { groups: [Cluster.globalId(group)], ratePerSec, count })];
   await subscribers.waitFor(highestUsed(timings, 2, 1), DRAIN_TIMEOUT_MS);
@@ -231,8 +231,10 @@ export async function onePool(live: Live, subscribers: Subscribers): Promise<voi
 
   // Watchers: the kept subscribers and more, to `scale.watchers`.
   log(`${scale.latencyDebits} debits over HTTP with ${scale.watchers} watchers`);
-  if (scale.watchers > kept) await subscribers.open('watch', socketSpecs(targets, tokens, accountId, afterSeq, kept, scale.watchers - kept));
-  await subscribers.arm(['kept', 'watch'], false);
+  // After the account's latest entry: an older afterSeq would replay the ticks above to every new watcher.
+  const [latest] = await cluster.servers[0]!.call('lastSeqs', { accountIds: [accountId] });
+  if (scale.watchers > kept) await subscribers.open('watch', socketSpecs(targets, tokens, accountId, latest! - 1, kept, scale.watchers - kept));
+  await subscribers.arm(['kept', 'watch'], 'track');
   const watched = await debitLatencies('watched', true);
   const seen = await subscribers.collect();
   await subscribers.close('watch');
@@ -273,7 +275,7 @@ export async function fanout(live: Live, subscribers: Subscribers): Promise<void
 
   log(`fan-out: ${scale.fanoutSubscribers} subscribers over ${scale.fanoutAccounts} accounts, ${scale.fanoutMs / 1000} s of debits, then raw ws`);
   const openMs = await subscribers.open('fan', specs(targets, accounts, (account) => lastSeqs[account]! - 1));
-  await subscribers.arm(['fan'], false);
+  await subscribers.arm(['fan'], 'count');
   const servers = cluster.servers;
   const debits = await Promise.all(
     servers.map((server, index) =>
@@ -294,7 +296,7 @@ export async function fanout(live: Live, subscribers: Subscribers): Promise<void
 
   const groups = users.map((user) => cluster.name(`raw-fan-${user}`));
   await subscribers.open('raw-fan', specs(live.raws.map((raw) => raw.ready.url), groups, () => 0));
-  await subscribers.arm(['raw-fan'], false);
+  await subscribers.arm(['raw-fan'], 'count');
   const { rounds, startedAt } = await live.raws[0]!.call('fanout', { groups: groups.map(Cluster.globalId), durationMs: scale.fanoutMs });
   const rawSeen = await subscribers.drain(rounds * scale.fanoutSubscribers, 3_000, DRAIN_TIMEOUT_MS);
   const rawPerSec = (rawSeen.received / (rawSeen.lastAt - startedAt)) * 1_000;
