@@ -45,7 +45,7 @@ class BalanceFeed extends PullIterator<readonly MeterBalance[]> implements Ledge
   }
 
   protected async pull(): Promise<readonly MeterBalance[] | undefined> {
-    this.options.bus.deliverPending?.();
+    this.options.bus.deliverPending?.(this.options.accountId, this);
     while (!this.closed) {
       if (this.reload) await this.load();
       else if (this.newest) {

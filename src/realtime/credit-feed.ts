@@ -38,6 +38,7 @@ const PAGE_SIZE = 200;
 /** The pauses before reading again when an event announced entries the database does not show yet. */
 const FIRST_RETRY_MS = 20;
 const MAX_RETRY_MS = 1_000;
+const NO_TICKS: readonly CreditTick[] = Object.freeze([]);
 
 /**
  * The credit ticks of one account: each entry's ticks exactly once, in seq order, with no gap.
@@ -64,7 +65,7 @@ class CreditFeed extends PullIterator<CreditTick> implements LedgerEventListener
   /** Entries with ticks for this feed, after the one being delivered. */
   private queue: LedgerEntry[] = [];
   /** The ticks of the entry being delivered (shared with other feeds), and how many were delivered. */
-  private ticks: readonly CreditTick[] = [];
+  private ticks: readonly CreditTick[] = NO_TICKS;
   private delivered = 0;
   unsubscribe: Unsubscribe | null = null;
 
@@ -79,6 +80,8 @@ class CreditFeed extends PullIterator<CreditTick> implements LedgerEventListener
   }
 
   onEvent(event: LedgerEvent): void {
+    // An event whose delivery began before the feed ended may still come: it keeps nothing of it.
+    if (this.closed) return;
     const last = event.entries.at(-1);
     if (!last || last.seq <= this.cursor) return;
     if (!this.live) {
@@ -100,11 +103,12 @@ class CreditFeed extends PullIterator<CreditTick> implements LedgerEventListener
   }
 
   protected async pull(): Promise<CreditTick | undefined> {
-    this.options.bus.deliverPending?.();
+    this.options.bus.deliverPending?.(this.options.accountId, this);
     while (!this.closed) {
       const tick = this.ticks[this.delivered];
       if (tick) {
-        this.delivered += 1;
+        // An idle feed holds nothing of what it delivered (nor what was built from it).
+        if (++this.delivered === this.ticks.length) this.ticks = NO_TICKS;
         return tick;
       }
       const entry = this.queue.shift();
@@ -120,7 +124,7 @@ class CreditFeed extends PullIterator<CreditTick> implements LedgerEventListener
   protected cleanUp(): void {
     this.unsubscribe?.();
     this.queue = [];
-    this.ticks = [];
+    this.ticks = NO_TICKS;
     this.options.onClose?.();
   }
 

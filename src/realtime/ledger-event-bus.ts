@@ -1,5 +1,6 @@
 import type { LedgerEntry, MeterBalance } from '../ledger/index.js';
 import type { LedgerStore } from '../store/ledger-store.js';
+import { LaterDelivery } from './later-delivery.js';
 
 /** What one durable write of an account committed. */
 export type LedgerEvent = {
@@ -32,10 +33,11 @@ export interface LedgerEventBus {
    */
   publish(event: LedgerEvent): void;
   /**
-   * Delivers at once what was published and not yet delivered. A feed calls it before it reads,
-   * so that a reader sees every write that answered before it asked.
+   * Hands `listener` at once what was published for the account and has not reached it yet, and
+   * not again later. A feed calls it before it reads, so that a reader sees every write that
+   * answered before it asked.
    */
-  deliverPending?(): void;
+  deliverPending?(accountId: string, listener: LedgerEventListener): void;
   /** Resolves once every event published afterwards reaches `listener` (or a resync does). */
   subscribe(accountId: string, listener: LedgerEventListener): Promise<Unsubscribe>;
   close(): Promise<void>;
@@ -74,8 +76,10 @@ export class ListenerRegistry {
     return [...this.byAccount.keys()];
   }
 
-  deliver(event: LedgerEvent): void {
-    this.each(this.byAccount.get(event.accountId), (listener) => listener.onEvent(event));
+  /** The account's listeners now: an event is handed to these, whoever comes or goes meanwhile. */
+  listenersOf(accountId: string): readonly LedgerEventListener[] {
+    const listeners = this.byAccount.get(accountId);
+    return listeners ? [...listeners] : [];
   }
 
   /** One account's listeners, or every listener when `accountId` is absent. */
@@ -99,51 +103,13 @@ export class ListenerRegistry {
   }
 }
 
-/**
- * Events published now and handed on at the next turn of the event loop, in the order published.
- * Publishing only queues, so the ledger's commit path costs the same whatever the number of feeds,
- * and a write answers its caller before its ticks are built and sent: a microtask would not do, as
- * it runs before the writer's own continuation.
- */
-export class LaterDelivery {
-  private pending: LedgerEvent[] = [];
-
-  constructor(
-    private readonly deliver: (event: LedgerEvent) => void,
-    private readonly onError: ErrorReporter,
-  ) {}
-
-  add(event: LedgerEvent): void {
-    if (this.pending.push(event) === 1) setImmediate(() => this.flush());
-  }
-
-  /** Hands on what is queued now, if anything. */
-  flush(): void {
-    if (this.pending.length === 0) return;
-    const events = this.pending;
-    this.pending = [];
-    for (const event of events) {
-      try {
-        this.deliver(event);
-      } catch (error) {
-        this.onError(error);
-      }
-    }
-  }
-
-  /** Forgets what is queued. */
-  clear(): void {
-    this.pending = [];
-  }
-}
-
-/** One process: events go from the ledger's commit to this process's feeds, at the next turn. */
+/** One process: events go from the ledger's commit to this process's feeds, off the commit path. */
 export function createInProcessEventBus(onError: ErrorReporter = warnOnError): LedgerEventBus {
   const registry = new ListenerRegistry(onError);
-  const later = new LaterDelivery((event) => registry.deliver(event), onError);
+  const later = new LaterDelivery((accountId) => registry.listenersOf(accountId), onError);
   return {
     publish: (event) => later.add(event),
-    deliverPending: () => later.flush(),
+    deliverPending: (accountId, listener) => later.deliverTo(accountId, listener),
     async subscribe(accountId, listener) {
       registry.add(accountId, listener);
       return () => void registry.remove(accountId, listener);

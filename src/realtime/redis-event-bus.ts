@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
-import { LaterDelivery, ListenerRegistry, warnOnError, type ErrorReporter, type LedgerEventBus } from './ledger-event-bus.js';
+import { LaterDelivery } from './later-delivery.js';
+import { ListenerRegistry, warnOnError, type ErrorReporter, type LedgerEventBus } from './ledger-event-bus.js';
 import { decodeEvent, encodeEvent, encodeResync, originOfResync } from './wire-format.js';
 
 export type RedisEventBusOptions = {
@@ -49,11 +50,8 @@ export async function createRedisEventBus(url: string, options: RedisEventBusOpt
   subscriber.on('error', onError);
 
   const registry = new ListenerRegistry(onError);
-  // Off the commit path: this process's feeds, then the other processes (encoding computes the balances).
-  const later = new LaterDelivery((event) => {
-    registry.deliver(event);
-    send(accountPrefix + event.accountId, encodeEvent(origin, event));
-  }, onError);
+  // Off the commit path, and a few hundred feeds a turn, for this process's writes and the others'.
+  const later = new LaterDelivery((accountId) => registry.listenersOf(accountId), onError);
   /** The SUBSCRIBE of each account with listeners, which later subscribers of the account await too. */
   const subscriptions = new Map<string, Promise<void>>();
   let lossToAnnounce = false;
@@ -86,7 +84,7 @@ export async function createRedisEventBus(url: string, options: RedisEventBusOpt
     const decoded = decodeEvent(message, accountId);
     if (!decoded) registry.resync(accountId);
     // This process's own events reached its feeds when they were published.
-    else if (decoded.origin !== origin) registry.deliver(decoded.event);
+    else if (decoded.origin !== origin) later.add(decoded.event);
   });
   subscriber.on('ready', () => {
     if (!started) return;
@@ -111,8 +109,9 @@ export async function createRedisEventBus(url: string, options: RedisEventBusOpt
     clientNames,
     status: () => ({ publisher: publisher.status, subscriber: subscriber.status }),
 
-    publish: (event) => later.add(event),
-    deliverPending: () => later.flush(),
+    // The other processes first (encoding computes the balances), then this one's feeds.
+    publish: (event) => later.add(event, () => send(accountPrefix + event.accountId, encodeEvent(origin, event))),
+    deliverPending: (accountId, listener) => later.deliverTo(accountId, listener),
 
     async subscribe(accountId, listener) {
       const channel = accountPrefix + accountId;
