@@ -49,6 +49,13 @@ function isPointValue(value: unknown): boolean {
   return value !== null && value !== undefined && !Array.isArray(value) && !isPlainObject(value) && !(value instanceof RegExp);
 }
 
+/** The values an equality or an `$in` of point values matches, each an index key lookup; undefined for anything else. */
+function pointValuesOf(condition: unknown): unknown[] | undefined {
+  if (isPointValue(condition)) return [condition];
+  if (!isPlainObject(condition) || Object.keys(condition).length !== 1 || !Array.isArray(condition.$in)) return undefined;
+  return condition.$in.every(isPointValue) ? condition.$in : undefined;
+}
+
 /** Renders a value the way the mongo shell (and so MongoDB's E11000 message) does. */
 function formatShellValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
@@ -113,17 +120,19 @@ export class CollectionIndex {
   }
 
   /**
-   * For a filter `{ field: value }` on a unique single-field index, the only record that can
-   * match (or none); undefined when this index cannot answer. A partial index is unusable: a
+   * For a filter `{ field: value }` or `{ field: { $in: [values] } }` on a unique single-field
+   * index, the only records that can match (or none); undefined when this index cannot answer. A partial index is unusable: a
    * document outside its filter can still match the query without being indexed.
    */
   lookup(filter: Document): number[] | undefined {
     const [field] = this.fields;
     if (!this.unique || this.partialFilter || this.fields.length !== 1 || field === undefined) return undefined;
-    const value = filter[field];
-    if (!Object.hasOwn(filter, field) || !isPointValue(value)) return undefined;
-    const holder = this.entries.get(keyOf([toView(value)]));
-    return holder === undefined ? [] : [holder];
+    if (!Object.hasOwn(filter, field)) return undefined;
+    const values = pointValuesOf(filter[field]);
+    if (!values) return undefined;
+    const holders = new Set(values.flatMap((value) => this.entries.get(keyOf([toView(value)])) ?? []));
+    // In natural order, as a scan would find them (record ids grow with insertion).
+    return [...holders].sort((a, b) => a - b);
   }
 
   /** Throws the E11000 error MongoDB would if `record` (replacing `replacedId`) were stored. */

@@ -26,6 +26,12 @@ describe('unique index lookups', () => {
     expect(ids(collection, { email: 'b' })).toEqual([Long.fromNumber(1)]);
     expect(ids(collection, { email: 'c', _id: 3 })).toEqual([]);
     expect(ids(collection, { _id: 99 })).toEqual([]);
+    expect([...collection.candidates({ _id: { $in: [3, 99, 2] } })]).toHaveLength(2);
+    expect(ids(collection, { _id: { $in: [3, 99, 2] } })).toEqual([2, 3]);
+    expect(ids(collection, { email: { $in: ['c', 'a'] } })).toEqual([Long.fromNumber(1), 2]);
+    // An $in with anything but point values, or beside another operator, is answered by a scan.
+    expect([...collection.candidates({ _id: { $in: [1, null] } })]).toHaveLength(3);
+    expect([...collection.candidates({ _id: { $in: [1], $ne: 2 } })]).toHaveLength(3);
     // null also matches missing fields, so it is answered by a scan.
     expect([...collection.candidates({ email: null })]).toHaveLength(3);
     expect(ids(collection, { email: null })).toEqual([3]);
