@@ -8,6 +8,7 @@ import type { Database } from '../store/database.js';
 import { createContext, type Context, type Services } from './context.js';
 import { maskError } from './results/index.js';
 import { schema } from './schema.js';
+import { useSharedSubscriptionExecution } from './subscriptions/shared-execution.js';
 
 export type GraphQLServerOptions = {
   readonly config: Config;
@@ -50,6 +51,8 @@ export function createGraphQLServer({ config, services, authenticate, database, 
     context: ({ request, connection }) =>
       createContext(connection ? connection.token : bearerToken(request.headers.get('authorization')), { authenticate, services, logger }),
     plugins: [
+      // Subscribers of one event with one document and the same variables share its execution.
+      useSharedSubscriptionExecution(),
       useReadinessCheck({
         endpoint: '/ready',
         check: async ({ fetchAPI }) => {

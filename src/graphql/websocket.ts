@@ -1,11 +1,13 @@
 import type { Server } from 'node:http';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
+import { isAsyncIterable } from 'graphql-yoga';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { EXPIRED_TOKEN_MESSAGE, bearerToken, type Authenticate } from '../auth/index.js';
 import type { Logger } from '../logger.js';
 import type { GraphQLServer } from './server.js';
+import { deliverToSocket } from './subscriptions/socket-delivery.js';
 import { atInstant } from './subscriptions/token-expiry.js';
 
 const MAX_MESSAGE_BYTES = 1024 * 1024;
@@ -62,6 +64,9 @@ export function attachWebSocketTransport(
 
       async onConnect(context) {
         const { socket } = context.extra;
+        // The upgrade request (its headers, its streams: over a kilobyte) is of no use past here,
+        // and graphql-ws would otherwise keep it as long as the socket is open.
+        Reflect.deleteProperty(context.extra, 'request');
         const token = connectionToken(context.connectionParams);
         if (token === undefined) {
           closeUnauthorized(socket, MISSING_CONNECTION_TOKEN_MESSAGE);
@@ -116,6 +121,12 @@ export function attachWebSocketTransport(
           contextValue,
           rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
         };
+      },
+
+      // A subscription's results are written to the socket here, each result's JSON shared by
+      // every socket it goes to; graphql-ws still sends `complete` and `error`.
+      onOperation(context, id, _payload, _args, result) {
+        if (isAsyncIterable(result)) return deliverToSocket(result, context.extra.socket, id);
       },
 
       // A subscription that found the token expired ends the connection rather than itself:

@@ -3,7 +3,8 @@ import { MeterBalanceRef } from '../balances/meter-balance.js';
 import { MeterEnum } from '../catalog/meter.js';
 import { CreditTickRef } from './credit-tick.js';
 import { untilExpiry } from './token-expiry.js';
-import { entryAsSeenBy } from '../accounts/index.js';
+import { entryAsSeenBy, itemizedMemberFor } from '../accounts/index.js';
+import { shareEvents } from './shared-execution.js';
 import { accountIdOf, nonNegativeOf } from '../inputs/index.js';
 import { watcherOf } from './watched-account.js';
 
@@ -27,13 +28,16 @@ builder.subscriptionField('creditUsage', (t) =>
       const accountId = accountIdOf(args.accountId);
       const afterSeq = nonNegativeOf('afterSeq', args.afterSeq);
       const { viewer, account } = await watcherOf(context, accountId);
-      // A plain member of a pool sees the pool move, but who, what and in which session only when it was its own.
+      // A plain member of a pool sees the pool move, but who, what and in which session only when
+      // it was its own. Subscribers who see the same share the ticks, and so their execution.
+      const itemized = itemizedMemberFor(viewer, account);
       const ticks = await context.services.realtime.creditTicks(accountId, {
         meter: args.meter ?? undefined,
         afterSeq: afterSeq ?? undefined,
         view: entryAsSeenBy(viewer, account),
+        viewKey: itemized === null ? 'everyone' : `member:${itemized}`,
       });
-      return untilExpiry(ticks, viewer.expiresAt);
+      return shareEvents(untilExpiry(ticks, viewer.expiresAt));
     },
     resolve: (tick) => tick,
   }),
@@ -49,7 +53,8 @@ builder.subscriptionField('balanceChanged', (t) =>
     subscribe: async (_root, args, context) => {
       const accountId = accountIdOf(args.accountId);
       const { viewer } = await watcherOf(context, accountId);
-      return untilExpiry(await context.services.realtime.balanceChanges(accountId), viewer.expiresAt);
+      // Every reader of the account sees the same balances.
+      return shareEvents(untilExpiry(await context.services.realtime.balanceChanges(accountId), viewer.expiresAt));
     },
     resolve: (balances) => [...balances],
   }),
