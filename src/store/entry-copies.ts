@@ -1,5 +1,6 @@
 import type { IdempotencyRecord, LedgerEntry } from '../ledger/index.js';
-import type { LedgerModels, StoredEntry } from './models.js';
+import type { Model } from 'mongoose';
+import { keyDocumentId, type LedgerModels, type StoredEntry } from './models.js';
 
 /**
  * Attaches the keys an operation remembered to the last entry it wrote, the one place they are
@@ -13,13 +14,20 @@ export function withDurableKeys(entries: readonly LedgerEntry[], remembered: rea
 }
 
 /**
- * Copies entries into `ledger_entries`. Safe to repeat: the unique (accountId, seq) index turns a
- * second copy of an entry into a duplicate-key error, which is ignored.
+ * Copies entries into `ledger_entries` and the keys they carry into `idempotency_keys`, side by
+ * side. Safe to repeat: the unique (accountId, seq) index and the keys' `_id` turn a second copy
+ * into duplicate-key errors, which are ignored.
  */
 export async function copyEntries(models: LedgerModels, entries: readonly StoredEntry[]): Promise<void> {
   if (entries.length === 0) return;
+  const keys = entries.flatMap(({ accountId, idempotency }) => idempotency.map((record) => ({ _id: keyDocumentId(accountId, record.key), accountId, ...record })));
+  const history = entries.map(({ idempotency: _keys, ...entry }) => entry);
+  await Promise.all([insertOnce(models.Entries, history), keys.length === 0 ? undefined : insertOnce(models.Keys, keys)]);
+}
+
+async function insertOnce<T>(model: Model<T>, documents: readonly object[]): Promise<void> {
   try {
-    await models.Entries.insertMany(entries, { ordered: false, lean: true });
+    await model.insertMany(documents, { ordered: false, lean: true });
   } catch (error) {
     if (!onlyDuplicates(error)) throw error;
   }

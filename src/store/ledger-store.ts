@@ -26,7 +26,7 @@ import {
 } from '../ledger/index.js';
 import { KeyedBatcher } from './keyed-batcher.js';
 import { stateChanges } from './state-diff.js';
-import { ledgerModels, type AccountDocument, type LedgerModels, type StoredEntry } from './models.js';
+import { keyDocumentId, ledgerModels, type AccountDocument, type LedgerModels, type StoredEntry } from './models.js';
 import { copyEntries, withDurableKeys } from './entry-copies.js';
 import { listEntries, entriesAfter, type EntryFilter, type EntryPage, type PageRequest } from './entry-queries.js';
 import { summarizeStoredUsage, type StoredUsageQuery } from './usage-summaries.js';
@@ -134,9 +134,9 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
       const advanced = advanceTo(document.state, batchContext);
       let state = advanced.state;
       const stored = withDurableKeys(advanced.entries, []);
-      // What the entries remember of every key the batch's operations depend on, in one look-up
-      // made after the account was read and its pending entries copied: a write that applied
-      // before that read has its keys in the entries by now, so a key found missing here was new
+      // What is remembered of every key the batch's operations depend on, in one look-up made
+      // after the account was read and its pending entries copied: a write that applied before
+      // that read has its keys in `idempotency_keys` by now, so a key found missing here was new
       // when the account was read, and the compare-and-set below fails if another write has
       // applied since. Keys remembered earlier in the batch are added as it goes.
       const known = await recallKeys(models, accountId, [...new Set(batch.flatMap((work) => (work.type === 'OPERATION' ? keysOf(state, work.operation) : [])))]);
@@ -304,17 +304,12 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
   };
 }
 
-/** What the entries remember of `keys`: the first request and answer of each key used before. */
+/** What is remembered of `keys` on the account: the first request and answer of each key used before. */
 async function recallKeys(models: LedgerModels, accountId: string, keys: readonly string[]): Promise<Map<string, IdempotencyRecord>> {
   const known = new Map<string, IdempotencyRecord>();
   if (keys.length === 0) return known;
-  const wanted = new Set(keys);
-  const found = await models.Entries.find({ accountId, 'idempotency.key': { $in: keys } }, { _id: 0, idempotency: 1 }).lean<
-    Pick<StoredEntry, 'idempotency'>[]
-  >();
-  for (const { idempotency } of found) {
-    for (const record of idempotency) if (wanted.has(record.key)) known.set(record.key, record);
-  }
+  const found = await models.Keys.find({ _id: { $in: keys.map((key) => keyDocumentId(accountId, key)) } }, { _id: 0, accountId: 0 }).lean<IdempotencyRecord[]>();
+  for (const record of found) known.set(record.key, record);
   return known;
 }
 

@@ -2,11 +2,23 @@ import { Schema, type Connection, type Model } from 'mongoose';
 import type { AccountState, IdempotencyRecord, LedgerEntry, Quote } from '../ledger/index.js';
 
 /**
- * The memory of idempotency keys, stored on the last entry their operation wrote (its own key,
- * and the step's when it charged a step), so a retry, however late, gets the first answer; the
- * account document keeps no keys. Empty on every other entry.
+ * An entry as a write leaves it pending in its account: with the keys its operation remembered
+ * when it is the operation's last entry (its own key, and the step's when it charged a step;
+ * empty otherwise), so that a crash between the account write and the copy loses no key. Copying
+ * it moves those to `idempotency_keys`.
  */
 export type StoredEntry = LedgerEntry & { idempotency: IdempotencyRecord[] };
+
+/**
+ * A remembered key, for good, one document each: the account document keeps none, so its size
+ * does not grow with history, and a look-up is by `_id`, the cheapest there is.
+ */
+export type IdempotencyKeyDocument = IdempotencyRecord & { _id: string; accountId: string };
+
+/** The `_id` of a key's document: the account and the key, which cannot collide as JSON. */
+export function keyDocumentId(accountId: string, key: string): string {
+  return JSON.stringify([accountId, key]);
+}
 
 /**
  * One document per account: the whole ledger state (all meters, so a multi-meter charge is one
@@ -36,6 +48,7 @@ export type QuoteDocument = Omit<Quote, 'id'> & { _id: string };
 export type LedgerModels = {
   Accounts: Model<AccountDocument>;
   Entries: Model<StoredEntry>;
+  Keys: Model<IdempotencyKeyDocument>;
   Quotes: Model<QuoteDocument>;
 };
 
@@ -69,14 +82,24 @@ const entrySchema = new Schema<StoredEntry>(
     idempotencyKey: { type: String, default: null },
     metadata: { type: Schema.Types.Mixed, default: {} },
     details: { type: Schema.Types.Mixed, default: {} },
-    idempotency: { type: Schema.Types.Mixed, default: [] },
   },
   { ...options, collection: 'ledger_entries' },
 );
 // Copying an entry twice (a retry after a crash) hits this index instead of duplicating history.
 entrySchema.index({ accountId: 1, seq: 1 }, { unique: true });
-entrySchema.index({ accountId: 1, 'idempotency.key': 1 });
 entrySchema.index({ accountId: 1, at: 1 });
+
+const keySchema = new Schema<IdempotencyKeyDocument>(
+  {
+    _id: { type: String, required: true },
+    accountId: { type: String, required: true },
+    key: { type: String, required: true },
+    fingerprint: { type: String, required: true },
+    outcome: { type: Schema.Types.Mixed, required: true },
+    balances: { type: Schema.Types.Mixed },
+  },
+  { ...options, collection: 'idempotency_keys' },
+);
 
 const quoteSchema = new Schema<QuoteDocument>(
   {
@@ -97,6 +120,7 @@ export async function ledgerModels(connection: Connection): Promise<LedgerModels
   const models = {
     Accounts: connection.model<AccountDocument>('Account', accountSchema),
     Entries: connection.model<StoredEntry>('LedgerEntry', entrySchema),
+    Keys: connection.model<IdempotencyKeyDocument>('IdempotencyKey', keySchema),
     Quotes: connection.model<QuoteDocument>('Quote', quoteSchema),
   };
   await Promise.all(Object.values(models).map((model) => model.init()));

@@ -418,8 +418,8 @@ describe('round trips', () => {
       accountWrites.length = 0;
 
       await monitoredStore.execute(accountId, voiceover('alone'));
-      // The key's look-up, the compare-and-set, the copy, and taking the copy out of the account.
-      expect(commands.sort()).toEqual(['find ledger_entries', 'insert ledger_entries', 'update accounts', 'update accounts']);
+      // The key's look-up, the compare-and-set, the copy of the entry and of its key (side by side), and taking the copy out of the account.
+      expect(commands.sort()).toEqual(['find idempotency_keys', 'insert idempotency_keys', 'insert ledger_entries', 'update accounts', 'update accounts']);
       // What the debit changed of the account, not the account: its counters, the grant it drew from, its member (the test clock stands still).
       const [write] = accountWrites;
       expect(Object.keys(write!).filter((path) => path.startsWith('state')).sort()).toEqual([
@@ -433,7 +433,7 @@ describe('round trips', () => {
       await Promise.all(Array.from({ length: 100 }, (_, index) => monitoredStore.execute(accountId, voiceover(`many-${index}`, `m${index % 7}`))));
       const batches = commands.filter((command) => command === 'insert ledger_entries').length;
       expect(batches).toBeLessThanOrEqual(3);
-      expect(commands).toHaveLength(4 * batches);
+      expect(commands).toHaveLength(5 * batches);
       expect(commands.filter((command) => command === 'find accounts')).toEqual([]);
     } finally {
       await monitored.close();
