@@ -117,6 +117,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await realtime.close();
         await bus.close();
+        await store.settled();
         await database.close();
       };
       try {

@@ -25,9 +25,10 @@ import {
   type Result,
 } from '../ledger/index.js';
 import { KeyedBatcher } from './keyed-batcher.js';
+import { sharedCommands } from './shared-commands.js';
 import { stateChanges } from './state-diff.js';
-import { keyDocumentId, ledgerModels, type AccountDocument, type LedgerModels, type StoredEntry } from './models.js';
-import { copyEntries, withDurableKeys } from './entry-copies.js';
+import { keyDocumentId, ledgerModels, type AccountDocument, type StoredEntry } from './models.js';
+import { withDurableKeys } from './entry-copies.js';
 import { listEntries, entriesAfter, type EntryFilter, type EntryPage, type PageRequest } from './entry-queries.js';
 import { summarizeStoredUsage, type StoredUsageQuery } from './usage-summaries.js';
 import type { UsageRow } from '../ledger/index.js';
@@ -76,19 +77,33 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
   const listeners = new Set<CommitListener>();
   const context = (): LedgerContext => ({ now: now(), plans: options.plans, pricing: options.pricing, settings: options.settings, newId });
   const written = new WrittenAccounts(MAX_CACHED_ACCOUNTS);
+  const commands = sharedCommands(models, (error) => options.onBackgroundError?.(error));
+
+  /** What is remembered of `keys` on the account: the first request and answer of each key used before. */
+  async function recallKeys(accountId: string, keys: readonly string[]): Promise<Map<string, IdempotencyRecord>> {
+    const found = await commands.readKeys(keys.map((key) => keyDocumentId(accountId, key)));
+    const known = new Map<string, IdempotencyRecord>();
+    for (const record of found) {
+      if (record instanceof Error) throw record;
+      if (record) known.set(record.key, { key: record.key, fingerprint: record.fingerprint, outcome: record.outcome, ...(record.balances && { balances: record.balances }) });
+    }
+    return known;
+  }
 
   /**
    * Copies a write's entries to `ledger_entries`, then tells the listeners. Taking them out of the
    * account's pending entries waits for nobody: until then the account holds one batch's entries,
    * which this process knows it copied and the next writer elsewhere copies again (a no-op).
    */
-  async function commitEntries(accountId: string, entries: StoredEntry[], state: AccountState) {
-    if (entries.length === 0) return;
-    await copyEntries(models, entries);
+  async function commitEntries(accountId: string, entries: StoredEntry[], state: AccountState): Promise<{ pulled: Promise<void> }> {
+    if (entries.length === 0) return { pulled: Promise.resolve() };
+    await commands.copyEntries(entries);
     const lastSeq = entries.at(-1)!.seq;
     written.copied(accountId, lastSeq);
-    models.Accounts.updateOne({ _id: accountId }, { $pull: { pendingEntries: { seq: { $lte: lastSeq } } } }).catch((error: unknown) => options.onBackgroundError?.(error));
+    const pulled = commands.pullCopied(accountId, lastSeq);
     for (const listener of listeners) listener(accountId, entries, state);
+    // Not awaited here (an async function would wait for a promise it returns).
+    return { pulled };
   }
 
   /**
@@ -122,7 +137,7 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
     for (let attempt = 1; ; attempt += 1) {
       // The account as this process last wrote it, if it did: should another process have written
       // since, the compare-and-set below fails and the next attempt reads it.
-      const document = written.get(accountId) ?? (await models.Accounts.findById(accountId).lean<AccountDocument>());
+      const document = written.get(accountId) ?? (await commands.readAccount(accountId));
       if (!document) return batch.map(() => ({ ok: false, error: { code: 'ACCOUNT_NOT_FOUND', accountId } }));
       // A process that died after writing the account left these uncopied: copy them first.
       // They are announced too: the writer that died never told its listeners (feeds drop repeats by seq).
@@ -139,7 +154,7 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
       // that read has its keys in `idempotency_keys` by now, so a key found missing here was new
       // when the account was read, and the compare-and-set below fails if another write has
       // applied since. Keys remembered earlier in the batch are added as it goes.
-      const known = await recallKeys(models, accountId, [...new Set(batch.flatMap((work) => (work.type === 'OPERATION' ? keysOf(state, work.operation) : [])))]);
+      const known = await recallKeys(accountId, [...new Set(batch.flatMap((work) => (work.type === 'OPERATION' ? keysOf(state, work.operation) : [])))]);
       let changed = false;
       const results: WorkResult[] = [];
       for (const work of batch) {
@@ -293,9 +308,13 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
     /** Copies entries that a crashed process wrote to an account but never copied. Run at start-up. */
     async recoverPendingEntries(): Promise<number> {
       const stranded = await models.Accounts.find({ 'pendingEntries.0': { $exists: true } }).lean<AccountDocument[]>();
-      for (const document of stranded) await commitEntries(document._id, document.pendingEntries, document.state);
+      // Taken out of their accounts before answering, so that a second sweep finds nothing left.
+      for (const document of stranded) await (await commitEntries(document._id, document.pendingEntries, document.state)).pulled;
       return stranded.reduce((count, document) => count + document.pendingEntries.length, 0);
     },
+
+    /** When the writes that wait for nobody (taking copied entries out of accounts) are done. */
+    settled: () => commands.settled(),
 
     onCommit(listener: CommitListener): () => void {
       listeners.add(listener);
@@ -304,14 +323,7 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
   };
 }
 
-/** What is remembered of `keys` on the account: the first request and answer of each key used before. */
-async function recallKeys(models: LedgerModels, accountId: string, keys: readonly string[]): Promise<Map<string, IdempotencyRecord>> {
-  const known = new Map<string, IdempotencyRecord>();
-  if (keys.length === 0) return known;
-  const found = await models.Keys.find({ _id: { $in: keys.map((key) => keyDocumentId(accountId, key)) } }, { _id: 0, accountId: 0 }).lean<IdempotencyRecord[]>();
-  for (const record of found) known.set(record.key, record);
-  return known;
-}
+
 
 /**
  * The account documents this process wrote last, by account, and how far it copied their entries

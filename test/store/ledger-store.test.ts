@@ -41,8 +41,9 @@ async function allEntries(accountId: string): Promise<LedgerEntry[]> {
   return store.entriesAfter(accountId, 0, 100_000);
 }
 
-/** The account as stored: what every read loads and every write rewrites. */
-function accountDocument(accountId: string) {
+/** The account as stored, once the writes that wait for nobody are done: what every read loads. */
+async function accountDocument(accountId: string) {
+  await store.settled();
   return store.models.Accounts.findById(accountId).lean();
 }
 
@@ -435,6 +436,18 @@ describe('round trips', () => {
       expect(batches).toBeLessThanOrEqual(3);
       expect(commands).toHaveLength(5 * batches);
       expect(commands.filter((command) => command === 'find accounts')).toEqual([]);
+
+      // Fifty accounts at once: one compare-and-set each; one read and one key look-up for all of
+      // them, and their copies shared with whichever others are ready at the same moment.
+      const accounts = await Promise.all(Array.from({ length: 50 }, () => newAccount('thousand')));
+      await monitoredStore.settled();
+      commands.length = 0;
+      accountWrites.length = 0;
+      await Promise.all(accounts.map((account, index) => monitoredStore.execute(account, voiceover(`cold-${index}`))));
+      await monitoredStore.settled();
+      expect(accountWrites).toHaveLength(50);
+      expect(commands.filter((command) => command.startsWith('find'))).toEqual(['find accounts', 'find idempotency_keys']);
+      expect(commands.filter((command) => command === 'insert ledger_entries').length).toBeLessThanOrEqual(50);
     } finally {
       await monitored.close();
     }

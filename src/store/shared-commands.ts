@@ -1,0 +1,67 @@
+import DataLoader from 'dataloader';
+import type { Model } from 'mongoose';
+import { copyEntries } from './entry-copies.js';
+import type { AccountDocument, IdempotencyKeyDocument, LedgerModels, StoredEntry } from './models.js';
+
+/**
+ * The store's commands, shared by the batches of every account that run at the same moment: one
+ * read of all their documents, one look-up of all their keys, one copy of all their entries, one
+ * write taking them out of their accounts. A write to many cold accounts then costs about one
+ * command per account (its compare-and-set), not five. Nothing is cached beyond one batch
+ * (`cache: false`), so every batch sees the database as it is.
+ */
+/**
+ * Gathers what is asked until the event loop's next turn (not just this tick): the answers to
+ * many accounts' compare-and-sets arrive together, and their copies go out together.
+ */
+const SHARED = { cache: false, batchScheduleFn: (run: () => void) => setImmediate(run) };
+
+/** One `find` by `_id` for every document asked for at the same moment; null for one that is not there. */
+function byId<T extends { _id: string }>(model: Model<T>) {
+  return new DataLoader<string, T | null>(async (ids) => {
+    const found = await model.find({ _id: { $in: [...ids] } }).lean<T[]>();
+    const documents = new Map(found.map((document) => [document._id, document]));
+    return ids.map((id) => documents.get(id) ?? null);
+  }, SHARED);
+}
+
+export function sharedCommands(models: LedgerModels, onBackgroundError: (error: unknown) => void) {
+  const accounts = byId<AccountDocument>(models.Accounts);
+  const keys = byId<IdempotencyKeyDocument>(models.Keys);
+  const copies = new DataLoader<readonly StoredEntry[], true>(
+    async (groups) => {
+      await copyEntries(models, groups.flat());
+      return groups.map(() => true as const);
+    },
+    SHARED,
+  );
+  const pulls = new DataLoader<{ accountId: string; throughSeq: number }, true>(
+    async (requests) => {
+      await models.Accounts.bulkWrite(
+        requests.map(({ accountId, throughSeq }) => ({ updateOne: { filter: { _id: accountId }, update: { $pull: { pendingEntries: { seq: { $lte: throughSeq } } } } } })),
+        { ordered: false },
+      );
+      return requests.map(() => true as const);
+    },
+    SHARED,
+  );
+
+  const background = new Set<Promise<unknown>>();
+
+  return {
+    readAccount: (accountId: string) => accounts.load(accountId),
+    readKeys: (ids: readonly string[]) => keys.loadMany(ids),
+    copyEntries: (entries: readonly StoredEntry[]) => copies.load(entries),
+    /** Takes copied entries out of the account's pending ones, waiting for nobody (see `settled`). */
+    pullCopied(accountId: string, throughSeq: number): Promise<void> {
+      const pulled = pulls.load({ accountId, throughSeq }).then(() => undefined, onBackgroundError);
+      background.add(pulled);
+      void pulled.finally(() => background.delete(pulled));
+      return pulled;
+    },
+    /** When every write waiting for nobody is done: before closing the connection, or measuring. */
+    async settled(): Promise<void> {
+      while (background.size > 0) await Promise.all(background);
+    },
+  };
+}
