@@ -1,3 +1,4 @@
+import { AcceptedTokens } from './accepted-tokens.js';
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyOptions, type JWTVerifyResult } from 'jose';
 import { z } from 'zod';
 import type { AuthConfig } from '../config.js';
@@ -89,8 +90,11 @@ function duration(seconds: number): string {
 export function createAuthenticator(config: AuthConfig): Authenticate {
   const verify = verifierFor(config);
   const tooLong = lifetimeTooLongMessage(config.maxLifetimeSeconds);
+  const accepted = new AcceptedTokens();
   return async function authenticate(token) {
     if (token === undefined) return failure('MISSING_TOKEN', MISSING_TOKEN_MESSAGE);
+    const known = accepted.get(token);
+    if (known) return { ok: true, viewer: known };
     let payload: JWTPayload;
     try {
       ({ payload } = await verify(token));
@@ -109,7 +113,9 @@ export function createAuthenticator(config: AuthConfig): Authenticate {
     const { sub, org, role, exp } = claims.data;
     const latestExpiry = Date.now() / 1000 + config.maxLifetimeSeconds + CLOCK_TOLERANCE_SECONDS;
     if (exp > latestExpiry) return failure('LIFETIME_TOO_LONG', tooLong, `exp ${exp} is beyond now + ${config.maxLifetimeSeconds} s`);
-    return { ok: true, viewer: { userId: sub, organizationId: org ?? null, role, expiresAt: new Date(exp * 1000) } };
+    const viewer: Viewer = { userId: sub, organizationId: org ?? null, role, expiresAt: new Date(exp * 1000) };
+    accepted.remember(token, viewer);
+    return { ok: true, viewer };
   };
 }
 
