@@ -137,7 +137,8 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
     for (let attempt = 1; ; attempt += 1) {
       // The account as this process last wrote it, if it did: should another process have written
       // since, the compare-and-set below fails and the next attempt reads it.
-      const document = written.get(accountId) ?? (await commands.readAccount(accountId));
+      const cached = written.get(accountId);
+      const document = cached ?? (await commands.readAccount(accountId));
       if (!document) return batch.map(() => ({ ok: false, error: { code: 'ACCOUNT_NOT_FOUND', accountId } }));
       // A process that died after writing the account left these uncopied: copy them first.
       // They are announced too: the writer that died never told its listeners (feeds drop repeats by seq).
@@ -176,7 +177,15 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
         results.push(result.outcome);
         if (result.outcome.ok && !result.outcome.replayed) changed = true;
       }
-      if (stored.length === 0 && !changed) return results;
+      if (stored.length === 0 && !changed) {
+        // Nothing to write, so no compare-and-set to find a stale document: a refusal (no such
+        // hold, not enough credits) must be judged on the account as it is, read afresh.
+        if (cached) {
+          written.forget(accountId);
+          continue;
+        }
+        return results;
+      }
 
       const update = { state, pendingEntries: stored, version: document.version + 1, updatedAt: batchContext.now };
       // Only what the batch changed of the account: its size does not decide what a debit writes.
@@ -229,14 +238,17 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
       if (!opened.ok) return opened;
       const stored = withDurableKeys(opened.entries, []);
       try {
-        await models.Accounts.create({
+        const document: AccountDocument = {
           _id: request.accountId,
           version: 1,
           state: opened.state,
           pendingEntries: stored,
           createdAt: opened.state.clock,
           updatedAt: opened.state.clock,
-        });
+        };
+        await models.Accounts.create(document);
+        // Its first write needs no read either.
+        written.set(request.accountId, document);
       } catch (error) {
         if ((error as { code?: number }).code !== 11000) throw error;
         const winner = await models.Accounts.findById(request.accountId).lean<AccountDocument>();

@@ -110,6 +110,20 @@ describe('concurrent debits', () => {
     expect(entries.map((entry) => entry.seq)).toEqual(entries.map((_, index) => index + 1));
   });
 
+  it('judges a refusal on the account as it is, not as this instance last wrote it', async () => {
+    const accountId = await newAccount();
+    const otherStore = await openStore(secondConnection, clock);
+    await store.execute(accountId, voiceover('written-here'));
+    // Another instance takes a hold since: this one's memory of the account is stale.
+    const held = await otherStore.execute(accountId, { type: 'HOLD', idempotencyKey: 'elsewhere', feature: 'voiceover.generate', owner: { type: 'CALLER', callerId: 'c1' } });
+    if (!held.ok || held.type !== 'HELD') throw new Error('hold failed');
+    const settler = { type: 'CALLER', callerId: 'c1', anyCaller: false } as const;
+    expect(await store.execute(accountId, { type: 'RELEASE', idempotencyKey: 'release-here', holdId: held.holdId, settler })).toMatchObject({ ok: true, type: 'HOLD_SETTLED' });
+    // And a debit it cannot afford on what it last wrote, but can on what is there now, or the reverse.
+    await otherStore.execute(accountId, { type: 'GRANT', idempotencyKey: 'top-up', meter: 'AI_CREDITS', amount: 500, kind: 'TOP_UP' });
+    expect(await store.execute(accountId, { type: 'DEBIT', idempotencyKey: 'big', feature: null, amounts: { AI_CREDITS: 400 } })).toMatchObject({ ok: true, type: 'DEBITED' });
+  });
+
   it('charges once when retries of one key race, on one or two instances', async () => {
     const accountId = await newAccount();
     const otherStore = await openStore(secondConnection, clock);
