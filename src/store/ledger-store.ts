@@ -85,7 +85,7 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
     const known = new Map<string, IdempotencyRecord>();
     for (const record of found) {
       if (record instanceof Error) throw record;
-      if (record) known.set(record.key, { key: record.key, fingerprint: record.fingerprint, outcome: record.outcome, ...(record.balances && { balances: record.balances }) });
+      if (record) known.set(record.key, record);
     }
     return known;
   }
