@@ -39,7 +39,7 @@ export function fail(error: LedgerError): { ok: false; error: LedgerError } {
 }
 
 /** Credits are whole, non-negative numbers of at most `MAX_BALANCE` (see limits.ts). */
-export function checkCredits(field: string, value: number, { allowZero = false } = {}): LedgerError | null {
+export function checkCredits(field: string, value: number, { allowZero = false } = {}): Extract<LedgerError, { code: 'VALIDATION_ERROR' }> | null {
   if (!Number.isSafeInteger(value)) {
     return { code: 'VALIDATION_ERROR', field, message: `must be a safe integer, got ${value}` };
   }

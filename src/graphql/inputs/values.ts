@@ -1,6 +1,6 @@
 import {
   INPUT_LIMITS,
-  MAX_BALANCE,
+  checkCredits,
   checkMetadata,
   checkParameters,
   checkText,
@@ -65,16 +65,16 @@ export function reasonOf(value: string): string {
   return reason;
 }
 
-/** A whole number of credits, 1 to `MAX_BALANCE` (GraphQL's Int already refused fractions). */
+/** A whole number of credits, 1 to `MAX_BALANCE`, by the ledger's own rule (`checkCredits`). */
 export function positiveCredits(field: string, amount: number): number {
-  if (amount < 1 || amount > MAX_BALANCE) throw new InvalidInputError({ field, problem: `must be a whole number of credits from 1 to ${MAX_BALANCE}, got ${amount}` });
+  orThrow(checkCredits(field, amount));
   return amount;
 }
 
 /** Zero to `MAX_BALANCE` (a cap, a sequence number), when given. */
 export function nonNegativeOf(field: string, value: number | null | undefined): number | null {
   if (value === null || value === undefined) return null;
-  if (value < 0 || value > MAX_BALANCE) throw new InvalidInputError({ field, problem: `must be 0 to ${MAX_BALANCE}, got ${value}` });
+  orThrow(checkCredits(field, value, { allowZero: true }));
   return value;
 }
 
@@ -83,7 +83,7 @@ export function meterAmountsOf(field: string, list: readonly { meter: Meter; amo
   const amounts: MeterAmounts = {};
   for (const [index, { meter, amount }] of list.entries()) {
     if (amounts[meter] !== undefined) throw new InvalidInputError({ field: `${field}.${index}.meter`, problem: `names ${meter} a second time` });
-    if (amount < 0 || amount > MAX_BALANCE) throw new InvalidInputError({ field: `${field}.${index}.amount`, problem: `must be 0 to ${MAX_BALANCE}, got ${amount}` });
+    orThrow(checkCredits(`${field}.${index}.amount`, amount, { allowZero: true }));
     amounts[meter] = amount;
   }
   return amounts;
