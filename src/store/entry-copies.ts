@@ -1,5 +1,6 @@
 import type { IdempotencyRecord, LedgerEntry } from '../ledger/index.js';
 import type { Model } from 'mongoose';
+import { storedKeyRecord } from './key-records.js';
 import { keyDocumentId, type LedgerModels, type StoredEntry } from './models.js';
 
 /**
@@ -9,7 +10,7 @@ import { keyDocumentId, type LedgerModels, type StoredEntry } from './models.js'
  */
 export function withDurableKeys(entries: readonly LedgerEntry[], remembered: readonly IdempotencyRecord[]): StoredEntry[] {
   const last = entries.findLastIndex((entry) => entry.idempotencyKey !== null);
-  const durable = remembered.map(({ key, fingerprint, outcome, balances }) => ({ key, fingerprint, outcome, ...(balances && { balances }) }));
+  const durable = remembered.map(storedKeyRecord);
   return entries.map((entry, index) => ({ ...entry, idempotency: index === last ? durable : [] }));
 }
 

@@ -27,6 +27,7 @@ import {
 import { KeyedBatcher } from './keyed-batcher.js';
 import { sharedCommands } from './shared-commands.js';
 import { stateChanges } from './state-diff.js';
+import { keyRecordOf } from './key-records.js';
 import { keyDocumentId, ledgerModels, type AccountDocument, type StoredEntry } from './models.js';
 import { withDurableKeys } from './entry-copies.js';
 import { listEntries, entriesAfter, type EntryFilter, type EntryPage, type PageRequest } from './entry-queries.js';
@@ -85,7 +86,7 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
     const known = new Map<string, IdempotencyRecord>();
     for (const record of found) {
       if (record instanceof Error) throw record;
-      if (record) known.set(record.key, record);
+      if (record) known.set(record.key, keyRecordOf(record));
     }
     return known;
   }
@@ -95,12 +96,12 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
    * account's pending entries waits for nobody: until then the account holds one batch's entries,
    * which this process knows it copied and the next writer elsewhere copies again (a no-op).
    */
-  async function commitEntries(accountId: string, entries: StoredEntry[], state: AccountState): Promise<{ pulled: Promise<void> }> {
+  async function commitEntries(accountId: string, entries: StoredEntry[], state: AccountState, { pullNow = false } = {}): Promise<{ pulled: Promise<void> }> {
     if (entries.length === 0) return { pulled: Promise.resolve() };
     await commands.copyEntries(entries);
     const lastSeq = entries.at(-1)!.seq;
     written.copied(accountId, lastSeq);
-    const pulled = commands.pullCopied(accountId, lastSeq);
+    const pulled = commands.pullCopied(accountId, lastSeq, { now: pullNow });
     for (const listener of listeners) listener(accountId, entries, state);
     // Not awaited here (an async function would wait for a promise it returns).
     return { pulled };
@@ -198,6 +199,7 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
         continue;
       }
       written.set(accountId, { ...document, ...update });
+      commands.replacedPending(accountId);
       options.afterAccountWrite?.(accountId);
       // The batch has applied: from here on, nothing may answer it as failed. Entries left
       // uncopied are copied (and announced) by the next write to the account or at start-up.
@@ -321,7 +323,7 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
     async recoverPendingEntries(): Promise<number> {
       const stranded = await models.Accounts.find({ 'pendingEntries.0': { $exists: true } }).lean<AccountDocument[]>();
       // Taken out of their accounts before answering, so that a second sweep finds nothing left.
-      for (const document of stranded) await (await commitEntries(document._id, document.pendingEntries, document.state)).pulled;
+      for (const document of stranded) await (await commitEntries(document._id, document.pendingEntries, document.state, { pullNow: true })).pulled;
       return stranded.reduce((count, document) => count + document.pendingEntries.length, 0);
     },
 
@@ -344,6 +346,7 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
  */
 class WrittenAccounts {
   readonly #documents = new Map<string, AccountDocument>();
+  /** Kept apart from the documents: forgetting a stale document does not unlearn what was copied. */
   readonly #copiedThrough = new Map<string, number>();
 
   constructor(private readonly capacity: number) {}
@@ -353,22 +356,26 @@ class WrittenAccounts {
   }
 
   set(accountId: string, document: AccountDocument): void {
-    this.#documents.delete(accountId);
-    this.#documents.set(accountId, document);
-    if (this.#documents.size > this.capacity) this.forget(this.#documents.keys().next().value!);
+    remember(this.#documents, accountId, document, this.capacity);
   }
 
   forget(accountId: string): void {
     this.#documents.delete(accountId);
-    this.#copiedThrough.delete(accountId);
   }
 
   copied(accountId: string, seq: number): void {
-    if (this.#documents.has(accountId)) this.#copiedThrough.set(accountId, Math.max(seq, this.#copiedThrough.get(accountId) ?? 0));
+    remember(this.#copiedThrough, accountId, Math.max(seq, this.#copiedThrough.get(accountId) ?? 0), this.capacity);
   }
 
   /** Whether this process copied the account's entries up to `seq` itself. */
   hasCopied(accountId: string, seq: number): boolean {
     return (this.#copiedThrough.get(accountId) ?? 0) >= seq;
   }
+}
+
+/** Sets `key` as the most recent of `map`, dropping the least recent beyond `capacity`. */
+function remember<V>(map: Map<string, V>, key: string, value: V, capacity: number): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > capacity) map.delete(map.keys().next().value!);
 }

@@ -1,5 +1,6 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import type { AccountState, IdempotencyRecord, LedgerEntry, Quote } from '../ledger/index.js';
+import type { AccountState, LedgerEntry, Quote } from '../ledger/index.js';
+import type { StoredKeyRecord } from './key-records.js';
 
 /**
  * An entry as a write leaves it pending in its account: with the keys its operation remembered
@@ -7,13 +8,13 @@ import type { AccountState, IdempotencyRecord, LedgerEntry, Quote } from '../led
  * empty otherwise), so that a crash between the account write and the copy loses no key. Copying
  * it moves those to `idempotency_keys`.
  */
-export type StoredEntry = LedgerEntry & { idempotency: IdempotencyRecord[] };
+export type StoredEntry = LedgerEntry & { idempotency: StoredKeyRecord[] };
 
 /**
  * A remembered key, for good, one document each: the account document keeps none, so its size
  * does not grow with history, and a look-up is by `_id`, the cheapest there is.
  */
-export type IdempotencyKeyDocument = IdempotencyRecord & { _id: string; accountId: string };
+export type IdempotencyKeyDocument = StoredKeyRecord & { _id: string; accountId: string };
 
 /** The `_id` of a key's document: the account and the key, which cannot collide as JSON. */
 export function keyDocumentId(accountId: string, key: string): string {
@@ -94,7 +95,7 @@ const keySchema = new Schema<IdempotencyKeyDocument>(
     _id: { type: String, required: true },
     accountId: { type: String, required: true },
     key: { type: String, required: true },
-    fingerprint: { type: String, required: true },
+    fingerprint: { type: Buffer, required: true },
     outcome: { type: Schema.Types.Mixed, required: true },
     balances: { type: Schema.Types.Mixed },
   },
