@@ -52,7 +52,7 @@ describe('KeyedBatcher', () => {
       sizes.push(items.length);
       await tick();
       return items;
-    }, 2);
+    }, { maxBatchSize: 2 });
     await Promise.all([1, 2, 3, 4, 5].map((item) => batcher.submit('k', item)));
     expect(sizes).toEqual([1, 2, 2]);
   });

@@ -12,8 +12,13 @@ export class KeyedBatcher<Item, Result> {
 
   constructor(
     private readonly processBatch: (key: string, items: readonly Item[]) => Promise<readonly Result[]>,
-    private readonly maxBatchSize = 256,
+    private readonly options: { maxBatchSize?: number; onIdle?: (key: string) => void } = {},
   ) {}
+
+  /** Whether work for `key` is queued behind the batch running now. */
+  hasWaiting(key: string): boolean {
+    return (this.#waiting.get(key)?.length ?? 0) > 0;
+  }
 
   submit(key: string, item: Item): Promise<Result> {
     return new Promise<Result>((resolve, reject) => {
@@ -33,7 +38,7 @@ export class KeyedBatcher<Item, Result> {
           this.#waiting.delete(key);
           return;
         }
-        const batch = queue.splice(0, this.maxBatchSize);
+        const batch = queue.splice(0, this.options.maxBatchSize ?? 256);
         try {
           const results = await this.processBatch(key, batch.map((entry) => entry.item));
           if (results.length !== batch.length) throw new Error(`batch of ${batch.length} produced ${results.length} results`);
@@ -44,6 +49,7 @@ export class KeyedBatcher<Item, Result> {
       }
     } finally {
       this.#running.delete(key);
+      this.options.onIdle?.(key);
     }
   }
 }

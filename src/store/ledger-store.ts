@@ -96,12 +96,14 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
    * account's pending entries waits for nobody: until then the account holds one batch's entries,
    * which this process knows it copied and the next writer elsewhere copies again (a no-op).
    */
-  async function commitEntries(accountId: string, entries: StoredEntry[], state: AccountState, { pullNow = false } = {}): Promise<{ pulled: Promise<void> }> {
+  async function commitEntries(accountId: string, entries: StoredEntry[], state: AccountState, { deferPull = false } = {}): Promise<{ pulled: Promise<void> }> {
     if (entries.length === 0) return { pulled: Promise.resolve() };
     await commands.copyEntries(entries);
     const lastSeq = entries.at(-1)!.seq;
     written.copied(accountId, lastSeq);
-    const pulled = commands.pullCopied(accountId, lastSeq, { now: pullNow });
+    let pulled = Promise.resolve();
+    if (deferPull) commands.deferPull(accountId, lastSeq);
+    else pulled = commands.pullCopied(accountId, lastSeq);
     for (const listener of listeners) listener(accountId, entries, state);
     // Not awaited here (an async function would wait for a promise it returns).
     return { pulled };
@@ -144,7 +146,8 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
       // A process that died after writing the account left these uncopied: copy them first.
       // They are announced too: the writer that died never told its listeners (feeds drop repeats by seq).
       const pending = document.pendingEntries;
-      if (pending.length > 0 && !written.hasCopied(accountId, pending.at(-1)!.seq)) await commitEntries(accountId, pending, document.state);
+      // Their pull is left to this batch's compare-and-set, which replaces them.
+      if (pending.length > 0 && !written.hasCopied(accountId, pending.at(-1)!.seq)) await commitEntries(accountId, pending, document.state, { deferPull: true });
 
       const batchContext = { ...context(), quotes };
       // Advanced once for the whole batch (which is what an ADVANCE asks for).
@@ -204,7 +207,7 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
       // The batch has applied: from here on, nothing may answer it as failed. Entries left
       // uncopied are copied (and announced) by the next write to the account or at start-up.
       try {
-        await commitEntries(accountId, stored, state);
+        await commitEntries(accountId, stored, state, { deferPull: batcher.hasWaiting(accountId) });
       } catch (error) {
         options.onBackgroundError?.(error);
       }
@@ -224,7 +227,7 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
     return findQuotes(accountId, [...new Set(ids)]);
   }
 
-  const batcher = new KeyedBatcher<Work, WorkResult>(processBatch);
+  const batcher = new KeyedBatcher<Work, WorkResult>(processBatch, { onIdle: (accountId) => commands.flushPull(accountId) });
 
   return {
     models,
@@ -323,7 +326,7 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
     async recoverPendingEntries(): Promise<number> {
       const stranded = await models.Accounts.find({ 'pendingEntries.0': { $exists: true } }).lean<AccountDocument[]>();
       // Taken out of their accounts before answering, so that a second sweep finds nothing left.
-      for (const document of stranded) await (await commitEntries(document._id, document.pendingEntries, document.state, { pullNow: true })).pulled;
+      for (const document of stranded) await (await commitEntries(document._id, document.pendingEntries, document.state)).pulled;
       return stranded.reduce((count, document) => count + document.pendingEntries.length, 0);
     },
 

@@ -16,12 +16,6 @@ import type { AccountDocument, IdempotencyKeyDocument, LedgerModels, StoredEntry
  */
 const SHARED = { cache: false, batchScheduleFn: (run: () => void) => setImmediate(run) };
 
-/**
- * How long an account may keep entries already copied before a command of their own takes them
- * out: one batch's worth, at most this long after its last write.
- */
-const PULL_DELAY_MS = 1_000;
-
 /** One `find` by `_id` for every document asked for at the same moment; null for one that is not there. */
 function byId<T extends { _id: string }>(model: Model<T>) {
   return new DataLoader<string, T | null>(async (ids) => {
@@ -53,8 +47,8 @@ export function sharedCommands(models: LedgerModels, onBackgroundError: (error: 
   );
 
   const background = new Set<Promise<unknown>>();
-  /** Pulls waiting out `PULL_DELAY_MS`, by account: a write of the account before then makes them moot. */
-  const deferred = new Map<string, { throughSeq: number; timer: NodeJS.Timeout; done: () => void }>();
+  /** Pulls left to an account's next compare-and-set (which replaces its pending entries anyway), by account. */
+  const deferred = new Map<string, number>();
 
   function pullNow(accountId: string, throughSeq: number): Promise<void> {
     const pulled = pulls.load({ accountId, throughSeq }).then(() => undefined, onBackgroundError);
@@ -63,47 +57,34 @@ export function sharedCommands(models: LedgerModels, onBackgroundError: (error: 
     return pulled;
   }
 
-  function runDeferred(accountId: string): void {
-    const waiting = deferred.get(accountId);
-    if (!waiting) return;
+  function flushPull(accountId: string): void {
+    const throughSeq = deferred.get(accountId);
+    if (throughSeq === undefined) return;
     deferred.delete(accountId);
-    clearTimeout(waiting.timer);
-    void pullNow(accountId, waiting.throughSeq).then(waiting.done);
+    void pullNow(accountId, throughSeq);
   }
 
   return {
     readAccount: (accountId: string) => accounts.load(accountId),
     readKeys: (ids: readonly string[]) => keys.loadMany(ids),
     copyEntries: (entries: readonly StoredEntry[]) => copies.load(entries),
+    /** Takes copied entries out of the account's pending ones, waiting for nobody (see `settled`). */
+    pullCopied: pullNow,
     /**
-     * Takes copied entries out of the account's pending ones, waiting for nobody (see `settled`):
-     * after `PULL_DELAY_MS` unless `now`, so that on a busy account the next compare-and-set, which
-     * replaces the pending entries anyway, does it without a command of its own.
+     * The same, left to the account's next write by this process, which is already waiting: its
+     * compare-and-set replaces the pending entries, so the pull costs no command of its own
+     * (`replacedPending`); should that write not happen, `flushPull` pulls when the account is idle.
      */
-    pullCopied(accountId: string, throughSeq: number, { now = false } = {}): Promise<void> {
-      if (now) return pullNow(accountId, throughSeq);
-      const earlier = deferred.get(accountId);
-      if (earlier) {
-        clearTimeout(earlier.timer);
-        earlier.done();
-      }
-      return new Promise<void>((done) => {
-        const timer = setTimeout(() => runDeferred(accountId), PULL_DELAY_MS);
-        timer.unref();
-        deferred.set(accountId, { throughSeq, timer, done });
-      });
+    deferPull(accountId: string, throughSeq: number): void {
+      deferred.set(accountId, Math.max(throughSeq, deferred.get(accountId) ?? 0));
     },
-    /** The account's pending entries were just replaced by this process: a pull waiting for it has nothing to do. */
     replacedPending(accountId: string): void {
-      const waiting = deferred.get(accountId);
-      if (!waiting) return;
       deferred.delete(accountId);
-      clearTimeout(waiting.timer);
-      waiting.done();
     },
-    /** When every write waiting for nobody is done (deferred ones run now): before closing the connection, or measuring. */
+    flushPull,
+    /** When every write waiting for nobody is done: before closing the connection, or measuring. */
     async settled(): Promise<void> {
-      for (const accountId of [...deferred.keys()]) runDeferred(accountId);
+      for (const accountId of [...deferred.keys()]) flushPull(accountId);
       while (background.size > 0) await Promise.all(background);
     },
   };
