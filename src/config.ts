@@ -18,6 +18,9 @@ const MAX_TTL_PROBLEM = `must be a whole number of seconds from 1 to ${MAX_TOKEN
 
 const booleanVariable = z.enum(['true', 'false'], { error: 'must be true or false' });
 
+/** A timeout in milliseconds, 1 ms to 10 minutes. */
+const milliseconds = (defaultMs: number) => z.coerce.number().int().min(1).max(600_000).default(defaultMs);
+
 /** The variables that say which setup this is. */
 type SetupVariables = Partial<Record<'NODE_ENV' | 'JWT_SECRET' | 'JWT_JWKS_URL' | 'MONGODB_URI', string>>;
 
@@ -60,6 +63,9 @@ const environmentSchema = (plans: PlanCatalog) =>
         .regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// connection string')
         .optional(),
       MONGODB_DB_NAME: z.string().min(1).default('creditstream'),
+      MONGODB_SERVER_SELECTION_TIMEOUT_MS: milliseconds(2_000),
+      MONGODB_CONNECT_TIMEOUT_MS: milliseconds(2_000),
+      MONGODB_SOCKET_TIMEOUT_MS: milliseconds(5_000),
       LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
       REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
       JWT_SECRET: z
@@ -171,6 +177,12 @@ export type Config = {
     /** `undefined` selects the embedded, in-memory database (development and tests only). */
     readonly uri: string | undefined;
     readonly name: string;
+    /**
+     * What bounds every database command: how long to wait for a server to send it to when none
+     * answers (down: connection refused fails at once), for a connection to open, and for an answer
+     * on a socket before giving the command up (a stopped or partitioned database).
+     */
+    readonly timeouts: { readonly serverSelectionMs: number; readonly connectMs: number; readonly socketMs: number };
   };
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   /**
@@ -219,7 +231,15 @@ export function loadConfig(
     demoTokens:
       conveniences && !values.JWT_JWKS_URL && (values.DEMO_TOKENS === 'true' || (values.DEMO_TOKENS === undefined && values.JWT_SECRET === undefined)),
     http: { host: values.HOST, port: values.PORT },
-    database: { uri: values.MONGODB_URI, name: values.MONGODB_DB_NAME },
+    database: {
+      uri: values.MONGODB_URI,
+      name: values.MONGODB_DB_NAME,
+      timeouts: {
+        serverSelectionMs: values.MONGODB_SERVER_SELECTION_TIMEOUT_MS,
+        connectMs: values.MONGODB_CONNECT_TIMEOUT_MS,
+        socketMs: values.MONGODB_SOCKET_TIMEOUT_MS,
+      },
+    },
     logLevel: values.LOG_LEVEL,
     realtime: { redisUrl: values.REDIS_URL },
     auth: values.JWT_JWKS_URL

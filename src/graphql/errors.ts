@@ -6,7 +6,7 @@ import { GraphQLError } from 'graphql';
  * subscription: see results/mask-error.ts). Expected failures of a write (insufficient credits, a
  * failed generation) are typed results, not errors; anything else is unexpected and masked.
  */
-export type ErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'BAD_USER_INPUT';
+export type ErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'BAD_USER_INPUT' | 'UNAVAILABLE';
 
 export const FORBIDDEN_MESSAGE = 'Your access token does not allow this.';
 
@@ -35,4 +35,16 @@ export function forbidden(): GraphQLError {
  */
 export function badUserInput(message: string, field: string, at?: GraphQLError): GraphQLError {
   return new GraphQLError(message, { nodes: at?.nodes, source: at?.source, positions: at?.positions, path: at?.path, extensions: { code: 'BAD_USER_INPUT', field } });
+}
+
+/** How long a client should wait before retrying what met an unavailable dependency. */
+export const RETRY_AFTER_SECONDS = 2;
+
+/**
+ * A dependency cannot answer now (the database, the identity provider's keys): HTTP 503 with `Retry-After`, for the
+ * client to send the same request again later (a write with the same idempotency key, which
+ * replays the first answer if it did apply).
+ */
+export function unavailable(message: string): GraphQLError {
+  return apiError('UNAVAILABLE', message, { status: 503, headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) } });
 }

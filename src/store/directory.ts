@@ -38,6 +38,47 @@ export const organizationAccountId = (organizationId: string) => `org:${organiza
 
 export type ProvisionRequest = { userId: string; organizationId: string | null; role: MembershipRole };
 
+const provisionMarker = (request: ProvisionRequest) => JSON.stringify([request.userId, request.organizationId, request.role]);
+
+/** Provisions this process remembers at most: the least recently provisioned go first (and are provisioned again, idempotently, if seen again). */
+const MAX_REMEMBERED_PROVISIONS = 100_000;
+
+/** The accounts a provision opens: the user's, and the organization's pool. */
+const accountsOf = (request: ProvisionRequest) => [userAccountId(request.userId), ...(request.organizationId === null ? [] : [organizationAccountId(request.organizationId)])];
+
+/**
+ * The provisions done, by marker, at most `capacity` (the least recent going first), and which
+ * markers opened each account, so that an account found missing is looked up at once.
+ */
+class RememberedProvisions {
+  readonly #requests = new Map<string, ProvisionRequest>();
+  readonly #markersOf = new Map<string, Set<string>>();
+  constructor(private readonly capacity: number) {}
+  has(marker: string): boolean {
+    return this.#requests.has(marker);
+  }
+  add(marker: string, request: ProvisionRequest): void {
+    this.#requests.set(marker, request);
+    for (const accountId of accountsOf(request)) this.#markersOf.set(accountId, (this.#markersOf.get(accountId) ?? new Set()).add(marker));
+    if (this.#requests.size > this.capacity) this.#forget(this.#requests.keys().next().value!);
+  }
+  /** Forgets every provision that opened `accountId`, and answers them, to be provisioned again. */
+  forgetAccount(accountId: string): ProvisionRequest[] {
+    const markers = [...(this.#markersOf.get(accountId) ?? [])];
+    const requests = markers.map((marker) => this.#requests.get(marker)!);
+    for (const marker of markers) this.#forget(marker);
+    return requests;
+  }
+  #forget(marker: string): void {
+    for (const accountId of accountsOf(this.#requests.get(marker)!)) {
+      const markers = this.#markersOf.get(accountId)!;
+      markers.delete(marker);
+      if (markers.size === 0) this.#markersOf.delete(accountId);
+    }
+    this.#requests.delete(marker);
+  }
+}
+
 export type Directory = Awaited<ReturnType<typeof createDirectory>>;
 
 export async function createDirectory(options: { connection: Connection; store: LedgerStore; defaultPlanId: string; now?: () => Date }) {
@@ -45,36 +86,46 @@ export async function createDirectory(options: { connection: Connection; store: 
   await Memberships.init();
   const now = options.now ?? (() => new Date());
   // Provisioning is idempotent; remembering what this process already did keeps it off the hot path.
-  const provisioned = new Set<string>();
+  // What it remembers holds only while the database keeps it: one that comes back empty
+  // (restarted, a backup restored) has lost the accounts, so a write that finds one of them
+  // missing provisions it again, and is tried once more.
+  const provisioned = new RememberedProvisions(MAX_REMEMBERED_PROVISIONS);
+  options.store.reopenMissingAccounts(async (accountId) => {
+    const requests = provisioned.forgetAccount(accountId);
+    for (const request of requests) await provision(request);
+    return requests.length > 0;
+  });
 
   async function openOrThrow(accountId: string, accountType: 'USER' | 'ORGANIZATION') {
     const opened = await options.store.openAccount({ accountId, accountType, planId: options.defaultPlanId });
     if (!opened.ok) throw new Error(`cannot provision ${accountId}: ${JSON.stringify(opened.error)}`);
   }
 
-  return {
-    /** Opens the user's account, and the organization's pool with the user as a member, once. */
-    async provision(request: ProvisionRequest): Promise<void> {
-      const marker = JSON.stringify([request.userId, request.organizationId, request.role]);
-      if (provisioned.has(marker)) return;
-      await openOrThrow(userAccountId(request.userId), 'USER');
-      if (request.organizationId !== null) {
-        await openOrThrow(organizationAccountId(request.organizationId), 'ORGANIZATION');
-        const { organizationId, userId, role } = request;
-        try {
-          await Memberships.updateOne(
-            { _id: membershipId(organizationId, userId), organizationId, userId },
-            { $set: { role }, $setOnInsert: { joinedAt: now() } },
-            { upsert: true },
-          );
-        } catch (error) {
-          // The pair is recorded already: under an older id, or by a first request that won a race.
-          if (!isDuplicateKey(error)) throw error;
-          await Memberships.updateOne({ organizationId, userId }, { $set: { role } });
-        }
+  /** Opens the user's account, and the organization's pool with the user as a member, once. */
+  async function provision(request: ProvisionRequest): Promise<void> {
+    const marker = provisionMarker(request);
+    if (provisioned.has(marker)) return;
+    await openOrThrow(userAccountId(request.userId), 'USER');
+    if (request.organizationId !== null) {
+      await openOrThrow(organizationAccountId(request.organizationId), 'ORGANIZATION');
+      const { organizationId, userId, role } = request;
+      try {
+        await Memberships.updateOne(
+          { _id: membershipId(organizationId, userId), organizationId, userId },
+          { $set: { role }, $setOnInsert: { joinedAt: now() } },
+          { upsert: true },
+        );
+      } catch (error) {
+        // The pair is recorded already: under an older id, or by a first request that won a race.
+        if (!isDuplicateKey(error)) throw error;
+        await Memberships.updateOne({ organizationId, userId }, { $set: { role } });
       }
-      provisioned.add(marker);
-    },
+    }
+    provisioned.add(marker, request);
+  }
+
+  return {
+    provision,
 
     /** Members of each organization, in user id order (batched for DataLoader). */
     async membersOf(organizationIds: readonly string[]): Promise<Membership[][]> {

@@ -24,6 +24,7 @@ import {
   type QuoteRequest,
   type Result,
 } from '../ledger/index.js';
+import { isDatabaseUnavailable } from './database.js';
 import { KeyedBatcher } from './keyed-batcher.js';
 import { sharedCommands } from './shared-commands.js';
 import { stateChanges } from './state-diff.js';
@@ -76,6 +77,8 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
   const now = options.now ?? (() => new Date());
   const newId = options.newId ?? (() => crypto.randomUUID());
   const listeners = new Set<CommitListener>();
+  /** Opens an account again that a write found missing, if it should exist (see `reopenMissingAccounts`). */
+  let reopen: ((accountId: string) => Promise<boolean>) | undefined;
   const context = (): LedgerContext => ({ now: now(), plans: options.plans, pricing: options.pricing, settings: options.settings, newId });
   const written = new WrittenAccounts(MAX_CACHED_ACCOUNTS);
   const commands = sharedCommands(models, (error) => options.onBackgroundError?.(error));
@@ -119,7 +122,8 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
     } catch (error) {
       // Whether the write applied is unknown: the next attempt reads the account again.
       written.forget(accountId);
-      if (batch.length === 1) return [{ thrown: error }];
+      // An unreachable or silent database fails them all alike: one by one, each would wait its own timeout.
+      if (batch.length === 1 || isDatabaseUnavailable(error)) return batch.map(() => ({ thrown: error }));
       // The combined write failed and so applied nothing (or, if it did apply after all, each
       // operation below finds its key remembered and answers as applied): apply them one by one.
       const results: WorkResult[] = [];
@@ -265,9 +269,15 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
 
     /** Applies one ledger operation, serialized per account and coalesced with others waiting. */
     async execute(accountId: string, operation: LedgerOperation): Promise<StoreOutcome> {
-      const result = await batcher.submit(accountId, { type: 'OPERATION', operation });
-      if (result === null) throw new Error('an operation produced no outcome');
-      if ('thrown' in result) throw result.thrown;
+      const run = async () => {
+        const result = await batcher.submit(accountId, { type: 'OPERATION', operation });
+        if (result === null) throw new Error('an operation produced no outcome');
+        if ('thrown' in result) throw result.thrown;
+        return result;
+      };
+      const result = await run();
+      // An account opened earlier and gone since (the database came back empty): opened again, the operation runs once more.
+      if (!result.ok && result.error.code === 'ACCOUNT_NOT_FOUND' && reopen && (await reopen(accountId))) return run();
       return result;
     },
 
@@ -332,6 +342,14 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
 
     /** When the writes that wait for nobody (taking copied entries out of accounts) are done. */
     settled: () => commands.settled(),
+
+    /**
+     * What opens an account again when a write finds it missing: it answers whether it did (it
+     * opened the account before, so the account should exist), and the write is then tried once more.
+     */
+    reopenMissingAccounts(handler: (accountId: string) => Promise<boolean>): void {
+      reopen = handler;
+    },
 
     onCommit(listener: CommitListener): () => void {
       listeners.add(listener);

@@ -8,7 +8,7 @@ import { openDatabase, type Database } from '../../src/store/database.js';
  */
 export async function openTestDatabase(label: string): Promise<Database> {
   const { database: options } = loadConfig(process.env);
-  const database = await openDatabase({ uri: options.uri, name: `cs-test-${label}-${randomUUID().slice(0, 8)}` });
+  const database = await openDatabase({ ...options, name: `cs-test-${label}-${randomUUID().slice(0, 8)}` });
   return {
     ...database,
     async close() {

@@ -1,7 +1,8 @@
 import { PothosValidationError } from '@pothos/core';
 import { GraphQLError } from 'graphql';
 import { maskError as maskUnexpected, type YogaServerOptions } from 'graphql-yoga';
-import { badUserInput } from '../errors.js';
+import { isDatabaseUnavailable } from '../../store/database.js';
+import { badUserInput, unavailable } from '../errors.js';
 import { InvalidInputError } from './result-errors.js';
 
 type MaskError = NonNullable<Exclude<YogaServerOptions<object, object>['maskedErrors'], boolean | undefined>['maskError']>;
@@ -19,9 +20,17 @@ function pothosProblem(message: string): { field: string; problem: string } {
 }
 
 /**
+ * What a request that met an unreachable or silent database is told. A write may have applied
+ * before the answer was lost, so it is never called a failure: its idempotency key makes the retry safe.
+ */
+export const DATABASE_UNAVAILABLE_MESSAGE =
+  'The database is unavailable. Retry shortly, a write with the same idempotency key: one that applied is answered as replayed, never applied twice.';
+
+/**
  * Masks unexpected errors as yoga does, except a malformed argument of a field that has no
  * result union to answer it in (a read, a subscription): that one is the caller's to fix, and
- * answers as BAD_USER_INPUT with the field at fault.
+ * answers as BAD_USER_INPUT with the field at fault; and a database that cannot be reached or
+ * did not answer in time, which answers UNAVAILABLE (HTTP 503, `Retry-After`) for the client to retry.
  */
 export const maskError: MaskError = (error, message, isDev) => {
   const original = error instanceof GraphQLError ? error.originalError : undefined;
@@ -30,5 +39,6 @@ export const maskError: MaskError = (error, message, isDev) => {
     const { field, problem } = pothosProblem(original.message);
     return badUserInput(`${field}: ${problem}`, field, error as GraphQLError);
   }
+  if (isDatabaseUnavailable(original ?? error)) return unavailable(DATABASE_UNAVAILABLE_MESSAGE);
   return maskUnexpected(error, message, isDev);
 };
