@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createAuthenticator } from './auth/index.js';
 import type { Config } from './config.js';
 import { createDemoHandler } from './demo.js';
+import { slowClientLimits, withBodyLimit } from './http-limits.js';
 import { createGenerationService, SimulatedGenerationProvider } from './generation/index.js';
 import { createGraphQLServer } from './graphql/server.js';
 import { attachWebSocketTransport } from './graphql/websocket.js';
@@ -97,7 +98,8 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       });
       // The live usage card demo (a development convenience, see demo.ts) answers first; the rest is yoga's.
       const demo = createDemoHandler({ config, logger });
-      const server = createServer((request, response) => {
+      // Slow clients are cut off, and bodies over MAX_BODY_BYTES refused before anything parses them.
+      const server = createServer(slowClientLimits(config.http), withBodyLimit(config.http.maxBodyBytes, (request, response) => {
         demo(request, response).then(
           (handled) => {
             if (!handled) void graphql(request, response);
@@ -108,7 +110,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
             else response.destroy();
           },
         );
-      });
+      }));
       // Without the development conveniences, graphql-ws closes on an internal error with no detail.
       const websocket = attachWebSocketTransport(server, graphql, { authenticate, logger, production: !config.developmentConveniences });
       const stop = async () => {

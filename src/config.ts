@@ -18,6 +18,18 @@ const MAX_TTL_PROBLEM = `must be a whole number of seconds from 1 to ${MAX_TOKEN
 
 const booleanVariable = z.enum(['true', 'false'], { error: 'must be true or false' });
 
+/** A whole number from `min` to `max`, `fallback` when unset; one problem says the range. */
+const wholeNumber = (min: number, max: number, fallback: number) => {
+  const problem = `must be a whole number from ${min} to ${max}`;
+  return z.coerce.number({ error: problem }).int({ error: problem, abort: true }).min(min, { error: problem }).max(max, { error: problem }).default(fallback);
+};
+
+/**
+ * The most GRAPHQL_MAX_TOKENS may say: the parser recurses once per level of nesting, and a
+ * document of 10,000 tokens can nest deep enough (3,000 levels) to overflow its stack.
+ */
+const MAX_GRAPHQL_TOKENS = 5_000;
+
 /** A timeout in milliseconds, 1 ms to 10 minutes. */
 const milliseconds = (defaultMs: number) => z.coerce.number().int().min(1).max(600_000).default(defaultMs);
 
@@ -58,6 +70,18 @@ const environmentSchema = (plans: PlanCatalog) =>
       NODE_ENV: z.enum(['development', 'test', 'production']).optional(),
       HOST: z.string().min(1).default('127.0.0.1'),
       PORT: z.coerce.number().int().min(0).max(65_535).default(4000),
+      // A client has this long to send its request; a larger body is refused (HTTP 413) unread.
+      HTTP_REQUEST_TIMEOUT_MS: wholeNumber(100, 600_000, 10_000),
+      HTTP_HEADERS_TIMEOUT_MS: wholeNumber(100, 600_000, 10_000),
+      MAX_BODY_BYTES: wholeNumber(1024, 10 * 1024 * 1024, 100 * 1024),
+      // What one operation may ask (src/graphql/limits.ts). The defaults hold the dashboard's and
+      // the studio's operations (depth 8, cost 20,005 with two pages of 100, 5 aliases, 222 tokens).
+      GRAPHQL_MAX_DEPTH: wholeNumber(1, 100, 12),
+      GRAPHQL_MAX_ALIASES: wholeNumber(0, 1_000, 15),
+      GRAPHQL_MAX_DIRECTIVES: wholeNumber(0, 1_000, 50),
+      GRAPHQL_MAX_TOKENS: wholeNumber(1, MAX_GRAPHQL_TOKENS, 1_000),
+      GRAPHQL_MAX_COST: wholeNumber(1, 10_000_000, 50_000),
+      GRAPHQL_INTROSPECTION: booleanVariable.optional(),
       MONGODB_URI: z
         .string()
         .regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// connection string')
@@ -99,6 +123,9 @@ const environmentSchema = (plans: PlanCatalog) =>
         const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
         if (production && !env.MONGODB_URI) {
           problem('MONGODB_URI', 'is required when NODE_ENV=production: the embedded database is for development and tests only');
+        }
+        if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) {
+          problem('HTTP_HEADERS_TIMEOUT_MS', 'must not be longer than HTTP_REQUEST_TIMEOUT_MS: the headers are part of the request');
         }
         if (env.JWT_SECRET && env.JWT_JWKS_URL) {
           problem('JWT_SECRET', 'and JWT_JWKS_URL are both set: choose one way of verifying tokens');
@@ -156,6 +183,18 @@ export type AuthConfig = (
   readonly maxLifetimeSeconds: number;
 };
 
+/** What one GraphQL operation may ask, over HTTP and WebSocket alike, and what the schema tells of itself. */
+export type GraphQLLimits = {
+  /** GRAPHQL_INTROSPECTION; unset, on with the development conveniences only. Off, field suggestions ("Did you mean …") are hidden too. */
+  readonly introspection: boolean;
+  readonly maxDepth: number;
+  readonly maxAliases: number;
+  readonly maxDirectives: number;
+  readonly maxTokens: number;
+  /** graphql-armor's estimate: objects 2, scalars 1, ×1.5 a level, × a literal `first` or `last`. */
+  readonly maxCost: number;
+};
+
 export type Config = {
   /** `NODE_ENV`, `development` when it is unset. What the server offers beyond the API follows `developmentConveniences`. */
   readonly environment: 'development' | 'test' | 'production';
@@ -172,7 +211,16 @@ export type Config = {
    * too, `false` never mints. Never with JWT_JWKS_URL (where `true` is refused): the server holds no key to sign with.
    */
   readonly demoTokens: boolean;
-  readonly http: { readonly host: string; readonly port: number };
+  readonly http: {
+    readonly host: string;
+    readonly port: number;
+    /** How long a client has to send a whole request, and its headers: a slow one is answered 408 and closed. */
+    readonly requestTimeoutMs: number;
+    readonly headersTimeoutMs: number;
+    /** A request body larger than this is refused with HTTP 413, whether it says its length or is chunked. */
+    readonly maxBodyBytes: number;
+  };
+  readonly graphql: GraphQLLimits;
   readonly database: {
     /** `undefined` selects the embedded, in-memory database (development and tests only). */
     readonly uri: string | undefined;
@@ -230,7 +278,21 @@ export function loadConfig(
     developmentConveniences: conveniences,
     demoTokens:
       conveniences && !values.JWT_JWKS_URL && (values.DEMO_TOKENS === 'true' || (values.DEMO_TOKENS === undefined && values.JWT_SECRET === undefined)),
-    http: { host: values.HOST, port: values.PORT },
+    http: {
+      host: values.HOST,
+      port: values.PORT,
+      requestTimeoutMs: values.HTTP_REQUEST_TIMEOUT_MS,
+      headersTimeoutMs: values.HTTP_HEADERS_TIMEOUT_MS,
+      maxBodyBytes: values.MAX_BODY_BYTES,
+    },
+    graphql: {
+      introspection: values.GRAPHQL_INTROSPECTION === undefined ? conveniences : values.GRAPHQL_INTROSPECTION === 'true',
+      maxDepth: values.GRAPHQL_MAX_DEPTH,
+      maxAliases: values.GRAPHQL_MAX_ALIASES,
+      maxDirectives: values.GRAPHQL_MAX_DIRECTIVES,
+      maxTokens: values.GRAPHQL_MAX_TOKENS,
+      maxCost: values.GRAPHQL_MAX_COST,
+    },
     database: {
       uri: values.MONGODB_URI,
       name: values.MONGODB_DB_NAME,

@@ -6,8 +6,10 @@ import type { Logger } from '../logger.js';
 import type { RedisEventBus } from '../realtime/index.js';
 import type { Database } from '../store/database.js';
 import { createContext, type Context, type Services } from './context.js';
+import { endpointLimitPlugins } from './limits.js';
 import { maskError } from './results/index.js';
 import { schema } from './schema.js';
+import { schemaPrivacyPlugins } from './schema-privacy.js';
 import { useSharedSubscriptionExecution } from './subscriptions/shared-execution.js';
 
 export type GraphQLServerOptions = {
@@ -51,6 +53,9 @@ export function createGraphQLServer({ config, services, authenticate, database, 
     context: ({ request, connection }) =>
       createContext(connection ? connection.token : bearerToken(request.headers.get('authorization')), { authenticate, services, logger }),
     plugins: [
+      // Depth, aliases, directives, tokens and cost, and introspection and suggestions off in production.
+      ...endpointLimitPlugins(config.graphql),
+      ...schemaPrivacyPlugins(config.graphql.introspection),
       // Subscribers of one event with one document and the same variables share its execution.
       useSharedSubscriptionExecution(),
       useReadinessCheck({
