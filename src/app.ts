@@ -112,7 +112,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
         );
       }));
       // Without the development conveniences, graphql-ws closes on an internal error with no detail.
-      const websocket = attachWebSocketTransport(server, graphql, { authenticate, logger, production: !config.developmentConveniences });
+      const websocket = attachWebSocketTransport(server, graphql, { authenticate, logger, production: !config.developmentConveniences, caps: config.websocket });
       const stop = async () => {
         await websocket.close();
         server.closeAllConnections();

@@ -33,6 +33,12 @@ const MAX_GRAPHQL_TOKENS = 5_000;
 /** A timeout in milliseconds, 1 ms to 10 minutes. */
 const milliseconds = (defaultMs: number) => z.coerce.number().int().min(1).max(600_000).default(defaultMs);
 
+/** A WebSocket cap: a whole number from 1 to `max`, `fallback` when unset. */
+const webSocketCap = (max: number, fallback: number) => {
+  const problem = `must be a whole number from 1 to ${max}`;
+  return z.coerce.number({ error: problem }).int({ error: problem, abort: true }).min(1, { error: problem }).max(max, { error: problem }).default(fallback);
+};
+
 /** The variables that say which setup this is. */
 type SetupVariables = Partial<Record<'NODE_ENV' | 'JWT_SECRET' | 'JWT_JWKS_URL' | 'MONGODB_URI', string>>;
 
@@ -115,6 +121,11 @@ const environmentSchema = (plans: PlanCatalog) =>
         .refine((planId) => findPlan(plans, planId) !== undefined, {
           error: `must name a plan of the catalog (${Object.keys(plans.plans).join(', ')})`,
         }),
+      // One token once opened 40,000 subscriptions (1.85 GB): what a principal holds is capped.
+      WS_MAX_SUBSCRIPTIONS_PER_SOCKET: webSocketCap(10_000, 100),
+      WS_MAX_SUBSCRIPTIONS_PER_PRINCIPAL: webSocketCap(1_000_000, 500),
+      WS_MAX_SOCKETS_PER_PRINCIPAL: webSocketCap(100_000, 50),
+      WS_MESSAGES_PER_SECOND: webSocketCap(100_000, 20),
     })
     .superRefine(
       (env, ctx) => {
@@ -195,6 +206,18 @@ export type GraphQLLimits = {
   readonly maxCost: number;
 };
 
+/** What one WebSocket, and one principal (a user or a service) over its sockets in this process, may hold open and send. */
+export type WebSocketCaps = {
+  /** Operations open on one socket (subscriptions, and queries or mutations still running). */
+  readonly maxSubscriptionsPerSocket: number;
+  /** Operations open over all the sockets of one principal. */
+  readonly maxSubscriptionsPerPrincipal: number;
+  /** Sockets one principal may have open. */
+  readonly maxSocketsPerPrincipal: number;
+  /** Messages a socket may send per second, over windows of 10 seconds. */
+  readonly messagesPerSecond: number;
+};
+
 export type Config = {
   /** `NODE_ENV`, `development` when it is unset. What the server offers beyond the API follows `developmentConveniences`. */
   readonly environment: 'development' | 'test' | 'production';
@@ -247,6 +270,8 @@ export type Config = {
    * "AFTER_PROVIDER_WORK" }`; development and tests only).
    */
   readonly simulatedProvider: { readonly latencyMs: number; readonly failureInjection: boolean };
+  /** `WS_MAX_SUBSCRIPTIONS_PER_SOCKET`, `WS_MAX_SUBSCRIPTIONS_PER_PRINCIPAL`, `WS_MAX_SOCKETS_PER_PRINCIPAL`, `WS_MESSAGES_PER_SECOND`. */
+  readonly websocket: WebSocketCaps;
   /** The plans and prices the API serves; the ledger's defaults unless a caller passes others. */
   readonly catalogs: { readonly plans: PlanCatalog; readonly pricing: PricingCatalog };
 };
@@ -316,6 +341,12 @@ export function loadConfig(
         },
     defaultPlan: values.DEFAULT_PLAN,
     simulatedProvider: { latencyMs: values.SIMULATED_PROVIDER_LATENCY_MS, failureInjection: values.SIMULATED_PROVIDER_FAILURES === 'true' },
+    websocket: {
+      maxSubscriptionsPerSocket: values.WS_MAX_SUBSCRIPTIONS_PER_SOCKET,
+      maxSubscriptionsPerPrincipal: values.WS_MAX_SUBSCRIPTIONS_PER_PRINCIPAL,
+      maxSocketsPerPrincipal: values.WS_MAX_SOCKETS_PER_PRINCIPAL,
+      messagesPerSecond: values.WS_MESSAGES_PER_SECOND,
+    },
     catalogs,
   };
 }

@@ -36,8 +36,20 @@ describe('loadConfig', () => {
       },
       defaultPlan: 'rheos.free',
       simulatedProvider: { latencyMs: 0, failureInjection: false },
+      websocket: { maxSubscriptionsPerSocket: 100, maxSubscriptionsPerPrincipal: 500, maxSocketsPerPrincipal: 50, messagesPerSecond: 20 },
       catalogs: { plans: DEFAULT_PLAN_CATALOG, pricing: DEFAULT_PRICING_CATALOG },
     });
+  });
+
+  it('takes the WebSocket caps, and refuses one that is not a whole number within its range, naming each', () => {
+    const env = { WS_MAX_SUBSCRIPTIONS_PER_SOCKET: '10', WS_MAX_SUBSCRIPTIONS_PER_PRINCIPAL: '40', WS_MAX_SOCKETS_PER_PRINCIPAL: '4', WS_MESSAGES_PER_SECOND: '5' };
+    expect(loadConfig(env).websocket).toEqual({ maxSubscriptionsPerSocket: 10, maxSubscriptionsPerPrincipal: 40, maxSocketsPerPrincipal: 4, messagesPerSecond: 5 });
+    expect(problemsOf({ WS_MAX_SUBSCRIPTIONS_PER_SOCKET: '0', WS_MAX_SUBSCRIPTIONS_PER_PRINCIPAL: '1.5', WS_MAX_SOCKETS_PER_PRINCIPAL: 'many', WS_MESSAGES_PER_SECOND: '100001' })).toEqual([
+      'WS_MAX_SUBSCRIPTIONS_PER_SOCKET must be a whole number from 1 to 10000',
+      'WS_MAX_SUBSCRIPTIONS_PER_PRINCIPAL must be a whole number from 1 to 1000000',
+      'WS_MAX_SOCKETS_PER_PRINCIPAL must be a whole number from 1 to 100000',
+      'WS_MESSAGES_PER_SECOND must be a whole number from 1 to 100000',
+    ]);
   });
 
   it('treats an empty variable as unset', () => {

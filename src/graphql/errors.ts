@@ -2,16 +2,22 @@ import { GraphQLError } from 'graphql';
 
 /**
  * The closed set of `extensions.code` values this API puts on GraphQL errors: no caller, a caller
- * without the right, and a malformed argument of a field that has no result union (a read, a
- * subscription: see results/mask-error.ts). Expected failures of a write (insufficient credits, a
- * failed generation) are typed results, not errors; anything else is unexpected and masked.
+ * without the right, a malformed argument of a field that has no result union (a read, a
+ * subscription: see results/mask-error.ts), and a WebSocket operation over a cap (see
+ * websocket-caps.ts). Expected failures of a write (insufficient credits, a failed generation) are
+ * typed results, not errors; anything else is unexpected and masked.
  */
-export type ErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'BAD_USER_INPUT' | 'UNAVAILABLE';
+export type ErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'BAD_USER_INPUT' | 'SUBSCRIPTION_LIMIT' | 'UNAVAILABLE';
 
 export const FORBIDDEN_MESSAGE = 'Your access token does not allow this.';
 
 function apiError(code: ErrorCode, message: string, http?: { status: number; headers?: Record<string, string> }): GraphQLError {
   return new GraphQLError(message, { extensions: { code, ...(http ? { http } : {}) } });
+}
+
+/** An operation refused on a WebSocket because its socket or its principal has the most open it may (`scope`), `limit`. */
+export function subscriptionLimit(message: string, scope: 'SOCKET' | 'PRINCIPAL', limit: number): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'SUBSCRIPTION_LIMIT' satisfies ErrorCode, scope, limit } });
 }
 
 /** A field that needs a caller, asked for without a token: the rest of the request still runs. */

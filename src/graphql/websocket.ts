@@ -5,10 +5,13 @@ import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { EXPIRED_TOKEN_MESSAGE, bearerToken, type Authenticate } from '../auth/index.js';
+import type { WebSocketCaps } from '../config.js';
 import type { Logger } from '../logger.js';
+import { callerIdOf } from './inputs/index.js';
 import type { GraphQLServer } from './server.js';
 import { deliverToSocket } from './subscriptions/socket-delivery.js';
 import { atInstant } from './subscriptions/token-expiry.js';
+import { CapCloseCode, limitMessageRate, PrincipalCaps, TOO_MANY_SOCKETS_REASON } from './websocket-caps.js';
 
 const MAX_MESSAGE_BYTES = 1024 * 1024;
 
@@ -18,8 +21,8 @@ export const MISSING_CONNECTION_TOKEN_MESSAGE =
 /** How long closing waits for clients to answer the closing handshake. */
 const CLOSE_GRACE_MS = 1_000;
 
-/** What a connection remembers once its `connection_init` was accepted. */
-type Connection = { readonly token: string; readonly cancelExpiry: () => void };
+/** What a connection remembers once its `connection_init` was accepted; `principal` as `callerIdOf` names it. */
+type Connection = { readonly token: string; readonly principal: string; readonly cancelExpiry: () => void };
 type Extra = { connection?: Connection };
 type Enveloped = ReturnType<GraphQLServer['getEnveloped']>;
 /** yoga's execute and subscribe travel with each operation, as in yoga's graphql-ws recipe. */
@@ -44,15 +47,22 @@ export type WebSocketTransport = {
  *   instant by a timer, or earlier if a subscription or operation finds it expired first. Nothing
  *   is sent after expiry. The client connects again with a new token and resubscribes with
  *   `afterSeq`.
+ * - Caps (`WebSocketCaps`, see websocket-caps.ts): a principal over its cap of sockets is closed
+ *   with 4430 instead of acknowledged; an operation over its socket's or its principal's cap fails
+ *   with SUBSCRIPTION_LIMIT, the socket and the others going on; a socket that sends messages
+ *   faster than its rate is closed with 4429.
  */
 export function attachWebSocketTransport(
   server: Server,
   yoga: GraphQLServer,
-  dependencies: { authenticate: Authenticate; logger: Logger; production: boolean },
+  dependencies: { authenticate: Authenticate; logger: Logger; production: boolean; caps: WebSocketCaps },
 ): WebSocketTransport {
-  const { authenticate, logger } = dependencies;
+  const { authenticate, logger, caps } = dependencies;
   // A GraphQL message is a few kilobytes; ws would otherwise buffer up to 100 MiB per message.
   const sockets = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: MAX_MESSAGE_BYTES });
+  // Before graphql-ws's own listener, so that each message is counted before it is acted on.
+  limitMessageRate(sockets, caps.messagesPerSecond);
+  const principals = new PrincipalCaps(caps);
   const closeUnauthorized = (socket: { close(code: number, reason: string): void }, reason: string) =>
     socket.close(CloseCode.Unauthorized, reason);
 
@@ -87,14 +97,23 @@ export function attachWebSocketTransport(
           closeUnauthorized(socket, result.error.message);
           return false;
         }
+        const principal = callerIdOf(result.viewer);
+        if (!principals.admit(principal, context)) {
+          socket.close(CapCloseCode.TooManySockets, TOO_MANY_SOCKETS_REASON);
+          return false;
+        }
         const { expiresAt } = result.viewer;
-        context.extra.connection = { token, cancelExpiry: atInstant(expiresAt, () => closeUnauthorized(socket, EXPIRED_TOKEN_MESSAGE)) };
+        context.extra.connection = { token, principal, cancelExpiry: atInstant(expiresAt, () => closeUnauthorized(socket, EXPIRED_TOKEN_MESSAGE)) };
         return { expiresAt: expiresAt.toISOString() };
       },
 
       async onSubscribe(context, _id, payload): Promise<Operation | readonly GraphQLError[]> {
         // Subscribe messages before the acknowledgement never get here: graphql-ws closes with 4401.
-        const { token } = context.extra.connection!;
+        const { token, principal } = context.extra.connection!;
+        // Before anything is awaited: graphql-ws counts this operation already, and the next
+        // subscribe must find it counted.
+        const refusal = principals.refusal(principal, context);
+        if (refusal) return [refusal];
         const enveloped = yoga.getEnveloped({ connection: { token }, params: payload });
         let document;
         try {
@@ -137,7 +156,10 @@ export function attachWebSocketTransport(
       },
 
       onClose(context) {
-        context.extra.connection?.cancelExpiry();
+        const { connection } = context.extra;
+        if (!connection) return;
+        connection.cancelExpiry();
+        principals.release(connection.principal, context);
       },
     },
     sockets,

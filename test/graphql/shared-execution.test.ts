@@ -6,6 +6,7 @@ import { createSchema, createYoga, Repeater } from 'graphql-yoga';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import type { Authenticate } from '../../src/auth/index.js';
+import { loadConfig } from '../../src/config.js';
 import type { GraphQLServer } from '../../src/graphql/server.js';
 import { shareEvents, useSharedSubscriptionExecution } from '../../src/graphql/subscriptions/shared-execution.js';
 import { attachWebSocketTransport, type WebSocketTransport } from '../../src/graphql/websocket.js';
@@ -76,7 +77,12 @@ let url = '';
 
 beforeAll(async () => {
   http = createServer(yoga);
-  transport = attachWebSocketTransport(http, yoga as unknown as GraphQLServer, { authenticate, logger: createLogger('silent'), production: true });
+  transport = attachWebSocketTransport(http, yoga as unknown as GraphQLServer, {
+    authenticate,
+    logger: createLogger('silent'),
+    production: true,
+    caps: loadConfig({ NODE_ENV: 'test' }).websocket,
+  });
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/graphql`;
 });

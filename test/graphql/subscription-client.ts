@@ -5,8 +5,12 @@ import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { ticksOf } from '../../src/realtime/index.js';
 import type { Meter } from '../../src/ledger/index.js';
+import { randomUUID } from 'node:crypto';
 import type { LedgerStore } from '../../src/store/ledger-store.js';
-import type { CreditUsageSubscription } from './generated/graphql.js';
+import { userAccountId } from '../../src/store/directory.js';
+import { execute } from './client.js';
+import { ViewerDocument, type CreditUsageSubscription } from './generated/graphql.js';
+import type { useTestServer } from './test-server.js';
 
 export type Closed = { readonly code: number; readonly reason: string };
 
@@ -84,6 +88,16 @@ export class Sockets {
 }
 
 export const accountGlobalId = (accountId: string) => encodeGlobalID('Account', accountId);
+
+/** A user of its own, its token and its account (store id and global ID), which a first request opened. */
+export async function newSubscriber(server: Pick<ReturnType<typeof useTestServer>, 'url' | 'token'>) {
+  const userId = `u-${randomUUID()}`;
+  const token = await server.token({ sub: userId });
+  const { errors } = await execute(server.url, ViewerDocument, { token });
+  if (errors) throw new Error(`the first request of ${userId} failed: ${JSON.stringify(errors)}`);
+  const accountId = userAccountId(userId);
+  return { userId, token, accountId, globalId: accountGlobalId(accountId) };
+}
 
 /** The data of each result, failing on any error. */
 export function dataOf<Data>(results: readonly FormattedExecutionResult<Data>[]): Data[] {
