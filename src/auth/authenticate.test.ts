@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type JWTPayload } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuthConfig } from '../config.js';
-import { createAuthenticator, type AuthResult } from './authenticate.js';
+import { startIdentityProvider, AUDIENCE, ISSUER, type IdentityProvider } from '../../test/support/identity-provider.js';
+import { createAuthenticator, KEYS_UNAVAILABLE_MESSAGE, type AuthResult } from './authenticate.js';
 import { bearerToken } from './bearer.js';
 import { signToken } from './tokens.js';
 
@@ -176,13 +177,37 @@ describe('authenticate with an identity provider’s keys (JWKS)', () => {
     expect(reasonOf(await authenticate(await sign(claims({ exp: 1e20 }))))).toBe('LIFETIME_TOO_LONG');
   });
 
-  it('fails the request, rather than calling the token invalid, when the keys cannot be fetched', async () => {
+  it('answers UNAVAILABLE, rather than calling the token invalid, when the keys cannot be fetched', async () => {
     const unreachable = createAuthenticator({ kind: 'jwks', jwksUrl: 'http://127.0.0.1:1/jwks.json', issuer, audience, maxLifetimeSeconds: MAX_LIFETIME_SECONDS });
-    await expect(unreachable(await sign(claims()))).rejects.toThrow();
+    expect(await unreachable(await sign(claims()))).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE', reason: 'KEYS_UNAVAILABLE', message: KEYS_UNAVAILABLE_MESSAGE } });
   });
 
   it('cannot sign tokens, and says why', async () => {
     await expect(signToken({ kind: 'jwks', jwksUrl, issuer, audience, maxLifetimeSeconds: MAX_LIFETIME_SECONDS }, { sub: 'u1' })).rejects.toThrow(/JWT_JWKS_URL/);
+  });
+});
+
+describe('authenticate while the identity provider does not answer', () => {
+  let provider: IdentityProvider;
+  beforeAll(async () => {
+    provider = await startIdentityProvider();
+  });
+  afterAll(() => provider.close());
+  // Keys are always old and a token naming a new key is always fetched for: every verification asks the provider.
+  const fetchingAlways = { timeoutMs: 300, cooldownMs: 0, cacheMaxAgeMs: 0 };
+  const jwksConfig = (): AuthConfig => ({ kind: 'jwks', jwksUrl: provider.jwksUrl, issuer: ISSUER, audience: AUDIENCE, maxLifetimeSeconds: MAX_LIFETIME_SECONDS });
+
+  it('keeps verifying with the keys fetched before, however old, while the provider hangs or is down; a key it never fetched is UNAVAILABLE, not invalid', async () => {
+    await provider.serve();
+    const authenticate = createAuthenticator(jwksConfig(), fetchingAlways);
+    expect(reasonOf(await authenticate(await provider.sign({ sub: 'u1' })))).toBe('OK');
+    for (const fault of [() => provider.hang(), () => provider.down()]) {
+      await fault();
+      expect(reasonOf(await authenticate(await provider.sign({ sub: 'u2' })))).toBe('OK');
+      expect(reasonOf(await authenticate(await provider.signWithUnpublishedKey({ sub: 'u3' })))).toBe('KEYS_UNAVAILABLE');
+    }
+    await provider.serve();
+    expect(reasonOf(await authenticate(await provider.signWithUnpublishedKey({ sub: 'u3' })))).toBe('INVALID_TOKEN');
   });
 });
 

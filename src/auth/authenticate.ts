@@ -1,7 +1,8 @@
 import { AcceptedTokens } from './accepted-tokens.js';
-import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyOptions, type JWTVerifyResult } from 'jose';
+import { errors, jwtVerify, type JWTPayload, type JWTVerifyOptions, type JWTVerifyResult } from 'jose';
 import { z } from 'zod';
 import type { AuthConfig } from '../config.js';
+import { DEFAULT_KEY_FETCHING, identityProviderKeys, KeysUnavailableError, type KeyFetching } from './identity-provider-keys.js';
 
 export const ROLES = ['member', 'admin', 'service'] as const;
 /** `admin` administers the token's organization; `service` is the product's backend and may act on any account. */
@@ -17,21 +18,26 @@ export type Viewer = {
   readonly expiresAt: Date;
 };
 
-/** Why a request is not authenticated. The message is safe to show to the caller; `detail` is for logs only. */
-export type AuthError = {
-  readonly code: 'UNAUTHENTICATED';
-  /** `LIFETIME_TOO_LONG`: the token expires later than the configured maximum lifetime allows, from now. */
-  readonly reason: 'MISSING_TOKEN' | 'INVALID_TOKEN' | 'EXPIRED_TOKEN' | 'LIFETIME_TOO_LONG';
+/**
+ * Why a request is not authenticated: something wrong with its token (UNAUTHENTICATED), or the
+ * identity provider's keys that would check it cannot be fetched now (UNAVAILABLE: retry later).
+ * The message is safe to show to the caller; `detail` is for logs only.
+ */
+export type AuthError = (
+  | {
+      readonly code: 'UNAUTHENTICATED';
+      /** `LIFETIME_TOO_LONG`: the token expires later than the configured maximum lifetime allows, from now. */
+      readonly reason: 'MISSING_TOKEN' | 'INVALID_TOKEN' | 'EXPIRED_TOKEN' | 'LIFETIME_TOO_LONG';
+    }
+  | { readonly code: 'UNAVAILABLE'; readonly reason: 'KEYS_UNAVAILABLE' }
+) & {
   readonly message: string;
   readonly detail?: string;
 };
 
 export type AuthResult = { readonly ok: true; readonly viewer: Viewer } | { readonly ok: false; readonly error: AuthError };
 
-/**
- * Verifies a bearer token. Resolves with a failure for anything wrong with the token itself;
- * rejects only when the token cannot be checked at all (the identity provider's keys are unreachable).
- */
+/** Verifies a bearer token. Resolves with a failure for anything wrong with the token, and when its keys cannot be fetched. */
 export type Authenticate = (token: string | undefined) => Promise<AuthResult>;
 
 /** Ids become account, member and key names, so they are bounded like every other input. */
@@ -60,10 +66,13 @@ const TOKEN_FAULTS = new Set<string>([
   errors.JWKSMultipleMatchingKeys.code,
 ]);
 
-const failure = (reason: AuthError['reason'], message: string, detail?: string): AuthResult => ({
+const failure = (reason: Extract<AuthError, { code: 'UNAUTHENTICATED' }>['reason'], message: string, detail?: string): AuthResult => ({
   ok: false,
   error: { code: 'UNAUTHENTICATED', reason, message, ...(detail === undefined ? {} : { detail }) },
 });
+
+/** What a caller is told when the identity provider's keys cannot be fetched; within the 123 bytes of a WebSocket close reason. */
+export const KEYS_UNAVAILABLE_MESSAGE = "The identity provider's keys cannot be fetched to verify the access token: retry shortly.";
 
 export const MISSING_TOKEN_MESSAGE = 'Authentication required: send an access token as "Authorization: Bearer <token>".';
 /** Tells a client to get a new token; also what ends a live subscription when its token expires. */
@@ -87,8 +96,8 @@ function duration(seconds: number): string {
  * (`exp` is required) and expire within `config.maxLifetimeSeconds` from now: a token that lives
  * longer, up to `exp: 1e20`, would outlive any rotation of the keys and is refused as LIFETIME_TOO_LONG.
  */
-export function createAuthenticator(config: AuthConfig): Authenticate {
-  const verify = verifierFor(config);
+export function createAuthenticator(config: AuthConfig, keyFetching: KeyFetching = DEFAULT_KEY_FETCHING): Authenticate {
+  const verify = verifierFor(config, keyFetching);
   const tooLong = lifetimeTooLongMessage(config.maxLifetimeSeconds);
   const accepted = new AcceptedTokens();
   return async function authenticate(token) {
@@ -100,6 +109,7 @@ export function createAuthenticator(config: AuthConfig): Authenticate {
       ({ payload } = await verify(token));
     } catch (error) {
       if (error instanceof errors.JWTExpired) return failure('EXPIRED_TOKEN', EXPIRED_TOKEN_MESSAGE);
+      if (error instanceof KeysUnavailableError) return { ok: false, error: { code: 'UNAVAILABLE', reason: 'KEYS_UNAVAILABLE', message: KEYS_UNAVAILABLE_MESSAGE, detail: error.message } };
       if (error instanceof errors.JOSEError && TOKEN_FAULTS.has(error.code)) {
         return failure('INVALID_TOKEN', 'The access token is invalid.', error.message);
       }
@@ -119,7 +129,7 @@ export function createAuthenticator(config: AuthConfig): Authenticate {
   };
 }
 
-function verifierFor(config: AuthConfig): (token: string) => Promise<JWTVerifyResult> {
+function verifierFor(config: AuthConfig, keyFetching: KeyFetching): (token: string) => Promise<JWTVerifyResult> {
   const options: JWTVerifyOptions = {
     algorithms: config.kind === 'secret' ? ['HS256'] : ASYMMETRIC_ALGORITHMS,
     requiredClaims: ['sub', 'exp'],
@@ -131,7 +141,6 @@ function verifierFor(config: AuthConfig): (token: string) => Promise<JWTVerifyRe
     const secret = new TextEncoder().encode(config.secret);
     return (token) => jwtVerify(token, secret, options);
   }
-  // Fetched on first use, cached, and fetched again when a token names a key it does not have.
-  const keys = createRemoteJWKSet(new URL(config.jwksUrl));
+  const keys = identityProviderKeys(config.jwksUrl, keyFetching);
   return (token) => jwtVerify(token, keys, options);
 }

@@ -1,5 +1,6 @@
 export {
   EXPIRED_TOKEN_MESSAGE,
+  KEYS_UNAVAILABLE_MESSAGE,
   MISSING_TOKEN_MESSAGE,
   ROLES,
   createAuthenticator,

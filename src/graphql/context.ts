@@ -7,7 +7,7 @@ import type { MeteringService } from '../metering/index.js';
 import type { Realtime } from '../realtime/index.js';
 import type { Directory } from '../store/directory.js';
 import type { LedgerStore } from '../store/ledger-store.js';
-import { invalidCredentials, unauthenticated } from './errors.js';
+import { invalidCredentials, unauthenticated, unavailable } from './errors.js';
 
 /** What resolvers work with; one set per server, shared by every request. */
 export type Services = {
@@ -56,6 +56,10 @@ export async function createContext(
     return { viewer, services: dependencies.services };
   }
   if (result.error.reason === 'MISSING_TOKEN') return { viewer: null, services: dependencies.services };
+  if (result.error.code === 'UNAVAILABLE') {
+    dependencies.logger.error(`cannot verify an access token: ${result.error.detail ?? result.error.reason}`);
+    throw unavailable(result.error.message);
+  }
   dependencies.logger.debug(`refused an access token: ${result.error.reason}${result.error.detail ? ` (${result.error.detail})` : ''}`);
   throw invalidCredentials(result.error.message);
 }

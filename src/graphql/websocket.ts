@@ -8,6 +8,7 @@ import { EXPIRED_TOKEN_MESSAGE, bearerToken, type Authenticate } from '../auth/i
 import type { WebSocketCaps } from '../config.js';
 import type { Logger } from '../logger.js';
 import { callerIdOf } from './inputs/index.js';
+import { unavailableErrorOf } from './results/mask-error.js';
 import type { GraphQLServer } from './server.js';
 import { deliverToSocket } from './subscriptions/socket-delivery.js';
 import { atInstant } from './subscriptions/token-expiry.js';
@@ -17,6 +18,9 @@ const MAX_MESSAGE_BYTES = 1024 * 1024;
 
 export const MISSING_CONNECTION_TOKEN_MESSAGE =
   'Authentication required: send the access token in connection_init, as { "authorization": "Bearer <token>" }.';
+
+/** WebSocket's own close code for a server that cannot serve now (the identity provider's keys cannot be fetched): connect again later. */
+export const TRY_AGAIN_LATER = 1013;
 
 /** How long closing waits for clients to answer the closing handshake. */
 const CLOSE_GRACE_MS = 1_000;
@@ -92,6 +96,11 @@ export function attachWebSocketTransport(
         }
         // The client may have gone while its token was checked: then nothing is left to watch.
         if (socket.readyState !== socket.OPEN) return false;
+        if (!result.ok && result.error.code === 'UNAVAILABLE') {
+          logger.error(`cannot verify the access token of a WebSocket connection: ${result.error.detail ?? result.error.reason}`);
+          socket.close(TRY_AGAIN_LATER, result.error.message);
+          return false;
+        }
         if (!result.ok) {
           logger.debug(`refused a WebSocket connection: ${result.error.reason}${result.error.detail ? ` (${result.error.detail})` : ''}`);
           closeUnauthorized(socket, result.error.message);
@@ -128,6 +137,9 @@ export function attachWebSocketTransport(
         try {
           contextValue = await enveloped.contextFactory();
         } catch (error) {
+          // A dependency that cannot answer now (the database, the identity provider) fails this operation alone.
+          const unavailable = unavailableErrorOf(error);
+          if (unavailable) return [unavailable];
           if (!isUnauthenticated(error)) throw error;
           closeUnauthorized(context.extra.socket, error.message);
           return [error];

@@ -1,5 +1,6 @@
 import { generateKeyPair, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
+import { KEYS_UNAVAILABLE_MESSAGE } from '../../src/auth/index.js';
 import { failingPlanCatalog, recordingLogger } from '../support/faults.js';
 import { errorCodes, execute } from './client.js';
 import { PlansDocument, ViewerDocument } from './generated/graphql.js';
@@ -101,16 +102,17 @@ describe('an identity provider whose keys cannot be fetched', () => {
       .sign(privateKey);
   }
 
-  it('fails the request as unexpected (500), not as a bad token the client should replace', async () => {
+  it('fails the request as UNAVAILABLE (503, Retry-After), not as a bad token the client should replace, and logs why', async () => {
     const response = await execute(server.url, ViewerDocument, { token: await providerToken() });
-    expect(response.status).toBe(500);
-    expect(errorCodes(response)).toEqual(['INTERNAL_SERVER_ERROR']);
-    expect(logger.errors).not.toHaveLength(0);
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe('2');
+    expect(response.errors).toEqual([{ message: KEYS_UNAVAILABLE_MESSAGE, extensions: { code: 'UNAVAILABLE' } }]);
+    expect(logger.errors.join('\n')).toContain('cannot verify an access token');
   });
 
-  it('closes a WebSocket with 4500 Internal server error, not with 4401, and logs why', async () => {
+  it('closes a WebSocket with 1013 Try Again Later, not with 4401, and logs why', async () => {
     const socket = openSocket(server.url, { token: await providerToken() });
-    expect(await socket.closed).toEqual({ code: 4500, reason: 'Internal server error' });
+    expect(await socket.closed).toEqual({ code: 1013, reason: KEYS_UNAVAILABLE_MESSAGE });
     await socket.dispose();
     expect(logger.errors.join('\n')).toContain('cannot verify the access token of a WebSocket connection');
   });

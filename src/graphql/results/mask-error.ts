@@ -39,6 +39,14 @@ export const maskError: MaskError = (error, message, isDev) => {
     const { field, problem } = pothosProblem(original.message);
     return badUserInput(`${field}: ${problem}`, field, error as GraphQLError);
   }
-  if (isDatabaseUnavailable(original ?? error)) return unavailable(DATABASE_UNAVAILABLE_MESSAGE);
-  return maskUnexpected(error, message, isDev);
+  return unavailableErrorOf(original ?? error) ?? maskUnexpected(error, message, isDev);
 };
+
+/**
+ * `error` as the UNAVAILABLE error a client is answered, if it says a dependency cannot answer now
+ * (the database, or the identity provider's keys, which `createContext` reports so already).
+ */
+export function unavailableErrorOf(error: unknown): GraphQLError | undefined {
+  if (error instanceof GraphQLError && error.extensions.code === 'UNAVAILABLE') return error;
+  return isDatabaseUnavailable(error) ? unavailable(DATABASE_UNAVAILABLE_MESSAGE) : undefined;
+}
