@@ -14,8 +14,8 @@
  * target) and, as its last line, `BENCH {json}`. docs/performance.md says what each figure means.
  */
 import { availableParallelism, cpus } from 'node:os';
-import { parseArgs } from 'node:util';
-import { killAll, stopAll } from './bench/children.js';
+import { parseScriptArguments } from './bench/arguments.js';
+import { killAll, runScript, stopAll } from './bench/children.js';
 import { Cluster } from './bench/cluster.js';
 import { errorMessage, log, now } from './bench/measure.js';
 import { Report } from './bench/report.js';
@@ -32,22 +32,12 @@ type Workload = (typeof WORKLOADS)[number];
 const USAGE = `usage: npm run bench -- [--quick] [--instances N] [--only ${WORKLOADS.join(',')}] [--profile DIR] [--redis URL]`;
 
 function options() {
-  const { values } = parseArgs({
-    args: process.argv.slice(2),
-    options: {
-      quick: { type: 'boolean', default: false },
-      instances: { type: 'string', default: '1' },
-      only: { type: 'string' },
-      profile: { type: 'string' },
-      redis: { type: 'string', default: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
-      help: { type: 'boolean', default: false },
-    },
-    strict: true,
+  const values = parseScriptArguments(USAGE, {
+    quick: { type: 'boolean', default: false },
+    instances: { type: 'string', default: '1' },
+    only: { type: 'string' },
+    profile: { type: 'string' },
   });
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
   const instances = Number(values.instances);
   if (!Number.isInteger(instances) || instances < 1 || instances > 8) throw new Error(`--instances must be 1 to 8, got '${values.instances}'`);
   const only = values.only?.split(',').map((name) => name.trim());
@@ -142,19 +132,4 @@ async function main(): Promise<number> {
   return failed ? 1 : 0;
 }
 
-process.on('exit', killAll);
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    console.error(`bench: ${signal}, stopping every process it started`);
-    stopAll().finally(() => process.exit(130));
-  });
-}
-
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    killAll();
-    process.exit(1);
-  },
-);
+runScript('bench', main);

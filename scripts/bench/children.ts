@@ -97,7 +97,7 @@ export async function startChild<A extends Api, R = unknown>(name: string, scrip
   };
 }
 
-export type Database = { readonly uri: string; stop(): Promise<void> };
+export type Database = { readonly uri: string; readonly pid: number; stop(): Promise<void> };
 
 /**
  * The standalone embedded database, `scripts/db-embedded.ts` on a free loopback port, in its own
@@ -128,7 +128,7 @@ export async function startDatabase(): Promise<Database> {
       reject(new Error(`the embedded database exited: ${stderr()}`));
     });
   });
-  return { uri, stop: () => stopProcess(child, 5_000) };
+  return { uri, pid: child.pid!, stop: () => stopProcess(child, 5_000) };
 }
 
 /** Stops every child still running (the last started first). */
@@ -139,4 +139,26 @@ export async function stopAll(): Promise<void> {
 /** On the way out, whatever happened: no child may outlive the benchmark. Synchronous, for `process.on('exit')`. */
 export function killAll(): void {
   for (const child of running) child.kill('SIGKILL');
+}
+
+/**
+ * Runs a script's `main` (answering its exit code) so that no child outlives it: on exit, on
+ * SIGINT or SIGTERM (exit code 130) and when `main` throws (exit code 1), every child it started is stopped.
+ */
+export function runScript(name: string, main: () => Promise<number>): void {
+  process.on('exit', killAll);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      console.error(`${name}: ${signal}, stopping every process it started`);
+      stopAll().finally(() => process.exit(130));
+    });
+  }
+  main().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(`${name}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      killAll();
+      process.exit(1);
+    },
+  );
 }

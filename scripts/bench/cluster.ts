@@ -12,7 +12,7 @@ import type { HttpLoadApi } from './http-load.js';
 import { startChild, startDatabase, type Child, type Database } from './children.js';
 import type { ServerApi, ServerReady } from './server.js';
 import type { WsClientsApi } from './ws-clients.js';
-import { inParallel } from './measure.js';
+import { inParallel, sleep } from './measure.js';
 
 export type BenchOptions = {
   readonly quick: boolean;
@@ -45,7 +45,7 @@ export class Cluster {
     readonly options: BenchOptions,
     readonly database: Database,
     env: NodeJS.ProcessEnv,
-    readonly servers: readonly Server[],
+    private readonly serverList: Server[],
   ) {
     this.env = env;
     this.config = loadConfig(env);
@@ -114,6 +114,26 @@ export class Cluster {
   async load(): Promise<HttpLoad> {
     this.loadGenerator ??= await startChild<HttpLoadApi>('autocannon', 'http-load.ts');
     return this.loadGenerator;
+  }
+
+  get servers(): readonly Server[] {
+    return this.serverList;
+  }
+
+  /**
+   * Kills server `index` with SIGKILL, as a crash would (no shutdown: what it had in flight stays
+   * as it was, pending entries included), leaves it down for `downMs` and starts a new one in its
+   * place on the same database, on a new port.
+   */
+  async crashAndRestart(index: number, downMs: number): Promise<Server> {
+    const crashed = this.serverList[index]!;
+    const exited = new Promise<void>((resolve) => crashed.process.once('exit', () => resolve()));
+    crashed.process.kill('SIGKILL');
+    await exited;
+    await sleep(downMs);
+    const restarted = await Cluster.startServer(`${crashed.name} (restarted)`, this.env, this.options);
+    this.serverList[index] = restarted;
+    return restarted;
   }
 
   /** The server the i-th socket, debit or request goes to: spread evenly over the instances. */
