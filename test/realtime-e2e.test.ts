@@ -1,15 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, type App, type RunningApp } from '../src/app.js';
+import { afterEach, describe, expect, it } from 'vitest';
 import { signToken } from '../src/auth/index.js';
-import { loadConfig, type Config } from '../src/config.js';
-import { startEmbeddedMongo, type EmbeddedMongo } from '../src/embedded-mongo/index.js';
 import { organizationAccountId } from '../src/store/directory.js';
 import { execute } from './graphql/client.js';
 import { BalanceChangedDocument, CreditUsageDocument, ViewerDocument } from './graphql/generated/graphql.js';
 import { accountGlobalId, dataOf, Sockets, ticksInLedger } from './graphql/subscription-client.js';
 import { debitMany, expectQuiet, take } from './realtime/realtime-fixture.js';
 import { REDIS_URL, whyRedisIsUnreachable } from './realtime/redis-probe.js';
+import { useTwoServerProcesses } from './support/server-processes.js';
 
 const unreachable = await whyRedisIsUnreachable(REDIS_URL);
 const required = process.env.REQUIRE_REDIS === '1';
@@ -22,54 +20,28 @@ describe.runIf(unreachable !== null && required)('Redis, required by REQUIRE_RED
 });
 
 describe.skipIf(unreachable !== null)('live usage across two server processes sharing one database and one Redis', () => {
-  // Two apps, as two processes of one deployment would be: each with its own connection, ledger
-  // store, Redis connections and HTTP port. The database is MONGODB_URI's, or one embedded
-  // database both connect to.
-  let embedded: EmbeddedMongo | undefined;
-  let config: Config;
-  let apps: App[];
-  let first: RunningApp;
-  let second: RunningApp;
-  const sockets = new Sockets(() => second.graphqlUrl);
-
-  beforeAll(async () => {
-    if (process.env.MONGODB_URI === undefined) embedded = await startEmbeddedMongo();
-    config = loadConfig({
-      NODE_ENV: 'test',
-      PORT: '0',
-      LOG_LEVEL: 'silent',
-      MONGODB_URI: process.env.MONGODB_URI ?? embedded!.uri,
-      MONGODB_DB_NAME: `cs-test-realtime-e2e-${randomUUID().slice(0, 8)}`,
-      REDIS_URL,
-      DEFAULT_PLAN: 'rheos.pro',
-    });
-    apps = [createApp(config), createApp(config)];
-    [first, second] = await Promise.all(apps.map((app) => app.start())) as [RunningApp, RunningApp];
-  });
+  // Two apps, as two processes of one deployment would be.
+  const processes = useTwoServerProcesses('realtime-e2e', () => ({ REDIS_URL, DEFAULT_PLAN: 'rheos.pro' }));
+  const sockets = new Sockets(() => processes.second.graphqlUrl);
   afterEach(() => sockets.disposeAll());
-  afterAll(async () => {
-    await first?.database.connection.dropDatabase();
-    await Promise.all(apps.map((app) => app.stop()));
-    await embedded?.stop();
-  });
 
   it("sends a subscriber on one process the ticks and balances of the other's writes", async () => {
     const organizationId = `o-${randomUUID()}`;
     // An admin of the pool: it sees who spent (a plain member would see only its own spending attributed).
-    const token = await signToken(config.auth, { sub: `u-${randomUUID()}`, org: organizationId, role: 'admin' });
-    expect((await execute(first.graphqlUrl, ViewerDocument, { token })).errors).toBeUndefined();
+    const token = await signToken(processes.config.auth, { sub: `u-${randomUUID()}`, org: organizationId, role: 'admin' });
+    expect((await execute(processes.first.graphqlUrl, ViewerDocument, { token })).errors).toBeUndefined();
     const pool = organizationAccountId(organizationId);
 
     const socket = await sockets.connectWith(token);
     const usage = socket.subscribe(CreditUsageDocument, { accountId: accountGlobalId(pool), afterSeq: 0 });
     const balances = socket.subscribe(BalanceChangedDocument, { accountId: accountGlobalId(pool) });
-    const opening = await ticksInLedger(second.store, pool, 0);
+    const opening = await ticksInLedger(processes.second.store, pool, 0);
     expect(dataOf(await take(usage, opening.length)).map((data) => data.creditUsage)).toEqual(opening);
     expect(dataOf(await take(balances, 1))[0]!.balanceChanged[0]).toMatchObject({ meter: 'AI_CREDITS', available: 1_000 });
 
-    await debitMany(first.store, pool, 30);
+    await debitMany(processes.first.store, pool, 30);
     const ticks = dataOf(await take(usage, 30)).map((data) => data.creditUsage);
-    expect(ticks).toEqual(await ticksInLedger(first.store, pool, opening.at(-1)!.seq));
+    expect(ticks).toEqual(await ticksInLedger(processes.first.store, pool, opening.at(-1)!.seq));
     expect(ticks.at(-1)).toMatchObject({ available: 970, used: 30 });
     // Balances are coalesced: a slow reader may skip some, never the last.
     let latest = dataOf(await take(balances, 1))[0]!.balanceChanged[0]!;
@@ -79,7 +51,7 @@ describe.skipIf(unreachable !== null)('live usage across two server processes sh
   });
 
   it('reports Redis in /ready', async () => {
-    for (const app of [first, second]) {
+    for (const app of [processes.first, processes.second]) {
       const ready = await fetch(`${app.url}/ready`);
       expect(ready.status).toBe(200);
       expect(await ready.json()).toEqual({ status: 'ready', database: 'up', redis: 'up' });
