@@ -10,6 +10,7 @@ import { attachWebSocketTransport } from './graphql/websocket.js';
 import { createLogger, type Logger } from './logger.js';
 import { DEFAULT_LEDGER_SETTINGS } from './ledger/index.js';
 import { createMeteringService } from './metering/index.js';
+import { createSpendLimiter } from './rate-limits/index.js';
 import { createInProcessEventBus, createRealtime, createRedisEventBus, type TimerScheduler } from './realtime/index.js';
 import { openDatabase, type Database } from './store/database.js';
 import { createDirectory } from './store/directory.js';
@@ -87,10 +88,23 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       const bus = redis ?? createInProcessEventBus(onRealtimeError);
       const realtime = createRealtime({ store, bus, clock: options.now, scheduler: options.scheduler, onError: onRealtimeError });
 
+      const spendLimiter = createSpendLimiter({
+        ...config.spendLimit,
+        redisUrl,
+        onRedisDown: (error) => logger.warn(`spend limits: Redis does not answer (${error.message}); each process counts its own requests until it is back`),
+      });
       const authenticate = createAuthenticator(config.auth);
       const graphql = createGraphQLServer({
         config,
-        services: { catalogs: config.catalogs, store, directory, realtime, generation, metering: createMeteringService({ store, plans: config.catalogs.plans, pricing: config.catalogs.pricing }) },
+        services: {
+          catalogs: config.catalogs,
+          store,
+          directory,
+          realtime,
+          generation,
+          metering: createMeteringService({ store, plans: config.catalogs.plans, pricing: config.catalogs.pricing }),
+          spendLimiter,
+        },
         authenticate,
         database,
         redis,
@@ -119,6 +133,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await realtime.close();
         await bus.close();
+        await spendLimiter.close();
         await store.settled();
         await database.close();
       };

@@ -39,6 +39,9 @@ const webSocketCap = (max: number, fallback: number) => {
   return z.coerce.number({ error: problem }).int({ error: problem, abort: true }).min(1, { error: problem }).max(max, { error: problem }).default(fallback);
 };
 
+/** The spending requests a member may send a minute by default: ten a second, far above a person's pace, well below a runaway script's. */
+const DEFAULT_SPEND_REQUESTS_PER_MINUTE = 600;
+
 /** The variables that say which setup this is. */
 type SetupVariables = Partial<Record<'NODE_ENV' | 'JWT_SECRET' | 'JWT_JWKS_URL' | 'MONGODB_URI', string>>;
 
@@ -112,6 +115,8 @@ const environmentSchema = (plans: PlanCatalog) =>
         .max(MAX_TOKEN_LIFETIME_SECONDS, { error: MAX_TTL_PROBLEM })
         .default(DEFAULT_MAX_TOKEN_LIFETIME_SECONDS),
       DEMO_TOKENS: booleanVariable.optional(),
+      RATE_LIMIT_SPEND_PER_MINUTE: wholeNumber(0, 1_000_000, DEFAULT_SPEND_REQUESTS_PER_MINUTE),
+      RATE_LIMIT_SERVICES: z.enum(['true', 'false', '1', '0'], { error: 'must be true, false, 1 or 0' }).default('false'),
       SIMULATED_PROVIDER_LATENCY_MS: z.coerce.number().int().min(0).max(600_000).default(0),
       SIMULATED_PROVIDER_FAILURES: booleanVariable.default('false'),
       DEFAULT_PLAN: z
@@ -262,6 +267,12 @@ export type Config = {
    */
   readonly realtime: { readonly redisUrl: string | undefined };
   readonly auth: AuthConfig;
+  /**
+   * How many spending requests (`consumeCredits`, `reserveCredits`, `generate`) one member may send
+   * a minute, counted per token subject within its organization, in Redis across processes when
+   * `realtime.redisUrl` is set; 0 is no limit. Service tokens are counted only when `services` is set.
+   */
+  readonly spendLimit: { readonly perMinute: number; readonly services: boolean };
   /** The plan a user or organization seen for the first time starts on; a plan of `catalogs.plans`. */
   readonly defaultPlan: string;
   /**
@@ -339,6 +350,7 @@ export function loadConfig(
           audience: values.JWT_AUDIENCE,
           maxLifetimeSeconds,
         },
+    spendLimit: { perMinute: values.RATE_LIMIT_SPEND_PER_MINUTE, services: values.RATE_LIMIT_SERVICES === 'true' || values.RATE_LIMIT_SERVICES === '1' },
     defaultPlan: values.DEFAULT_PLAN,
     simulatedProvider: { latencyMs: values.SIMULATED_PROVIDER_LATENCY_MS, failureInjection: values.SIMULATED_PROVIDER_FAILURES === 'true' },
     websocket: {

@@ -34,6 +34,7 @@ describe('loadConfig', () => {
         audience: undefined,
         maxLifetimeSeconds: 24 * 60 * 60,
       },
+      spendLimit: { perMinute: 600, services: false },
       defaultPlan: 'rheos.free',
       simulatedProvider: { latencyMs: 0, failureInjection: false },
       websocket: { maxSubscriptionsPerSocket: 100, maxSubscriptionsPerPrincipal: 500, maxSocketsPerPrincipal: 50, messagesPerSecond: 20 },
@@ -50,6 +51,15 @@ describe('loadConfig', () => {
       'WS_MAX_SOCKETS_PER_PRINCIPAL must be a whole number from 1 to 100000',
       'WS_MESSAGES_PER_SECOND must be a whole number from 1 to 100000',
     ]);
+  });
+
+  it('takes RATE_LIMIT_SPEND_PER_MINUTE (0 turns the limit off) and RATE_LIMIT_SERVICES, and refuses what is out of range', () => {
+    expect(loadConfig({ RATE_LIMIT_SPEND_PER_MINUTE: '0', RATE_LIMIT_SERVICES: '1' }).spendLimit).toEqual({ perMinute: 0, services: true });
+    expect(loadConfig({ RATE_LIMIT_SPEND_PER_MINUTE: '30', RATE_LIMIT_SERVICES: 'false' }).spendLimit).toEqual({ perMinute: 30, services: false });
+    for (const value of ['-1', '1.5', '1000001', 'many']) {
+      expect(problemsOf({ RATE_LIMIT_SPEND_PER_MINUTE: value })).toEqual(['RATE_LIMIT_SPEND_PER_MINUTE must be a whole number from 0 to 1000000']);
+    }
+    expect(problemsOf({ RATE_LIMIT_SERVICES: 'yes' })).toEqual(['RATE_LIMIT_SERVICES must be true, false, 1 or 0']);
   });
 
   it('treats an empty variable as unset', () => {

@@ -322,7 +322,11 @@ export function createGenerationService(options: GenerationServiceOptions) {
     return meteringRefusalOf({ store, plans }, record.accountId, error);
   }
 
-  return { generate };
+  return {
+    generate,
+    /** Whether a request with this key is recorded: it ran, or runs, so a call with the key answers it rather than starting anew. */
+    hasRequest: async (accountId: string, idempotencyKey: string) => (await generations.find(accountId, idempotencyKey)) !== null,
+  };
 }
 
 /**

@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import type { GenerationService } from '../generation/index.js';
 import type { Logger } from '../logger.js';
 import type { MeteringService } from '../metering/index.js';
+import type { SpendLimiter } from '../rate-limits/index.js';
 import type { Realtime } from '../realtime/index.js';
 import type { Directory } from '../store/directory.js';
 import type { LedgerStore } from '../store/ledger-store.js';
@@ -20,6 +21,8 @@ export type Services = {
   readonly realtime: Realtime;
   /** `generate`: quote, hold, the provider's work, then commit or the failure's charge. */
   readonly generation: GenerationService;
+  /** How many spending requests (`consumeCredits`, `reserveCredits`, `generate`) a member may send a minute. */
+  readonly spendLimiter: SpendLimiter;
 };
 
 /**

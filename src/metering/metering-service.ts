@@ -19,6 +19,7 @@ import type {
 } from '../ledger/index.js';
 import { priceFeature } from '../ledger/index.js';
 import type { LedgerStore } from '../store/ledger-store.js';
+import { remembersKey } from '../store/remembered-keys.js';
 import { refusalOf, type Refusal } from './refusals.js';
 
 /** What a write did, with the balances right after it (for a replay, those the first request answered). */
@@ -76,6 +77,9 @@ export function createMeteringService({ store, plans, pricing }: MeteringService
     changePlan: (accountId: string, request: Request<ChangePlanOperation>) => write(accountId, { type: 'CHANGE_PLAN', ...request }, 'PLAN_CHANGED'),
 
     setMemberCap: (accountId: string, request: Request<SetMemberCapOperation>) => write(accountId, { type: 'SET_MEMBER_CAP', ...request }, 'MEMBER_CAP_SET'),
+
+    /** Whether a write with this idempotency key applied on the account, so that the key replays. */
+    remembersKey: (accountId: string, idempotencyKey: string) => remembersKey(store.models, accountId, idempotencyKey),
 
     /** The catalog price of one use of a feature, locked for nobody. */
     price(feature: string, parameters: PricingParameters): MeteringResult<{ readonly ok: true; readonly price: Price }> {

@@ -1,18 +1,14 @@
 import { INPUT_LIMITS, type JsonValue, type MeterAmounts } from '../../ledger/index.js';
 import { authorize, canGenerate, drawingAccountId, organizationOf } from '../accounts/access.js';
 import { builder } from '../builder.js';
+import { SPENDING_REFUSALS, withinSpendLimit } from '../metering/spend-limit.js';
 import { assetIdOf, boundedText, featureOf, pricingParametersOf, scopedKeyOf, sessionIdOf } from '../inputs/index.js';
 import {
   AccountPayloadRef,
-  CreditLimitExceededError,
   GenerationFailedError,
   GenerationInProgressError,
-  IdempotencyKeyReusedError,
-  InsufficientCreditsError,
   InvalidInputError,
   InvalidParameterError,
-  LimitReachedError,
-  MemberCapExceededError,
   MeterAmountRef,
   QuoteExpiredError,
   QuoteMismatchError,
@@ -66,18 +62,14 @@ builder.mutationField('generate', (t) =>
     args: { input: t.arg({ type: GenerateInput, required: true }) },
     errors: {
       types: [
-        InsufficientCreditsError,
+        ...SPENDING_REFUSALS,
         GenerationFailedError,
-        MemberCapExceededError,
-        CreditLimitExceededError,
-        LimitReachedError,
         QuoteExpiredError,
         QuoteNotFoundError,
         QuoteMismatchError,
         InvalidParameterError,
         UnknownFeatureError,
         InvalidInputError,
-        IdempotencyKeyReusedError,
         GenerationInProgressError,
       ],
       directResult: true,
@@ -88,7 +80,8 @@ builder.mutationField('generate', (t) =>
       const viewer = authorize(context, canGenerate);
       const accountId = drawingAccountId(viewer);
       const feature = featureOf(input.feature);
-      const result = await context.services.generation.generate({
+      const { generation } = context.services;
+      const request = {
         accountId,
         memberId: organizationOf(accountId) === null ? undefined : viewer.userId,
         feature,
@@ -99,6 +92,10 @@ builder.mutationField('generate', (t) =>
         input: input.input as JsonValue,
         parameters: pricingParametersOf(feature, input.parameters),
         quoteId: boundedText('quoteId', input.quoteId, INPUT_LIMITS.quoteId),
+      };
+      const result = await withinSpendLimit(context, viewer, {
+        applied: () => generation.hasRequest(accountId, request.idempotencyKey),
+        spend: () => generation.generate(request),
       });
       if (!result.ok) throw resultErrorOf(result.error);
       const { generationId, output, charged, reused } = result;

@@ -5,12 +5,7 @@ import { accountIdOf, assetIdOf, entryMetadataOf, ledgerKeyOf, positiveCredits, 
 import {
   AccountNotFoundError,
   AccountPayloadRef,
-  CreditLimitExceededError,
-  IdempotencyKeyReusedError,
-  InsufficientCreditsError,
   InvalidInputError,
-  LimitReachedError,
-  MemberCapExceededError,
   MeterAmountRef,
   UnknownFeatureError,
   payloadOf,
@@ -19,6 +14,7 @@ import {
   type MeterAmount,
 } from '../results/index.js';
 import { attributionFields } from './attribution.js';
+import { SPENDING_REFUSALS, withinSpendLimit } from './spend-limit.js';
 
 const ConsumeCreditsInput = builder.inputType('ConsumeCreditsInput', {
   description: "Credits a backend consumed for work already done, charged at once from the account's balance.",
@@ -49,7 +45,7 @@ builder.mutationField('consumeCredits', (t) =>
     description: 'Metering API: consumes a number of credits at once, all or nothing. Idempotent by `idempotencyKey`.',
     args: { input: t.arg({ type: ConsumeCreditsInput, required: true }) },
     errors: {
-      types: [InvalidInputError, UnknownFeatureError, InsufficientCreditsError, MemberCapExceededError, CreditLimitExceededError, LimitReachedError, IdempotencyKeyReusedError, AccountNotFoundError],
+      types: [InvalidInputError, UnknownFeatureError, ...SPENDING_REFUSALS, AccountNotFoundError],
       directResult: true,
       union: { name: 'ConsumeCreditsResult' },
     },
@@ -58,7 +54,7 @@ builder.mutationField('consumeCredits', (t) =>
       const accountId = accountIdOf(input.accountId);
       const { viewer, memberId } = spenderOn(context, accountId, input.memberId);
       const { meter } = input;
-      const outcome = await metering.consumeCredits(accountId, {
+      const request = {
         idempotencyKey: ledgerKeyOf(viewer, input.idempotencyKey),
         feature: recordedFeatureOf(catalogs.pricing, input.feature),
         amounts: { [meter]: positiveCredits('amount', input.amount) },
@@ -66,6 +62,10 @@ builder.mutationField('consumeCredits', (t) =>
         sessionId: sessionIdOf(input.sessionId),
         assetId: assetIdOf(input.assetId),
         metadata: entryMetadataOf(input.metadata),
+      };
+      const outcome = await withinSpendLimit(context, viewer, {
+        applied: () => metering.remembersKey(accountId, request.idempotencyKey),
+        spend: () => metering.consumeCredits(accountId, request),
       });
       if (!outcome.ok) throw resultErrorOf(outcome.error);
       return { ...payloadOf(accountId, outcome), consumed: { meter, amount: outcome.charged[meter] ?? 0 } };

@@ -27,11 +27,9 @@ import {
   CommitExceedsReservationError,
   CreditLimitExceededError,
   IdempotencyKeyReusedError,
-  InsufficientCreditsError,
   InvalidInputError,
   InvalidParameterError,
   LimitReachedError,
-  MemberCapExceededError,
   MeterAmountRef,
   QuoteExpiredError,
   QuoteMismatchError,
@@ -44,6 +42,7 @@ import {
   type AccountPayload,
 } from '../results/index.js';
 import { attributionFields } from './attribution.js';
+import { SPENDING_REFUSALS, withinSpendLimit } from './spend-limit.js';
 
 const ReserveCreditsInput = builder.inputType('ReserveCreditsInput', {
   description: [
@@ -125,11 +124,7 @@ builder.mutationField('reserveCredits', (t) =>
         QuoteNotFoundError,
         QuoteExpiredError,
         QuoteMismatchError,
-        InsufficientCreditsError,
-        MemberCapExceededError,
-        CreditLimitExceededError,
-        LimitReachedError,
-        IdempotencyKeyReusedError,
+        ...SPENDING_REFUSALS,
         AccountNotFoundError,
       ],
       directResult: true,
@@ -138,13 +133,18 @@ builder.mutationField('reserveCredits', (t) =>
     resolve: async (_root, { input }, context) => {
       const accountId = accountIdOf(input.accountId);
       const { viewer, memberId } = spenderOn(context, accountId, input.memberId);
-      const outcome = await context.services.metering.reserveCredits(accountId, {
+      const { metering } = context.services;
+      const request = {
         idempotencyKey: ledgerKeyOf(viewer, input.idempotencyKey),
-        owner: { type: 'CALLER', callerId: callerIdOf(viewer) },
+        owner: { type: 'CALLER' as const, callerId: callerIdOf(viewer) },
         ...reservationPrice(context, input),
         memberId,
         sessionId: sessionIdOf(input.sessionId),
         assetId: assetIdOf(input.assetId),
+      };
+      const outcome = await withinSpendLimit(context, viewer, {
+        applied: () => metering.remembersKey(accountId, request.idempotencyKey),
+        spend: () => metering.reserveCredits(accountId, request),
       });
       if (!outcome.ok) throw resultErrorOf(outcome.error);
       return {

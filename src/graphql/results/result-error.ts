@@ -28,6 +28,7 @@ export const RESULT_ERROR_CODES = {
   CREDIT_LIMIT_EXCEEDED: "The write would take a meter's credits (available and reserved) or its usage this period past the largest balance an account may have; nothing was changed.",
   GENERATION_FAILED: 'The generation failed; `charged` says what the failure cost.',
   GENERATION_IN_PROGRESS: 'Another request with this idempotency key is still generating: retry shortly for its result.',
+  RATE_LIMITED: 'The caller sent more spending requests this minute than it may; nothing was changed. Retry after `retryAfterSeconds`; a retry of a request that applied is never refused.',
 } as const;
 export type ResultErrorCode = keyof typeof RESULT_ERROR_CODES;
 

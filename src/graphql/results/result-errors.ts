@@ -204,3 +204,10 @@ export const GenerationInProgressError = resultError('GENERATION_IN_PROGRESS', {
   message: (_data: { generationId: string }) => 'A generation with this idempotency key is still running: retry shortly for its result.',
   fields: { generationId: 'ID' },
 });
+
+export const RateLimitedError = resultError('RATE_LIMITED', {
+  name: 'RateLimitedError',
+  message: ({ retryAfterSeconds }: { retryAfterSeconds: number }) =>
+    `Too many spending requests this minute: nothing was changed. Retry in ${retryAfterSeconds} second${retryAfterSeconds === 1 ? '' : 's'}.`,
+  fields: { retryAfterSeconds: { type: 'Int', description: 'How long to wait before a new request can be admitted.' } },
+});
