@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createAuthenticator } from './auth/index.js';
 import type { Config } from './config.js';
 import { createDemoHandler } from './demo.js';
+import { inFlightRequests } from './in-flight-requests.js';
 import { slowClientLimits, withBodyLimit } from './http-limits.js';
 import { createGenerationService, SimulatedGenerationProvider } from './generation/index.js';
 import { createGraphQLServer } from './graphql/server.js';
@@ -39,6 +40,9 @@ export type AppOptions = {
   /** The timers that publish period resets as they fall due; tests inject one they fire by hand. */
   readonly scheduler?: TimerScheduler;
 };
+
+/** How long stopping waits for the requests being answered; a mutation takes milliseconds, a generation what its provider takes. */
+const SHUTDOWN_GRACE_MS = 10_000;
 
 export function createApp(config: Config, options: AppOptions = {}): App {
   const logger = options.logger ?? createLogger(config.logLevel);
@@ -112,8 +116,10 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       });
       // The live usage card demo (a development convenience, see demo.ts) answers first; the rest is yoga's.
       const demo = createDemoHandler({ config, logger });
+      const inFlight = inFlightRequests();
       // Slow clients are cut off, and bodies over MAX_BODY_BYTES refused before anything parses them.
       const server = createServer(slowClientLimits(config.http), withBodyLimit(config.http.maxBodyBytes, (request, response) => {
+        if (!inFlight.admit(request, response)) return;
         demo(request, response).then(
           (handled) => {
             if (!handled) void graphql(request, response);
@@ -127,10 +133,14 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       }));
       // Without the development conveniences, graphql-ws closes on an internal error with no detail.
       const websocket = attachWebSocketTransport(server, graphql, { authenticate, logger, production: !config.developmentConveniences, caps: config.websocket });
+      // Stops accepting (connections, upgrades, requests on open connections), closes the WebSockets
+      // with 1001 Going Away, lets the requests being answered finish, for SHUTDOWN_GRACE_MS at
+      // most, then settles the ledger's last writes before the database closes.
       const stop = async () => {
-        await websocket.close();
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        await Promise.all([websocket.close(), inFlight.drain(SHUTDOWN_GRACE_MS)]);
         server.closeAllConnections();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await closed;
         await realtime.close();
         await bus.close();
         await spendLimiter.close();

@@ -20,14 +20,18 @@ else if (config.environment === 'development') {
 console.log(`GraphQL: ${graphqlUrl}${config.developmentConveniences ? ' (open it in a browser for GraphiQL; `npm run token -- --sub u1` prints a token)' : ''}`);
 console.log(`database: ${database.embedded ? 'embedded in-memory MongoDB (development only)' : 'MongoDB at MONGODB_URI'}`);
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    app.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        console.error(error);
-        process.exit(1);
-      },
-    );
-  });
+// Stopping is graceful (see App.stop): in-flight requests are answered and the ledger's last writes
+// settle before exit 0. Only the first signal is caught: a second one ends the process at once.
+const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+function shutDown(signal: NodeJS.Signals): void {
+  for (const caught of SIGNALS) process.removeListener(caught, shutDown);
+  console.log(`creditstream: ${signal} received, shutting down`);
+  app.stop().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
 }
+for (const signal of SIGNALS) process.on(signal, shutDown);

@@ -1,9 +1,3 @@
-import { type ChildProcessByStdio, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { createRequire } from 'node:module';
-import { createInterface } from 'node:readline';
-import type { Readable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { signToken } from '../src/auth/index.js';
 import { DEVELOPMENT_JWT_SECRET, loadConfig } from '../src/config.js';
@@ -12,6 +6,7 @@ import { execute } from './graphql/client.js';
 import { PlansDocument, ViewerDocument } from './graphql/generated/graphql.js';
 import { useTestServer } from './graphql/test-server.js';
 import { failingPlanCatalog, recordingLogger } from './support/faults.js';
+import { killServerProcesses, spawnServerProcess, type Outcome, type ServerProcess } from './support/server-process.js';
 import { openTestDatabase } from './support/test-database.js';
 
 /**
@@ -121,35 +116,11 @@ describe('NODE_ENV=test with JWT_SECRET', () => {
   });
 });
 
-const projectRoot = fileURLToPath(new URL('..', import.meta.url));
-// tsx's own CLI run by this node (what `npm start` runs once the demo page is built), so that killing it stops the server.
-const tsxCli = createRequire(import.meta.url).resolve('tsx/cli');
-
-type ServerProcess = ChildProcessByStdio<null, Readable, Readable>;
-/** How a server process started with an operator's environment ended up: listening, or exited with the problems it printed. */
-type Outcome = { listening: string } | { exitCode: number | null; stderr: string };
-
-/**
- * Starts `src/main.ts` in a process of its own with exactly `env` (no NODE_ENV of the test runner)
- * and waits until it listens or exits.
- */
-async function startServerProcess(env: Record<string, string>, started: ServerProcess[]): Promise<Outcome> {
-  const child = spawn(process.execPath, [tsxCli, 'src/main.ts'], {
-    cwd: projectRoot,
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  started.push(child);
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = once(child, 'exit').then(([exitCode]) => ({ exitCode: exitCode as number | null, stderr }));
-  const listening = new Promise<Outcome>((resolve) => {
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      const url = /^creditstream listening on (\S+)/.exec(line)?.[1];
-      if (url) resolve({ listening: url });
-    });
-  });
-  return Promise.race([listening, exited]);
+/** Starts the server process with exactly `env` and waits until it listens or exits. */
+function startServerProcess(env: Record<string, string>, started: ServerProcess[]): Promise<Outcome> {
+  const server = spawnServerProcess(env);
+  started.push(server);
+  return server.outcome;
 }
 
 describe('the server process (src/main.ts, as `npm start` runs it)', () => {
@@ -162,14 +133,7 @@ describe('the server process (src/main.ts, as `npm start` runs it)', () => {
     database = await openTestDatabase('safe-defaults');
     databaseEnv = { MONGODB_URI: database.uri, MONGODB_DB_NAME: database.connection.name };
   });
-  afterEach(async () => {
-    for (const child of started.splice(0)) {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGKILL');
-        await once(child, 'exit');
-      }
-    }
-  });
+  afterEach(() => killServerProcesses(started));
   afterAll(async () => {
     await database.close();
   });
