@@ -30,9 +30,6 @@ const wholeNumber = (min: number, max: number, fallback: number) => {
  */
 const MAX_GRAPHQL_TOKENS = 5_000;
 
-/** A timeout in milliseconds, 1 ms to 10 minutes. */
-const milliseconds = (defaultMs: number) => z.coerce.number().int().min(1).max(600_000).default(defaultMs);
-
 /** A WebSocket cap: a whole number from 1 to `max`, `fallback` when unset. */
 const webSocketCap = (max: number, fallback: number) => {
   const problem = `must be a whole number from 1 to ${max}`;
@@ -96,9 +93,9 @@ const environmentSchema = (plans: PlanCatalog) =>
         .regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// connection string')
         .optional(),
       MONGODB_DB_NAME: z.string().min(1).default('creditstream'),
-      MONGODB_SERVER_SELECTION_TIMEOUT_MS: milliseconds(2_000),
-      MONGODB_CONNECT_TIMEOUT_MS: milliseconds(2_000),
-      MONGODB_SOCKET_TIMEOUT_MS: milliseconds(5_000),
+      MONGODB_SERVER_SELECTION_TIMEOUT_MS: wholeNumber(1, 600_000, 2_000),
+      MONGODB_CONNECT_TIMEOUT_MS: wholeNumber(1, 600_000, 2_000),
+      MONGODB_SOCKET_TIMEOUT_MS: wholeNumber(1, 600_000, 5_000),
       LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
       REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
       JWT_SECRET: z

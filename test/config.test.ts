@@ -23,7 +23,7 @@ describe('loadConfig', () => {
       demoTokens: true,
       http: { host: '127.0.0.1', port: 4000, requestTimeoutMs: 10_000, headersTimeoutMs: 10_000, maxBodyBytes: 100 * 1024 },
       graphql: { introspection: true, maxDepth: 12, maxAliases: 15, maxDirectives: 50, maxTokens: 1_000, maxCost: 50_000 },
-      database: { uri: undefined, name: 'creditstream' },
+      database: { uri: undefined, name: 'creditstream', timeouts: { serverSelectionMs: 2_000, connectMs: 2_000, socketMs: 5_000 } },
       logLevel: 'info',
       realtime: { redisUrl: undefined },
       auth: {
@@ -40,6 +40,16 @@ describe('loadConfig', () => {
       websocket: { maxSubscriptionsPerSocket: 100, maxSubscriptionsPerPrincipal: 500, maxSocketsPerPrincipal: 50, messagesPerSecond: 20 },
       catalogs: { plans: DEFAULT_PLAN_CATALOG, pricing: DEFAULT_PRICING_CATALOG },
     });
+  });
+
+  it('takes the database timeouts, and refuses one that is not a whole number of milliseconds within its range, naming each', () => {
+    const env = { MONGODB_SERVER_SELECTION_TIMEOUT_MS: '500', MONGODB_CONNECT_TIMEOUT_MS: '700', MONGODB_SOCKET_TIMEOUT_MS: '30000' };
+    expect(loadConfig(env).database.timeouts).toEqual({ serverSelectionMs: 500, connectMs: 700, socketMs: 30_000 });
+    expect(problemsOf({ MONGODB_SERVER_SELECTION_TIMEOUT_MS: '0', MONGODB_CONNECT_TIMEOUT_MS: '1.5', MONGODB_SOCKET_TIMEOUT_MS: '600001' })).toEqual([
+      'MONGODB_SERVER_SELECTION_TIMEOUT_MS must be a whole number from 1 to 600000',
+      'MONGODB_CONNECT_TIMEOUT_MS must be a whole number from 1 to 600000',
+      'MONGODB_SOCKET_TIMEOUT_MS must be a whole number from 1 to 600000',
+    ]);
   });
 
   it('takes the WebSocket caps, and refuses one that is not a whole number within its range, naming each', () => {
