@@ -24,7 +24,7 @@ function pothosProblem(message: string): { field: string; problem: string } {
  * before the answer was lost, so it is never called a failure: its idempotency key makes the retry safe.
  */
 export const DATABASE_UNAVAILABLE_MESSAGE =
-  'The database is unavailable. Retry shortly, a write with the same idempotency key: one that applied is answered as replayed, never applied twice.';
+  'The database is unavailable: retry shortly, a write with the same idempotency key (if it applied, the retry answers it as replayed and charges nothing more).';
 
 /**
  * Masks unexpected errors as yoga does, except a malformed argument of a field that has no
