@@ -6,6 +6,8 @@ import { signToken } from '../../src/auth/index.js';
 import { loadConfig } from '../../src/config.js';
 import { accountGlobalId } from '../../src/graphql/inputs/global-ids.js';
 import { execute, type GraphQLResponse } from '../graphql/client.js';
+import { CreditUsageDocument } from '../graphql/generated/graphql.js';
+import { openSocket } from '../graphql/subscription-client.js';
 import { startDatabaseProcess, type DatabaseProcess } from '../support/database-process.js';
 
 /**
@@ -82,6 +84,8 @@ const available = (response: GraphQLResponse<ConsumeResult>) => response.data!.c
 describe('a database that goes down', () => {
   it('fails requests fast with a typed, retryable UNAVAILABLE (503, Retry-After), /ready answers 503 within a second, and the server recovers by itself when it is back', async () => {
     expect((await consume('down-1')).data?.consumeCredits.__typename).toBe('ConsumeCreditsSuccess');
+    const socket = openSocket(running.graphqlUrl, { authorization: `Bearer ${await token()}` });
+    await socket.acknowledged;
     await database.kill();
 
     const during = await consume('down-2');
@@ -90,6 +94,12 @@ describe('a database that goes down', () => {
     const probe = await ready();
     expect(probe.status).toBe(503);
     expect(probe.ms).toBeLessThan(1_000);
+    // Over WebSocket, the subscription that needs the database fails alone, as UNAVAILABLE; the socket stays open.
+    const results = [];
+    for await (const result of socket.subscribe(CreditUsageDocument, { accountId: ORGANIZATION, afterSeq: 0 })) results.push(result);
+    expect(results.map((result) => result.errors?.map((error) => error.extensions?.code))).toEqual([['UNAVAILABLE']]);
+    expect(await Promise.race([socket.closed, Promise.resolve('open')])).toBe('open');
+    await socket.dispose();
 
     // Back, but empty: the organization this process provisioned is opened again rather than not found.
     await database.restart();
