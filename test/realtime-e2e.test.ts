@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { signToken } from '../src/auth/index.js';
 import { organizationAccountId } from '../src/store/directory.js';
 import { execute } from './graphql/client.js';
@@ -7,6 +7,7 @@ import { BalanceChangedDocument, CreditUsageDocument, ViewerDocument } from './g
 import { accountGlobalId, dataOf, Sockets, ticksInLedger } from './graphql/subscription-client.js';
 import { debitMany, expectQuiet, take } from './realtime/realtime-fixture.js';
 import { REDIS_URL, whyRedisIsUnreachable } from './realtime/redis-probe.js';
+import { RedisRelay } from './support/redis-relay.js';
 import { useTwoServerProcesses } from './support/server-processes.js';
 
 const unreachable = await whyRedisIsUnreachable(REDIS_URL);
@@ -56,5 +57,42 @@ describe.skipIf(unreachable !== null)('live usage across two server processes sh
       expect(ready.status).toBe(200);
       expect(await ready.json()).toEqual({ status: 'ready', database: 'up', redis: 'up' });
     }
+  });
+});
+
+describe.skipIf(unreachable !== null)('live usage through a Redis outage', () => {
+  const relay = new RedisRelay(new URL(REDIS_URL));
+  let relayUrl = '';
+  beforeAll(async () => {
+    relayUrl = await relay.start();
+  });
+  afterAll(() => relay.cut());
+  const processes = useTwoServerProcesses('redis-outage', () => ({ REDIS_URL: relayUrl, DEFAULT_PLAN: 'rheos.pro' }));
+  const sockets = new Sockets(() => processes.second.graphqlUrl);
+  afterEach(() => sockets.disposeAll());
+
+  it("catches a subscriber on one process up with every tick the other's writes made while Redis was down, in order, once it is back", async () => {
+    const organizationId = `o-${randomUUID()}`;
+    const token = await signToken(processes.config.auth, { sub: `u-${randomUUID()}`, org: organizationId, role: 'admin' });
+    expect((await execute(processes.first.graphqlUrl, ViewerDocument, { token })).errors).toBeUndefined();
+    const pool = organizationAccountId(organizationId);
+    const socket = await sockets.connectWith(token);
+    const usage = socket.subscribe(CreditUsageDocument, { accountId: accountGlobalId(pool), afterSeq: 0 });
+    const opening = await ticksInLedger(processes.second.store, pool, 0);
+    expect(dataOf(await take(usage, opening.length)).map((data) => data.creditUsage)).toEqual(opening);
+    await debitMany(processes.first.store, pool, 5);
+    await take(usage, 5);
+    const before = opening.at(-1)!.seq + 5;
+
+    // Redis goes down for both processes: the writes go on, their publications are lost.
+    await relay.cut();
+    await debitMany(processes.first.store, pool, 60);
+    await expectQuiet(usage, 300);
+    await relay.restore();
+
+    const caughtUp = dataOf(await take(usage, 60, 20_000)).map((data) => data.creditUsage);
+    expect(caughtUp).toEqual(await ticksInLedger(processes.first.store, pool, before));
+    expect(caughtUp.at(-1)).toMatchObject({ available: 1_000 - 65, used: 65 });
+    await expectQuiet(usage);
   });
 });

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signToken, type TokenClaims } from '../../src/auth/index.js';
 import { remembersKey } from '../../src/store/remembered-keys.js';
 import { REDIS_URL, whyRedisIsUnreachable } from '../realtime/redis-probe.js';
+import { RedisRelay } from '../support/redis-relay.js';
 import { useTwoServerProcesses } from '../support/server-processes.js';
 import { execute } from './client.js';
 import { ConsumeCreditsDocument, GenerateDocument, ReserveCreditsDocument, ViewerDocument } from './generated/graphql.js';
@@ -128,45 +128,6 @@ function useTwoInstances(redisUrl: () => string) {
       return { first, second, ...(await member(first, (claims) => signToken(processes.config.auth, claims))) };
     },
   };
-}
-
-/**
- * A TCP relay to Redis that a test can freeze (Redis stops answering: what is sent is dropped) or
- * cut (Redis is down: every connection is closed and new ones are refused).
- */
-class RedisRelay {
-  private readonly server = createServer((client) => this.relay(client));
-  private readonly sockets = new Set<Socket>();
-  private frozen = false;
-
-  constructor(private readonly target: URL) {}
-
-  async start(): Promise<string> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    return `redis://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  freeze(): void {
-    this.frozen = true;
-  }
-
-  async cut(): Promise<void> {
-    const closed = new Promise((resolve) => this.server.close(resolve));
-    for (const socket of this.sockets) socket.destroy();
-    await closed;
-  }
-
-  private relay(client: Socket): void {
-    const upstream = connect(Number(this.target.port || 6379), this.target.hostname);
-    for (const [from, to] of [[client, upstream], [upstream, client]] as const) {
-      this.sockets.add(from);
-      from.on('data', (chunk) => {
-        if (!this.frozen) to.write(chunk);
-      });
-      from.on('close', () => to.destroy());
-      from.on('error', () => to.destroy());
-    }
-  }
 }
 
 const unreachable = await whyRedisIsUnreachable(REDIS_URL);
