@@ -27,17 +27,8 @@ describe.skipIf(unreachable !== null)('live usage across two server processes sh
   afterEach(() => sockets.disposeAll());
 
   it("sends a subscriber on one process the ticks and balances of the other's writes", async () => {
-    const organizationId = `o-${randomUUID()}`;
-    // An admin of the pool: it sees who spent (a plain member would see only its own spending attributed).
-    const token = await signToken(processes.config.auth, { sub: `u-${randomUUID()}`, org: organizationId, role: 'admin' });
-    expect((await execute(processes.first.graphqlUrl, ViewerDocument, { token })).errors).toBeUndefined();
-    const pool = organizationAccountId(organizationId);
-
-    const socket = await sockets.connectWith(token);
-    const usage = socket.subscribe(CreditUsageDocument, { accountId: accountGlobalId(pool), afterSeq: 0 });
+    const { pool, socket, usage, opening } = await watchNewPool(processes, sockets);
     const balances = socket.subscribe(BalanceChangedDocument, { accountId: accountGlobalId(pool) });
-    const opening = await ticksInLedger(processes.second.store, pool, 0);
-    expect(dataOf(await take(usage, opening.length)).map((data) => data.creditUsage)).toEqual(opening);
     expect(dataOf(await take(balances, 1))[0]!.balanceChanged[0]).toMatchObject({ meter: 'AI_CREDITS', available: 1_000 });
 
     await debitMany(processes.first.store, pool, 30);
@@ -72,14 +63,7 @@ describe.skipIf(unreachable !== null)('live usage through a Redis outage', () =>
   afterEach(() => sockets.disposeAll());
 
   it("catches a subscriber on one process up with every tick the other's writes made while Redis was down, in order, once it is back", async () => {
-    const organizationId = `o-${randomUUID()}`;
-    const token = await signToken(processes.config.auth, { sub: `u-${randomUUID()}`, org: organizationId, role: 'admin' });
-    expect((await execute(processes.first.graphqlUrl, ViewerDocument, { token })).errors).toBeUndefined();
-    const pool = organizationAccountId(organizationId);
-    const socket = await sockets.connectWith(token);
-    const usage = socket.subscribe(CreditUsageDocument, { accountId: accountGlobalId(pool), afterSeq: 0 });
-    const opening = await ticksInLedger(processes.second.store, pool, 0);
-    expect(dataOf(await take(usage, opening.length)).map((data) => data.creditUsage)).toEqual(opening);
+    const { pool, usage, opening } = await watchNewPool(processes, sockets);
     await debitMany(processes.first.store, pool, 5);
     await take(usage, 5);
     const before = opening.at(-1)!.seq + 5;
@@ -96,3 +80,20 @@ describe.skipIf(unreachable !== null)('live usage through a Redis outage', () =>
     await expectQuiet(usage);
   });
 });
+
+/**
+ * A new pool, opened through the first process, and its credit usage watched on the second from
+ * the start (the opening ticks taken). The watcher is an admin of the pool: it sees who spent (a
+ * plain member would see only its own spending attributed).
+ */
+async function watchNewPool(processes: ReturnType<typeof useTwoServerProcesses>, sockets: Sockets) {
+  const organizationId = `o-${randomUUID()}`;
+  const token = await signToken(processes.config.auth, { sub: `u-${randomUUID()}`, org: organizationId, role: 'admin' });
+  expect((await execute(processes.first.graphqlUrl, ViewerDocument, { token })).errors).toBeUndefined();
+  const pool = organizationAccountId(organizationId);
+  const socket = await sockets.connectWith(token);
+  const usage = socket.subscribe(CreditUsageDocument, { accountId: accountGlobalId(pool), afterSeq: 0 });
+  const opening = await ticksInLedger(processes.second.store, pool, 0);
+  expect(dataOf(await take(usage, opening.length)).map((data) => data.creditUsage)).toEqual(opening);
+  return { pool, socket, usage, opening };
+}
