@@ -3,19 +3,20 @@ import { once } from 'node:events';
 import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MongoClient } from 'mongodb';
 import mongoose from 'mongoose';
 import { afterEach, describe, expect, it } from 'vitest';
 
 const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
-// tsx's own CLI, run by this node: no npx in between to swallow the signal we send.
-const tsxCli = createRequire(import.meta.url).resolve('tsx/cli');
+// tsx as this node's loader, not its cli (which runs the script in a child of its own, so that a
+// SIGKILL of the cli left the database running): a signal sent is a signal to the script itself.
+const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 type Child = ChildProcessByStdio<null, Readable, Readable>;
 
 function runScript(...args: string[]): Child {
-  return spawn(process.execPath, [tsxCli, 'scripts/db-embedded.ts', ...args], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, ['--import', tsxLoader, 'scripts/db-embedded.ts', ...args], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 async function firstLine(stream: Readable): Promise<string> {
