@@ -63,7 +63,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
         connection: database.connection,
         plans: config.catalogs.plans,
         pricing: config.catalogs.pricing,
-        settings: DEFAULT_LEDGER_SETTINGS,
+        settings: { ...DEFAULT_LEDGER_SETTINGS, holdTtlMs: config.ledger.holdTtlMs },
         now: options.now,
         onBackgroundError: (error) => logger.warn(`ledger: a write applied but its entries were not copied yet (the next write copies them): ${(error as Error).message}`),
       });

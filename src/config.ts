@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_PLAN_CATALOG, DEFAULT_PRICING_CATALOG, findPlan, type PlanCatalog, type PricingCatalog } from './ledger/index.js';
+import { DEFAULT_LEDGER_SETTINGS, DEFAULT_PLAN_CATALOG, DEFAULT_PRICING_CATALOG, findPlan, type PlanCatalog, type PricingCatalog } from './ledger/index.js';
 
 /**
  * Signs and verifies development tokens when no JWT setting is given, so that `npm start` and
@@ -35,6 +35,10 @@ const webSocketCap = (max: number, fallback: number) => {
   const problem = `must be a whole number from 1 to ${max}`;
   return z.coerce.number({ error: problem }).int({ error: problem, abort: true }).min(1, { error: problem }).max(max, { error: problem }).default(fallback);
 };
+
+/** The most `LEDGER_HOLD_TTL_SECONDS` may say: a day. */
+const MAX_HOLD_TTL_SECONDS = 86_400;
+const HOLD_TTL_PROBLEM = `must be a whole number of seconds from 1 to ${MAX_HOLD_TTL_SECONDS}`;
 
 /** The spending requests a member may send a minute by default: ten a second, far above a person's pace, well below a runaway script's. */
 const DEFAULT_SPEND_REQUESTS_PER_MINUTE = 600;
@@ -116,6 +120,13 @@ const environmentSchema = (plans: PlanCatalog) =>
       RATE_LIMIT_SERVICES: z.enum(['true', 'false', '1', '0'], { error: 'must be true, false, 1 or 0' }).default('false'),
       SIMULATED_PROVIDER_LATENCY_MS: z.coerce.number().int().min(0).max(600_000).default(0),
       SIMULATED_PROVIDER_FAILURES: booleanVariable.default('false'),
+      // Unset: the ledger's 15 minutes. For tests that watch holds expire (development and tests only).
+      LEDGER_HOLD_TTL_SECONDS: z.coerce
+        .number({ error: HOLD_TTL_PROBLEM })
+        .int({ error: HOLD_TTL_PROBLEM, abort: true })
+        .min(1, { error: HOLD_TTL_PROBLEM })
+        .max(MAX_HOLD_TTL_SECONDS, { error: HOLD_TTL_PROBLEM })
+        .optional(),
       DEFAULT_PLAN: z
         .string()
         .min(1)
@@ -165,6 +176,9 @@ const environmentSchema = (plans: PlanCatalog) =>
         }
         if (env.SIMULATED_PROVIDER_FAILURES === 'true' && !developmentSetup) {
           problem('SIMULATED_PROVIDER_FAILURES', 'is for development and tests only (NODE_ENV=development or test): it lets any request make a generation fail');
+        }
+        if (env.LEDGER_HOLD_TTL_SECONDS !== undefined && !developmentSetup) {
+          problem('LEDGER_HOLD_TTL_SECONDS', 'is for development and tests only (NODE_ENV=development or test): a deployment keeps the ledger\'s hold lifetime of 15 minutes');
         }
         if (production && env.JWT_JWKS_URL?.startsWith('http:')) {
           problem('JWT_JWKS_URL', 'must use https:// when NODE_ENV=production');
@@ -278,6 +292,12 @@ export type Config = {
    * "AFTER_PROVIDER_WORK" }`; development and tests only).
    */
   readonly simulatedProvider: { readonly latencyMs: number; readonly failureInjection: boolean };
+  /**
+   * How long a reservation (a hold) lives before it is released by itself when neither committed
+   * nor released: the ledger's 15 minutes, or `LEDGER_HOLD_TTL_SECONDS` (development and tests
+   * only, for tests that watch holds expire).
+   */
+  readonly ledger: { readonly holdTtlMs: number };
   /** `WS_MAX_SUBSCRIPTIONS_PER_SOCKET`, `WS_MAX_SUBSCRIPTIONS_PER_PRINCIPAL`, `WS_MAX_SOCKETS_PER_PRINCIPAL`, `WS_MESSAGES_PER_SECOND`. */
   readonly websocket: WebSocketCaps;
   /** The plans and prices the API serves; the ledger's defaults unless a caller passes others. */
@@ -350,6 +370,7 @@ export function loadConfig(
     spendLimit: { perMinute: values.RATE_LIMIT_SPEND_PER_MINUTE, services: values.RATE_LIMIT_SERVICES === 'true' || values.RATE_LIMIT_SERVICES === '1' },
     defaultPlan: values.DEFAULT_PLAN,
     simulatedProvider: { latencyMs: values.SIMULATED_PROVIDER_LATENCY_MS, failureInjection: values.SIMULATED_PROVIDER_FAILURES === 'true' },
+    ledger: { holdTtlMs: values.LEDGER_HOLD_TTL_SECONDS === undefined ? DEFAULT_LEDGER_SETTINGS.holdTtlMs : values.LEDGER_HOLD_TTL_SECONDS * 1000 },
     websocket: {
       maxSubscriptionsPerSocket: values.WS_MAX_SUBSCRIPTIONS_PER_SOCKET,
       maxSubscriptionsPerPrincipal: values.WS_MAX_SUBSCRIPTIONS_PER_PRINCIPAL,

@@ -37,6 +37,7 @@ describe('loadConfig', () => {
       spendLimit: { perMinute: 600, services: false },
       defaultPlan: 'rheos.free',
       simulatedProvider: { latencyMs: 0, failureInjection: false },
+      ledger: { holdTtlMs: 15 * 60_000 },
       websocket: { maxSubscriptionsPerSocket: 100, maxSubscriptionsPerPrincipal: 500, maxSocketsPerPrincipal: 50, messagesPerSecond: 20 },
       catalogs: { plans: DEFAULT_PLAN_CATALOG, pricing: DEFAULT_PRICING_CATALOG },
     });
@@ -103,6 +104,18 @@ describe('loadConfig', () => {
     expect(problemsOf({ ...PRODUCTION, JWT_SECRET: SECRET, SIMULATED_PROVIDER_FAILURES: 'true' })).toEqual([problem]);
     expect(problemsOf({ JWT_SECRET: SECRET, SIMULATED_PROVIDER_FAILURES: 'true' })).toEqual([problem]);
     expect(problemsOf({ MONGODB_URI: 'mongodb://db.internal:27017', JWT_SECRET: SECRET, SIMULATED_PROVIDER_FAILURES: 'true' })).toEqual([problem]);
+  });
+
+  it('shortens the hold lifetime with LEDGER_HOLD_TTL_SECONDS in development and tests only, and refuses one out of range', () => {
+    expect(loadConfig({ NODE_ENV: 'test', LEDGER_HOLD_TTL_SECONDS: '3' }).ledger).toEqual({ holdTtlMs: 3_000 });
+    expect(loadConfig({ NODE_ENV: 'development', JWT_SECRET: SECRET, LEDGER_HOLD_TTL_SECONDS: '60' }).ledger).toEqual({ holdTtlMs: 60_000 });
+    expect(loadConfig({ ...PRODUCTION, JWT_SECRET: SECRET }).ledger).toEqual({ holdTtlMs: 15 * 60_000 });
+    const refused = "LEDGER_HOLD_TTL_SECONDS is for development and tests only (NODE_ENV=development or test): a deployment keeps the ledger's hold lifetime of 15 minutes";
+    expect(problemsOf({ ...PRODUCTION, JWT_SECRET: SECRET, LEDGER_HOLD_TTL_SECONDS: '3' })).toEqual([refused]);
+    expect(problemsOf({ MONGODB_URI: 'mongodb://db.internal:27017', JWT_SECRET: SECRET, LEDGER_HOLD_TTL_SECONDS: '3' })).toEqual([refused]);
+    for (const value of ['0', '1.5', 'soon', '86401']) {
+      expect(problemsOf({ NODE_ENV: 'test', LEDGER_HOLD_TTL_SECONDS: value })).toEqual(['LEDGER_HOLD_TTL_SECONDS must be a whole number of seconds from 1 to 86400']);
+    }
   });
 
   it('refuses production without MONGODB_URI', () => {
