@@ -131,14 +131,14 @@ export function createApp(config: Config, options: AppOptions = {}): App {
           },
         );
       }));
-      // Without the development conveniences, graphql-ws closes on an internal error with no detail.
-      const websocket = attachWebSocketTransport(server, graphql, { authenticate, logger, production: !config.developmentConveniences, caps: config.websocket });
+      // Attached once listening (below); until then, stopping has no WebSockets to close.
+      let websocket: ReturnType<typeof attachWebSocketTransport> | undefined = undefined;
       // Stops accepting (connections, upgrades, requests on open connections), closes the WebSockets
       // with 1001 Going Away, lets the requests being answered finish, for SHUTDOWN_GRACE_MS at
       // most, then settles the ledger's last writes before the database closes.
       const stop = async () => {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-        await Promise.all([websocket.close(), inFlight.drain(SHUTDOWN_GRACE_MS)]);
+        await Promise.all([websocket?.close(), inFlight.drain(SHUTDOWN_GRACE_MS)]);
         server.closeAllConnections();
         await closed;
         await realtime.close();
@@ -156,6 +156,9 @@ export function createApp(config: Config, options: AppOptions = {}): App {
         await stop();
         throw error;
       }
+      // Attached once listening, so that a port in use is one error (ws would also report it, as its own).
+      // Without the development conveniences, graphql-ws closes on an internal error with no detail.
+      websocket = attachWebSocketTransport(server, graphql, { authenticate, logger, production: !config.developmentConveniences, caps: config.websocket });
       running = { stop };
       const { port } = server.address() as AddressInfo;
       const host = config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host;

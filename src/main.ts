@@ -11,7 +11,14 @@ try {
 }
 
 const app = createApp(config);
-const { url, graphqlUrl, database } = await app.start();
+const { url, graphqlUrl, database } = await app.start().catch((error: unknown) => {
+  // An operator's mistake, not a crash: one line saying what to change rather than a stack trace.
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code !== 'EADDRINUSE' && code !== 'EACCES') throw error;
+  const { host, port } = config.http;
+  console.error(`creditstream cannot listen on ${host}:${port}: ${code === 'EADDRINUSE' ? 'the port is in use' : 'permission denied'} (set PORT or HOST to another one)`);
+  process.exit(1);
+});
 console.log(`creditstream listening on ${url} (health: ${url}/health, readiness: ${url}/ready)`);
 if (config.developmentConveniences) console.log(`live usage card (demo): ${url}/demo`);
 else if (config.environment === 'development') {
