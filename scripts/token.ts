@@ -1,6 +1,6 @@
 /**
  * Prints a signed access token for development:
- *   npm run token -- --sub u1 [--org o1] [--role member|admin|service] [--ttl 1h]
+ *   npm run -s token -- --sub u1 [--org o1] [--role member|admin|service] [--ttl 1h]
  * Signs with the configured JWT_SECRET (the development secret when none is set), adding
  * JWT_ISSUER and JWT_AUDIENCE when they are set, so the server started with the same
  * environment accepts it. Prints the token alone on stdout.
@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { ROLES, signToken, type Role } from '../src/auth/index.js';
 import { ConfigError, loadConfig } from '../src/config.js';
 
-const USAGE = `usage: npm run token -- --sub USER [--org ORGANIZATION] [--role ${ROLES.join('|')}] [--ttl 1h]`;
+const USAGE = `usage: npm run -s token -- --sub USER [--org ORGANIZATION] [--role ${ROLES.join('|')}] [--ttl 1h]`;
 
 function fail(message: string, exitCode: number): never {
   console.error(`token: ${message}`);

@@ -57,7 +57,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
         logger.warn('MONGODB_URI is not set: using the embedded in-memory database (development and tests only, data is lost on stop)');
       }
       if (config.auth.kind === 'secret' && config.auth.developmentSecret) {
-        logger.warn('JWT_SECRET is not set: tokens are verified with the public development secret (development and tests only); `npm run token -- --sub u1` prints one');
+        logger.warn('JWT_SECRET is not set: tokens are verified with the public development secret (development and tests only); `npm run -s token -- --sub u1` prints one (`-s`: without the banner of npm, so `T=$(npm run -s token -- --sub u1)` captures the token alone)');
       }
       const store = await createLedgerStore({
         connection: database.connection,

@@ -24,7 +24,7 @@ if (config.developmentConveniences) console.log(`live usage card (demo): ${url}/
 else if (config.environment === 'development') {
   console.log('NODE_ENV is unset and the server is configured: GraphiQL, error details and /demo are off (set NODE_ENV=development for them)');
 }
-console.log(`GraphQL: ${graphqlUrl}${config.developmentConveniences ? ' (open it in a browser for GraphiQL; `npm run token -- --sub u1` prints a token)' : ''}`);
+console.log(`GraphQL: ${graphqlUrl}${config.developmentConveniences ? ' (open it in a browser for GraphiQL; `npm run -s token -- --sub u1` prints a token)' : ''}`);
 console.log(`database: ${database.embedded ? 'embedded in-memory MongoDB (development only)' : 'MongoDB at MONGODB_URI'}`);
 
 // Stopping is graceful (see App.stop): in-flight requests are answered and the ledger's last writes
