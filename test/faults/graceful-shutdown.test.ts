@@ -1,57 +1,25 @@
-import mongoose from 'mongoose';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { signToken } from '../../src/auth/index.js';
-import { loadConfig } from '../../src/config.js';
+import { describe, expect, it } from 'vitest';
 import { accountGlobalId } from '../../src/graphql/inputs/global-ids.js';
 import { execute } from '../graphql/client.js';
 import { ConsumeCreditsDocument, GenerateDocument } from '../graphql/generated/graphql.js';
 import { openSocket } from '../graphql/subscription-client.js';
-import { startDatabaseProcess, type DatabaseProcess } from '../support/database-process.js';
-import { killServerProcesses, spawnServerProcess, type ServerProcess } from '../support/server-process.js';
+import { useServersOnDatabaseProcess } from './servers-on-database-process.js';
 
 /**
  * The server process (src/main.ts, as `npm start` runs it) told to stop with SIGTERM while it
  * answers: its database is a process of its own, so what the server left there can be read after it exited.
  */
-const SECRET = 'a-test-secret-that-is-long-enough-for-hs256';
-const DB_NAME = 'graceful-shutdown';
 const BURST = 20;
-const serverEnv = (extra: Record<string, string> = {}) => ({ NODE_ENV: 'test', JWT_SECRET: SECRET, MONGODB_URI: database.uri, MONGODB_DB_NAME: DB_NAME, ...extra });
-const tokenFor = (sub: string) => signToken(loadConfig({ NODE_ENV: 'test', JWT_SECRET: SECRET }).auth, { sub }, '10m');
-
-async function startServer(extra?: Record<string, string>): Promise<{ server: ServerProcess; url: string; graphqlUrl: string }> {
-  const server = spawnServerProcess(serverEnv(extra));
-  started.push(server);
-  const outcome = await server.outcome;
-  if (!('listening' in outcome)) throw new Error(`the server did not start: ${outcome.stderr}`);
-  return { server, url: outcome.listening, graphqlUrl: `${outcome.listening}/graphql` };
-}
+const { startServer, tokenFor, stored: storedHistory } = useServersOnDatabaseProcess('graceful-shutdown');
 
 const debit = (graphqlUrl: string, token: string, accountId: string, key: string) =>
   execute(graphqlUrl, ConsumeCreditsDocument, { token, variables: { input: { accountId: accountGlobalId(accountId), meter: 'AI_CREDITS', amount: 1, idempotencyKey: key } } });
 
 /** The account as the server left it in the database, and the seqs of its entries in the history. */
 async function stored(accountId: string) {
-  const connection = await mongoose.createConnection(database.uri, { dbName: DB_NAME }).asPromise();
-  try {
-    const account = await connection.db!.collection<{ _id: string; state: { lastSeq: number }; pendingEntries: unknown[] }>('accounts').findOne({ _id: accountId });
-    const seqs = await connection.db!.collection('ledger_entries').distinct('seq', { accountId });
-    return { account: account!, seqs };
-  } finally {
-    await connection.close();
-  }
+  const { account, entries } = await storedHistory(accountId);
+  return { account, seqs: [...new Set(entries.map((entry) => entry.seq))] };
 }
-
-let database: DatabaseProcess;
-const started: ServerProcess[] = [];
-
-beforeAll(async () => {
-  database = await startDatabaseProcess();
-});
-afterEach(() => killServerProcesses(started));
-afterAll(async () => {
-  await database?.stop();
-});
 
 describe('SIGTERM', () => {
   it('stops accepting, answers the mutations in flight, closes WebSockets with 1001 Going Away, leaves every ledger entry copied, and exits 0', async () => {

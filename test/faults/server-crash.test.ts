@@ -1,14 +1,10 @@
-import mongoose from 'mongoose';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { signToken } from '../../src/auth/index.js';
-import { loadConfig } from '../../src/config.js';
+import { describe, expect, it } from 'vitest';
 import { accountGlobalId, reservationGlobalId } from '../../src/graphql/inputs/global-ids.js';
 import { clientKeyOf } from '../../src/graphql/inputs/idempotency-keys.js';
-import { meterFigures, METERS, replayEntries, type AccountState, type LedgerEntry } from '../../src/ledger/index.js';
+import { meterFigures, METERS, replayEntries } from '../../src/ledger/index.js';
 import { execute } from '../graphql/client.js';
 import { AccountDocument, ConsumeCreditsDocument, ReserveCreditsDocument } from '../graphql/generated/graphql.js';
-import { startDatabaseProcess, type DatabaseProcess } from '../support/database-process.js';
-import { killServerProcesses, spawnServerProcess, type ServerProcess } from '../support/server-process.js';
+import { useServersOnDatabaseProcess } from './servers-on-database-process.js';
 
 /**
  * Issue 12: the server process (src/main.ts, as `npm start` runs it) killed with SIGKILL at a
@@ -18,8 +14,6 @@ import { killServerProcesses, spawnServerProcess, type ServerProcess } from '../
  *
  * The moments are random: a failure prints its seed, and CRASH_SEED=<seed> repeats its rounds.
  */
-const SECRET = 'a-test-secret-that-is-long-enough-for-hs256';
-const DB_NAME = 'server-crash';
 const ACCOUNT = 'user:crash';
 const ROUNDS = 3;
 /** Keys a round sends, and how many of them it sends twice: 60 requests. */
@@ -48,17 +42,15 @@ function seededRandom(start: number): () => number {
 const random = seededRandom(seed);
 const randomInt = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
 
-const serverEnv = () => ({
-  NODE_ENV: 'test',
-  JWT_SECRET: SECRET,
-  MONGODB_URI: database.uri,
-  MONGODB_DB_NAME: DB_NAME,
+const servers = useServersOnDatabaseProcess('server-crash', {
   DEFAULT_PLAN: PLAN,
   LEDGER_HOLD_TTL_SECONDS: String(HOLD_TTL_SECONDS),
   // Every round sends 120 spending requests or more; the spend limit is not what is tested here.
   RATE_LIMIT_SPEND_PER_MINUTE: '0',
 });
-const token = await signToken(loadConfig({ NODE_ENV: 'test', JWT_SECRET: SECRET }).auth, { sub: 'crash' }, '10m');
+const startServer = () => servers.startServer();
+const stored = () => servers.stored(ACCOUNT);
+const token = await servers.tokenFor('crash');
 const accountId = accountGlobalId(ACCOUNT);
 
 type Request = { key: string; kind: 'consume' | 'reserve'; amount: number };
@@ -87,26 +79,6 @@ const payload = (answer: Answer) => ({ ...answer, replayed: undefined });
 const successOf = (request: Request) => (request.kind === 'consume' ? 'ConsumeCreditsSuccess' : 'ReserveCreditsSuccess');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function startServer(): Promise<{ server: ServerProcess; graphqlUrl: string }> {
-  const server = spawnServerProcess(serverEnv());
-  started.push(server);
-  const outcome = await server.outcome;
-  if (!('listening' in outcome)) throw new Error(`the server did not start: ${outcome.stderr}`);
-  return { server, graphqlUrl: `${outcome.listening}/graphql` };
-}
-
-/** The account and its history as the servers left them in the database. */
-async function stored() {
-  const connection = await mongoose.createConnection(database.uri, { dbName: DB_NAME }).asPromise();
-  try {
-    const account = await connection.db!.collection<{ _id: string; state: AccountState; pendingEntries: unknown[] }>('accounts').findOne({ _id: ACCOUNT });
-    const entries = await connection.db!.collection<LedgerEntry>('ledger_entries').find({ accountId: ACCOUNT }, { projection: { _id: 0 } }).sort({ seq: 1 }).toArray();
-    return { account: account!, entries: entries as LedgerEntry[] };
-  } finally {
-    await connection.close();
-  }
-}
-
 /** The history is whole: seqs 1..lastSeq without a gap, nothing left uncopied in the account, and the stored balances are what the entries replay to. */
 async function expectWholeHistory() {
   const { account, entries } = await stored();
@@ -120,17 +92,6 @@ async function expectWholeHistory() {
   for (const meter of METERS) expect(replayed.meters[meter], because(`${meter} replayed from the history`)).toEqual(meterFigures(account.state, meter));
   return { account, entries };
 }
-
-let database: DatabaseProcess;
-const started: ServerProcess[] = [];
-
-beforeAll(async () => {
-  database = await startDatabaseProcess();
-});
-afterEach(() => killServerProcesses(started));
-afterAll(async () => {
-  await database?.stop();
-});
 
 describe('SIGKILL mid-burst, several times (issue 12)', () => {
   it('after each restart the ledger replays to the stored balances, no key is charged twice, every retry gets the original answer, and the open holds expire and release', async () => {
