@@ -6,21 +6,13 @@ import { execute } from './graphql/client.js';
 import { BalanceChangedDocument, CreditUsageDocument, ViewerDocument } from './graphql/generated/graphql.js';
 import { accountGlobalId, dataOf, Sockets, ticksInLedger } from './graphql/subscription-client.js';
 import { debitMany, expectQuiet, take } from './realtime/realtime-fixture.js';
-import { REDIS_URL, whyRedisIsUnreachable } from './realtime/redis-probe.js';
+import { REDIS_URL, withoutRedis } from './realtime/redis-probe.js';
 import { RedisRelay } from './support/redis-relay.js';
 import { useTwoServerProcesses } from './support/server-processes.js';
 
-const unreachable = await whyRedisIsUnreachable(REDIS_URL);
-const required = process.env.REQUIRE_REDIS === '1';
-if (unreachable !== null && !required) console.warn(`Skipping the two-process live usage tests: ${unreachable} (REQUIRE_REDIS=1 makes this a failure)`);
+const noRedis = await withoutRedis('the two-process live usage tests');
 
-describe.runIf(unreachable !== null && required)('Redis, required by REQUIRE_REDIS=1', () => {
-  it('is reachable', () => {
-    expect.fail(`Redis is not reachable at ${unreachable}`);
-  });
-});
-
-describe.skipIf(unreachable !== null)('live usage across two server processes sharing one database and one Redis', () => {
+describe.skipIf(noRedis)('live usage across two server processes sharing one database and one Redis', () => {
   // Two apps, as two processes of one deployment would be.
   const processes = useTwoServerProcesses('realtime-e2e', () => ({ REDIS_URL, DEFAULT_PLAN: 'rheos.pro' }));
   const sockets = new Sockets(() => processes.second.graphqlUrl);
@@ -51,7 +43,7 @@ describe.skipIf(unreachable !== null)('live usage across two server processes sh
   });
 });
 
-describe.skipIf(unreachable !== null)('live usage through a Redis outage', () => {
+describe.skipIf(noRedis)('live usage through a Redis outage', () => {
   const relay = new RedisRelay(new URL(REDIS_URL));
   let relayUrl = '';
   beforeAll(async () => {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signToken, type TokenClaims } from '../../src/auth/index.js';
 import { remembersKey } from '../../src/store/remembered-keys.js';
-import { REDIS_URL, whyRedisIsUnreachable } from '../realtime/redis-probe.js';
+import { REDIS_URL, withoutRedis } from '../realtime/redis-probe.js';
 import { RedisRelay } from '../support/redis-relay.js';
 import { useTwoServerProcesses } from '../support/server-processes.js';
 import { execute } from './client.js';
@@ -130,10 +130,9 @@ function useTwoInstances(redisUrl: () => string) {
   };
 }
 
-const unreachable = await whyRedisIsUnreachable(REDIS_URL);
-if (unreachable !== null) console.warn(`Skipping the spend limit tests across processes: ${unreachable}`);
+const noRedis = await withoutRedis('the spend limit tests across processes');
 
-describe.skipIf(unreachable !== null)('two server processes sharing one Redis', () => {
+describe.skipIf(noRedis)('two server processes sharing one Redis', () => {
   const instances = useTwoInstances(() => REDIS_URL);
 
   it('share one limit per member: requests to either count together', async () => {
@@ -148,7 +147,7 @@ describe.skipIf(unreachable !== null)('two server processes sharing one Redis', 
   });
 });
 
-describe.skipIf(unreachable !== null)('when Redis stops answering, then goes down', () => {
+describe.skipIf(noRedis)('when Redis stops answering, then goes down', () => {
   const relay = new RedisRelay(new URL(REDIS_URL));
   let relayUrl = '';
   beforeAll(async () => {

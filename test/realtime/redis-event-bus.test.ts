@@ -15,17 +15,9 @@ import type { LedgerStore } from '../../src/store/ledger-store.js';
 import { openTestDatabase } from '../support/test-database.js';
 import { openStore, TestClock } from '../store/store-fixture.js';
 import { debitMany, expectQuiet, interceptedBus, ManualScheduler, openAccount, range, seqsOf, take } from './realtime-fixture.js';
-import { REDIS_URL, whyRedisIsUnreachable } from './redis-probe.js';
+import { REDIS_URL, withoutRedis } from './redis-probe.js';
 
-const unreachable = await whyRedisIsUnreachable(REDIS_URL);
-const required = process.env.REQUIRE_REDIS === '1';
-if (unreachable !== null && !required) console.warn(`Skipping the Redis event bus tests: ${unreachable} (REQUIRE_REDIS=1 makes this a failure)`);
-
-describe.runIf(unreachable !== null && required)('Redis, required by REQUIRE_REDIS=1', () => {
-  it('is reachable', () => {
-    expect.fail(`Redis is not reachable at ${unreachable}`);
-  });
-});
+const noRedis = await withoutRedis('the Redis event bus tests');
 
 describe('starting a Redis event bus', () => {
   it('fails, leaving nothing open, when Redis cannot be reached', async () => {
@@ -35,7 +27,7 @@ describe('starting a Redis event bus', () => {
   });
 });
 
-describe.skipIf(unreachable !== null)('the Redis event bus between two server instances', () => {
+describe.skipIf(noRedis)('the Redis event bus between two server instances', () => {
   // Two instances: a store each on its own connection to the same database, a Redis bus each.
   let database: Database;
   let secondConnection: mongoose.Connection;
