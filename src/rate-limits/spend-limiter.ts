@@ -19,7 +19,7 @@ export type SpendLimiter = {
    * otherwise how many seconds until the principal's window has room again.
    */
   take(viewer: Viewer): Promise<number | null>;
-  /** Takes back what `take` counted for a request that spent nothing new: a replay of an applied key. */
+  /** Takes back what `take` counted for a request that spent nothing new: a replay of an applied key. Never rejects. */
   giveBack(viewer: Viewer): Promise<void>;
   close(): Promise<void>;
 };
@@ -65,7 +65,9 @@ export function createSpendLimiter({ perMinute, services, redisUrl, onRedisDown 
       }
     },
     async giveBack(viewer) {
-      if (limited(viewer)) await limiter.reward(principalOf(viewer));
+      // Never fails: it runs after a replay has been answered by the ledger, and an error here
+      // would hide that answer; a count not given back only costs the principal one request.
+      if (limited(viewer)) await limiter.reward(principalOf(viewer)).catch(() => undefined);
     },
     async close() {
       redis?.disconnect();
