@@ -99,11 +99,16 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
    * account's pending entries waits for nobody: until then the account holds one batch's entries,
    * which this process knows it copied and the next writer elsewhere copies again (a no-op).
    */
-  async function commitEntries(accountId: string, entries: StoredEntry[], state: AccountState, { deferPull = false } = {}): Promise<{ pulled: Promise<void> }> {
+  async function commitEntries(
+    accountId: string,
+    entries: StoredEntry[],
+    state: AccountState,
+    { createdAt, deferPull = false }: { createdAt: Date; deferPull?: boolean },
+  ): Promise<{ pulled: Promise<void> }> {
     if (entries.length === 0) return { pulled: Promise.resolve() };
     await commands.copyEntries(entries);
     const lastSeq = entries.at(-1)!.seq;
-    written.copied(accountId, lastSeq);
+    written.copied(accountId, createdAt, lastSeq);
     let pulled = Promise.resolve();
     if (deferPull) commands.deferPull(accountId, lastSeq);
     else pulled = commands.pullCopied(accountId, lastSeq);
@@ -151,7 +156,9 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
       // They are announced too: the writer that died never told its listeners (feeds drop repeats by seq).
       const pending = document.pendingEntries;
       // Their pull is left to this batch's compare-and-set, which replaces them.
-      if (pending.length > 0 && !written.hasCopied(accountId, pending.at(-1)!.seq)) await commitEntries(accountId, pending, document.state, { deferPull: true });
+      if (pending.length > 0 && !written.hasCopied(accountId, document.createdAt, pending.at(-1)!.seq)) {
+        await commitEntries(accountId, pending, document.state, { createdAt: document.createdAt, deferPull: true });
+      }
 
       const batchContext = { ...context(), quotes };
       // Advanced once for the whole batch (which is what an ADVANCE asks for).
@@ -211,7 +218,7 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
       // The batch has applied: from here on, nothing may answer it as failed. Entries left
       // uncopied are copied (and announced) by the next write to the account or at start-up.
       try {
-        await commitEntries(accountId, stored, state, { deferPull: batcher.hasWaiting(accountId) });
+        await commitEntries(accountId, stored, state, { createdAt: document.createdAt, deferPull: batcher.hasWaiting(accountId) });
       } catch (error) {
         options.onBackgroundError?.(error);
       }
@@ -263,7 +270,7 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
         const winner = await models.Accounts.findById(request.accountId).lean<AccountDocument>();
         return { ok: true, value: winner!.state };
       }
-      await commitEntries(request.accountId, stored, opened.state);
+      await commitEntries(request.accountId, stored, opened.state, { createdAt: opened.state.clock });
       return { ok: true, value: opened.state };
     },
 
@@ -336,7 +343,7 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
     async recoverPendingEntries(): Promise<number> {
       const stranded = await models.Accounts.find({ 'pendingEntries.0': { $exists: true } }).lean<AccountDocument[]>();
       // Taken out of their accounts before answering, so that a second sweep finds nothing left.
-      for (const document of stranded) await (await commitEntries(document._id, document.pendingEntries, document.state)).pulled;
+      for (const document of stranded) await (await commitEntries(document._id, document.pendingEntries, document.state, { createdAt: document.createdAt })).pulled;
       return stranded.reduce((count, document) => count + document.pendingEntries.length, 0);
     },
 
@@ -367,8 +374,12 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
  */
 class WrittenAccounts {
   readonly #documents = new Map<string, AccountDocument>();
-  /** Kept apart from the documents: forgetting a stale document does not unlearn what was copied. */
-  readonly #copiedThrough = new Map<string, number>();
+  /**
+   * Kept apart from the documents: forgetting a stale document does not unlearn what was copied.
+   * By incarnation (the document's `createdAt`): an account opened again after the database lost
+   * it counts its seqs from 1 again, and what was copied of the lost one says nothing of those.
+   */
+  readonly #copiedThrough = new Map<string, { createdAt: number; seq: number }>();
 
   constructor(private readonly capacity: number) {}
 
@@ -384,13 +395,16 @@ class WrittenAccounts {
     this.#documents.delete(accountId);
   }
 
-  copied(accountId: string, seq: number): void {
-    remember(this.#copiedThrough, accountId, Math.max(seq, this.#copiedThrough.get(accountId) ?? 0), this.capacity);
+  copied(accountId: string, createdAt: Date, seq: number): void {
+    const known = this.#copiedThrough.get(accountId);
+    const sameIncarnation = known?.createdAt === createdAt.getTime();
+    remember(this.#copiedThrough, accountId, { createdAt: createdAt.getTime(), seq: sameIncarnation ? Math.max(seq, known.seq) : seq }, this.capacity);
   }
 
-  /** Whether this process copied the account's entries up to `seq` itself. */
-  hasCopied(accountId: string, seq: number): boolean {
-    return (this.#copiedThrough.get(accountId) ?? 0) >= seq;
+  /** Whether this process copied the entries of this incarnation of the account up to `seq` itself. */
+  hasCopied(accountId: string, createdAt: Date, seq: number): boolean {
+    const known = this.#copiedThrough.get(accountId);
+    return known !== undefined && known.createdAt === createdAt.getTime() && known.seq >= seq;
   }
 }
 

@@ -496,6 +496,28 @@ describe('crash recovery', () => {
     expect((await availableAi(accountId)).available).toBe(94);
   });
 
+  it('copies stranded entries of an account opened again after the database lost it, whatever it copied of the lost one', async () => {
+    const accountId = await newAccount();
+    for (let index = 0; index < 5; index += 1) await store.execute(accountId, voiceover(`lost-${index}`));
+    await store.settled();
+    // The database loses the account and its history; it is opened again, later, and counts its seqs from 1.
+    const { Accounts, Entries, Keys } = store.models;
+    await Promise.all([Accounts.deleteOne({ _id: accountId }), Entries.deleteMany({ accountId }), Keys.deleteMany({ accountId })]);
+    clock.set(new Date(clock.current.getTime() + 60_000));
+    expect(await store.openAccount({ accountId, accountType: 'ORGANIZATION', planId: 'hundred', billingAnchor: new Date('2026-01-31T00:00:00Z') })).toMatchObject({ ok: true });
+    // Another process writes it and dies before copying: its entry, seq 3, is only pending.
+    const crashing = await openStore(secondConnection, clock, {
+      afterAccountWrite: () => {
+        throw new Error('injected crash');
+      },
+    });
+    await expect(crashing.execute(accountId, voiceover('stranded'))).rejects.toThrow('injected crash');
+
+    await store.execute(accountId, voiceover('next'));
+    expect((await allEntries(accountId)).map((entry) => entry.seq)).toEqual([1, 2, 3, 4]);
+    expect(await store.execute(accountId, voiceover('stranded'))).toMatchObject({ ok: true, replayed: true });
+  });
+
   it('copies stranded entries on the next write even without the sweep', async () => {
     const accountId = await newAccount();
     const crashing = await openStore(database.connection, clock, {
