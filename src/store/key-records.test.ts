@@ -29,6 +29,10 @@ describe('key records as stored', () => {
     expect(keyRecordOf(storedKeyRecord(stepKey))).toEqual(stepKey);
   });
 
+  it('written in the ledger\'s own shape, before this format, still read as the record they are', () => {
+    expect(keyRecordOf(debit)).toEqual(debit);
+  });
+
   it('weigh at least a quarter less than the record with its field names (it is written twice per keyed write)', () => {
     expect(calculateObjectSize(storedKeyRecord(debit))).toBeLessThan(calculateObjectSize(debit) * 0.75);
   });

@@ -33,7 +33,13 @@ export function storedKeyRecord({ key, fingerprint, outcome, balances }: Idempot
   };
 }
 
-export function keyRecordOf({ key, fingerprint, outcome, balances }: StoredKeyRecord): IdempotencyRecord {
+/**
+ * The record a stored one keeps. A record written before this format (the fingerprint in hex,
+ * balances as objects: the ledger's own shape) is read as it is, so that its retries still replay.
+ */
+export function keyRecordOf(stored: StoredKeyRecord | IdempotencyRecord): IdempotencyRecord {
+  if (typeof stored.fingerprint === 'string') return stored as IdempotencyRecord;
+  const { key, fingerprint, outcome, balances } = stored as StoredKeyRecord;
   return {
     key,
     fingerprint: Buffer.from(fingerprint.buffer).toString('hex'),
