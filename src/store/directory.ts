@@ -90,10 +90,19 @@ export async function createDirectory(options: { connection: Connection; store: 
   // (restarted, a backup restored) has lost the accounts, so a write that finds one of them
   // missing provisions it again, and is tried once more.
   const provisioned = new RememberedProvisions(MAX_REMEMBERED_PROVISIONS);
-  options.store.reopenMissingAccounts(async (accountId) => {
-    const requests = provisioned.forgetAccount(accountId);
-    for (const request of requests) await provision(request);
-    return requests.length > 0;
+  // Every write of a batch that met the missing account asks at once: they share one reopening,
+  // rather than the first forgetting what the others would need to know the account was provisioned.
+  const reopening = new Map<string, Promise<boolean>>();
+  options.store.reopenMissingAccounts((accountId) => {
+    const running = reopening.get(accountId);
+    if (running) return running;
+    const reopened = (async () => {
+      const requests = provisioned.forgetAccount(accountId);
+      for (const request of requests) await provision(request);
+      return requests.length > 0;
+    })().finally(() => reopening.delete(accountId));
+    reopening.set(accountId, reopened);
+    return reopened;
   });
 
   async function openOrThrow(accountId: string, accountType: 'USER' | 'ORGANIZATION') {

@@ -142,4 +142,10 @@ describe('a database emptied under a connected server (a restored backup)', () =
     expect(after.errors).toBeUndefined();
     expect(after.data!.consumeCredits.__typename).toBe('ConsumeCreditsSuccess');
   });
+
+  it('answers every write of a burst that finds it missing, not only the first', async () => {
+    await running.database.connection.db!.dropDatabase();
+    const burst = await Promise.all(Array.from({ length: 8 }, (_, index) => consume(`emptied-burst-${index}`)));
+    expect(burst.map((answer) => answer.data?.consumeCredits.__typename)).toEqual(Array(8).fill('ConsumeCreditsSuccess'));
+  });
 });
