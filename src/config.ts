@@ -30,12 +30,6 @@ const wholeNumber = (min: number, max: number, fallback: number) => {
  */
 const MAX_GRAPHQL_TOKENS = 5_000;
 
-/** A WebSocket cap: a whole number from 1 to `max`, `fallback` when unset. */
-const webSocketCap = (max: number, fallback: number) => {
-  const problem = `must be a whole number from 1 to ${max}`;
-  return z.coerce.number({ error: problem }).int({ error: problem, abort: true }).min(1, { error: problem }).max(max, { error: problem }).default(fallback);
-};
-
 /** The most `LEDGER_HOLD_TTL_SECONDS` may say: a day. */
 const MAX_HOLD_TTL_SECONDS = 86_400;
 const HOLD_TTL_PROBLEM = `must be a whole number of seconds from 1 to ${MAX_HOLD_TTL_SECONDS}`;
@@ -135,10 +129,10 @@ const environmentSchema = (plans: PlanCatalog) =>
           error: `must name a plan of the catalog (${Object.keys(plans.plans).join(', ')})`,
         }),
       // One token once opened 40,000 subscriptions (1.85 GB): what a principal holds is capped.
-      WS_MAX_SUBSCRIPTIONS_PER_SOCKET: webSocketCap(10_000, 100),
-      WS_MAX_SUBSCRIPTIONS_PER_PRINCIPAL: webSocketCap(1_000_000, 500),
-      WS_MAX_SOCKETS_PER_PRINCIPAL: webSocketCap(100_000, 50),
-      WS_MESSAGES_PER_SECOND: webSocketCap(100_000, 20),
+      WS_MAX_SUBSCRIPTIONS_PER_SOCKET: wholeNumber(1, 10_000, 100),
+      WS_MAX_SUBSCRIPTIONS_PER_PRINCIPAL: wholeNumber(1, 1_000_000, 500),
+      WS_MAX_SOCKETS_PER_PRINCIPAL: wholeNumber(1, 100_000, 50),
+      WS_MESSAGES_PER_SECOND: wholeNumber(1, 100_000, 20),
     })
     .superRefine(
       (env, ctx) => {
