@@ -44,6 +44,10 @@ export function createGraphQLServer({ config, services, authenticate, database, 
     schema,
     graphqlEndpoint: '/graphql',
     graphiql: development,
+    // GraphiQL's page with its scripts and styles inlined from the npm bundle (yoga's own loads them
+    // from a CDN), so it works on a machine with no network beyond itself; the 9 MB bundle is loaded
+    // on the first page asked for, not by every server.
+    renderGraphiQL: async (options) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
     landingPage: development,
     // Unexpected errors reach the client as "Unexpected error." (with the development conveniences,
     // with the original message and stack in extensions) and the log in full; errors with an

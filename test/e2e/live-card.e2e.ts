@@ -1,49 +1,34 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type RunningApp } from '../../src/app.js';
 import { signToken } from '../../src/auth/index.js';
-import { loadConfig } from '../../src/config.js';
 import { DEMO_CLAIMS, DEMO_DIST } from '../../src/demo.js';
+import { launchChromium, type Browser } from './chromium.js';
+import { developmentConfig } from './development-config.js';
 
-/**
- * The live usage card in Chromium (Debian's, at CHROMIUM_PATH or /usr/bin/chromium; never a
- * downloaded one), against the app on a free port. `npm run test:e2e` builds the demo first.
- */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+/** The live usage card in Chromium, against the app on a free port. `npm run test:e2e` builds the demo first. */
 const accountGlobalId = (accountId: string) => Buffer.from(`Account:${accountId}`).toString('base64');
 
 describe('the live usage card', () => {
-  // The demo page is one of the development conveniences, which NODE_ENV=test does not offer.
-  const config = loadConfig({ MONGODB_URI: process.env.MONGODB_URI, NODE_ENV: 'development', PORT: '0', LOG_LEVEL: 'silent' });
+  const config = developmentConfig();
   const app = createApp(config);
   let running: RunningApp;
-  let profile: string;
-  let context: BrowserContext;
+  let browser: Browser;
   let page: Page;
 
   beforeAll(async () => {
     if (!existsSync(join(DEMO_DIST, 'index.html'))) throw new Error('the demo is not built: run `npm run demo:build` (npm run test:e2e does)');
-    if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium`);
     running = await app.start();
-    profile = await mkdtemp(join(tmpdir(), 'cs-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ARGS,
-      viewport: { width: 900, height: 900 },
-    });
-    page = await context.newPage();
+    browser = await launchChromium();
+    page = await browser.context.newPage();
   });
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await app.stop();
-    if (profile) await rm(profile, { recursive: true, force: true });
   });
 
   const text = (testId: string) => page.getByTestId(testId).textContent();
