@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'coverage/', 'dist/', 'demo/dist/', 'test-artifacts/', 'test/graphql/generated/'] },
+  { ignores: ['node_modules/', 'coverage/', 'dist/', 'demo/dist/', 'test-artifacts/', 'test/graphql/generated/', 'demo/src/generated/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

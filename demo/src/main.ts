@@ -1,21 +1,35 @@
 import { createClient, type Client } from 'graphql-ws';
-import { BALANCE_CHANGED, CREDIT_USAGE, GENERATE, LIVE_CARD, type Balance, type CreditTick, type GenerateResult, type LiveCardData, type Meter } from './operations.js';
+import { graphqlRequest, mintDemoToken, SessionEndedError } from './api.js';
+import { byId as $ } from './dom.js';
+import {
+  BalanceChangedDocument,
+  CreditUsageDocument,
+  GenerateDocument,
+  LiveCardDocument,
+  UsageByDayDocument,
+  type CardBalanceFragment as Balance,
+  type BalanceChangedSubscription,
+  type CreditUsageSubscription,
+  type GenerateMutation,
+  type Meter,
+  type TypedDocumentString,
+} from './generated/graphql.js';
+import { hideSessionEnded, isSessionEnded, showSessionEnded } from './sign-in.js';
+import { createUsageCharts } from './usage-chart.js';
 
 /**
  * The live usage card: signs in with `?token=`, a pasted token or (development and test) the
  * server's demo user, shows the viewer's account and animates every credit tick as it arrives.
+ * Its operations are in operations/*.graphql, typed by codegen into generated/.
  */
+
+type CreditTick = CreditUsageSubscription['creditUsage'];
+type GenerateResult = NonNullable<GenerateMutation['generate']>;
 
 const METERS: readonly Meter[] = ['AI_CREDITS', 'VIDEO_GENERATIONS'];
 const METER_LABELS: Record<Meter, string> = { AI_CREDITS: 'AI credits', VIDEO_GENERATIONS: 'Video generations' };
 const FEED_SIZE = 8;
 const ANIMATION_MS = 700;
-
-const $ = <T extends HTMLElement>(id: string): T => {
-  const element = document.getElementById(id);
-  if (!element) throw new Error(`#${id} is missing`);
-  return element as T;
-};
 
 const reducedMotion = window.matchMedia('(prefers-reduced-motion: reduce)');
 
@@ -37,12 +51,13 @@ type FeedItem = { seq: number; meter: Meter; kind: string; feature: string | nul
 
 const state = {
   token: '',
-  /** True when the token came from `/demo/token`: one that expires is replaced by a fresh one. */
+  /** True when the token came from `/demo/token`: signing in again gets a fresh one. */
   minted: false,
+  /** The token was refused: nothing live until a new sign-in. */
+  ended: false,
   accountId: '',
   /** The last `seq` received: a reconnection resumes after it. */
   lastSeq: 0,
-  members: new Map<string, string>(),
   meters: new Map<Meter, MeterView>(),
   feed: [] as FeedItem[],
   client: undefined as Client | undefined,
@@ -52,34 +67,28 @@ const state = {
 
 // ---------------------------------------------------------------- HTTP
 
-async function graphqlRequest<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const response = await fetch('/graphql', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${state.token}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as { data?: T; errors?: { message: string }[] };
-  if (body.errors?.length) throw new Error(body.errors.map((error) => error.message).join('; '));
-  if (!body.data) throw new Error(`HTTP ${response.status}`);
-  return body.data;
-}
-
-async function mintDemoToken(): Promise<string> {
-  const response = await fetch('/demo/token', { cache: 'no-store' });
-  if (!response.ok) throw new Error('This server does not mint demo tokens (development and test only): paste a token.');
-  return ((await response.json()) as { token: string }).token;
+/** An operation with the session's token; a refused token ends the session of a signed-in card. */
+async function request<TResult, TVariables>(document: TypedDocumentString<TResult, TVariables>, variables: TVariables): Promise<TResult> {
+  try {
+    return await graphqlRequest(state.token, document, variables);
+  } catch (error) {
+    if (error instanceof SessionEndedError && state.accountId) endSession(error);
+    throw error;
+  }
 }
 
 // ---------------------------------------------------------------- sign-in
 
 async function signIn(token: string, minted: boolean): Promise<void> {
+  const previous = { accountId: state.accountId, lastSeq: state.lastSeq };
   state.token = token.trim();
   state.minted = minted;
-  const data = await graphqlRequest<LiveCardData>(LIVE_CARD);
+  state.accountId = '';
+  const data = await request(LiveCardDocument, {});
   const account = data.viewer?.account;
   if (!account) throw new Error('This token has no account to show (a service token?): use a user token.');
   state.accountId = account.id;
-  if (data.viewer?.user) rememberMember(data.viewer.user);
+  await loadUsageCharts();
 
   const plan = $('plan');
   plan.textContent = account.plan.name;
@@ -89,9 +98,9 @@ async function signIn(token: string, minted: boolean): Promise<void> {
 
   renderMeters(account.balances);
   const entries = account.usage.edges.map(({ node }) => node);
-  state.lastSeq = entries.reduce((last, entry) => Math.max(last, entry.seq), 0);
+  // Signing in again to the same account resumes the live usage after the last tick received.
+  state.lastSeq = entries.reduce((last, entry) => Math.max(last, entry.seq), previous.accountId === account.id ? previous.lastSeq : 0);
   state.feed = entries.flatMap((entry) => {
-    if (entry.member) rememberMember(entry.member);
     return entry.changes.filter((change) => change.delta !== 0).map((change) => ({
       seq: entry.seq,
       meter: change.meter,
@@ -106,18 +115,33 @@ async function signIn(token: string, minted: boolean): Promise<void> {
 
   $('signin').hidden = true;
   $('dashboard').hidden = false;
+  state.ended = false;
+  hideSessionEnded();
   connect();
 }
 
-/** A tick names its member by the user's id; the API's `User.id` is its global id (`User:<id>` in base64). */
-function rememberMember(user: { id: string; externalId: string }): void {
-  state.members.set(user.id, user.externalId);
-  try {
-    const decoded = atob(user.id);
-    if (decoded.startsWith('User:')) state.members.set(decoded.slice('User:'.length), user.externalId);
-  } catch {
-    // not base64: the global id alone
-  }
+async function loadUsageCharts(): Promise<void> {
+  const { account } = await request(UsageByDayDocument, { accountId: state.accountId });
+  if (account) charts.show(account.usageSummary, account.timeZone);
+}
+
+/**
+ * The token was refused (it expired): the live connection stops, the actions are off, and the
+ * card offers to sign in again, with a new demo token when it had one, else the sign-in form.
+ */
+function endSession(reason: SessionEndedError): void {
+  if (state.ended) return;
+  state.ended = true;
+  clearTimeout(state.reconnectTimer);
+  void state.client?.dispose();
+  state.client = undefined;
+  setConnection('offline', reason.expired ? 'session expired' : 'signed out');
+  showSessionEnded(reason, async () => {
+    if (state.minted) return signIn(await mintDemoToken(), true);
+    $('signin-error').textContent = `${reason.message} Paste a new token, or use the demo user.`;
+    $('signin').hidden = false;
+    $('dashboard').hidden = true;
+  });
 }
 
 // ---------------------------------------------------------------- live connection
@@ -153,26 +177,23 @@ function connect(): void {
   state.client = client;
 
   const drop = (reason: unknown) => {
-    if (dropped) return;
+    if (dropped || state.ended) return;
     dropped = true;
     void client.dispose();
     if (state.client === client) state.client = undefined;
-    const code = typeof reason === 'object' && reason !== null && 'code' in reason ? (reason as CloseEvent).code : undefined;
-    if (code === 4401 && !state.minted) {
-      setConnection('offline', 'token expired: sign in again');
+    const closed = typeof reason === 'object' && reason !== null && 'code' in reason ? (reason as CloseEvent) : undefined;
+    if (closed?.code === 4401) {
+      endSession(new SessionEndedError(closed.reason, /expired/i.test(closed.reason)));
       return;
     }
     const wait = Math.min(10_000, 500 * 2 ** state.retries) * (0.75 + Math.random() / 2);
     state.retries += 1;
     setConnection('reconnecting', `reconnecting in ${Math.ceil(wait / 1000)}s`);
-    state.reconnectTimer = setTimeout(() => {
-      const refresh = code === 4401 && state.minted ? mintDemoToken().then((token) => void (state.token = token)) : Promise.resolve();
-      refresh.catch(() => undefined).finally(connect);
-    }, wait);
+    state.reconnectTimer = setTimeout(connect, wait);
   };
 
-  client.subscribe<{ creditUsage: CreditTick }>(
-    { query: CREDIT_USAGE, variables: { accountId: state.accountId, afterSeq: state.lastSeq } },
+  client.subscribe<CreditUsageSubscription>(
+    { query: CreditUsageDocument.toString(), variables: { accountId: state.accountId, afterSeq: state.lastSeq } },
     {
       next: ({ data, errors }) => {
         if (errors?.length) setConnection('offline', errors[0]?.message ?? 'error');
@@ -182,8 +203,8 @@ function connect(): void {
       complete: () => drop(undefined),
     },
   );
-  client.subscribe<{ balanceChanged: Balance[] }>(
-    { query: BALANCE_CHANGED, variables: { accountId: state.accountId } },
+  client.subscribe<BalanceChangedSubscription>(
+    { query: BalanceChangedDocument.toString(), variables: { accountId: state.accountId } },
     {
       next: ({ data }) => {
         for (const balance of data?.balanceChanged ?? []) {
@@ -205,6 +226,7 @@ function onTick(tick: CreditTick): void {
   if (view) {
     updateMeter(view, { ...view.balance, available: tick.available, used: tick.used, reserved: tick.reserved, allowance: tick.allowance, unlimited: tick.unlimited }, tick.previousAvailable);
   }
+  charts.onTick(tick);
   // A hold settled at its price (a COMMIT of 0), a meter the reset left at 0: nothing to show.
   if (tick.delta === 0) return;
   state.feed.unshift({
@@ -212,7 +234,7 @@ function onTick(tick: CreditTick): void {
     meter: tick.meter,
     kind: tick.kind,
     feature: tick.feature,
-    member: tick.memberId ? (state.members.get(tick.memberId) ?? tick.memberId.slice(0, 8)) : null,
+    member: tick.member?.externalId ?? null,
     delta: tick.delta,
     at: tick.at,
   });
@@ -220,6 +242,8 @@ function onTick(tick: CreditTick): void {
 }
 
 // ---------------------------------------------------------------- meters
+
+const charts = createUsageCharts($('usage-charts'), METER_LABELS, () => void loadUsageCharts().catch(() => undefined));
 
 function renderMeters(balances: readonly Balance[]): void {
   const container = $('meters');
@@ -359,7 +383,7 @@ function renderFeed(): void {
 const randomKey = () => (typeof crypto.randomUUID === 'function' ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2)}`);
 
 function generate(parameters: Record<string, unknown>, extra: { sessionId?: string; step?: string; prompt?: string } = {}) {
-  return graphqlRequest<{ generate: GenerateResult }>(GENERATE, {
+  return request(GenerateDocument, {
     input: {
       feature: 'image.generate',
       idempotencyKey: randomKey(),
@@ -368,7 +392,10 @@ function generate(parameters: Record<string, unknown>, extra: { sessionId?: stri
       sessionId: extra.sessionId,
       step: extra.step,
     },
-  }).then(({ generate }) => generate);
+  }).then(({ generate }) => {
+    if (!generate) throw new Error('The generation has no result.');
+    return generate;
+  });
 }
 
 function describe(result: GenerateResult): { text: string; error: boolean; upgrade?: string } {
@@ -437,7 +464,7 @@ function wireActions(): void {
           output.classList.add('error');
         })
         .finally(() => {
-          button.disabled = false;
+          button.disabled = isSessionEnded();
         });
     });
   }

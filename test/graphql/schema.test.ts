@@ -13,11 +13,15 @@ describe('committed GraphQL artifacts', () => {
     expect(await readFile(resolve(root, 'schema/schema.graphql'), 'utf8')).toBe(printSortedSchema());
   });
 
-  it('test/graphql/generated/ is what codegen makes of the operations (run `npm run codegen`)', async () => {
+  it('every codegen target (test/graphql/generated/, demo/src/generated/) is what codegen makes of the operations (run `npm run codegen`)', async () => {
     const outputs: { filename: string; content: string }[] = await generate({ ...codegenConfig, cwd: root, silent: true }, false);
     const generated = new Map(outputs.map((output) => [relative(root, resolve(root, output.filename)), output.content]));
-    const committed = (await readdir(resolve(root, 'test/graphql/generated'))).map((name) => `test/graphql/generated/${name}`);
-    expect(committed.sort()).toEqual([...generated.keys()].sort());
+    const targets = Object.keys(codegenConfig.generates);
+    expect(targets).toEqual(expect.arrayContaining(['test/graphql/generated/', 'demo/src/generated/']));
+    const committed = await Promise.all(
+      targets.map(async (target) => (target.endsWith('/') ? (await readdir(resolve(root, target))).map((name) => `${target}${name}`) : [target])),
+    );
+    expect(committed.flat().sort()).toEqual([...generated.keys()].sort());
     for (const [file, content] of generated) expect(await readFile(resolve(root, file), 'utf8'), file).toBe(content);
   });
 });
