@@ -13,6 +13,9 @@ export const DEMO_DIST = fileURLToPath(new URL('../demo/dist', import.meta.url))
 /** The account the development token of `GET /demo/token` names: an admin of a demo organization. */
 export const DEMO_CLAIMS = { sub: 'demo-user', org: 'demo-org', role: 'admin' } as const;
 
+/** How long a demo token lives, and the longest `?ttl=` may ask for: an hour. */
+const DEMO_TOKEN_TTL_SECONDS = 3600;
+
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -30,8 +33,10 @@ export type DemoHandler = (request: IncomingMessage, response: ServerResponse) =
 /**
  * The live usage card demo, one of the development conveniences (`config.developmentConveniences`,
  * see config.ts): `/demo` serves the built page from `root` (when it was built), and
- * `GET /demo/token` mints a one-hour token for `DEMO_CLAIMS` when `config.demoTokens` allows it
- * (never signed with a configured JWT_SECRET unless DEMO_TOKENS=true), 404 otherwise. Answers
+ * `GET /demo/token` mints a one-hour token (at most JWT_MAX_TTL_SECONDS) for `DEMO_CLAIMS` when
+ * `config.demoTokens` allows it (never signed with a configured JWT_SECRET unless
+ * DEMO_TOKENS=true), 404 otherwise; `?ttl=N` asks for one that lives N seconds, no longer (to
+ * watch a session expire, as the browser test does), 400 for anything else. Answers
  * `false` for anything it does not serve (and for everything without the conveniences), which
  * then goes to the GraphQL server.
  */
@@ -46,7 +51,12 @@ export function createDemoHandler({ config, logger, root = DEMO_DIST }: { config
 
     if (pathname === '/demo/token') {
       if (!config.demoTokens) return send(response, 404, 'text/plain; charset=utf-8', noDemoToken(config));
-      const token = await signToken(config.auth, DEMO_CLAIMS, '1h');
+      const longest = Math.min(DEMO_TOKEN_TTL_SECONDS, config.auth.maxLifetimeSeconds);
+      const ttl = url.searchParams.get('ttl') ?? String(longest);
+      if (!/^[1-9][0-9]{0,6}$/.test(ttl) || Number(ttl) > longest) {
+        return send(response, 400, 'text/plain; charset=utf-8', `ttl must be a whole number of seconds from 1 to ${longest}.\n`);
+      }
+      const token = await signToken(config.auth, DEMO_CLAIMS, `${ttl}s`);
       response.setHeader('cache-control', 'no-store');
       return send(response, 200, 'application/json; charset=utf-8', JSON.stringify({ token }));
     }

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuthenticator } from '../src/auth/index.js';
 import { loadConfig } from '../src/config.js';
@@ -77,6 +78,19 @@ describe('the /demo handler', () => {
     const { token } = (await response.json()) as { token: string };
     const authenticate = createAuthenticator(loadConfig({ NODE_ENV: 'test' }).auth);
     await expect(authenticate(token)).resolves.toMatchObject({ ok: true, viewer: { userId: 'demo-user', organizationId: 'demo-org', role: 'admin' } });
+  });
+
+  it('mints a shorter-lived demo token for ?ttl= in seconds, up to the hour, and refuses anything else', async () => {
+    const response = await fetch(`${development.url}/demo/token?ttl=2`);
+    expect(response.status).toBe(200);
+    const { exp, iat } = decodeJwt(((await response.json()) as { token: string }).token);
+    expect(exp! - iat!).toBe(2);
+    expect(decodeJwt(((await (await fetch(`${development.url}/demo/token?ttl=3600`)).json()) as { token: string }).token)).toMatchObject({ sub: 'demo-user' });
+    for (const ttl of ['0', '-5', '3601', '1.5', '1e3', 'abc', '', '99999999999']) {
+      const refused = await fetch(`${development.url}/demo/token?ttl=${encodeURIComponent(ttl)}`);
+      expect(refused.status, ttl).toBe(400);
+      expect(await refused.text()).toBe('ttl must be a whole number of seconds from 1 to 3600.\n');
+    }
   });
 
   it('serves nothing in production: no page and no token', async () => {
