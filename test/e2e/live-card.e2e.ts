@@ -10,7 +10,10 @@ import { DEMO_CLAIMS, DEMO_DIST } from '../../src/demo.js';
 import { launchChromium, type Browser } from './chromium.js';
 import { developmentConfig } from './development-config.js';
 
-/** The live usage card in Chromium, against the app on a free port. `npm run test:e2e` builds the demo first. */
+/**
+ * The live usage card in Chromium, against the app on a free port. `npm run test:e2e` builds the
+ * demo first; with UPDATE_SCREENSHOTS=1 it also rewrites docs/live-card.png, the README's picture.
+ */
 const accountGlobalId = (accountId: string) => Buffer.from(`Account:${accountId}`).toString('base64');
 
 describe('the live usage card', () => {
@@ -32,6 +35,22 @@ describe('the live usage card', () => {
   });
 
   const text = (testId: string) => page.getByTestId(testId).textContent();
+  const todaysBar = () => page.getByTestId('usage-chart-AI_CREDITS').locator('rect.day.today');
+  const chartLabel = () => page.getByTestId('usage-chart-AI_CREDITS').locator('svg').getAttribute('aria-label');
+
+  /** A service charges the demo organization's pool over HTTP, as a product's backend would. */
+  async function debitFromOutside(amount: number): Promise<void> {
+    const service = await signToken(config.auth, { sub: 'svc:e2e', role: 'service' }, '5m');
+    const response = await fetch(running.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${service}` },
+      body: JSON.stringify({
+        query: 'mutation ($input: ConsumeCreditsInput!) { consumeCredits(input: $input) { __typename ... on Error { message } } }',
+        variables: { input: { accountId: accountGlobalId('org:demo-org'), meter: 'AI_CREDITS', amount, feature: 'script.generate', idempotencyKey: randomUUID() } },
+      }),
+    });
+    expect(await response.json()).toEqual({ data: { consumeCredits: { __typename: 'ConsumeCreditsSuccess' } } });
+  }
 
   it('animates a debit made outside the page, then shows the typed insufficient-credits error with its upgrade hint', async () => {
     const token = await signToken(config.auth, DEMO_CLAIMS, '1h');
@@ -44,19 +63,20 @@ describe('the live usage card', () => {
     expect(await page.locator('#signin').isHidden()).toBe(true);
     expect(new URL(page.url()).search).toBe(''); // the token left the address bar
 
-    // A service debits the pool over HTTP: the card follows without a reload.
-    const service = await signToken(config.auth, { sub: 'svc:e2e', role: 'service' }, '5m');
-    const response = await fetch(running.graphqlUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${service}` },
-      body: JSON.stringify({
-        query: 'mutation ($input: ConsumeCreditsInput!) { consumeCredits(input: $input) { __typename ... on Error { message } } }',
-        variables: { input: { accountId: accountGlobalId('org:demo-org'), meter: 'AI_CREDITS', amount: 7, feature: 'script.generate', idempotencyKey: randomUUID() } },
-      }),
-    });
-    expect(await response.json()).toEqual({ data: { consumeCredits: { __typename: 'ConsumeCreditsSuccess' } } });
+    // The chart of usage per day: a bar for every day of the month-long period, none used yet.
+    const days = await page.getByTestId('usage-chart-AI_CREDITS').locator('rect.day').count();
+    expect(days).toBeGreaterThanOrEqual(28);
+    expect(days).toBeLessThanOrEqual(32);
+    expect(await todaysBar().getAttribute('data-used')).toBe('0');
+    expect(await chartLabel()).toMatch(/^AI credits used per day, .+ to .+: none yet\.$/);
+
+    // A service debits the pool over HTTP: the card follows without a reload, today's bar too.
+    await debitFromOutside(7);
     await expect.poll(() => text('available-AI_CREDITS'), { timeout: 5_000 }).toBe('43');
     await expect.poll(() => page.getByTestId('usage-feed').locator('li').first().textContent()).toContain('-7');
+    await expect.poll(() => todaysBar().getAttribute('data-used')).toBe('7');
+    expect(await todaysBar().getAttribute('class')).toContain('grew');
+    expect(await chartLabel()).toMatch(/: 7 in all; [^;:]+: 7; none on the other days\.$/);
 
     // 8 × 4K images cost 32: the second batch no longer fits (43 → 11), and the pool refuses it.
     await page.locator('[data-action="exhaust"]').click();
@@ -66,15 +86,58 @@ describe('the live usage card', () => {
     expect(await page.getByTestId('upgrade-hint').textContent()).toMatch(/Rheos Pro/);
     await expect.poll(() => text('available-AI_CREDITS'), { timeout: 5_000 }).toBe('11');
     expect(await page.getByTestId('usage-feed').locator('li').count()).toBeGreaterThanOrEqual(3);
+    // 7 from outside and the 32 of the batch that fitted, all today.
+    await expect.poll(() => todaysBar().getAttribute('data-used')).toBe('39');
+    expect(await chartLabel()).toContain(': 39 in all;');
+    expect(await page.getByTestId('usage-chart-AI_CREDITS').locator('rect.day:not(.today)[data-used="0"]').count()).toBe(days - 1);
 
     await mkdir('test-artifacts', { recursive: true });
     await page.screenshot({ path: 'test-artifacts/live-card.png', fullPage: true });
-    await copyFile('test-artifacts/live-card.png', 'docs/live-card.png');
+    if (process.env.UPDATE_SCREENSHOTS === '1') await copyFile('test-artifacts/live-card.png', 'docs/live-card.png');
+
+    // What the ticks drew is what the summary says: a reload draws the same bar.
+    await page.reload();
+    await page.locator('#demo-token').click();
+    await page.locator('#conn[data-state="live"]').waitFor({ timeout: 15_000 });
+    expect(await todaysBar().getAttribute('data-used')).toBe('39');
 
     // Sidebar width: still one column, nothing cut off horizontally.
     await page.setViewportSize({ width: 320, height: 900 });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow).toBe(0);
     await page.screenshot({ path: 'test-artifacts/live-card-320.png', fullPage: true });
+  });
+
+  it('asks to sign in again when its token expires, with the actions off, then resumes where it stopped', async () => {
+    // The demo user's token lives 3 seconds: the WebSocket closes with 4401 when it expires.
+    await page.route('**/demo/token', (route) => route.continue({ url: `${running.url}/demo/token?ttl=3` }));
+    await page.goto(`${running.url}/demo`);
+    await page.locator('#demo-token').click();
+    await page.locator('#conn[data-state="live"]').waitFor({ timeout: 15_000 });
+    const before = Number(await text('available-AI_CREDITS'));
+    const used = Number(await todaysBar().getAttribute('data-used'));
+
+    const banner = page.locator('#session-ended');
+    await banner.waitFor({ state: 'visible', timeout: 10_000 });
+    expect(await banner.textContent()).toContain('Your session expired');
+    expect(await page.locator('#conn').getAttribute('data-state')).toBe('offline');
+    for (const button of await page.locator('[data-action]').all()) expect(await button.isDisabled()).toBe(true);
+
+    // What happens meanwhile is on the card once it signs in again (with an hour-long token).
+    await debitFromOutside(2);
+    await page.unroute('**/demo/token');
+    await page.getByRole('button', { name: 'Sign in again' }).click();
+    await page.locator('#conn[data-state="live"]').waitFor({ timeout: 15_000 });
+    expect(await banner.isHidden()).toBe(true);
+    for (const button of await page.locator('[data-action]').all()) expect(await button.isEnabled()).toBe(true);
+    await expect.poll(() => text('available-AI_CREDITS')).toBe(String(before - 2));
+    expect(await todaysBar().getAttribute('data-used')).toBe(String(used + 2));
+
+    // Live again, from where it stopped: the next debit arrives once, as a tick.
+    await debitFromOutside(1);
+    await expect.poll(() => text('available-AI_CREDITS'), { timeout: 5_000 }).toBe(String(before - 3));
+    await expect.poll(() => todaysBar().getAttribute('data-used')).toBe(String(used + 3));
+    const seqs = await page.getByTestId('usage-feed').locator('li').evaluateAll((items) => items.map((item) => (item as HTMLElement).dataset.seq));
+    expect(new Set(seqs).size).toBe(seqs.length);
   });
 });
