@@ -1,8 +1,9 @@
 import type { Price, PricingParameters, Quote } from '../../ledger/index.js';
-import { authorize, canSpendFrom, drawingAccountId } from '../accounts/access.js';
+import { authorize, canSpendFrom } from '../accounts/access.js';
+import { namedOrDrawingAccountId } from '../accounts/account-argument.js';
 import { builder } from '../builder.js';
 import { viewerOf } from '../context.js';
-import { accountGlobalId, accountIdOf, catalogFeatureOf, featureOf, pricingParametersOf } from '../inputs/index.js';
+import { accountGlobalId, catalogFeatureOf, featureOf, pricingParametersOf } from '../inputs/index.js';
 import { AccountNotFoundError, InvalidInputError, InvalidParameterError, MeterAmountRef, UnknownFeatureError, meterAmountList, resultErrorOf } from '../results/index.js';
 
 /** What a price preview and a quote both name. */
@@ -86,17 +87,9 @@ builder.mutationField('createQuote', (t) =>
       union: { name: 'CreateQuoteResult' },
     },
     resolve: async (_root, { input }, context) => {
-      const viewer = viewerOf(context);
       const { metering, catalogs } = context.services;
-      let accountId: string;
-      if (input.accountId !== null && input.accountId !== undefined) {
-        accountId = accountIdOf(input.accountId);
-        authorize(context, (caller) => canSpendFrom(caller, accountId));
-      } else if (viewer.role === 'service') {
-        throw new InvalidInputError({ field: 'accountId', problem: 'is required for a service, which draws from no account of its own' });
-      } else {
-        accountId = drawingAccountId(viewer);
-      }
+      const accountId = namedOrDrawingAccountId(viewerOf(context), input.accountId);
+      authorize(context, (caller) => canSpendFrom(caller, accountId));
       const feature = catalogFeatureOf(catalogs.pricing, input.feature);
       const created = await metering.createQuote({ accountId, feature, parameters: pricingParametersOf(feature, input.parameters) });
       if (!created.ok) throw resultErrorOf(created.error);
