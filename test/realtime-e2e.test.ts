@@ -5,7 +5,7 @@ import { organizationAccountId } from '../src/store/directory.js';
 import { execute } from './graphql/client.js';
 import { BalanceChangedDocument, CreditUsageDocument, ViewerDocument } from './graphql/generated/graphql.js';
 import { accountGlobalId, dataOf, Sockets, ticksInLedger } from './graphql/subscription-client.js';
-import { debitMany, expectQuiet, take } from './realtime/realtime-fixture.js';
+import { debitMany, expectQuiet, render, succeed, take } from './realtime/realtime-fixture.js';
 import { REDIS_URL, withoutRedis } from './realtime/redis-probe.js';
 import { RedisRelay } from './support/redis-relay.js';
 import { useTwoServerProcesses } from './support/server-processes.js';
@@ -32,6 +32,33 @@ describe.skipIf(noRedis)('live usage across two server processes sharing one dat
     while (latest.available !== 970) latest = dataOf(await take(balances, 1))[0]!.balanceChanged[0]!;
     expect(latest).toMatchObject({ available: 970, used: 30 });
     await expectQuiet(usage);
+  });
+
+  it("resumes a subscriber on one process after any tick of the other's two-meter entries, then live, none twice and none skipped", async () => {
+    const { pool, socket, usage } = await watchNewPool(processes, sockets);
+    const { store } = processes.first;
+    // rheos.pro has no video generations: a top-up of them first, so that a render touches two meters.
+    await succeed(store.execute(pool, { type: 'GRANT', idempotencyKey: randomUUID(), meter: 'VIDEO_GENERATIONS', amount: 10, kind: 'TOP_UP' }));
+    await take(usage, 1);
+    for (const key of ['r1', 'r2']) await succeed(store.execute(pool, render(key)));
+    const written = dataOf(await take(usage, 4)).map((data) => data.creditUsage);
+    expect(written.map((tick) => tick.meter)).toEqual(['AI_CREDITS', 'VIDEO_GENERATIONS', 'AI_CREDITS', 'VIDEO_GENERATIONS']);
+    /** What follows `seen` in the ledger: the rest of its entry, then the entries after it. */
+    const after = async (seen: (typeof written)[number]) => {
+      const from = await ticksInLedger(store, pool, seen.seq - 1);
+      return from.slice(from.findIndex((tick) => tick.cursor === seen.cursor) + 1);
+    };
+
+    for (const seen of written) {
+      const resumed = socket.subscribe(CreditUsageDocument, { accountId: accountGlobalId(pool), after: seen.cursor });
+      const replayed = dataOf(await take(resumed, (await after(seen)).length)).map((data) => data.creditUsage);
+      // Written through the first process once the replay is under way: it reaches the second through Redis.
+      await succeed(store.execute(pool, render(randomUUID())));
+      const live = dataOf(await take(resumed, 2)).map((data) => data.creditUsage);
+      expect([...replayed, ...live]).toEqual(await after(seen));
+      await expectQuiet(resumed);
+      await resumed.return?.();
+    }
   });
 
   it('reports Redis in /ready', async () => {

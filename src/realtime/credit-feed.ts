@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LedgerEntry, Meter } from '../ledger/index.js';
 import type { LedgerStore } from '../store/ledger-store.js';
-import { hasTicks, ticksAsSeen, type CreditTick, type EntryView } from './credit-tick.js';
+import { hasTicks, ticksAsSeen, type CreditTick, type EntryView, type TickPosition } from './credit-tick.js';
 import type { LedgerEvent, LedgerEventBus, LedgerEventListener, Unsubscribe } from './ledger-event-bus.js';
 import { PullIterator } from './pull-iterator.js';
 
@@ -14,6 +14,11 @@ export type CreditFeedOptions = {
   meter?: Meter;
   /** Replay the entries after this seq from the database first; without it, only what comes next. */
   afterSeq?: number;
+  /**
+   * Instead of `afterSeq`: replay from just after this tick, the rest of its entry's ticks
+   * included, so that a client that saw only some ticks of an entry misses none of the others.
+   */
+  afterTick?: TickPosition;
   /** Entries with ticks a feed buffers for a slow consumer before it falls back to the database. */
   maxQueue?: number;
   /**
@@ -73,6 +78,16 @@ class CreditFeed extends PullIterator<CreditTick> implements LedgerEventListener
     super();
   }
 
+  /**
+   * How many of an entry's ticks the subscriber has already: those up to `afterTick` in its own
+   * entry (the feed starts at that entry), none in any other.
+   */
+  private deliveredAlready(entry: LedgerEntry, ticks: readonly CreditTick[]): number {
+    const { afterTick } = this.options;
+    if (afterTick?.seq !== entry.seq) return 0;
+    return ticks.filter((tick) => tick.change <= afterTick.change).length;
+  }
+
   /** Starts after `cursor`; live at once unless there is something to read first. */
   start(cursor: number, replay: boolean): void {
     this.cursor = cursor;
@@ -113,8 +128,9 @@ class CreditFeed extends PullIterator<CreditTick> implements LedgerEventListener
       }
       const entry = this.queue.shift();
       if (entry) {
-        this.ticks = ticksAsSeen(entry, this.options);
-        this.delivered = 0;
+        const ticks = ticksAsSeen(entry, this.options);
+        this.delivered = this.deliveredAlready(entry, ticks);
+        this.ticks = this.delivered === ticks.length ? NO_TICKS : ticks;
       } else if (!this.live) await this.readPage();
       else await this.signalled();
     }
@@ -171,14 +187,18 @@ class CreditFeed extends PullIterator<CreditTick> implements LedgerEventListener
 }
 
 /**
- * Opens the credit ticks of an account: with `afterSeq`, the entries after it from the database
- * and then live ones; without it, live from the account's last entry. Resolves once subscribed.
- * `return()` ends the feed and frees everything it holds.
+ * Opens the credit ticks of an account: with `afterSeq` (or `afterTick`), the entries after it
+ * from the database and then live ones; without, live from the account's last entry. Resolves once
+ * subscribed. `return()` ends the feed and frees everything it holds.
  */
 export async function openCreditFeed(options: CreditFeedOptions): Promise<AsyncIterableIterator<CreditTick>> {
-  const { store, bus, accountId, afterSeq } = options;
+  const { store, bus, accountId, afterTick } = options;
   const maxQueue = options.maxQueue ?? DEFAULT_MAX_QUEUE;
-  if (afterSeq !== undefined && (!Number.isSafeInteger(afterSeq) || afterSeq < 0)) throw new RangeError(`afterSeq ${afterSeq} is not a seq`);
+  if (afterTick !== undefined && options.afterSeq !== undefined) throw new RangeError('afterSeq and afterTick cannot both be given');
+  if (afterTick !== undefined && !(isSeq(afterTick.seq, 1) && isSeq(afterTick.change, 0))) throw new RangeError(`afterTick ${JSON.stringify(afterTick)} is not a tick`);
+  // A feed after a tick starts with the rest of that tick's entry.
+  const afterSeq = afterTick === undefined ? options.afterSeq : afterTick.seq - 1;
+  if (afterSeq !== undefined && !isSeq(afterSeq, 0)) throw new RangeError(`afterSeq ${afterSeq} is not a seq`);
   if (!Number.isSafeInteger(maxQueue) || maxQueue < 1) throw new RangeError(`maxQueue ${maxQueue} must be a positive integer`);
   const feed = new CreditFeed({ ...options, maxQueue });
   feed.unsubscribe = await bus.subscribe(accountId, feed);
@@ -191,3 +211,5 @@ export async function openCreditFeed(options: CreditFeedOptions): Promise<AsyncI
   }
   return feed;
 }
+
+const isSeq = (value: number, least: number) => Number.isSafeInteger(value) && value >= least;

@@ -10,6 +10,11 @@ export type CreditTick = {
   accountId: string;
   /** The entry's seq: an entry that touched two meters gives two ticks with the same seq. */
   seq: number;
+  /**
+   * The place of this tick's change among its entry's changes, from 0, whatever meter a feed
+   * keeps: with `seq`, the tick's `TickPosition`, which tells apart the ticks of one entry.
+   */
+  change: number;
   meter: Meter;
   kind: EntryKind;
   /** The change of `available`; negative when credits leave it. */
@@ -32,6 +37,12 @@ export type CreditTick = {
    */
   thresholdsCrossed: readonly number[];
 };
+
+/**
+ * Where a tick is in the account's history: resuming after it delivers the rest of its entry's
+ * ticks, then the entries after it. The same for every view and meter filter of the account.
+ */
+export type TickPosition = { readonly seq: number; readonly change: number };
 
 export type TickOptions = {
   /** Only this meter's ticks. */
@@ -69,11 +80,12 @@ export function ticksAsSeen(entry: LedgerEntry, options: SharedTickOptions): rea
 
 /** The ticks of one entry, one per meter it touched, in the entry's meter order. */
 export function ticksOf(entry: LedgerEntry, options: TickOptions = {}): CreditTick[] {
-  return entry.changes
-    .filter((change) => options.meter === undefined || change.meter === options.meter)
-    .map((change) => ({
+  return entry.changes.flatMap((change, index) => {
+    if (options.meter !== undefined && change.meter !== options.meter) return [];
+    return {
       accountId: entry.accountId,
       seq: entry.seq,
+      change: index,
       meter: change.meter,
       kind: entry.kind,
       delta: change.delta,
@@ -89,7 +101,8 @@ export function ticksOf(entry: LedgerEntry, options: TickOptions = {}): CreditTi
       at: entry.at,
       // An entry stored before the ledger recorded notices has none.
       thresholdsCrossed: change.thresholdsCrossed ?? NONE,
-    }));
+    };
+  });
 }
 
 /** Whether `ticksOf(entry, { meter })` would give anything, without building the ticks. */

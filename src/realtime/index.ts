@@ -6,11 +6,11 @@ import type { Meter, MeterBalance } from '../ledger/index.js';
 import type { LedgerStore } from '../store/ledger-store.js';
 import { openBalanceFeed } from './balance-feed.js';
 import { openCreditFeed } from './credit-feed.js';
-import type { CreditTick, EntryView } from './credit-tick.js';
+import type { CreditTick, EntryView, TickPosition } from './credit-tick.js';
 import { connectStoreToBus, warnOnError, type ErrorReporter, type LedgerEventBus } from './ledger-event-bus.js';
 import { NODE_SCHEDULER, ResetTimers, type TimerScheduler } from './reset-timers.js';
 
-export { ticksAsSeen, ticksOf, type CreditTick, type EntryView } from './credit-tick.js';
+export { ticksAsSeen, ticksOf, type CreditTick, type EntryView, type TickPosition } from './credit-tick.js';
 export {
   connectStoreToBus,
   createInProcessEventBus,
@@ -37,6 +37,8 @@ export type RealtimeOptions = {
 export type CreditTickRequest = {
   meter?: Meter;
   afterSeq?: number;
+  /** Instead of `afterSeq`: resume just after this tick; see `CreditFeedOptions.afterTick`. */
+  afterTick?: TickPosition;
   /** What the subscriber may see of each entry, replayed or live; see `CreditFeedOptions.view`. */
   view?: EntryView;
   /** Names that view, so that feeds seeing the same share ticks; see `CreditFeedOptions.viewKey`. */
@@ -90,6 +92,7 @@ export function createRealtime(options: RealtimeOptions): Realtime {
           accountId,
           meter: request.meter,
           afterSeq: request.afterSeq,
+          afterTick: request.afterTick,
           view: request.view,
           viewKey: request.viewKey,
           maxQueue: options.maxQueue,

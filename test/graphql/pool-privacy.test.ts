@@ -5,6 +5,7 @@ import { organizationAccountId } from '../../src/store/directory.js';
 import { take } from '../realtime/realtime-fixture.js';
 import { TestClock } from '../store/store-fixture.js';
 import { execute } from './client.js';
+import { userGlobalId } from './ledger-fixture.js';
 import {
   BalanceChangedDocument,
   ConsumeCreditsDocument,
@@ -87,7 +88,7 @@ async function spendAsFirstMember(caller: Caller, pool: string): Promise<void> {
 }
 
 /** The rule under test, stated once: a plain member sees another's tick move the pool, and nothing of whose, what or which session. */
-const seenByPlainMember = (userId: string) => (tick: Tick) => (tick.memberId === userId ? tick : { ...tick, feature: null, sessionId: null, memberId: null });
+const seenByPlainMember = (userId: string) => (tick: Tick) => (tick.member?.id === userGlobalId(userId) ? tick : { ...tick, feature: null, sessionId: null, member: null });
 
 async function ticks(results: AsyncIterator<FormattedExecutionResult<CreditUsageSubscription>>, count: number): Promise<Tick[]> {
   return dataOf(await take(results, count)).map((data) => data.creditUsage);
@@ -132,11 +133,11 @@ describe("a plain member's live view of its pool", () => {
 
     await spendAsFirstMember(first, id);
     const all = await ticksInLedger(server.app.store, accountId, before, 'AI_CREDITS');
-    expect(all.map((tick) => [tick.kind, tick.memberId])).toEqual([
-      ['DEBIT', second.userId],
-      ['HOLD', first.userId],
-      ['COMMIT', first.userId],
-      ['DEBIT', first.userId],
+    expect(all.map((tick) => [tick.kind, tick.member?.id])).toEqual([
+      ['DEBIT', userGlobalId(second.userId)],
+      ['HOLD', userGlobalId(first.userId)],
+      ['COMMIT', userGlobalId(first.userId)],
+      ['DEBIT', userGlobalId(first.userId)],
     ]);
     expect(all.slice(1).every((tick) => tick.sessionId === `${SECRET}-session` && tick.feature !== null)).toBe(true);
     const live = all.slice(1);
@@ -174,7 +175,7 @@ describe("a plain member's live view of its pool", () => {
       const socket = await sockets.connectWith(caller.token);
       return ticks(socket.subscribe(CreditUsageDocument, { accountId: id, afterSeq: before }), (await lastSeq(accountId)) - before);
     };
-    const detailed = (list: readonly Tick[]) => list.filter((tick) => tick.memberId !== null || tick.feature !== null || tick.sessionId !== null);
+    const detailed = (list: readonly Tick[]) => list.filter((tick) => tick.member !== null || tick.feature !== null || tick.sessionId !== null);
 
     for (const caller of [admin, first, second]) {
       const listed = await history(caller);
@@ -182,10 +183,10 @@ describe("a plain member's live view of its pool", () => {
       expect(detailed(live).map((tick) => tick.seq)).toEqual(listed.map((entry) => entry.seq).reverse());
       for (const tick of detailed(live)) {
         const entry = listed.find((candidate) => candidate.seq === tick.seq)!;
-        expect({ feature: tick.feature, sessionId: tick.sessionId, memberId: tick.memberId }).toEqual({
+        expect({ feature: tick.feature, sessionId: tick.sessionId, member: tick.member?.id ?? null }).toEqual({
           feature: entry.feature,
           sessionId: entry.sessionId,
-          memberId: entry.member?.externalId ?? null,
+          member: entry.member?.id ?? null,
         });
       }
     }

@@ -3,6 +3,7 @@ import { encodeGlobalID } from '@pothos/plugin-relay';
 import { print, type FormattedExecutionResult } from 'graphql';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
+import { tickCursor } from '../../src/graphql/subscriptions/tick-cursor.js';
 import { ticksOf } from '../../src/realtime/index.js';
 import type { Meter } from '../../src/ledger/index.js';
 import { randomUUID } from 'node:crypto';
@@ -109,12 +110,14 @@ export function dataOf<Data>(results: readonly FormattedExecutionResult<Data>[])
 
 export type Tick = CreditUsageSubscription['creditUsage'];
 
-/** The ticks the ledger's entries after `afterSeq` make, as the subscription sends them. */
+/** The ticks the ledger's entries after `afterSeq` make, as the subscription sends them (the member as its `User.id`). */
 export async function ticksInLedger(store: LedgerStore, accountId: string, afterSeq: number, meter?: Meter): Promise<Tick[]> {
   const entries = await store.entriesAfter(accountId, afterSeq, 10_000);
   return entries.flatMap((entry) =>
-    ticksOf(entry, { meter }).map(({ accountId: _accountId, at, thresholdsCrossed, ...tick }) => ({
+    ticksOf(entry, { meter }).map(({ accountId: _accountId, change, memberId, at, thresholdsCrossed, ...tick }) => ({
+      cursor: tickCursor({ seq: tick.seq, change }),
       ...tick,
+      member: memberId === null ? null : { id: encodeGlobalID('User', memberId) },
       at: at.toISOString(),
       thresholdsCrossed: [...thresholdsCrossed],
     })),

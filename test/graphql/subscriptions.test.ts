@@ -5,6 +5,7 @@ import { organizationAccountId, userAccountId } from '../../src/store/directory.
 import { debitMany, expectQuiet, render, take, topic } from '../realtime/realtime-fixture.js';
 import { TestClock } from '../store/store-fixture.js';
 import { execute } from './client.js';
+import { userGlobalId } from './ledger-fixture.js';
 import { BalanceChangedDocument, CreditUsageDocument, ViewerDocument } from './generated/graphql.js';
 import { accountGlobalId, dataOf, Sockets, ticksInLedger, type Tick } from './subscription-client.js';
 import { useTestServer } from './test-server.js';
@@ -44,7 +45,7 @@ describe('Subscription.creditUsage over WebSocket', () => {
     expect(received.map((tick) => tick.seq)).toEqual(Array.from({ length: 100 }, (_, index) => lastOpening + 1 + index));
     expect(received).toEqual(await ticksInLedger(store, accountId, lastOpening));
     expect(received.every((tick) => tick.kind === 'DEBIT' && tick.delta === -1 && tick.feature === 'topic.generate')).toBe(true);
-    expect(received[0]).toMatchObject({ meter: 'AI_CREDITS', previousAvailable: 500, available: 499, used: 1, memberId: 'm1', sessionId: 's1' });
+    expect(received[0]).toMatchObject({ meter: 'AI_CREDITS', previousAvailable: 500, available: 499, used: 1, member: { id: userGlobalId('m1') }, sessionId: 's1' });
 
     const [state] = await store.loadAccounts([accountId]);
     const fresh = store.balances(state!).find((balance) => balance.meter === 'AI_CREDITS')!;
@@ -155,10 +156,10 @@ describe('which accounts a subscription may watch', () => {
       });
       expect(outcome.ok).toBe(true);
     }
-    expect((await ticks(asAdmin, 2)).map((tick) => tick.memberId)).toEqual([admin.userId, member.userId]);
-    expect((await ticks(asMember, 2)).map((tick) => [tick.memberId, tick.delta])).toEqual([
+    expect((await ticks(asAdmin, 2)).map((tick) => tick.member?.id)).toEqual([userGlobalId(admin.userId), userGlobalId(member.userId)]);
+    expect((await ticks(asMember, 2)).map((tick) => [tick.member?.id ?? null, tick.delta])).toEqual([
       [null, -1],
-      [member.userId, -1],
+      [userGlobalId(member.userId), -1],
     ]);
   });
 
@@ -182,6 +183,32 @@ describe('which accounts a subscription may watch', () => {
     // The refusals ended those subscriptions only.
     const own = socket.subscribe(BalanceChangedDocument, { accountId: accountGlobalId(outsider.accountId) });
     expect(dataOf(await take(own, 1))).toHaveLength(1);
+  });
+
+  it('watches the account the caller draws from when no accountId is given: its pool, or its own without an organization', async () => {
+    const organizationId = `o-${randomUUID()}`;
+    // An admin: it sees who spent from the pool, as `ticksInLedger` shows it.
+    const poolMember = await newMember({ org: organizationId, role: 'admin' });
+    const loner = await newMember();
+    const pool = organizationAccountId(organizationId);
+    const { store } = server.app;
+    const poolUsage = (await sockets.connectWith(poolMember.token)).subscribe(CreditUsageDocument, { afterSeq: 2 });
+    const ownUsage = (await sockets.connectWith(loner.token)).subscribe(CreditUsageDocument, { afterSeq: 2 });
+    const poolBalances = (await sockets.connectWith(poolMember.token)).subscribe(BalanceChangedDocument, {});
+    expect(dataOf(await take(poolBalances, 1))[0]!.balanceChanged[0]).toMatchObject({ meter: 'AI_CREDITS', available: 500 });
+
+    expect((await store.execute(pool, topic('into-the-pool'))).ok).toBe(true);
+    expect((await store.execute(loner.accountId, topic('into-its-own'))).ok).toBe(true);
+    expect(await ticks(poolUsage, 1)).toEqual(await ticksInLedger(store, pool, 2));
+    expect(await ticks(ownUsage, 1)).toEqual(await ticksInLedger(store, loner.accountId, 2));
+    expect(dataOf(await take(poolBalances, 1))[0]!.balanceChanged[0]).toMatchObject({ meter: 'AI_CREDITS', available: 499 });
+  });
+
+  it('refuses a service that names no account with BAD_USER_INPUT: it draws from none', async () => {
+    const service = await sockets.connectWith(await server.token({ sub: 'svc:billing', role: 'service' }));
+    const expected = [{ message: 'accountId: is required for a service, which draws from no account of its own', code: 'BAD_USER_INPUT' }];
+    expect(await refusal(service.subscribe(CreditUsageDocument, {}))).toEqual(expected);
+    expect(await refusal(service.subscribe(BalanceChangedDocument, {}))).toEqual(expected);
   });
 
   it('refuses what is not the ID of an Account with BAD_USER_INPUT', async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createInProcessEventBus, createRealtime, openCreditFeed, type LedgerEvent, type LedgerEventBus, type LedgerEventListener, type Realtime } from '../../src/realtime/index.js';
+import { createInProcessEventBus, createRealtime, openCreditFeed, ticksOf, type LedgerEvent, type LedgerEventBus, type LedgerEventListener, type Realtime } from '../../src/realtime/index.js';
 import type { LedgerStore } from '../../src/store/ledger-store.js';
 import {
   debitMany,
@@ -134,6 +134,56 @@ describe('credit ticks', () => {
   it('refuses an afterSeq that is not a seq', async () => {
     await expect(realtime.creditTicks('acct-x', { afterSeq: -1 })).rejects.toThrow(RangeError);
     await expect(realtime.creditTicks('acct-x', { afterSeq: 1.5 })).rejects.toThrow(RangeError);
+  });
+
+  it('resumes after every tick of a sequence of two-meter entries with exactly the ticks after it, whatever the meter filter', async () => {
+    const accountId = await openAccount(store, 'thousand');
+    for (const key of ['r1', 'r2']) await succeed(store.execute(accountId, render(key)));
+    await debitMany(store, accountId, 1);
+    await succeed(store.execute(accountId, render('r3')));
+    const history = await take(await realtime.creditTicks(accountId, { afterSeq: 0 }), 9);
+    expect(history.map((tick) => `${tick.seq}/${tick.meter}/${tick.change}`)).toEqual([
+      '1/AI_CREDITS/0',
+      '2/VIDEO_GENERATIONS/0',
+      '3/AI_CREDITS/0',
+      '3/VIDEO_GENERATIONS/1',
+      '4/AI_CREDITS/0',
+      '4/VIDEO_GENERATIONS/1',
+      '5/AI_CREDITS/0',
+      '6/AI_CREDITS/0',
+      '6/VIDEO_GENERATIONS/1',
+    ]);
+    const position = (tick: { seq: number; meter: string }) => `${tick.seq}/${tick.meter}`;
+
+    for (const [index, seen] of history.entries()) {
+      for (const meter of [undefined, 'AI_CREDITS', 'VIDEO_GENERATIONS'] as const) {
+        const expected = history.slice(index + 1).filter((tick) => meter === undefined || tick.meter === meter);
+        const resumed = await realtime.creditTicks(accountId, { meter, afterTick: { seq: seen.seq, change: seen.change } });
+        expect((await take(resumed, expected.length)).map(position), `after ${position(seen)}, meter ${meter ?? 'any'}`).toEqual(expected.map(position));
+        await expectQuiet(resumed, 20);
+        await resumed.return!();
+      }
+    }
+  });
+
+  it('hands a replay after a tick over to live ticks, none twice and none skipped', async () => {
+    const accountId = await openAccount(store, 'thousand');
+    await succeed(store.execute(accountId, render('r1')));
+    // After the first tick of the render (seq 3): its second tick, then what comes live.
+    const resumed = await realtime.creditTicks(accountId, { afterTick: { seq: 3, change: 0 } });
+    await Promise.all([succeed(store.execute(accountId, render('r2'))), debitMany(store, accountId, 5)]);
+    const ticks = await take(resumed, 1 + 2 + 5);
+    const position = (tick: { seq: number; change: number }) => `${tick.seq}/${tick.change}`;
+    const written = (await store.entriesAfter(accountId, 3, 100)).flatMap((entry) => ticksOf(entry));
+    expect(ticks.map(position)).toEqual(['3/1', ...written.map(position)]);
+    await expectQuiet(resumed);
+    await resumed.return!();
+  });
+
+  it('refuses a position that is not a tick, and a position with afterSeq', async () => {
+    await expect(realtime.creditTicks('acct-x', { afterTick: { seq: 0, change: 0 } })).rejects.toThrow(RangeError);
+    await expect(realtime.creditTicks('acct-x', { afterTick: { seq: 1, change: -1 } })).rejects.toThrow(RangeError);
+    await expect(realtime.creditTicks('acct-x', { afterTick: { seq: 1, change: 0 }, afterSeq: 1 })).rejects.toThrow(RangeError);
   });
 });
 

@@ -1,7 +1,9 @@
 import type { CreditTick } from '../../realtime/index.js';
 import { builder } from '../builder.js';
+import { UserRef } from '../accounts/index.js';
 import { MeterEnum } from '../catalog/meter.js';
 import { EntryKindEnum } from './entry-kind.js';
+import { tickCursor } from './tick-cursor.js';
 
 /** The rule of `entryAsSeenBy`, as the schema states it. */
 const OWN_ONLY = "In a pool, a plain member gets it only on ticks of its own usage (null on other members'), as `Account.usage` lists only its own entries.";
@@ -9,10 +11,17 @@ const OWN_ONLY = "In a pool, a plain member gets it only on ticks of its own usa
 export const CreditTickRef = builder.objectRef<CreditTick>('CreditTick').implement({
   description:
     'One meter changed by one ledger entry, as a live usage card shows it: animate from `previousAvailable` to `available`. ' +
-    'An entry that touched two meters gives two ticks with the same `seq`.',
+    'An entry that touched two meters gives two ticks with the same `seq` and different `cursor`s.',
   fields: (t) => ({
+    cursor: t.string({
+      description:
+        "This tick's place in the account's history, opaque, the same whatever the `meter` filter or the caller: resubscribe " +
+        'with `after` set to the last one received to get exactly the ticks after it, the rest of its entry included.',
+      resolve: tickCursor,
+    }),
     seq: t.exposeInt('seq', {
-      description: "The entry's position in the account's ledger, from 1 without gaps: resubscribe with `afterSeq` set to the last one seen to miss nothing.",
+      description:
+        "The entry's position in the account's ledger, from 1 without gaps; the ticks of one entry share it. `afterSeq` resumes after a whole entry.",
     }),
     meter: t.field({ type: MeterEnum, resolve: (tick) => tick.meter }),
     kind: t.field({ type: EntryKindEnum, resolve: (tick) => tick.kind }),
@@ -25,7 +34,12 @@ export const CreditTickRef = builder.objectRef<CreditTick>('CreditTick').impleme
     unlimited: t.exposeBoolean('unlimited', { description: 'Nothing is refused on this meter; usage is still recorded.' }),
     feature: t.string({ nullable: true, description: `The feature that was charged, e.g. \`image.generate\`. ${OWN_ONLY}`, resolve: (tick) => tick.feature }),
     sessionId: t.string({ nullable: true, description: `The generation session the entry belongs to. ${OWN_ONLY}`, resolve: (tick) => tick.sessionId }),
-    memberId: t.string({ nullable: true, description: `The member of an organization's pool who caused the entry. ${OWN_ONLY}`, resolve: (tick) => tick.memberId }),
+    member: t.field({
+      type: UserRef,
+      nullable: true,
+      description: `The member of an organization's pool who caused the entry, as the \`User\` inputs take. ${OWN_ONLY}`,
+      resolve: ({ memberId }) => (memberId === null ? null : { userId: memberId }),
+    }),
     at: t.field({ type: 'DateTime', description: 'When the entry was written.', resolve: (tick) => tick.at }),
     thresholdsCrossed: t.field({
       type: ['Int'],
