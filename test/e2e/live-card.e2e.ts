@@ -140,4 +140,19 @@ describe('the live usage card', () => {
     const seqs = await page.getByTestId('usage-feed').locator('li').evaluateAll((items) => items.map((item) => (item as HTMLElement).dataset.seq));
     expect(new Set(seqs).size).toBe(seqs.length);
   });
+
+  it('asks for a new token when a pasted one expires, and resumes with it', async () => {
+    await page.goto(`${running.url}/demo?token=${encodeURIComponent(await signToken(config.auth, DEMO_CLAIMS, '3s'))}`);
+    await page.locator('#conn[data-state="live"]').waitFor({ timeout: 15_000 });
+    await page.locator('#session-ended').waitFor({ state: 'visible', timeout: 10_000 });
+    await page.getByRole('button', { name: 'Sign in again' }).click();
+    // No demo token for someone else's token: the sign-in form, saying why.
+    await page.locator('#signin').waitFor({ state: 'visible' });
+    expect(await page.locator('#signin-error').textContent()).toBe('The access token has expired. Paste a new token, or use the demo user.');
+    await page.locator('#token-input').fill(await signToken(config.auth, DEMO_CLAIMS, '1h'));
+    await page.getByRole('button', { name: 'Connect' }).click();
+    await page.locator('#conn[data-state="live"]').waitFor({ timeout: 15_000 });
+    expect(await page.locator('#session-ended').isHidden()).toBe(true);
+    expect(await page.locator('[data-action="sd"]').isEnabled()).toBe(true);
+  });
 });
