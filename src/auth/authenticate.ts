@@ -52,7 +52,18 @@ const ClaimsSchema = z.object({
 
 /** What identity providers sign with; a shared secret is only ever accepted as HS256. */
 const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
-const CLOCK_TOLERANCE_SECONDS = 5;
+/**
+ * How long after its `exp` a token is still accepted, so that an identity provider's clock a
+ * little ahead of ours does not cut its tokens short: one rule for every transport. An HTTP
+ * request is refused from `exp` + this on, and a WebSocket is closed then (see `acceptedUntil`).
+ * `nbf` and the lifetime limit get the same tolerance.
+ */
+export const EXPIRY_LEEWAY_SECONDS = 5;
+
+/** The instant from which the viewer's token is refused: its `exp` plus `EXPIRY_LEEWAY_SECONDS`. */
+export function acceptedUntil(viewer: Pick<Viewer, 'expiresAt'>): Date {
+  return new Date(viewer.expiresAt.getTime() + EXPIRY_LEEWAY_SECONDS * 1000);
+}
 
 /** jose failures that say the token is bad, as opposed to the keys being unavailable. */
 const TOKEN_FAULTS = new Set<string>([
@@ -121,7 +132,7 @@ export function createAuthenticator(config: AuthConfig, keyFetching: KeyFetching
       return failure('INVALID_TOKEN', 'The access token is invalid.', detail);
     }
     const { sub, org, role, exp } = claims.data;
-    const latestExpiry = Date.now() / 1000 + config.maxLifetimeSeconds + CLOCK_TOLERANCE_SECONDS;
+    const latestExpiry = Date.now() / 1000 + config.maxLifetimeSeconds + EXPIRY_LEEWAY_SECONDS;
     if (exp > latestExpiry) return failure('LIFETIME_TOO_LONG', tooLong, `exp ${exp} is beyond now + ${config.maxLifetimeSeconds} s`);
     const viewer: Viewer = { userId: sub, organizationId: org ?? null, role, expiresAt: new Date(exp * 1000) };
     accepted.remember(token, viewer);
@@ -133,7 +144,7 @@ function verifierFor(config: AuthConfig, keyFetching: KeyFetching): (token: stri
   const options: JWTVerifyOptions = {
     algorithms: config.kind === 'secret' ? ['HS256'] : ASYMMETRIC_ALGORITHMS,
     requiredClaims: ['sub', 'exp'],
-    clockTolerance: CLOCK_TOLERANCE_SECONDS,
+    clockTolerance: EXPIRY_LEEWAY_SECONDS,
     ...(config.issuer === undefined ? {} : { issuer: config.issuer }),
     ...(config.audience === undefined ? {} : { audience: config.audience }),
   };

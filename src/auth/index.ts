@@ -1,8 +1,10 @@
 export {
   EXPIRED_TOKEN_MESSAGE,
+  EXPIRY_LEEWAY_SECONDS,
   KEYS_UNAVAILABLE_MESSAGE,
   MISSING_TOKEN_MESSAGE,
   ROLES,
+  acceptedUntil,
   createAuthenticator,
   type AuthError,
   type AuthResult,

@@ -4,7 +4,7 @@ import { isAsyncIterable } from 'graphql-yoga';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import { EXPIRED_TOKEN_MESSAGE, bearerToken, type Authenticate } from '../auth/index.js';
+import { EXPIRED_TOKEN_MESSAGE, acceptedUntil, bearerToken, type Authenticate } from '../auth/index.js';
 import type { WebSocketCaps } from '../config.js';
 import type { Logger } from '../logger.js';
 import { callerIdOf } from './inputs/index.js';
@@ -47,10 +47,10 @@ export type WebSocketTransport = {
  *   and the reason says which. Every role may subscribe to some account, so no token is refused
  *   with 4403 here; an account the caller may not watch fails that one subscription with FORBIDDEN.
  * - Each operation builds its context like an HTTP request, from the connection's token.
- * - When the token expires the socket closes with 4401 "The access token has expired.": at that
- *   instant by a timer, or earlier if a subscription or operation finds it expired first. Nothing
- *   is sent after expiry. The client connects again with a new token and resubscribes with
- *   `afterSeq`.
+ * - When the token is no longer accepted (`acceptedUntil`: its `exp` plus the leeway HTTP gives
+ *   it too) the socket closes with 4401 "The access token has expired.": at that instant by a
+ *   timer, or earlier if a subscription or operation finds it expired first. Nothing is sent
+ *   after. The client connects again with a new token and resubscribes after the last tick it got.
  * - Caps (`WebSocketCaps`, see websocket-caps.ts): a principal over its cap of sockets is closed
  *   with 4430 instead of acknowledged; an operation over its socket's or its principal's cap fails
  *   with SUBSCRIPTION_LIMIT, the socket and the others going on; a socket that sends messages
@@ -112,7 +112,8 @@ export function attachWebSocketTransport(
           return false;
         }
         const { expiresAt } = result.viewer;
-        context.extra.connection = { token, principal, cancelExpiry: atInstant(expiresAt, () => closeUnauthorized(socket, EXPIRED_TOKEN_MESSAGE)) };
+        const cancelExpiry = atInstant(acceptedUntil(result.viewer), () => closeUnauthorized(socket, EXPIRED_TOKEN_MESSAGE));
+        context.extra.connection = { token, principal, cancelExpiry };
         return { expiresAt: expiresAt.toISOString() };
       },
 

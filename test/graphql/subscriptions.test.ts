@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
+import { EXPIRY_LEEWAY_SECONDS } from '../../src/auth/index.js';
 import { MISSING_CONNECTION_TOKEN_MESSAGE } from '../../src/graphql/websocket.js';
 import { organizationAccountId, userAccountId } from '../../src/store/directory.js';
 import { debitMany, expectQuiet, render, take, topic } from '../realtime/realtime-fixture.js';
@@ -254,11 +255,12 @@ describe('authenticating a WebSocket', () => {
     expect(await sockets.connect({ token: expired }).closed).toEqual({ code: 4401, reason: 'The access token has expired.' });
   });
 
-  it('closes with 4401 when the token expires: every subscription ends, and nothing written after expiry is sent', async () => {
+  it('closes with 4401 when the token expires, as HTTP refuses it (exp plus the leeway): every subscription ends, and nothing written after is sent', async () => {
     const { accountId, userId } = await newMember();
-    const token = await server.token({ sub: userId }, '3s');
+    const token = await server.token({ sub: userId }, '1s');
     const socket = sockets.connect({ token });
-    const expiresAt = Date.parse(String((await socket.acknowledged)!.expiresAt));
+    // The token's exp, as the acknowledgement says; it is accepted for the leeway after it.
+    const expiresAt = Date.parse(String((await socket.acknowledged)!.expiresAt)) + EXPIRY_LEEWAY_SECONDS * 1000;
     const { store } = server.app;
     const usage = socket.subscribe(CreditUsageDocument, { accountId: accountGlobalId(accountId), afterSeq: 0 });
     const balances = socket.subscribe(BalanceChangedDocument, { accountId: accountGlobalId(accountId) });

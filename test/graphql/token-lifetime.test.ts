@@ -1,5 +1,6 @@
 import { SignJWT, type JWTPayload } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
+import { EXPIRY_LEEWAY_SECONDS } from '../../src/auth/index.js';
 import type { Config } from '../../src/config.js';
 import { errorCodes, execute } from './client.js';
 import { ViewerDocument } from './generated/graphql.js';
@@ -43,7 +44,7 @@ describe('the lifetime of an access token (JWT_MAX_TTL_SECONDS, 24 hours by defa
     const token = await forge(server.config, { sub: 'u1', exp });
     const response = await execute(server.url, ViewerDocument, { token });
     expect({ status: response.status, errors: response.errors }).toEqual({ status: 200, errors: undefined });
-    expect(response.data!.viewer.expiresAt).toBe(new Date(exp * 1000).toISOString());
+    expect(response.data!.viewer!.expiresAt).toBe(new Date(exp * 1000).toISOString());
     const socket = sockets.connect({ token });
     expect(await socket.acknowledged).toEqual({ expiresAt: new Date(exp * 1000).toISOString() });
   });
@@ -54,6 +55,38 @@ describe('the lifetime of an access token (JWT_MAX_TTL_SECONDS, 24 hours by defa
     expect(response.status).toBe(401);
     expect(response.errors).toEqual([{ message: 'The access token is invalid.', extensions: { code: 'UNAUTHENTICATED' } }]);
     expect(await sockets.connect({ token }).closed).toEqual({ code: 4401, reason: 'The access token is invalid.' });
+  });
+});
+
+describe(`the end of an access token: its exp plus ${EXPIRY_LEEWAY_SECONDS} seconds, over HTTP and WebSocket alike`, () => {
+  const server = useTestServer();
+  const sockets = new Sockets(() => server.url);
+  afterEach(() => sockets.disposeAll());
+
+  it('accepts a token whose exp passed less than the leeway ago over HTTP, and over WebSocket until the leeway is over, then closes with 4401', async () => {
+    const exp = now() - 2;
+    const token = await forge(server.config, { sub: 'u1', exp });
+    const response = await execute(server.url, ViewerDocument, { token });
+    expect({ status: response.status, errors: response.errors }).toEqual({ status: 200, errors: undefined });
+    const socket = sockets.connect({ token });
+    expect(await socket.acknowledged).toEqual({ expiresAt: new Date(exp * 1000).toISOString() });
+    const closed = await socket.closed;
+    const closedAt = Date.now();
+    expect(closed).toEqual({ code: 4401, reason: 'The access token has expired.' });
+    const end = (exp + EXPIRY_LEEWAY_SECONDS) * 1000;
+    // Not before the end; the margin after it is for a busy machine.
+    expect(closedAt).toBeGreaterThanOrEqual(end);
+    expect(closedAt).toBeLessThan(end + 1_000);
+    // And HTTP refuses it from then on.
+    const late = await execute(server.url, ViewerDocument, { token });
+    expect({ status: late.status, errors: late.errors }).toEqual({ status: 401, errors: [{ message: 'The access token has expired.', extensions: { code: 'UNAUTHENTICATED' } }] });
+  });
+
+  it('refuses a token whose exp passed more than the leeway ago on both transports', async () => {
+    const token = await forge(server.config, { sub: 'u1', exp: now() - EXPIRY_LEEWAY_SECONDS - 1 });
+    const response = await execute(server.url, ViewerDocument, { token });
+    expect({ status: response.status, errors: response.errors }).toEqual({ status: 401, errors: [{ message: 'The access token has expired.', extensions: { code: 'UNAUTHENTICATED' } }] });
+    expect(await sockets.connect({ token }).closed).toEqual({ code: 4401, reason: 'The access token has expired.' });
   });
 });
 

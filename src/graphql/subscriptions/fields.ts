@@ -13,7 +13,8 @@ import { tickPositionOf } from './tick-cursor.js';
 import { watcherOf } from './watched-account.js';
 
 /** How every subscription ends when the caller's token expires (see `../websocket.ts`). */
-const EXPIRY = 'When the access token expires it ends: a WebSocket closes with 4401, server-sent events end with UNAUTHENTICATED.';
+const EXPIRY =
+  'When the access token expires (5 seconds after its `exp`, as over HTTP) it ends: a WebSocket closes with 4401, server-sent events end with UNAUTHENTICATED.';
 const ACCOUNT_ID_DESCRIPTION =
   "The account's global ID: the caller's own account or its organization's pool (a service: any account). " +
   'Without it, the account the caller draws from: its organization\'s pool when its token names one, else its own (a service must give one).';
@@ -54,7 +55,7 @@ builder.subscriptionField('creditUsage', (t) =>
         view: entryAsSeenBy(viewer, account),
         viewKey: itemized === null ? 'everyone' : `member:${itemized}`,
       });
-      return shareEvents(untilExpiry(ticks, viewer.expiresAt));
+      return shareEvents(untilExpiry(ticks, viewer));
     },
     resolve: (tick) => tick,
   }),
@@ -70,7 +71,7 @@ builder.subscriptionField('balanceChanged', (t) =>
     subscribe: async (_root, args, context) => {
       const { viewer, account } = await watcherOf(context, args.accountId);
       // Every reader of the account sees the same balances.
-      return shareEvents(untilExpiry(await context.services.realtime.balanceChanges(account.accountId), viewer.expiresAt));
+      return shareEvents(untilExpiry(await context.services.realtime.balanceChanges(account.accountId), viewer));
     },
     // The same account `watcherOf` chose, which the balances' ids name.
     resolve: (balances, args, context) => balancesOfAccount(namedOrDrawingAccountId(viewerOf(context), args.accountId), balances),

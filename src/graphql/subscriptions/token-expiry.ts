@@ -1,4 +1,4 @@
-import { EXPIRED_TOKEN_MESSAGE } from '../../auth/index.js';
+import { acceptedUntil, EXPIRED_TOKEN_MESSAGE, type Viewer } from '../../auth/index.js';
 import { MAX_TIMER_DELAY_MS } from '../../realtime/index.js';
 import { unauthenticated } from '../errors.js';
 
@@ -49,7 +49,8 @@ export const tokenExpired = () => unauthenticated(EXPIRED_TOKEN_MESSAGE);
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
 
 /**
- * A live feed that ends when the caller's access token expires: no value is passed on once it has
+ * A live feed that ends when the caller's access token is no longer accepted (`acceptedUntil`: its
+ * `exp` plus the leeway HTTP gives it too): no value is passed on once it is not
  * (checked before and after each one), and a feed that is waiting for a value at that instant is
  * ended then (its `return()` ends the wait). Either way `next()` rejects with UNAUTHENTICATED "The
  * access token has expired." and the feed is closed; the client subscribes again with a new token
@@ -107,6 +108,6 @@ class UntilExpiry<T> implements AsyncIterableIterator<T> {
   }
 }
 
-export function untilExpiry<T>(feed: AsyncIterator<T>, expiresAt: Date): AsyncIterableIterator<T> {
-  return new UntilExpiry(feed, expiresAt);
+export function untilExpiry<T>(feed: AsyncIterator<T>, viewer: Pick<Viewer, 'expiresAt'>): AsyncIterableIterator<T> {
+  return new UntilExpiry(feed, acceptedUntil(viewer));
 }
