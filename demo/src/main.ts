@@ -55,6 +55,8 @@ const state = {
   minted: false,
   /** The token was refused: nothing live until a new sign-in. */
   ended: false,
+  /** A plain member of a pool, who sees its own usage only. */
+  ownUsageOnly: false,
   accountId: '',
   /** The last `seq` received: a reconnection resumes after it. */
   lastSeq: 0,
@@ -88,7 +90,7 @@ async function signIn(token: string, minted: boolean): Promise<void> {
   const account = data.viewer?.account;
   if (!account) throw new Error('This token has no account to show (a service token?): use a user token.');
   state.accountId = account.id;
-  await loadUsageCharts();
+  state.ownUsageOnly = data.viewer?.role === 'MEMBER' && account.kind === 'ORGANIZATION';
 
   const plan = $('plan');
   plan.textContent = account.plan.name;
@@ -97,6 +99,7 @@ async function signIn(token: string, minted: boolean): Promise<void> {
   plan.hidden = false;
 
   renderMeters(account.balances);
+  await loadUsageCharts();
   const entries = account.usage.edges.map(({ node }) => node);
   // Signing in again to the same account resumes the live usage after the last tick received.
   state.lastSeq = entries.reduce((last, entry) => Math.max(last, entry.seq), previous.accountId === account.id ? previous.lastSeq : 0);
@@ -122,7 +125,8 @@ async function signIn(token: string, minted: boolean): Promise<void> {
 
 async function loadUsageCharts(): Promise<void> {
   const { account } = await request(UsageByDayDocument, { accountId: state.accountId });
-  if (account) charts.show(account.usageSummary, account.timeZone);
+  const used = new Map([...state.meters].map(([meter, view]) => [meter, view.balance.used]));
+  if (account) charts.show(account.usageSummary, { timeZone: account.timeZone, used, ownUsageOnly: state.ownUsageOnly });
 }
 
 /**

@@ -17,17 +17,26 @@ const HEIGHT = 48;
 type MeterChart = {
   readonly days: readonly string[];
   readonly used: Map<string, number>;
-  /** `used` summed over the period: what a tick's `used` is compared with to tell its rise. */
+  /** `used` summed over the period: what the chart shows. */
   total: number;
+  /** The meter's `used` as last seen (the whole pool's): what a tick's `used` is compared with to tell its rise. */
+  seenUsed: number;
   readonly svg: SVGSVGElement;
   readonly title: SVGTitleElement;
   readonly totalLabel: HTMLElement;
   readonly bars: Map<string, { readonly bar: SVGRectElement; readonly title: SVGTitleElement }>;
 };
 
+/**
+ * `used`: each meter's `used` when the summary was read. `ownUsageOnly`: the viewer is a plain
+ * member of a pool, whose summary and ticks show its own usage only (a tick of its own names it
+ * as `member`), while each tick's `used` is the pool's.
+ */
+export type ChartScope = { readonly timeZone: string; readonly used: ReadonlyMap<Meter, number>; readonly ownUsageOnly: boolean };
+
 export type UsageCharts = {
   /** Draws the charts of a summary, replacing the ones shown. */
-  show(summary: Summary, timeZone: string): void;
+  show(summary: Summary, scope: ChartScope): void;
   onTick(tick: Tick): void;
 };
 
@@ -55,7 +64,7 @@ const dayLabel = (day: string) => formatDay.format(utcOf(day));
 
 export function createUsageCharts(container: HTMLElement, labels: Readonly<Record<Meter, string>>, reload: () => void): UsageCharts {
   const charts = new Map<Meter, MeterChart>();
-  let timeZone = 'UTC';
+  let scope: ChartScope = { timeZone: 'UTC', used: new Map(), ownUsageOnly: false };
 
   function describe(meter: Meter, chart: MeterChart): string {
     const first = chart.days[0];
@@ -86,7 +95,7 @@ export function createUsageCharts(container: HTMLElement, labels: Readonly<Recor
   }
 
   function build(meter: Meter, days: readonly string[], used: Map<string, number>): HTMLElement {
-    const today = localDate(new Date(), timeZone);
+    const today = localDate(new Date(), scope.timeZone);
     const figure = document.createElement('figure');
     figure.className = 'usage-chart';
     figure.dataset.meter = meter;
@@ -132,15 +141,16 @@ export function createUsageCharts(container: HTMLElement, labels: Readonly<Recor
     }
     figure.append(caption, svg, axis);
 
-    const chart: MeterChart = { days, used, total: [...used.values()].reduce((sum, value) => sum + value, 0), svg, title, totalLabel, bars };
+    const total = [...used.values()].reduce((sum, value) => sum + value, 0);
+    const chart: MeterChart = { days, used, total, seenUsed: Math.max(total, scope.used.get(meter) ?? 0), svg, title, totalLabel, bars };
     charts.set(meter, chart);
     draw(meter, chart);
     return figure;
   }
 
   return {
-    show(summary, zone) {
-      timeZone = zone;
+    show(summary, shown) {
+      scope = shown;
       charts.clear();
       const figures = summary.ranges
         .filter((range) => range.meter in labels)
@@ -149,7 +159,7 @@ export function createUsageCharts(container: HTMLElement, labels: Readonly<Recor
           for (const { node } of summary.rows.edges) {
             if (node.meter === range.meter && node.key !== null) used.set(node.key, (used.get(node.key) ?? 0) + node.used);
           }
-          return build(range.meter, daysOf(range.since, range.until, timeZone), used);
+          return build(range.meter, daysOf(range.since, range.until, scope.timeZone), used);
         });
       container.replaceChildren(...figures);
     },
@@ -159,11 +169,13 @@ export function createUsageCharts(container: HTMLElement, labels: Readonly<Recor
       if (!chart) return;
       if (tick.kind === 'RESET') return reload();
       // A tick the summary counted already (replayed after it was read) raises nothing.
-      const rise = tick.used - chart.total;
+      const rise = tick.used - chart.seenUsed;
       if (rise <= 0) return;
-      const day = localDate(new Date(tick.at), timeZone);
+      chart.seenUsed = tick.used;
+      if (scope.ownUsageOnly && !tick.member) return; // another member's usage
+      const day = localDate(new Date(tick.at), scope.timeZone);
       if (!chart.bars.has(day)) return reload();
-      chart.total = tick.used;
+      chart.total += rise;
       chart.used.set(day, (chart.used.get(day) ?? 0) + rise);
       draw(tick.meter, chart, day);
     },

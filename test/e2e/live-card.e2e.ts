@@ -155,4 +155,21 @@ describe('the live usage card', () => {
     expect(await page.locator('#session-ended').isHidden()).toBe(true);
     expect(await page.locator('[data-action="sd"]').isEnabled()).toBe(true);
   });
+
+  it("shows a plain member of the pool its own usage per day, not the rest of the pool's", async () => {
+    await page.goto(`${running.url}/demo?token=${encodeURIComponent(await signToken(config.auth, { sub: 'demo-member', org: 'demo-org', role: 'member' }, '1h'))}`);
+    await page.locator('#conn[data-state="live"]').waitFor({ timeout: 15_000 });
+    expect(await todaysBar().getAttribute('data-used')).toBe('0');
+    // The pool is charged by someone else, then by this member: only the member's own counts.
+    await debitFromOutside(1);
+    await page.locator('[data-action="sd"]').click();
+    await expect.poll(() => page.getByTestId('generate-result').textContent(), { timeout: 15_000 }).toBe('Generated: charged 1 credit.');
+    await expect.poll(() => todaysBar().getAttribute('data-used')).toBe('1');
+    expect(await chartLabel()).toContain(': 1 in all;');
+    await page.reload();
+    await page.locator('#token-input').fill(await signToken(config.auth, { sub: 'demo-member', org: 'demo-org', role: 'member' }, '1h'));
+    await page.getByRole('button', { name: 'Connect' }).click();
+    await page.locator('#conn[data-state="live"]').waitFor({ timeout: 15_000 });
+    expect(await todaysBar().getAttribute('data-used')).toBe('1');
+  });
 });

@@ -4,6 +4,12 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+export type AccountKind =
+  /** A team's shared pool, which its members draw from. */
+  | 'ORGANIZATION'
+  /** A person on its own. */
+  | 'USER';
+
 /** What a ledger entry did to the balances of an account. */
 export type EntryKind =
   /** Credits an admin took away. */
@@ -95,6 +101,14 @@ export type Meter =
   /** Rendered videos, counted apart from AI credits. */
   | 'VIDEO_GENERATIONS';
 
+export type Role =
+  /** An administrator of the token's organization: also sees and caps per-member usage. */
+  | 'ADMIN'
+  /** A user: sees its own account and its organization's pool. */
+  | 'MEMBER'
+  /** The product's backend: may act on any account, grant credits and change plans. */
+  | 'SERVICE';
+
 export type GenerateMutationVariables = Exact<{
   input: GenerateInput;
 }>;
@@ -123,7 +137,7 @@ export type CardBalanceFragment = { meter: Meter, available: number, used: numbe
 export type LiveCardQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type LiveCardQuery = { viewer: { account: { id: string, plan: { key: string, name: string, tier: number }, balances: Array<{ meter: Meter, available: number, used: number, reserved: number, allowance: number, unlimited: boolean, resetsAt: string }>, usage: { edges: Array<{ node: { seq: number, kind: EntryKind, at: string, feature: string | null, member: { externalId: string } | null, changes: Array<{ meter: Meter, delta: number, available: number }> } }> } } | null } | null };
+export type LiveCardQuery = { viewer: { role: Role, account: { id: string, kind: AccountKind, plan: { key: string, name: string, tier: number }, balances: Array<{ meter: Meter, available: number, used: number, reserved: number, allowance: number, unlimited: boolean, resetsAt: string }>, usage: { edges: Array<{ node: { seq: number, kind: EntryKind, at: string, feature: string | null, member: { externalId: string } | null, changes: Array<{ meter: Meter, delta: number, available: number }> } }> } } | null } | null };
 
 export type CreditUsageSubscriptionVariables = Exact<{
   accountId: string | number;
@@ -210,8 +224,10 @@ export const GenerateDocument = new TypedDocumentString(`
 export const LiveCardDocument = new TypedDocumentString(`
     query LiveCard {
   viewer {
+    role
     account {
       id
+      kind
       plan {
         key
         name
