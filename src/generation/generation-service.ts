@@ -254,7 +254,7 @@ export function createGenerationService(options: GenerationServiceOptions) {
       const failure = {
         stage: 'AFTER_PROVIDER_WORK' as const,
         reason: expired ? 'HOLD_EXPIRED' : committed.error.code,
-        message: `${expired ? 'The hold expired before the work was committed' : 'The charge was refused'}: nothing was charged; the output is kept.`,
+        message: `${expired ? 'The hold expired before the work was committed' : 'The charge was refused'}; the output is kept.`,
       };
       const balances = released?.ok ? released.balances : await balancesOf(record.accountId);
       return finish(record, { status: 'FAILED', output: provided.output, failure, charged: {}, reused: false, holdId: held.holdId, balances });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CatalogValidationError } from './catalog-validation.js';
-import { DEFAULT_PLAN_CATALOG, parsePlanCatalog } from './plans.js';
+import { DEFAULT_PLAN_CATALOG, parsePlanCatalog, productOf } from './plans.js';
 import { DEFAULT_PRICING_CATALOG, parsePricingCatalog, priceFeature } from './pricing.js';
 import { parseLedgerSettings } from './settings.js';
 
@@ -44,6 +44,16 @@ describe('plan catalog', () => {
         expect.stringMatching(/^plans\.broken\.meters\.VIDEO_GENERATIONS: /),
       ]),
     );
+  });
+
+  it('names each product a plan belongs to, refusing a plan of a product it does not list', () => {
+    const meters = { AI_CREDITS: { allowance: 1, period: 'DAY' }, VIDEO_GENERATIONS: { allowance: 0, period: 'MONTH' } };
+    expect(productOf(DEFAULT_PLAN_CATALOG, 'reelbot')).toEqual({ name: 'ReelBot', description: expect.stringMatching(/^AI videos/) });
+    const unnamed = parsePlanCatalog({ plans: { p: { product: 'solo', name: 'P', tier: 0, meters } } });
+    expect(productOf(unnamed, 'solo')).toEqual({ name: 'solo', description: '' });
+    expect(problemsOf(() => parsePlanCatalog({ products: { rheos: { name: 'Rheos' } }, plans: { p: { product: 'reelbot', name: 'P', tier: 0, meters } } }))).toEqual([
+      'plans.p.product: "reelbot" is not one of the catalog\'s products',
+    ]);
   });
 
   it('refuses rollover on an unlimited meter', () => {

@@ -57,12 +57,15 @@ export {
   MeterRulesSchema,
   PlanCatalogSchema,
   PlanSchema,
+  ProductSchema,
   RolloverPolicySchema,
   findPlan,
   parsePlanCatalog,
+  productOf,
   type MeterRules,
   type Plan,
   type PlanCatalog,
+  type Product,
   type RolloverPolicy,
 } from './plans.js';
 export {

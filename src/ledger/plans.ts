@@ -34,6 +34,8 @@ export type MeterRules = z.output<typeof MeterRulesSchema>;
 
 export const PlanSchema = z.object({
   name: z.string().min(1),
+  /** What a pricing page says of the plan, beside its allowances. */
+  description: z.string().default(''),
   /**
    * The product line the plan belongs to, when one catalog serves several (like the default one):
    * an upgrade hint only ever names a plan of the same product.
@@ -48,9 +50,27 @@ export const PlanSchema = z.object({
 });
 export type Plan = z.output<typeof PlanSchema>;
 
-export const PlanCatalogSchema = z.object({
-  plans: z.record(z.string().min(1), PlanSchema).refine((plans) => Object.keys(plans).length > 0, 'must define at least one plan'),
+/** A product line whose plans a catalog offers, as a pricing page names it. */
+export const ProductSchema = z.object({
+  name: z.string().min(1),
+  description: z.string().default(''),
 });
+export type Product = z.output<typeof ProductSchema>;
+
+export const PlanCatalogSchema = z
+  .object({
+    plans: z.record(z.string().min(1), PlanSchema).refine((plans) => Object.keys(plans).length > 0, 'must define at least one plan'),
+    /** The products the plans name, by key. A catalog that lists none names each product by its key. */
+    products: z.record(z.string().min(1), ProductSchema).default({}),
+  })
+  .superRefine((catalog, context) => {
+    if (Object.keys(catalog.products).length === 0) return;
+    for (const [key, plan] of Object.entries(catalog.plans)) {
+      if (!Object.hasOwn(catalog.products, plan.product)) {
+        context.addIssue({ code: 'custom', path: ['plans', key, 'product'], message: `"${plan.product}" is not one of the catalog's products` });
+      }
+    }
+  });
 export type PlanCatalog = z.output<typeof PlanCatalogSchema>;
 
 /** Validates plan configuration; throws `CatalogValidationError` listing every problem. */
@@ -60,6 +80,11 @@ export function parsePlanCatalog(input: unknown): PlanCatalog {
 
 export function findPlan(catalog: PlanCatalog, planId: string): Plan | undefined {
   return Object.hasOwn(catalog.plans, planId) ? catalog.plans[planId] : undefined;
+}
+
+/** The product `key` of the catalog: its listed name and description, or its key when the catalog lists no products. */
+export function productOf(catalog: PlanCatalog, key: string): Product {
+  return Object.hasOwn(catalog.products, key) ? catalog.products[key]! : { name: key, description: '' };
 }
 
 /** For plans an account already has: a catalog that lost one is a deployment error. */
@@ -80,24 +105,60 @@ const none = monthly(0);
  * has unlimited AI credits.
  */
 export const DEFAULT_PLAN_CATALOG: PlanCatalog = parsePlanCatalog({
+  products: {
+    rheos: { name: 'Rheos', description: 'AI design: images, brand analyses, topics and scripts, on AI credits that renew each month.' },
+    reelbot: { name: 'ReelBot', description: 'AI videos: scripts, voiceovers, animations and renders, on AI credits that renew each day and videos each month.' },
+  },
   plans: {
-    'rheos.free': { product: 'rheos', name: 'Rheos Free', tier: 0, meters: { AI_CREDITS: monthly(50), VIDEO_GENERATIONS: none } },
-    'rheos.pro': { product: 'rheos', name: 'Rheos Pro', tier: 1, meters: { AI_CREDITS: monthly(1_000), VIDEO_GENERATIONS: none } },
+    'rheos.free': {
+      product: 'rheos',
+      name: 'Rheos Free',
+      description: 'To try Rheos on a few designs a month.',
+      tier: 0,
+      meters: { AI_CREDITS: monthly(50), VIDEO_GENERATIONS: none },
+    },
+    'rheos.pro': {
+      product: 'rheos',
+      name: 'Rheos Pro',
+      description: 'For a designer who creates with Rheos every day.',
+      tier: 1,
+      meters: { AI_CREDITS: monthly(1_000), VIDEO_GENERATIONS: none },
+    },
     'rheos.business': {
       product: 'rheos',
       name: 'Rheos Business',
+      description: 'For teams sharing one pool, with unused credits carried into the next month.',
       tier: 2,
       meters: {
         AI_CREDITS: { ...monthly(5_000), rollover: { kind: 'CAPPED', maxCredits: 1_000 } },
         VIDEO_GENERATIONS: none,
       },
     },
-    'reelbot.free': { product: 'reelbot', name: 'ReelBot Free', tier: 0, meters: { AI_CREDITS: daily(20), VIDEO_GENERATIONS: monthly(3) } },
-    'reelbot.starter': { product: 'reelbot', name: 'ReelBot Starter', tier: 1, meters: { AI_CREDITS: daily(100), VIDEO_GENERATIONS: monthly(15) } },
-    'reelbot.pro': { product: 'reelbot', name: 'ReelBot Pro', tier: 2, meters: { AI_CREDITS: daily(500), VIDEO_GENERATIONS: monthly(60) } },
+    'reelbot.free': {
+      product: 'reelbot',
+      name: 'ReelBot Free',
+      description: 'To try ReelBot on a few short videos.',
+      tier: 0,
+      meters: { AI_CREDITS: daily(20), VIDEO_GENERATIONS: monthly(3) },
+    },
+    'reelbot.starter': {
+      product: 'reelbot',
+      name: 'ReelBot Starter',
+      description: 'For a channel that publishes every week.',
+      tier: 1,
+      meters: { AI_CREDITS: daily(100), VIDEO_GENERATIONS: monthly(15) },
+    },
+    'reelbot.pro': {
+      product: 'reelbot',
+      name: 'ReelBot Pro',
+      description: 'For a channel that publishes every day.',
+      tier: 2,
+      meters: { AI_CREDITS: daily(500), VIDEO_GENERATIONS: monthly(60) },
+    },
     'reelbot.enterprise': {
       product: 'reelbot',
       name: 'ReelBot Enterprise',
+      description: 'For studios: AI credits without limit, and the most rendered videos.',
       tier: 3,
       meters: { AI_CREDITS: { ...daily(0), unlimited: true }, VIDEO_GENERATIONS: monthly(300) },
     },

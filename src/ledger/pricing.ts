@@ -185,13 +185,23 @@ const aiCredits = (baseCost: number, chargeOnProviderFailure: FailurePolicy, sca
  */
 export const DEFAULT_PRICING_CATALOG: PricingCatalog = parsePricingCatalog({
   features: {
-    'image.generate': { choices: { resolution }, counts: { count: { max: 8 } }, meters: aiCredits(1, 'NONE', ['resolution', 'count']) },
-    'brand.analyze': { meters: aiCredits(5, 'FULL') },
-    'topic.generate': { meters: aiCredits(1, 'FULL') },
-    'script.generate': { meters: aiCredits(2, 'FULL') },
-    'voiceover.generate': { meters: aiCredits(3, 'FULL') },
-    'video.animate': { choices: { resolution }, meters: aiCredits(4, 'FULL', ['resolution']) },
+    'image.generate': {
+      description: 'Generates images from a prompt, several at once if asked; higher resolutions cost more.',
+      choices: { resolution },
+      counts: { count: { max: 8 } },
+      meters: aiCredits(1, 'NONE', ['resolution', 'count']),
+    },
+    'brand.analyze': { description: "Analyzes a brand's site and assets into its colours, fonts, tone of voice and audience.", meters: aiCredits(5, 'FULL') },
+    'topic.generate': { description: 'Suggests topics for posts or videos from a brand and a theme.', meters: aiCredits(1, 'FULL') },
+    'script.generate': { description: 'Writes the script of a video or a post from a topic.', meters: aiCredits(2, 'FULL') },
+    'voiceover.generate': { description: 'Reads a script aloud in a chosen voice, as an audio track.', meters: aiCredits(3, 'FULL') },
+    'video.animate': {
+      description: 'Animates a still image or a scene into a short clip; higher resolutions cost more.',
+      choices: { resolution },
+      meters: aiCredits(4, 'FULL', ['resolution']),
+    },
     'video.render': {
+      description: 'Renders the finished video from its clips, voiceover and captions; a failed render never uses up a video generation.',
       choices: { resolution },
       meters: {
         ...aiCredits(2, 'FULL', ['resolution']),

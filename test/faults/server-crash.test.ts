@@ -54,8 +54,8 @@ const token = await servers.tokenFor('crash');
 const accountId = accountGlobalId(ACCOUNT);
 
 type Request = { key: string; kind: 'consume' | 'reserve'; amount: number };
-type ConsumeAnswer = NonNullable<Awaited<ReturnType<typeof consume>>['data']>['consumeCredits'];
-type ReserveAnswer = NonNullable<Awaited<ReturnType<typeof reserve>>['data']>['reserveCredits'];
+type ConsumeAnswer = NonNullable<NonNullable<Awaited<ReturnType<typeof consume>>['data']>['consumeCredits']>;
+type ReserveAnswer = NonNullable<NonNullable<Awaited<ReturnType<typeof reserve>>['data']>['reserveCredits']>;
 type Answer = ConsumeAnswer | ReserveAnswer | { __typename: 'NoData'; errors: unknown };
 
 const consume = (graphqlUrl: string, request: Request) =>

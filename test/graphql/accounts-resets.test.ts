@@ -18,7 +18,7 @@ describe('daily and monthly resets over GraphQL', () => {
   const balancesOf = async (token: string) => {
     const { data, errors } = await execute(server.url, ViewerAccountDocument, { token });
     expect(errors).toBeUndefined();
-    return data!.viewer.account!.balances.map(({ meter, allowance, available, used, periodStart, resetsAt }) => ({
+    return data!.viewer!.account!.balances.map(({ meter, allowance, available, used, periodStart, resetsAt }) => ({
       meter,
       allowance,
       available,

@@ -38,8 +38,8 @@ describe('accounts and balances over GraphQL', () => {
   it("shows a member of an organization the pool it draws from, the same for every member", async () => {
     const bob = await execute(server.url, ViewerAccountDocument, { token: await server.token({ sub: 'bob', org: 'pool-one' }) });
     const carol = await execute(server.url, ViewerAccountDocument, { token: await server.token({ sub: 'carol', org: 'pool-one' }) });
-    expect(bob.data!.viewer.account).toMatchObject({ id: accountGlobalId('org:pool-one'), kind: 'ORGANIZATION', balances: freshBalances });
-    expect(carol.data!.viewer.account).toEqual(bob.data!.viewer.account);
+    expect(bob.data!.viewer!.account).toMatchObject({ id: accountGlobalId('org:pool-one'), kind: 'ORGANIZATION', balances: freshBalances });
+    expect(carol.data!.viewer!.account).toEqual(bob.data!.viewer!.account);
   });
 
   it('shows the balances after a debit, to every member of the pool, per meter', async () => {
@@ -51,8 +51,8 @@ describe('accounts and balances over GraphQL', () => {
     await ledger.apply('org:pool-two', { type: 'DEBIT', feature: 'image.generate', parameters: { resolution: 'HD', count: 3 }, memberId: 'dave' });
 
     const seenByErin = await execute(server.url, ViewerAccountDocument, { token: erin });
-    expect(seenByErin.data!.viewer.account!.balances[0]).toMatchObject({ meter: 'AI_CREDITS', available: 44, used: 6 });
-    expect(seenByErin.data!.viewer.account!.balances[1]).toMatchObject({ meter: 'VIDEO_GENERATIONS', available: 0, used: 0 });
+    expect(seenByErin.data!.viewer!.account!.balances[0]).toMatchObject({ meter: 'AI_CREDITS', available: 44, used: 6 });
+    expect(seenByErin.data!.viewer!.account!.balances[1]).toMatchObject({ meter: 'VIDEO_GENERATIONS', available: 0, used: 0 });
     const one = await execute(server.url, AccountBalanceDocument, {
       token: dave,
       variables: { id: accountGlobalId('org:pool-two'), meter: 'AI_CREDITS' },
@@ -76,7 +76,7 @@ describe('accounts and balances over GraphQL', () => {
     await ledger.apply('user:frank', { type: 'CHANGE_PLAN', planId: 'rheos.free' });
 
     const { data } = await execute(server.url, ViewerAccountDocument, { token: frank });
-    expect(data!.viewer.account).toMatchObject({
+    expect(data!.viewer!.account).toMatchObject({
       plan: { key: 'rheos.pro', name: 'Rheos Pro', tier: 1 },
       pendingPlan: { plan: { key: 'rheos.free' }, effectiveAt: NEXT_MONTH },
       balances: [{ meter: 'AI_CREDITS', allowance: 1000, available: 1000 }, { meter: 'VIDEO_GENERATIONS' }],

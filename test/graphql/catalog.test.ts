@@ -11,7 +11,7 @@ describe('the catalogs over GraphQL', () => {
     const token = await server.token({ sub: 'u1' });
     const { status, data, errors } = await execute(server.url, PlansDocument, { token });
     expect({ status, errors }).toEqual({ status: 200, errors: undefined });
-    const plans = data!.plans.edges.map((edge) => edge.node);
+    const plans = data!.plans!.edges.map((edge) => edge.node);
     expect(plans.map((plan) => plan.key)).toEqual(Object.keys(DEFAULT_PLAN_CATALOG.plans));
     expect(plans.find((plan) => plan.key === 'rheos.business')).toMatchObject({
       name: 'Rheos Business',
@@ -33,11 +33,11 @@ describe('the catalogs over GraphQL', () => {
   it('pages through the plans with first and after', async () => {
     const token = await server.token({ sub: 'u1' });
     const first = await execute(server.url, PlansDocument, { token, variables: { first: 3 } });
-    expect(first.data!.plans.edges).toHaveLength(3);
-    expect(first.data!.plans.pageInfo.hasNextPage).toBe(true);
-    const rest = await execute(server.url, PlansDocument, { token, variables: { first: 10, after: first.data!.plans.pageInfo.endCursor } });
-    expect(rest.data!.plans.pageInfo.hasNextPage).toBe(false);
-    expect([...first.data!.plans.edges, ...rest.data!.plans.edges].map((edge) => edge.node.key)).toEqual(
+    expect(first.data!.plans!.edges).toHaveLength(3);
+    expect(first.data!.plans!.pageInfo.hasNextPage).toBe(true);
+    const rest = await execute(server.url, PlansDocument, { token, variables: { first: 10, after: first.data!.plans!.pageInfo.endCursor } });
+    expect(rest.data!.plans!.pageInfo.hasNextPage).toBe(false);
+    expect([...first.data!.plans!.edges, ...rest.data!.plans!.edges].map((edge) => edge.node.key)).toEqual(
       Object.keys(DEFAULT_PLAN_CATALOG.plans),
     );
   });
@@ -45,7 +45,7 @@ describe('the catalogs over GraphQL', () => {
   it('lists the features of the pricing catalog with their cost rules', async () => {
     const { data, errors } = await execute(server.url, FeaturesDocument, { token: await server.token({ sub: 'svc:ai', role: 'service' }) });
     expect(errors).toBeUndefined();
-    const features = data!.features.edges.map((edge) => edge.node);
+    const features = data!.features!.edges.map((edge) => edge.node);
     expect(features.map((feature) => feature.key)).toEqual(Object.keys(DEFAULT_PRICING_CATALOG.features));
     expect(features.find((feature) => feature.key === 'image.generate')).toMatchObject({
       meters: ['AI_CREDITS'],
@@ -74,12 +74,12 @@ describe('the catalogs over GraphQL', () => {
   it('finds plans and features again by their global ids through node(id)', async () => {
     const token = await server.token({ sub: 'u1' });
     const plans = await execute(server.url, PlansDocument, { token, variables: { first: 1 } });
-    const plan = plans.data!.plans.edges[0]!.node;
+    const plan = plans.data!.plans!.edges[0]!.node;
     expect((await execute(server.url, NodeDocument, { token, variables: { id: plan.id } })).data).toEqual({
       node: { __typename: 'Plan', id: plan.id, key: plan.key, name: plan.name },
     });
     const features = await execute(server.url, FeaturesDocument, { token });
-    const feature = features.data!.features.edges[0]!.node;
+    const feature = features.data!.features!.edges[0]!.node;
     expect((await execute(server.url, NodeDocument, { token, variables: { id: feature.id } })).data).toEqual({
       node: { __typename: 'Feature', id: feature.id, key: feature.key, description: feature.description },
     });
@@ -91,17 +91,46 @@ describe('the catalogs over GraphQL', () => {
     expect((await execute(server.url, NodeDocument, { token, variables: { id: unknownPlan } })).data).toEqual({ node: null });
   });
 
-  it('serves the catalogs only to authenticated callers', async () => {
+  it('serves plans and features without a token, as a public pricing page reads them; node(id) still needs one', async () => {
     const plans = await execute(server.url, PlansDocument);
-    expect(plans.data).toBeNull();
-    expect(errorCodes(plans)).toEqual(['UNAUTHENTICATED']);
+    expect(plans.errors).toBeUndefined();
+    expect(plans.data!.plans!.edges.map((edge) => edge.node.key)).toEqual(Object.keys(DEFAULT_PLAN_CATALOG.plans));
     const features = await execute(server.url, FeaturesDocument);
-    expect(features.data).toBeNull();
-    expect(errorCodes(features)).toEqual(['UNAUTHENTICATED']);
+    expect(features.errors).toBeUndefined();
+    expect(features.data!.features!.edges).toHaveLength(Object.keys(DEFAULT_PRICING_CATALOG.features).length);
     const plan = Buffer.from('Plan:rheos.free').toString('base64');
     const node = await execute(server.url, NodeDocument, { variables: { id: plan } });
     expect(node.data).toEqual({ node: null });
     expect(errorCodes(node)).toEqual(['UNAUTHENTICATED']);
+  });
+
+  it('names the product of each plan, so that the plans of two products can be told apart in one list', async () => {
+    const { data } = await execute(server.url, PlansDocument);
+    const plans = data!.plans!.edges.map((edge) => edge.node);
+    expect(plans.map((plan) => [plan.key, plan.product.key, plan.product.name])).toEqual([
+      ['rheos.free', 'rheos', 'Rheos'],
+      ['rheos.pro', 'rheos', 'Rheos'],
+      ['rheos.business', 'rheos', 'Rheos'],
+      ['reelbot.free', 'reelbot', 'ReelBot'],
+      ['reelbot.starter', 'reelbot', 'ReelBot'],
+      ['reelbot.pro', 'reelbot', 'ReelBot'],
+      ['reelbot.enterprise', 'reelbot', 'ReelBot'],
+    ]);
+    // One product, one id: a client cache keeps one Product for all its plans.
+    expect(new Set(plans.map((plan) => plan.product.id)).size).toBe(2);
+    const token = await server.token({ sub: 'u1' });
+    const product = await execute(server.url, NodeDocument, { token, variables: { id: plans[0]!.product.id } });
+    expect(product.data).toEqual({ node: { __typename: 'Product', id: plans[0]!.product.id, key: 'rheos', name: 'Rheos' } });
+  });
+
+  it('describes every plan, product and feature of the catalog for people', async () => {
+    const plans = (await execute(server.url, PlansDocument)).data!.plans!.edges.map((edge) => edge.node);
+    const features = (await execute(server.url, FeaturesDocument)).data!.features!.edges.map((edge) => edge.node);
+    const described = [...plans, ...plans.map((plan) => plan.product), ...features];
+    expect(described.filter((item) => !/^[A-Z].{15,}\.$/.test(item.description))).toEqual([]);
+    expect(features.find((feature) => feature.key === 'video.render')?.description).toBe(
+      'Renders the finished video from its clips, voiceover and captions; a failed render never uses up a video generation.',
+    );
   });
 });
 
@@ -110,12 +139,12 @@ describe('catalogs given to the app', () => {
     adjust: (config) => ({
       ...config,
       defaultPlan: 'rheos.pro',
-      catalogs: { ...config.catalogs, plans: { plans: { 'rheos.pro': DEFAULT_PLAN_CATALOG.plans['rheos.pro']! } } },
+      catalogs: { ...config.catalogs, plans: { plans: { 'rheos.pro': DEFAULT_PLAN_CATALOG.plans['rheos.pro']! }, products: {} } },
     }),
   });
 
   it('are the ones served', async () => {
     const { data } = await execute(server.url, PlansDocument, { token: await server.token({ sub: 'u1' }) });
-    expect(data!.plans.edges.map((edge) => edge.node.key)).toEqual(['rheos.pro']);
+    expect(data!.plans!.edges.map((edge) => edge.node.key)).toEqual(['rheos.pro']);
   });
 });

@@ -59,7 +59,7 @@ describe('database round trips per request', () => {
     expect(forSmall!.operations).toEqual(expected);
     expect(forLarge!.operations).toEqual(expected);
 
-    const account = forLarge!.result.data!.viewer.account!;
+    const account = forLarge!.result.data!.viewer!.account!;
     expect(forLarge!.result.errors).toBeUndefined();
     expect(account.members!.edges).toHaveLength(51);
     expect(account.members!.edges.filter(({ node }) => node.usage[0]!.used === 1)).toHaveLength(50);

@@ -104,7 +104,7 @@ describe('the GraphQL endpoint with the default limits and without the developme
   it('runs the costliest operation the dashboard sends (two pages of 100) within the default cost', async () => {
     const response = await execute(server.url, DashboardDocument, { token: await server.token({ sub: 'limits-admin', org: 'limits-org', role: 'admin' }) });
     expect(response.errors).toBeUndefined();
-    expect(response.data?.viewer.account?.members?.edges).toHaveLength(1);
+    expect(response.data?.viewer?.account?.members?.edges).toHaveLength(1);
   });
 
   it('refuses more than GRAPHQL_MAX_DIRECTIVES (50) directives with MAX_DIRECTIVES_EXCEEDED', async () => {

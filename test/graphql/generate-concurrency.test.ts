@@ -21,7 +21,7 @@ describe('200 concurrent generate mutations against one pool', () => {
       ),
     );
     expect(responses.flatMap((response) => response.errors ?? [])).toEqual([]);
-    const results = responses.map((response) => response.data!.generate);
+    const results = responses.map((response) => response.data!.generate!);
     const succeeded = results.flatMap((result, index) => (result.__typename === 'GenerationSuccess' ? [requests[index]!] : []));
     const refused = results.filter((result) => result.__typename === 'InsufficientCreditsError');
     expect(succeeded).toHaveLength(50);

@@ -97,7 +97,7 @@ describe('generate', () => {
       needed: 4,
       available: 3,
       resetsAt: '2026-04-10T12:00:00.000Z',
-      upgrade: { message: 'Upgrade to Rheos Pro for 1000 AI credits a month.', plan: { key: 'rheos.pro', tier: 1 } },
+      upgrade: { message: 'Upgrade to Rheos Pro for 1,000 AI credits a month.', plan: { key: 'rheos.pro', tier: 1 } },
     });
     expect(await probe.entryCount('user:u5')).toBe(before.entries);
     expect(await probe.balances('user:u5')).toEqual(before.balances);
@@ -194,7 +194,7 @@ describe('generate', () => {
   it('is for members and admins: a service draws from no account of its own', async () => {
     const service = await server.token({ sub: 'svc:billing', role: 'service' });
     const response = await execute(server.url, GenerateDocument, { token: service, variables: { input: { feature: 'image.generate', idempotencyKey: 's-1', input: {} } } });
-    expect(response.data).toBeNull();
+    expect(response.data).toEqual({ generate: null });
     expect(errorCodes(response)).toEqual(['FORBIDDEN']);
     const anonymous = await execute(server.url, GenerateDocument, { variables: { input: { feature: 'image.generate', idempotencyKey: 'a-1', input: {} } } });
     expect(errorCodes(anonymous)).toEqual(['UNAUTHENTICATED']);

@@ -41,7 +41,7 @@ describe('a reservation across a reset, over GraphQL', () => {
     const aiBalance = async () => {
       const { data, errors } = await execute(server.url, ViewerAccountDocument, { token: rita });
       expect(errors).toBeUndefined();
-      const balance = data!.viewer.account!.balances.find((candidate) => candidate.meter === 'AI_CREDITS')!;
+      const balance = data!.viewer!.account!.balances.find((candidate) => candidate.meter === 'AI_CREDITS')!;
       return { allowance: balance.allowance, available: balance.available, used: balance.used, reserved: balance.reserved };
     };
     const summary = async (variables: { since?: string; until?: string }) => {

@@ -102,10 +102,10 @@ describe('consumeCredits', () => {
       needed: 6,
       available: 5,
       resetsAt: '2026-04-10T12:00:00.000Z',
-      upgrade: { message: 'Upgrade to Rheos Pro for 1000 AI credits a month.', plan: { key: 'rheos.pro', tier: 1 } },
+      upgrade: { message: 'Upgrade to Rheos Pro for 1,000 AI credits a month.', plan: { key: 'rheos.pro', tier: 1 } },
     });
     expect(refused.message).toBe(
-      'Not enough AI credits: 6 needed, 5 available. The allowance resets at 2026-04-10T12:00:00.000Z. Or upgrade to Rheos Pro for 1000 AI credits a month.',
+      'Not enough AI credits: 6 needed, 5 available. The allowance resets on 10 April 2026 at 12:00 UTC. Or upgrade to Rheos Pro for 1,000 AI credits a month.',
     );
     const video = as(await consume(token, { accountId: gid, meter: 'VIDEO_GENERATIONS', amount: 1, idempotencyKey: 'c4-3' }), 'InsufficientCreditsError');
     expect(video).toMatchObject({ meter: 'VIDEO_GENERATIONS', needed: 1, available: 0 });

@@ -1,3 +1,4 @@
+import { isNonNullType } from 'graphql';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '../../src/graphql/schema.js';
 import { useTestServer } from './test-server.js';
@@ -10,6 +11,7 @@ const key = 'idempotencyKey: "k1"';
 /**
  * One anonymous request per root field. Authorization is each resolver's own (accounts/access.ts),
  * so this table must name every root field of the schema: a field added without a row fails below.
+ * The catalog (`PUBLIC_FIELDS`) answers without a token; every other field refuses with UNAUTHENTICATED.
  */
 const ANONYMOUS_REQUESTS: Record<'Query' | 'Mutation' | 'Subscription', Record<string, string>> = {
   Query: {
@@ -38,9 +40,16 @@ const ANONYMOUS_REQUESTS: Record<'Query' | 'Mutation' | 'Subscription', Record<s
   },
 };
 
-type Body = { data?: unknown; errors?: { message: string; extensions?: { code?: string } }[] };
+/**
+ * What a pricing page reads before anyone signs in: the plan and pricing catalogs, and the price of
+ * a feature (computed from the catalog alone, storing nothing). `node` is not among them: it
+ * reaches accounts too, and a node type without a rule of its own must leak nothing to strangers.
+ */
+const PUBLIC_FIELDS = new Set(['Query.plans', 'Query.features', 'Query.price']);
 
-describe('every root field needs a caller', () => {
+type Body = { data?: unknown; errors?: { message: string; path?: string[]; extensions?: { code?: string } }[] };
+
+describe('every root field but the catalog needs a caller', () => {
   const server = useTestServer();
   const aborts: AbortController[] = [];
   afterEach(() => aborts.splice(0).forEach((controller) => controller.abort()));
@@ -80,7 +89,9 @@ describe('every root field needs a caller', () => {
     });
   });
 
-  it.each(Object.entries(ANONYMOUS_REQUESTS).flatMap(([type, fields]) => Object.entries(fields).map(([field, query]) => [type, field, query] as const)))(
+  const rows = Object.entries(ANONYMOUS_REQUESTS).flatMap(([type, fields]) => Object.entries(fields).map(([field, query]) => [type, field, query] as const));
+
+  it.each(rows.filter(([type, field]) => !PUBLIC_FIELDS.has(`${type}.${field}`)))(
     '%s.%s refuses a request without a token with UNAUTHENTICATED, and writes nothing',
     async (type, _field, query) => {
       const before = await lastSeqOf();
@@ -89,4 +100,53 @@ describe('every root field needs a caller', () => {
       expect(await lastSeqOf()).toBe(before);
     },
   );
+
+  it.each(rows.filter(([type, field]) => PUBLIC_FIELDS.has(`${type}.${field}`)))(
+    '%s.%s answers a request without a token from the catalog, and writes nothing',
+    async (type, field, query) => {
+      const before = await lastSeqOf();
+      const body = await anonymous(query, type === 'Subscription');
+      expect(body.errors).toBeUndefined();
+      expect((body.data as Record<string, unknown>)[field]).toBeTruthy();
+      expect(await lastSeqOf()).toBe(before);
+    },
+  );
+});
+
+describe('a failing root field spares its siblings', () => {
+  const server = useTestServer();
+  const post = async (query: string, token?: string): Promise<Body> => {
+    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/graphql-response+json' };
+    if (token) headers.authorization = `Bearer ${token}`;
+    const response = await fetch(server.url, { method: 'POST', headers, body: JSON.stringify({ query }) });
+    return (await response.json()) as Body;
+  };
+
+  it('without a token, the viewer fails alone and the plans are answered', async () => {
+    const body = await post('{ viewer { subject } plans(first: 2) { edges { node { key } } } }');
+    expect(body.data).toEqual({ viewer: null, plans: { edges: [{ node: { key: 'rheos.free' } }, { node: { key: 'rheos.pro' } }] } });
+    expect(body.errors?.map((error) => [error.path, error.extensions?.code])).toEqual([[['viewer'], 'UNAUTHENTICATED']]);
+  });
+
+  it('a refused mutation field does not hide the write of the one beside it', async () => {
+    const token = await server.token({ sub: 'sibling-1' });
+    const own = Buffer.from('Account:user:sibling-1').toString('base64');
+    const foreign = Buffer.from('Account:user:someone-else').toString('base64');
+    const consume = (alias: string, accountId: string) =>
+      `${alias}: consumeCredits(input: { accountId: "${accountId}", meter: AI_CREDITS, amount: 3, idempotencyKey: "${alias}" }) { __typename ... on ConsumeCreditsSuccess { balances { meter available } } }`;
+    const body = await post(`mutation { ${consume('mine', own)} ${consume('theirs', foreign)} }`, token);
+    expect(body.data).toEqual({
+      mine: { __typename: 'ConsumeCreditsSuccess', balances: [{ meter: 'AI_CREDITS', available: 47 }, { meter: 'VIDEO_GENERATIONS', available: 0 }] },
+      theirs: null,
+    });
+    expect(body.errors?.map((error) => [error.path, error.extensions?.code])).toEqual([[['theirs'], 'FORBIDDEN']]);
+  });
+
+  it('every root field of Query and Mutation is nullable, so its error nulls it alone', () => {
+    const nonNull = [schema.getQueryType()!, schema.getMutationType()!].flatMap((type) =>
+      Object.values(type.getFields()).flatMap((field) => (isNonNullType(field.type) ? [`${type.name}.${field.name}`] : [])),
+    );
+    expect(nonNull).toEqual([]);
+    // A subscription operation has exactly one root field (GraphQL's "single root field" rule): no sibling to spare.
+  });
 });

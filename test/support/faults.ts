@@ -22,6 +22,7 @@ export function failingPlanCatalog(message: string): (config: Config) => Config 
         get plans(): PlanCatalog['plans'] {
           throw new Error(message);
         },
+        products: config.catalogs.plans.products,
       },
     },
   });

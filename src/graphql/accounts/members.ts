@@ -5,6 +5,7 @@ import { METERS, type AccountState, type MemberUsage } from '../../ledger/index.
 import type { Membership } from '../../store/directory.js';
 import { builder } from '../builder.js';
 import { MeterEnum } from '../catalog/index.js';
+import { compositeGlobalId } from '../composite-ids.js';
 import type { Context } from '../context.js';
 import { authorize, canManageMembers, organizationIdOf } from './access.js';
 import { AccountRef } from './account.js';
@@ -15,11 +16,17 @@ const membershipLoader = createContextCache(
   (context: Context) => new DataLoader((organizationIds: readonly string[]) => context.services.directory.membersOf(organizationIds)),
 );
 
-type MemberNode = { readonly membership: Membership; readonly usage: readonly MemberUsage[] };
+/** A member's usage of a pool's meter, with the pool it is of, which its id names. */
+type PoolMemberUsage = MemberUsage & { readonly accountId: string };
+type MemberNode = { readonly accountId: string; readonly membership: Membership; readonly usage: readonly PoolMemberUsage[] };
 
-const MemberMeterUsageRef = builder.objectRef<MemberUsage>('MemberMeterUsage').implement({
+const MemberMeterUsageRef = builder.objectRef<PoolMemberUsage>('MemberMeterUsage').implement({
   description: "One member's use of one meter of the pool this period.",
   fields: (t) => ({
+    id: t.id({
+      description: 'The pool, the member and the meter, as one global id.',
+      resolve: ({ accountId, memberId, meter }) => compositeGlobalId('MemberMeterUsage', accountId, memberId, meter),
+    }),
     meter: t.field({ type: MeterEnum, resolve: (usage) => usage.meter }),
     used: t.exposeInt('used', { description: 'Credits the member consumed this period.' }),
     reserved: t.exposeInt('reserved', { description: "Credits held for the member's generations under way." }),
@@ -34,6 +41,10 @@ const MemberMeterUsageRef = builder.objectRef<MemberUsage>('MemberMeterUsage').i
 const OrganizationMemberRef = builder.objectRef<MemberNode>('OrganizationMember').implement({
   description: 'A user drawing from an organization pool, with what it used of the pool this period.',
   fields: (t) => ({
+    id: t.id({
+      description: 'The pool and the member, as one global id.',
+      resolve: ({ accountId, membership }) => compositeGlobalId('OrganizationMember', accountId, membership.userId),
+    }),
     user: t.field({ type: UserRef, resolve: ({ membership }) => ({ userId: membership.userId }) }),
     role: t.field({ type: RoleEnum, description: 'MEMBER or ADMIN.', resolve: ({ membership }) => membership.role }),
     joinedAt: t.field({ type: 'DateTime', description: 'When the member first used the API.', resolve: ({ membership }) => membership.joinedAt }),
@@ -42,11 +53,12 @@ const OrganizationMemberRef = builder.objectRef<MemberNode>('OrganizationMember'
 });
 
 /** Every meter of every member: the ledger only records members that used or were capped on the pool. */
-function usageByMember(account: AccountState, context: Context): (userId: string) => MemberUsage[] {
+function usageByMember(account: AccountState, context: Context): (userId: string) => PoolMemberUsage[] {
   const recorded = new Map<string, MemberUsage>();
   for (const usage of context.services.store.memberUsage(account)) recorded.set(`${usage.memberId}\n${usage.meter}`, usage);
+  const { accountId } = account;
   return (userId) =>
-    METERS.map((meter) => recorded.get(`${userId}\n${meter}`) ?? { memberId: userId, meter, used: 0, reserved: 0, cap: null });
+    METERS.map((meter) => ({ ...(recorded.get(`${userId}\n${meter}`) ?? { memberId: userId, meter, used: 0, reserved: 0, cap: null }), accountId }));
 }
 
 builder.objectField(AccountRef, 'members', (t) =>
@@ -64,7 +76,7 @@ builder.objectField(AccountRef, 'members', (t) =>
         const usageOf = usageByMember(account, context);
         return resolveArrayConnection(
           { args },
-          memberships.map((membership) => ({ membership, usage: usageOf(membership.userId) })),
+          memberships.map((membership) => ({ accountId: account.accountId, membership, usage: usageOf(membership.userId) })),
         );
       },
     },

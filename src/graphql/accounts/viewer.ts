@@ -59,5 +59,10 @@ export const ViewerRef = builder.objectRef<Viewer>('Viewer').implement({
 });
 
 builder.queryField('viewer', (t) =>
-  t.field({ type: ViewerRef, description: 'Who is calling.', resolve: (_root, _args, context) => viewerOf(context) }),
+  t.field({
+    type: ViewerRef,
+    nullable: true,
+    description: 'Who is calling. Without a token: null, with an UNAUTHENTICATED error that spares the fields beside it (the public catalog).',
+    resolve: (_root, _args, context) => viewerOf(context),
+  }),
 );

@@ -59,6 +59,7 @@ const ChangePlanSuccessRef = builder.objectRef<PlanChanged>('ChangePlanSuccess')
 builder.mutationField('changePlan', (t) =>
   t.field({
     type: ChangePlanSuccessRef,
+    nullable: true,
     description:
       "Services only: moves an account to another plan of its plan's product (another product's plan is refused); an upgrade applies at once, a downgrade at the next billing reset. Idempotent by `idempotencyKey`.",
     args: { input: t.arg({ type: ChangePlanInput, required: true }) },

@@ -52,6 +52,7 @@ const GrantCreditsSuccessRef = builder.objectRef<Granted>('GrantCreditsSuccess')
 builder.mutationField('grantCredits', (t) =>
   t.field({
     type: GrantCreditsSuccessRef,
+    nullable: true,
     description: 'Services only: adds credits to an account, a top-up or an adjustment. Idempotent by `idempotencyKey`.',
     args: { input: t.arg({ type: GrantCreditsInput, required: true }) },
     errors: {

@@ -39,6 +39,7 @@ const SetMemberCapSuccessRef = builder.objectRef<CapSet>('SetMemberCapSuccess').
 builder.mutationField('setMemberCap', (t) =>
   t.field({
     type: SetMemberCapSuccessRef,
+    nullable: true,
     description: "Caps what one member may use per period of an organization's pool. Admins of that organization, and services. Idempotent by `idempotencyKey`.",
     args: { input: t.arg({ type: SetMemberCapInput, required: true }) },
     errors: {

@@ -37,6 +37,7 @@ const RemoveCreditsSuccessRef = builder.objectRef<Removed>('RemoveCreditsSuccess
 builder.mutationField('removeCredits', (t) =>
   t.field({
     type: RemoveCreditsSuccessRef,
+    nullable: true,
     description:
       "Services only: takes credits away from an account, e.g. a refunded top-up or a grant made by mistake, in the order they would be spent (the period's allowance first, top-ups last). Not usage: summaries and member caps do not count it. Idempotent by `idempotencyKey`.",
     args: { input: t.arg({ type: RemoveCreditsInput, required: true }) },

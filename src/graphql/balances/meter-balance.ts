@@ -1,10 +1,23 @@
 import type { MeterBalance } from '../../ledger/index.js';
 import { builder } from '../builder.js';
 import { MeterEnum } from '../catalog/meter.js';
+import { compositeGlobalId } from '../composite-ids.js';
 
-export const MeterBalanceRef = builder.objectRef<MeterBalance>('MeterBalance').implement({
+/** A balance with the account it is of, which its id names. */
+export type AccountMeterBalance = MeterBalance & { readonly accountId: string };
+
+/** The balances of the account `accountId` (the ledger's id), as `MeterBalance` answers them. */
+export function balancesOfAccount(accountId: string, balances: readonly MeterBalance[]): AccountMeterBalance[] {
+  return balances.map((balance) => ({ ...balance, accountId }));
+}
+
+export const MeterBalanceRef = builder.objectRef<AccountMeterBalance>('MeterBalance').implement({
   description: 'One meter of an account as of now: what is left, what was used this period, and when it resets.',
   fields: (t) => ({
+    id: t.id({
+      description: 'The account and the meter, as one global id: the same in every answer that carries this balance, so a client cache updates it in place.',
+      resolve: ({ accountId, meter }) => compositeGlobalId('MeterBalance', accountId, meter),
+    }),
     meter: t.field({ type: MeterEnum, resolve: (balance) => balance.meter }),
     unlimited: t.exposeBoolean('unlimited', { description: 'Nothing is refused on this meter; usage is still recorded.' }),
     allowance: t.exposeInt('allowance', { description: "This period's allowance from the plan (raised at once by an upgrade)." }),
@@ -14,7 +27,7 @@ export const MeterBalanceRef = builder.objectRef<MeterBalance>('MeterBalance').i
     used: t.exposeInt('used', { description: 'Credits consumed this period.' }),
     reserved: t.exposeInt('reserved', { description: 'Credits held for generations under way.' }),
     topUp: t.exposeInt('topUp', { description: 'Credits left from purchased top-ups, included in `available`.' }),
-    periodStart: t.field({ type: 'DateTime', resolve: (balance) => balance.periodStart }),
+    periodStart: t.field({ type: 'DateTime', description: 'When the current period began.', resolve: (balance) => balance.periodStart }),
     resetsAt: t.field({ type: 'DateTime', description: 'When the allowance resets.', resolve: (balance) => balance.resetsAt }),
   }),
 });

@@ -1,11 +1,13 @@
 import { resolveArrayConnection } from '@pothos/plugin-relay';
-import { findPlan, METERS, type Meter, type MeterRules, type Plan, type PlanCatalog, type RolloverPolicy } from '../../ledger/index.js';
+import { findPlan, METERS, productOf, type Meter, type MeterRules, type Plan, type PlanCatalog, type RolloverPolicy } from '../../ledger/index.js';
 import { builder } from '../builder.js';
+import { compositeGlobalId } from '../composite-ids.js';
+import type { Context } from '../context.js';
 import { MeterEnum, PeriodEnum } from './meter.js';
-import { viewerOf, type Context } from '../context.js';
+import { ProductRef } from './products.js';
 
 export type PlanNode = { readonly key: string; readonly plan: Plan };
-type PlanMeter = { readonly meter: Meter; readonly rules: MeterRules };
+type PlanMeter = { readonly planKey: string; readonly meter: Meter; readonly rules: MeterRules };
 
 export function planNode(catalog: PlanCatalog, key: string): PlanNode | null {
   const plan = findPlan(catalog, key);
@@ -23,6 +25,7 @@ export function requirePlanNode(context: Context, key: string): PlanNode {
 }
 
 const RolloverKindEnum = builder.enumType('RolloverKind', {
+  description: 'Whether unused allowance carries over at a reset.',
   values: {
     NONE: { description: 'Unused allowance is forfeited at the reset.' },
     CAPPED: { description: 'Unused allowance, up to `maxCredits`, carries over into the next period only.' },
@@ -32,7 +35,7 @@ const RolloverKindEnum = builder.enumType('RolloverKind', {
 const RolloverRef = builder.objectRef<RolloverPolicy>('Rollover').implement({
   description: 'What happens to unused allowance at a reset.',
   fields: (t) => ({
-    kind: t.field({ type: RolloverKindEnum, resolve: (rollover) => rollover.kind }),
+    kind: t.field({ type: RolloverKindEnum, description: 'Forfeited, or carried over up to a cap.', resolve: (rollover) => rollover.kind }),
     maxCredits: t.int({
       nullable: true,
       description: 'The most credits that carry over; null unless `kind` is CAPPED.',
@@ -44,11 +47,12 @@ const RolloverRef = builder.objectRef<RolloverPolicy>('Rollover').implement({
 const PlanMeterRef = builder.objectRef<PlanMeter>('PlanMeter').implement({
   description: "A plan's rules for one meter.",
   fields: (t) => ({
+    id: t.id({ description: 'The plan and the meter, as one global id.', resolve: ({ planKey, meter }) => compositeGlobalId('PlanMeter', planKey, meter) }),
     meter: t.field({ type: MeterEnum, resolve: ({ meter }) => meter }),
     allowance: t.int({ description: 'Credits granted each period (not consumed when `unlimited`).', resolve: ({ rules }) => rules.allowance }),
-    period: t.field({ type: PeriodEnum, resolve: ({ rules }) => rules.period }),
+    period: t.field({ type: PeriodEnum, description: 'How often the allowance is granted again.', resolve: ({ rules }) => rules.period }),
     unlimited: t.boolean({ description: 'Usage is recorded but never refused.', resolve: ({ rules }) => rules.unlimited }),
-    rollover: t.field({ type: RolloverRef, resolve: ({ rules }) => rules.rollover }),
+    rollover: t.field({ type: RolloverRef, description: 'What happens to unused allowance at a reset.', resolve: ({ rules }) => rules.rollover }),
   }),
 });
 
@@ -58,7 +62,13 @@ export const PlanRef = builder.node(builder.objectRef<PlanNode>('Plan'), {
   loadOne: (key, context) => planNode(context.services.catalogs.plans, key),
   fields: (t) => ({
     key: t.string({ description: 'The id the catalog and the ledger know the plan by, e.g. `rheos.pro`.', resolve: ({ key }) => key }),
-    name: t.string({ resolve: ({ plan }) => plan.name }),
+    name: t.string({ description: 'What a pricing page calls it, e.g. "Rheos Pro".', resolve: ({ plan }) => plan.name }),
+    description: t.string({ description: 'Whom the plan is for, in a sentence for people; its allowances are in `meters`.', resolve: ({ plan }) => plan.description }),
+    product: t.field({
+      type: ProductRef,
+      description: 'The product the plan is a tier of: the catalog mixes the plans of several products.',
+      resolve: ({ plan }, _args, context) => ({ key: plan.product, product: productOf(context.services.catalogs.plans, plan.product) }),
+    }),
     tier: t.int({
       description: "The plan's rank within its product, for a tier badge: moving to a higher tier is an upgrade.",
       resolve: ({ plan }) => plan.tier,
@@ -66,7 +76,7 @@ export const PlanRef = builder.node(builder.objectRef<PlanNode>('Plan'), {
     meters: t.field({
       type: [PlanMeterRef],
       description: 'The rules for each meter, in a fixed meter order.',
-      resolve: ({ plan }) => METERS.map((meter) => ({ meter, rules: plan.meters[meter] })),
+      resolve: ({ key, plan }) => METERS.map((meter) => ({ planKey: key, meter, rules: plan.meters[meter] })),
     }),
   }),
 });
@@ -75,11 +85,10 @@ builder.queryField('plans', (t) =>
   t.connection(
     {
       type: PlanRef,
-      description: 'The plan catalog, in catalog order.',
-      resolve: (_root, args, context) => {
-        viewerOf(context);
-        return resolveArrayConnection({ args }, Object.entries(context.services.catalogs.plans.plans).map(([key, plan]) => ({ key, plan })));
-      },
+      nullable: true,
+      description: 'The plan catalog, in catalog order. Public: no token needed.',
+      resolve: (_root, args, context) =>
+        resolveArrayConnection({ args }, Object.entries(context.services.catalogs.plans.plans).map(([key, plan]) => ({ key, plan }))),
     },
     { name: 'PlanConnection' },
     { name: 'PlanEdge' },

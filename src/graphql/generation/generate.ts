@@ -57,6 +57,7 @@ const GenerationSuccessRef = builder.objectRef<Generated>('GenerationSuccess').i
 builder.mutationField('generate', (t) =>
   t.field({
     type: GenerationSuccessRef,
+    nullable: true,
     description:
       "Generates with a feature, charged to the caller's drawing account: the price is held, the work done, then charged (or the failure settled). Members and admins; idempotent by `idempotencyKey`.",
     args: { input: t.arg({ type: GenerateInput, required: true }) },

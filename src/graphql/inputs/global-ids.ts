@@ -1,4 +1,5 @@
 import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
+import { compositeGlobalId } from '../composite-ids.js';
 import { InvalidInputError } from '../results/result-errors.js';
 
 /** Global ids are short base64 strings: anything much longer is no id. */
@@ -37,7 +38,7 @@ export function memberIdOf(globalId: string, field = 'memberId'): string {
  * needs nothing else (and the account is checked against the caller like any other).
  */
 export function reservationGlobalId(accountId: string, holdId: string): string {
-  return encodeGlobalID('Reservation', JSON.stringify([accountId, holdId]));
+  return compositeGlobalId('Reservation', accountId, holdId);
 }
 
 export function reservationOf(globalId: string): { accountId: string; holdId: string } {

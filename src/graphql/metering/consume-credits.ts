@@ -42,6 +42,7 @@ const ConsumeCreditsSuccessRef = builder.objectRef<Consumed>('ConsumeCreditsSucc
 builder.mutationField('consumeCredits', (t) =>
   t.field({
     type: ConsumeCreditsSuccessRef,
+    nullable: true,
     description: 'Metering API: consumes a number of credits at once, all or nothing. Idempotent by `idempotencyKey`.',
     args: { input: t.arg({ type: ConsumeCreditsInput, required: true }) },
     errors: {

@@ -33,6 +33,7 @@ const PriceRef = builder.objectRef<PricePreview>('Price').implement({
 builder.queryField('price', (t) =>
   t.field({
     type: PriceRef,
+    nullable: true,
     description:
       'The price of one use of a feature, to show before anything is charged. A read: it stores nothing and locks nothing (`Mutation.createQuote` locks a price for `generate`).',
     args: { input: t.arg({ type: PriceInput, required: true }) },
@@ -41,8 +42,8 @@ builder.queryField('price', (t) =>
       directResult: true,
       union: { name: 'PriceResult' },
     },
+    // Public, as the catalog it reads: a pricing page shows prices before anyone signs in.
     resolve: (_root, { input }, context) => {
-      viewerOf(context);
       const feature = featureOf(input.feature);
       const parameters = pricingParametersOf(feature, input.parameters) ?? {};
       const priced = context.services.metering.price(feature, parameters);
@@ -78,6 +79,7 @@ const QuoteRef = builder.objectRef<Quote>('Quote').implement({
 builder.mutationField('createQuote', (t) =>
   t.field({
     type: QuoteRef,
+    nullable: true,
     description:
       'Locks the price of one use of a feature for a while (stored until a day after it expires): pass its id to `generate` or `reserveCredits`. `Query.price` shows a price without storing anything.',
     args: { input: t.arg({ type: CreateQuoteInput, required: true }) },

@@ -114,6 +114,7 @@ function reservationPrice(context: Context, input: ReserveArgs): PricedRequest &
 builder.mutationField('reserveCredits', (t) =>
   t.field({
     type: ReserveCreditsSuccessRef,
+    nullable: true,
     description: 'Metering API: holds credits before slow work, all meters or none; commit what the work used, or release it. Idempotent by `idempotencyKey`.',
     args: { input: t.arg({ type: ReserveCreditsInput, required: true }) },
     errors: {
@@ -231,6 +232,7 @@ async function settle(
 builder.mutationField('commitReservation', (t) =>
   t.field({
     type: CommitReservationSuccessRef,
+    nullable: true,
     description: 'Metering API: consumes all or part of a reservation and releases the rest. Idempotent by `idempotencyKey`.',
     args: { input: t.arg({ type: CommitReservationInput, required: true }) },
     errors: {
@@ -245,6 +247,7 @@ builder.mutationField('commitReservation', (t) =>
 builder.mutationField('releaseReservation', (t) =>
   t.field({
     type: ReleaseReservationSuccessRef,
+    nullable: true,
     description: 'Metering API: gives a reservation back, consuming nothing. Idempotent by `idempotencyKey`.',
     args: { input: t.arg({ type: ReleaseReservationInput, required: true }) },
     errors: {

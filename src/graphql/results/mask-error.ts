@@ -9,14 +9,18 @@ type MaskError = NonNullable<Exclude<YogaServerOptions<object, object>['maskedEr
 
 /**
  * The arguments Pothos checks itself (a `node(id)` that is no global id, a connection's `first`,
- * `last` and cursors) in the words of `InvalidInputError`, naming the argument and never echoing
- * the value (Pothos's own messages repeat the id, however long).
+ * `last` and cursors), each in a sentence of ours naming the argument: Pothos's own words are not
+ * passed on (they read `Argument "first" must be a non-negative integer`, and repeat an id however long).
  */
+const POTHOS_PROBLEMS: readonly { readonly match: RegExp; readonly field: string; readonly problem: string }[] = [
+  { match: /^Argument "first" must be/, field: 'first', problem: 'must be 0 or more (a page holds at most 100)' },
+  { match: /^Argument "last" must be/, field: 'last', problem: 'must be 0 or more (a page holds at most 100)' },
+  { match: /^Argument "last" can only be used/, field: 'last', problem: 'needs `first` or `before` beside it' },
+  { match: /^(Invalid global ID|ID: |.* does not support loading by id$)/, field: 'id', problem: 'must be a global ID of a node' },
+];
+
 function pothosProblem(message: string): { field: string; problem: string } {
-  if (message.startsWith('Invalid global ID') || message.startsWith('ID: ')) return { field: 'id', problem: 'must be a global ID of a node' };
-  const argument = /^Argument "(\w+)"/.exec(message)?.[1];
-  if (argument) return { field: argument, problem: message.slice(`Argument "${argument}" `.length) };
-  return { field: 'cursor', problem: '`after` or `before` must be a cursor from this connection' };
+  return POTHOS_PROBLEMS.find(({ match }) => match.test(message)) ?? { field: 'cursor', problem: '`after` or `before` must be a cursor from this connection' };
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { MeterBalance } from '../../ledger/index.js';
 import { AccountRef } from '../accounts/index.js';
-import { MeterBalanceRef } from '../balances/meter-balance.js';
+import { MeterBalanceRef, balancesOfAccount } from '../balances/meter-balance.js';
 import { builder } from '../builder.js';
 import { accountGlobalId } from '../inputs/global-ids.js';
 
@@ -29,7 +29,7 @@ export const AccountPayloadRef = builder.interfaceRef<AccountPayload>('AccountPa
       resolve: ({ accountId }) => accountId,
     }),
     accountId: t.id({ description: 'The global id of the account written to (`Account:<id>`).', resolve: ({ accountId }) => accountGlobalId(accountId) }),
-    balances: t.field({ type: [MeterBalanceRef], description: "The account's balances right after the write, one per meter.", resolve: ({ balances }) => balances }),
+    balances: t.field({ type: [MeterBalanceRef], description: "The account's balances right after the write, one per meter.", resolve: ({ accountId, balances }) => balancesOfAccount(accountId, balances) }),
     replayed: t.exposeBoolean('replayed', {
       description: 'True when this answers a retry: the idempotency key was used before for this request, which applied then; nothing was written now.',
     }),

@@ -1,4 +1,5 @@
 import type { GenerationError } from '../../generation/index.js';
+import { balancesOfAccount } from '../balances/meter-balance.js';
 import { clientKeyOf } from '../inputs/idempotency-keys.js';
 import { accountGlobalId } from '../inputs/global-ids.js';
 import { meterAmountList } from './meter-amounts.js';
@@ -56,7 +57,7 @@ const RESULT_ERROR_OF: { readonly [Code in ServiceRefusal['code']]: (refusal: Ex
   CREDIT_LIMIT_EXCEEDED: ({ meter, figure, limit }) => new CreditLimitExceededError({ meter, figure, limit }),
   LIMIT_REACHED: ({ what, limit }) => new LimitReachedError({ what, limit }),
   GENERATION_FAILED: ({ generationId, stage, reason, message, charged, accountId, balances }) =>
-    new GenerationFailedError({ generationId, stage, reason, problem: message, charged: meterAmountList(charged), accountId: accountGlobalId(accountId), balances }),
+    new GenerationFailedError({ generationId, stage, reason, problem: message, charged: meterAmountList(charged), accountId: accountGlobalId(accountId), balances: balancesOfAccount(accountId, balances) }),
   GENERATION_IN_PROGRESS: ({ generationId }) => new GenerationInProgressError({ generationId }),
 };
 

@@ -1,11 +1,12 @@
 import type { FailureStage } from '../../generation/index.js';
-import type { LimitedCollection, Meter, MeterBalance } from '../../ledger/index.js';
+import type { LimitedCollection, Meter } from '../../ledger/index.js';
 import type { UpgradeHint } from '../../metering/index.js';
-import { MeterBalanceRef } from '../balances/meter-balance.js';
+import { MeterBalanceRef, type AccountMeterBalance } from '../balances/meter-balance.js';
 import { builder } from '../builder.js';
 import { MeterEnum, PlanRef, requirePlanNode } from '../catalog/index.js';
 import { MeterAmountRef, meterLabel, type MeterAmount } from './meter-amounts.js';
 import { resultError } from './result-error.js';
+import { countText, instantText } from './wording.js';
 
 /** Every typed refusal of the API, one declaration each: its code, its data, its message. */
 
@@ -60,7 +61,7 @@ export const QuoteNotFoundError = resultError('QUOTE_NOT_FOUND', {
 
 export const QuoteExpiredError = resultError('QUOTE_EXPIRED', {
   name: 'QuoteExpiredError',
-  message: ({ expiredAt }: { quoteId: string; expiredAt: Date }) => `The quote expired at ${expiredAt.toISOString()}: ask for a new one.`,
+  message: ({ expiredAt }: { quoteId: string; expiredAt: Date }) => `The quote expired on ${instantText(expiredAt)}: ask for a new one.`,
   fields: { quoteId: 'ID', expiredAt: 'DateTime' },
 });
 
@@ -78,13 +79,13 @@ export const QuoteMismatchError = resultError('QUOTE_MISMATCH', {
 
 /** What the plan of an upgrade hint gives on the meter, e.g. "1000 AI credits a month". */
 function upgradeOffer(hint: UpgradeHint): string {
-  return hint.unlimited ? `unlimited ${meterLabel(hint.meter)}` : `${hint.allowance} ${meterLabel(hint.meter)} a ${hint.period === 'DAY' ? 'day' : 'month'}`;
+  return hint.unlimited ? `unlimited ${meterLabel(hint.meter)}` : `${countText(hint.allowance)} ${meterLabel(hint.meter)} a ${hint.period === 'DAY' ? 'day' : 'month'}`;
 }
 
 const UpgradeHintRef = builder.objectRef<UpgradeHint>('UpgradeHint').implement({
   description: 'The next plan that would have more of a meter the account ran out of.',
   fields: (t) => ({
-    message: t.string({ description: 'For people, e.g. "Upgrade to Rheos Pro for 1000 AI credits a month."', resolve: (hint) => `Upgrade to ${hint.name} for ${upgradeOffer(hint)}.` }),
+    message: t.string({ description: 'For people, e.g. "Upgrade to Rheos Pro for 1,000 AI credits a month."', resolve: (hint) => `Upgrade to ${hint.name} for ${upgradeOffer(hint)}.` }),
     plan: t.field({
       type: PlanRef,
       resolve: (hint, _args, context) => requirePlanNode(context, hint.planId),
@@ -95,7 +96,7 @@ const UpgradeHintRef = builder.objectRef<UpgradeHint>('UpgradeHint').implement({
 export const InsufficientCreditsError = resultError('INSUFFICIENT_CREDITS', {
   name: 'InsufficientCreditsError',
   message: ({ meter, needed, available, resetsAt, upgrade }: { meter: Meter; needed: number; available: number; resetsAt: Date; upgrade: UpgradeHint | null }) =>
-    `Not enough ${meterLabel(meter)}: ${needed} needed, ${available} available. The allowance resets at ${resetsAt.toISOString()}.` +
+    `Not enough ${meterLabel(meter)}: ${countText(needed)} needed, ${countText(available)} available. The allowance resets on ${instantText(resetsAt)}.` +
     (upgrade ? ` Or upgrade to ${upgrade.name} for ${upgradeOffer(upgrade)}.` : ''),
   fields: {
     meter: MeterEnum,
@@ -109,7 +110,7 @@ export const InsufficientCreditsError = resultError('INSUFFICIENT_CREDITS', {
 export const MemberCapExceededError = resultError('MEMBER_CAP_EXCEEDED', {
   name: 'MemberCapExceededError',
   message: ({ meter, cap, used, needed }: { meter: Meter; cap: number; used: number; needed: number }) =>
-    `This would take the member past its cap of ${cap} ${meterLabel(meter)} this period (${used} used or held, ${needed} needed).`,
+    `This would take the member past its cap of ${countText(cap)} ${meterLabel(meter)} this period (${countText(used)} used or held, ${countText(needed)} needed).`,
   fields: { meter: MeterEnum, cap: 'Int', used: { type: 'Int', description: 'What the member used this period, and holds.' }, needed: 'Int' },
   note: 'The pool may still have credits.',
 });
@@ -129,7 +130,7 @@ export const ReservationNotFoundError = resultError('RESERVATION_NOT_FOUND', {
 
 export const CommitExceedsReservationError = resultError('COMMIT_EXCEEDS_RESERVATION', {
   name: 'CommitExceedsReservationError',
-  message: ({ meter, held, requested }: { meter: Meter; held: number; requested: number }) => `Cannot commit ${requested} ${meterLabel(meter)}: the reservation holds ${held}.`,
+  message: ({ meter, held, requested }: { meter: Meter; held: number; requested: number }) => `Cannot commit ${countText(requested)} ${meterLabel(meter)}: the reservation holds ${countText(held)}.`,
   fields: { meter: MeterEnum, held: { type: 'Int', description: 'What the reservation holds on the meter.' }, requested: 'Int' },
 });
 
@@ -143,7 +144,7 @@ const CreditFigureEnum = builder.enumType('CreditFigure', {
 export const CreditLimitExceededError = resultError('CREDIT_LIMIT_EXCEEDED', {
   name: 'CreditLimitExceededError',
   message: ({ meter, figure, limit }: { meter: Meter; figure: 'CREDITS' | 'USED'; limit: number }) =>
-    `This would take the ${meterLabel(meter)} ${figure === 'CREDITS' ? 'credits' : 'usage this period'} past ${limit.toLocaleString('en-US')}, the most an account may have; nothing was changed.`,
+    `This would take the account's ${meterLabel(meter)} ${figure === 'CREDITS' ? '(available and reserved)' : 'used this period'} past ${countText(limit)}, the most an account may have: nothing was changed.`,
   fields: { meter: MeterEnum, figure: CreditFigureEnum, limit: 'Int' },
 });
 
@@ -165,7 +166,7 @@ const LIMITED_COLLECTION_NAMES: Record<LimitedCollection, string> = {
 
 export const LimitReachedError = resultError('LIMIT_REACHED', {
   name: 'LimitReachedError',
-  message: ({ what, limit }: { what: LimitedCollection; limit: number }) => `The account already keeps ${limit} ${LIMITED_COLLECTION_NAMES[what]}, the most it may: nothing was changed.`,
+  message: ({ what, limit }: { what: LimitedCollection; limit: number }) => `The account already keeps ${countText(limit)} ${LIMITED_COLLECTION_NAMES[what]}, the most it may: nothing was changed.`,
   fields: { what: LimitedCollectionEnum, limit: 'Int' },
 });
 
@@ -181,12 +182,12 @@ const FailureStageEnum = builder.enumType('FailureStage', {
 
 function chargeText(charged: readonly MeterAmount[]): string {
   const parts = charged.filter(({ amount }) => amount > 0);
-  return parts.length === 0 ? 'Nothing was charged.' : `The failure was charged ${parts.map(({ meter, amount }) => `${amount} ${meterLabel(meter)}`).join(' and ')}.`;
+  return parts.length === 0 ? 'Nothing was charged.' : `The failure was charged ${parts.map(({ meter, amount }) => `${countText(amount)} ${meterLabel(meter)}`).join(' and ')}.`;
 }
 
 export const GenerationFailedError = resultError('GENERATION_FAILED', {
   name: 'GenerationFailedError',
-  message: ({ problem, charged }: { generationId: string; stage: FailureStage; reason: string; problem: string; charged: MeterAmount[]; accountId: string; balances: MeterBalance[] }) =>
+  message: ({ problem, charged }: { generationId: string; stage: FailureStage; reason: string; problem: string; charged: MeterAmount[]; accountId: string; balances: AccountMeterBalance[] }) =>
     `${problem} ${chargeText(charged)}`,
   fields: {
     generationId: 'ID',

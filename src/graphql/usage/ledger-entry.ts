@@ -1,6 +1,7 @@
 import type { LedgerEntry, MeterChange } from '../../ledger/index.js';
 import { UserRef } from '../accounts/index.js';
 import { builder } from '../builder.js';
+import { compositeGlobalId } from '../composite-ids.js';
 import { MeterEnum } from '../catalog/index.js';
 import { EntryKindEnum } from '../subscriptions/entry-kind.js';
 
@@ -39,6 +40,7 @@ const MeterChangeRef = builder.objectRef<MeterChange>('MeterChange').implement({
 export const LedgerEntryRef = builder.objectRef<LedgerEntry>('LedgerEntry').implement({
   description: "One immutable change of an account's balances.",
   fields: (t) => ({
+    id: t.id({ description: 'The account and the `seq`, as one global id.', resolve: ({ accountId, seq }) => compositeGlobalId('LedgerEntry', accountId, String(seq)) }),
     kind: t.field({ type: EntryKindEnum, resolve: (entry) => entry.kind }),
     seq: t.exposeInt('seq', { description: "The entry's place in its account's history, counting from 1 without gaps." }),
     at: t.field({ type: 'DateTime', resolve: (entry) => entry.at }),
