@@ -1,15 +1,11 @@
-import { createClient, type Client } from 'graphql-ws';
+import { watchLiveUsage, type LiveTick, type LiveUsage } from '../../src/client/live-usage.js';
 import { graphqlRequest, mintDemoToken, SessionEndedError } from './api.js';
 import { byId as $ } from './dom.js';
 import {
-  BalanceChangedDocument,
-  CreditUsageDocument,
   GenerateDocument,
   LiveCardDocument,
   UsageByDayDocument,
   type CardBalanceFragment as Balance,
-  type BalanceChangedSubscription,
-  type CreditUsageSubscription,
   type GenerateMutation,
   type Meter,
   type TypedDocumentString,
@@ -23,7 +19,6 @@ import { createUsageCharts } from './usage-chart.js';
  * Its operations are in operations/*.graphql, typed by codegen into generated/.
  */
 
-type CreditTick = CreditUsageSubscription['creditUsage'];
 type GenerateResult = NonNullable<GenerateMutation['generate']>;
 
 const METERS: readonly Meter[] = ['AI_CREDITS', 'VIDEO_GENERATIONS'];
@@ -58,13 +53,11 @@ const state = {
   /** A plain member of a pool, who sees its own usage only. */
   ownUsageOnly: false,
   accountId: '',
-  /** The last `seq` received: a reconnection resumes after it. */
+  /** The last `seq` received: signing in again to the account resumes after it. */
   lastSeq: 0,
   meters: new Map<Meter, MeterView>(),
   feed: [] as FeedItem[],
-  client: undefined as Client | undefined,
-  retries: 0,
-  reconnectTimer: undefined as ReturnType<typeof setTimeout> | undefined,
+  live: undefined as LiveUsage | undefined,
 };
 
 // ---------------------------------------------------------------- HTTP
@@ -136,9 +129,8 @@ async function loadUsageCharts(): Promise<void> {
 function endSession(reason: SessionEndedError): void {
   if (state.ended) return;
   state.ended = true;
-  clearTimeout(state.reconnectTimer);
-  void state.client?.dispose();
-  state.client = undefined;
+  void state.live?.dispose();
+  state.live = undefined;
   setConnection('offline', reason.expired ? 'session expired' : 'signed out');
   showSessionEnded(reason, async () => {
     if (state.minted) return signIn(await mintDemoToken(), true);
@@ -158,73 +150,34 @@ function setConnection(status: 'connecting' | 'live' | 'reconnecting' | 'offline
 }
 
 /**
- * One graphql-ws client per connection, retried here rather than by graphql-ws: a reconnection
- * subscribes again with `afterSeq` set to the last tick received, so nothing is missed or repeated.
+ * The live usage, through the project's client helper (src/client/live-usage.ts): it reconnects
+ * by itself and resumes after the last tick received, so nothing is missed or repeated. The card
+ * gives it the session's token; a token the server refused ends the session (sign in again).
  */
 function connect(): void {
-  clearTimeout(state.reconnectTimer);
-  setConnection(state.retries === 0 ? 'connecting' : 'reconnecting');
-  const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`;
-  let dropped = false;
-  const client = createClient({
-    url,
-    lazy: false,
-    retryAttempts: 0,
-    connectionParams: () => ({ token: state.token }),
-    on: {
-      connected: () => {
-        state.retries = 0;
-        setConnection('live');
-      },
+  void state.live?.dispose();
+  state.live = watchLiveUsage({
+    url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`,
+    accountId: state.accountId,
+    afterSeq: state.lastSeq,
+    token: ({ refused }) => {
+      if (refused) throw new SessionEndedError(refused.reason, /expired/i.test(refused.reason));
+      return state.token;
     },
+    onTick,
+    onBalances: (balances) => {
+      for (const balance of balances) {
+        const view = state.meters.get(balance.meter);
+        // Allowance and reset date from the balances; `available` is animated by the ticks.
+        if (view) updateMeter(view, { ...balance, available: view.balance.available, used: view.balance.used });
+      }
+    },
+    onState: (connection) => setConnection(connection),
+    onError: (error) => (error.cause instanceof SessionEndedError ? endSession(error.cause) : setConnection('offline', error.message)),
   });
-  state.client = client;
-
-  const drop = (reason: unknown) => {
-    if (dropped || state.ended) return;
-    dropped = true;
-    void client.dispose();
-    if (state.client === client) state.client = undefined;
-    const closed = typeof reason === 'object' && reason !== null && 'code' in reason ? (reason as CloseEvent) : undefined;
-    if (closed?.code === 4401) {
-      endSession(new SessionEndedError(closed.reason, /expired/i.test(closed.reason)));
-      return;
-    }
-    const wait = Math.min(10_000, 500 * 2 ** state.retries) * (0.75 + Math.random() / 2);
-    state.retries += 1;
-    setConnection('reconnecting', `reconnecting in ${Math.ceil(wait / 1000)}s`);
-    state.reconnectTimer = setTimeout(connect, wait);
-  };
-
-  client.subscribe<CreditUsageSubscription>(
-    { query: CreditUsageDocument.toString(), variables: { accountId: state.accountId, afterSeq: state.lastSeq } },
-    {
-      next: ({ data, errors }) => {
-        if (errors?.length) setConnection('offline', errors[0]?.message ?? 'error');
-        if (data) onTick(data.creditUsage);
-      },
-      error: drop,
-      complete: () => drop(undefined),
-    },
-  );
-  client.subscribe<BalanceChangedSubscription>(
-    { query: BalanceChangedDocument.toString(), variables: { accountId: state.accountId } },
-    {
-      next: ({ data }) => {
-        for (const balance of data?.balanceChanged ?? []) {
-          const view = state.meters.get(balance.meter);
-          // Allowance and reset date from the balances; `available` is animated by the ticks.
-          if (view) updateMeter(view, { ...balance, available: view.balance.available, used: view.balance.used });
-        }
-      },
-      error: drop,
-      complete: () => drop(undefined),
-    },
-  );
 }
 
-function onTick(tick: CreditTick): void {
-  if (tick.seq < state.lastSeq) return;
+function onTick(tick: LiveTick): void {
   state.lastSeq = tick.seq;
   const view = state.meters.get(tick.meter);
   if (view) {

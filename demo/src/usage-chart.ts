@@ -1,4 +1,5 @@
-import type { CreditUsageSubscription, Meter, UsageByDayQuery } from './generated/graphql.js';
+import type { LiveTick as Tick } from '../../src/client/live-usage.js';
+import type { Meter, UsageByDayQuery } from './generated/graphql.js';
 
 /**
  * Usage per day of each meter's current period, one small inline SVG bar chart per meter, from
@@ -6,7 +7,6 @@ import type { CreditUsageSubscription, Meter, UsageByDayQuery } from './generate
  * bar (today's, animated). A reset, or a tick on a day outside the period, asks for a reload.
  */
 
-type Tick = CreditUsageSubscription['creditUsage'];
 type Summary = NonNullable<UsageByDayQuery['account']>['usageSummary'];
 
 const SVG = 'http://www.w3.org/2000/svg';

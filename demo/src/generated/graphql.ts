@@ -139,21 +139,6 @@ export type LiveCardQueryVariables = Exact<{ [key: string]: never; }>;
 
 export type LiveCardQuery = { viewer: { role: Role, account: { id: string, kind: AccountKind, plan: { key: string, name: string, tier: number }, balances: Array<{ meter: Meter, available: number, used: number, reserved: number, allowance: number, unlimited: boolean, resetsAt: string }>, usage: { edges: Array<{ node: { seq: number, kind: EntryKind, at: string, feature: string | null, member: { externalId: string } | null, changes: Array<{ meter: Meter, delta: number, available: number }> } }> } } | null } | null };
 
-export type CreditUsageSubscriptionVariables = Exact<{
-  accountId: string | number;
-  afterSeq?: number | null | undefined;
-}>;
-
-
-export type CreditUsageSubscription = { creditUsage: { seq: number, meter: Meter, kind: EntryKind, delta: number, previousAvailable: number, available: number, used: number, reserved: number, allowance: number, unlimited: boolean, feature: string | null, at: string, thresholdsCrossed: Array<number>, member: { id: string, externalId: string } | null } };
-
-export type BalanceChangedSubscriptionVariables = Exact<{
-  accountId: string | number;
-}>;
-
-
-export type BalanceChangedSubscription = { balanceChanged: Array<{ meter: Meter, available: number, used: number, reserved: number, allowance: number, unlimited: boolean, resetsAt: string }> };
-
 export type UsageByDayQueryVariables = Exact<{
   accountId: string | number;
 }>;
@@ -266,44 +251,6 @@ export const LiveCardDocument = new TypedDocumentString(`
   unlimited
   resetsAt
 }`) as unknown as TypedDocumentString<LiveCardQuery, LiveCardQueryVariables>;
-export const CreditUsageDocument = new TypedDocumentString(`
-    subscription CreditUsage($accountId: ID!, $afterSeq: Int) {
-  creditUsage(accountId: $accountId, afterSeq: $afterSeq) {
-    seq
-    meter
-    kind
-    delta
-    previousAvailable
-    available
-    used
-    reserved
-    allowance
-    unlimited
-    feature
-    member {
-      id
-      externalId
-    }
-    at
-    thresholdsCrossed
-  }
-}
-    `) as unknown as TypedDocumentString<CreditUsageSubscription, CreditUsageSubscriptionVariables>;
-export const BalanceChangedDocument = new TypedDocumentString(`
-    subscription BalanceChanged($accountId: ID!) {
-  balanceChanged(accountId: $accountId) {
-    ...CardBalance
-  }
-}
-    fragment CardBalance on MeterBalance {
-  meter
-  available
-  used
-  reserved
-  allowance
-  unlimited
-  resetsAt
-}`) as unknown as TypedDocumentString<BalanceChangedSubscription, BalanceChangedSubscriptionVariables>;
 export const UsageByDayDocument = new TypedDocumentString(`
     query UsageByDay($accountId: ID!) {
   account(id: $accountId) {
