@@ -126,9 +126,12 @@ function recordUnmoved(draft: Draft, operation: LedgerOperation, outcome: Operat
     case 'PLAN_CHANGED':
       record(draft, spec('PLAN_CHANGE', { planId: outcome.planId, mode: outcome.mode }), [], () => {});
       return;
-    case 'STEP_REUSED':
-      record(draft, { ...spec('HOLD', { reason: 'STEP_REUSED', fingerprint: outcome.fingerprint }), feature: 'feature' in operation ? (operation.feature ?? null) : null }, [], () => {});
+    case 'STEP_REUSED': {
+      // Attributed like any hold, so the session it was reused in counts the generation.
+      const attribution = operation.type === 'HOLD' ? { sessionId: operation.sessionId ?? null, assetId: operation.assetId ?? null, metadata: operation.metadata ?? {} } : {};
+      record(draft, { ...spec('HOLD', { reason: 'STEP_REUSED', fingerprint: outcome.fingerprint }), feature: 'feature' in operation ? (operation.feature ?? null) : null, ...attribution }, [], () => {});
       return;
+    }
     default:
       throw new Error(`${operation.type} answered ${outcome.type} without an entry of its own`);
   }

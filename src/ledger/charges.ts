@@ -136,7 +136,8 @@ export function hold(draft: Draft, operation: HoldOperation, context: ChargeCont
   const expiresAt = new Date(context.now.getTime() + ttlMs);
   // Random rather than counted: a replay answers the remembered outcome, so it keeps this id.
   const holdId = context.newId();
-  const details = { holdId, quoteId, ...(step.value && { step: step.value.name, fingerprint: step.value.fingerprint }) };
+  // The hold's expiry is recorded for readers of the history: once settled, it is gone from the state.
+  const details = { holdId, quoteId, expiresAt: expiresAt.toISOString(), ...(step.value && { step: step.value.name, fingerprint: step.value.fingerprint }) };
   const spec = { ...attribution(operation, price.value, context), kind: 'HOLD' as const, at: context.now, details };
   record(draft, spec, metersIn(costs), (state) => {
     const created: Hold = {

@@ -92,4 +92,14 @@ export { canonicalJson, type JsonValue } from './canonical-json.js';
 export { meterBalance, meterBalances, memberUsage, type MemberUsage, type MeterBalance } from './balances.js';
 export { LedgerReplayError, replayEntries, type BalanceProjection } from './replay.js';
 export { summarizeUsage, type UsageGrouping, type UsageQuery, type UsageRow } from './summaries.js';
+export {
+  RESERVATION_STATUSES,
+  SETTLEMENT_KINDS,
+  activeReservation,
+  settledReservation,
+  settledStatusOf,
+  type Reservation,
+  type ReservationStatus,
+  type SettledStatus,
+} from './reservations.js';
 export { nextBillingReset } from './plan-changes.js';

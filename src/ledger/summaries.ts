@@ -2,10 +2,10 @@ import type { LedgerEntry } from './entries.js';
 import type { Meter } from './meters.js';
 import { DEFAULT_TIME_ZONE, wallClockAt } from './time-zone.js';
 
-export type UsageGrouping = 'DAY' | 'FEATURE' | 'MEMBER';
+export type UsageGrouping = 'DAY' | 'FEATURE' | 'MEMBER' | 'SESSION';
 
 export type UsageRow = {
-  /** The local date (YYYY-MM-DD), the feature or the member; `null` when the entries had none. */
+  /** The local date (YYYY-MM-DD), the feature, the member or the session; `null` when the entries had none. */
   key: string | null;
   meter: Meter;
   used: number;
@@ -58,6 +58,8 @@ function groupKey(entry: LedgerEntry, at: Date, groupBy: UsageGrouping, timeZone
       return entry.feature;
     case 'MEMBER':
       return entry.memberId;
+    case 'SESSION':
+      return entry.sessionId;
     case 'DAY': {
       const { year, month, day } = wallClockAt(at, timeZone);
       return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;

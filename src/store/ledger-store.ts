@@ -32,6 +32,8 @@ import { keyRecordOf } from './key-records.js';
 import { keyDocumentId, ledgerModels, type AccountDocument, type StoredEntry } from './models.js';
 import { withDurableKeys } from './entry-copies.js';
 import { listEntries, entriesAfter, type EntryFilter, type EntryPage, type PageRequest } from './entry-queries.js';
+import { listReservations, reservationsByHoldId, type ReservationEntries, type ReservationFilter, type ReservationPage } from './reservation-queries.js';
+import { sessionsActiveIn, sessionTotals, type SessionPlace, type SessionQuery, type SessionTotals } from './session-queries.js';
 import { summarizeStoredUsage, type StoredUsageQuery } from './usage-summaries.js';
 import type { UsageRow } from '../ledger/index.js';
 
@@ -329,6 +331,23 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
 
     listEntries(accountId: string, filter: EntryFilter, page: PageRequest): Promise<EntryPage> {
       return listEntries(models, accountId, filter, page);
+    },
+
+    /** An account's reservations, newest first by their latest change. */
+    listReservations(accountId: string, filter: ReservationFilter, page: PageRequest): Promise<ReservationPage> {
+      return listReservations(models, accountId, filter, page);
+    },
+
+    reservationsByHoldId(accountId: string, holdIds: readonly string[], activeHoldIds: readonly string[]): Promise<Map<string, ReservationEntries>> {
+      return reservationsByHoldId(models, accountId, holdIds, activeHoldIds);
+    },
+
+    sessionsActiveIn(accountId: string, query: SessionQuery): Promise<{ sessions: SessionPlace[]; hasMore: boolean }> {
+      return sessionsActiveIn(models, accountId, query);
+    },
+
+    sessionTotals(accountId: string, sessionIds: readonly string[], memberId?: string): Promise<SessionTotals[]> {
+      return sessionTotals(models, accountId, sessionIds, memberId);
     },
 
     entriesAfter(accountId: string, afterSeq: number, limit: number): Promise<LedgerEntry[]> {

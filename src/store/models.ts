@@ -89,6 +89,11 @@ const entrySchema = new Schema<StoredEntry>(
 // Copying an entry twice (a retry after a crash) hits this index instead of duplicating history.
 entrySchema.index({ accountId: 1, seq: 1 }, { unique: true });
 entrySchema.index({ accountId: 1, at: 1 });
+// The history filtered by kind, newest first (`usage(filter: { kinds })`, the reservations of each status).
+entrySchema.index({ accountId: 1, kind: 1, seq: -1 });
+// A hold's entries (the reservation it is), and a session's (its total, the history filtered by session).
+entrySchema.index({ accountId: 1, 'details.holdId': 1 });
+entrySchema.index({ accountId: 1, sessionId: 1, seq: -1 });
 
 const keySchema = new Schema<IdempotencyKeyDocument>(
   {

@@ -2,8 +2,19 @@ import type { PipelineStage } from 'mongoose';
 import { MAX_HOLD_TTL_MS, type Meter, type UsageGrouping, type UsageRow } from '../ledger/index.js';
 import type { LedgerModels } from './models.js';
 
-/** `memberId`: only that member's usage. */
-export type StoredUsageQuery = { groupBy: UsageGrouping; from: Date; to: Date; timeZone: string; memberId?: string };
+/**
+ * `memberId`: only that member's usage; `sessionIds`: only these sessions'. Without a range, all
+ * the usage there is (bounded by the sessions named).
+ */
+export type StoredUsageQuery = {
+  groupBy: UsageGrouping;
+  /** Inclusive and exclusive; both or neither. */
+  from?: Date;
+  to?: Date;
+  timeZone: string;
+  memberId?: string;
+  sessionIds?: readonly string[];
+};
 
 /**
  * The ledger's `summarizeUsage`, computed by the database: usage is what DEBIT and COMMIT entries
@@ -18,15 +29,25 @@ export async function summarizeStoredUsage(models: LedgerModels, accountId: stri
     DAY: { $dateToString: { format: '%Y-%m-%d', date: '$usage.at', timezone: query.timeZone } },
     FEATURE: '$feature',
     MEMBER: '$memberId',
+    SESSION: '$sessionId',
   }[query.groupBy];
-  const latestCommit = new Date(query.to.getTime() + MAX_HOLD_TTL_MS);
+  const range = query.from && query.to ? { from: query.from, to: query.to } : undefined;
   const pipeline: PipelineStage[] = [
-    { $match: { accountId, kind: { $in: ['DEBIT', 'COMMIT'] }, at: { $gte: query.from, $lt: latestCommit }, ...(query.memberId !== undefined && { memberId: query.memberId }) } },
+    {
+      $match: {
+        accountId,
+        kind: { $in: ['DEBIT', 'COMMIT'] },
+        ...(range && { at: { $gte: range.from, $lt: new Date(range.to.getTime() + MAX_HOLD_TTL_MS) } }),
+        ...(query.memberId !== undefined && { memberId: query.memberId }),
+        ...(query.sessionIds !== undefined && { sessionId: { $in: [...query.sessionIds] } }),
+      },
+    },
     { $unwind: '$changes' },
     {
       $project: {
         feature: 1,
         memberId: 1,
+        sessionId: 1,
         meter: '$changes.meter',
         usage: [
           { at: '$at', used: '$changes.usedDelta' },
@@ -35,7 +56,7 @@ export async function summarizeStoredUsage(models: LedgerModels, accountId: stri
       },
     },
     { $unwind: '$usage' },
-    { $match: { 'usage.used': { $ne: 0 }, 'usage.at': { $gte: query.from, $lt: query.to } } },
+    { $match: { 'usage.used': { $ne: 0 }, ...(range && { 'usage.at': { $gte: range.from, $lt: range.to } }) } },
     { $group: { _id: { key, meter: '$meter' }, used: { $sum: '$usage.used' } } },
   ];
   const groups = await models.Entries.aggregate<{ _id: { key: string | null; meter: Meter }; used: number }>(pipeline);

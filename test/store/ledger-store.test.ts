@@ -340,10 +340,14 @@ describe('the ledger in the database', () => {
 
     const first = await store.listEntries(accountId, {}, { first: 3 });
     expect(first.entries.map((entry) => entry.seq)).toEqual([10, 9, 8]);
-    expect(first.hasNextPage).toBe(true);
+    expect(first).toMatchObject({ hasMore: true, hasOtherSide: false });
     const rest = await store.listEntries(accountId, {}, { first: 10, beforeSeq: 8 });
     expect(rest.entries.map((entry) => entry.seq)).toEqual([7, 6, 5, 4, 3, 2, 1]);
-    expect(rest.hasNextPage).toBe(false);
+    expect(rest).toMatchObject({ hasMore: false, hasOtherSide: true });
+    // Counted from the oldest after a cursor, answered newest first.
+    const newer = await store.listEntries(accountId, { kinds: ['DEBIT'] }, { first: 2, afterSeq: 3, fromOldest: true });
+    expect(newer.entries.map((entry) => entry.seq)).toEqual([5, 4]);
+    expect(newer).toMatchObject({ hasMore: true, hasOtherSide: true });
 
     expect((await store.listEntries(accountId, { memberId: 'alice' }, { first: 10 })).entries).toHaveLength(4);
     expect((await store.listEntries(accountId, { meter: 'VIDEO_GENERATIONS' }, { first: 10 })).entries.map((entry) => entry.kind)).toEqual(['DEBIT', 'RESET']);

@@ -3,9 +3,11 @@ import { AccountRef } from '../accounts/index.js';
 import { builder } from '../builder.js';
 import { MeterEnum } from '../catalog/index.js';
 import { boundedText, featureOf, memberIdOf } from '../inputs/index.js';
-import { INPUT_LIMITS } from '../../ledger/index.js';
+import { ENTRY_KINDS, INPUT_LIMITS, type EntryKind } from '../../ledger/index.js';
 import { InvalidInputError } from '../results/index.js';
+import { EntryKindEnum } from '../subscriptions/entry-kind.js';
 import { LedgerEntryRef } from './ledger-entry.js';
+import { pageRequestOf, seqConnection, seqPageArgs } from './seq-paging.js';
 import { timeRange } from './time-range.js';
 
 const UsageFilterInput = builder.inputType('UsageFilter', {
@@ -14,6 +16,7 @@ const UsageFilterInput = builder.inputType('UsageFilter', {
     meter: t.field({ type: MeterEnum, description: 'Entries that changed this meter.' }),
     feature: t.string({ description: 'A feature key, e.g. `image.generate`.' }),
     member: t.id({ description: "A User's ID: entries attributed to that member of an organization pool." }),
+    kinds: t.field({ type: [EntryKindEnum], description: 'Entries of any of these kinds (1 to 10 of them).' }),
     sessionId: t.string({ description: 'Entries of this generation session.' }),
     assetId: t.string({ description: 'Entries of credits spent on this asset.' }),
     since: t.field({ type: 'DateTime', description: 'Entries at or after this instant.' }),
@@ -21,18 +24,13 @@ const UsageFilterInput = builder.inputType('UsageFilter', {
   }),
 });
 
-const MAX_PAGE_SIZE = 100;
-
-function pageSizeOf(first: number): number {
-  if (first < 1 || first > MAX_PAGE_SIZE) throw new InvalidInputError({ field: 'first', problem: `must be 1 to ${MAX_PAGE_SIZE}, got ${first}` });
-  return first;
-}
-
-/** Entries are paged by seq: the cursor of an edge is its entry's seq, and `after` continues below it. */
-function cursorOf(after: string | null | undefined): number | undefined {
-  if (after === null || after === undefined) return undefined;
-  if (!/^[1-9]\d{0,15}$/.test(after)) throw new InvalidInputError({ field: 'after', problem: 'must be a cursor from this connection' });
-  return Number(after);
+/** A kind filter names each kind at most once; more than there are is no filter. */
+function kindsOf(kinds: readonly EntryKind[] | null | undefined): EntryKind[] | undefined {
+  if (kinds === null || kinds === undefined) return undefined;
+  if (kinds.length === 0 || kinds.length > ENTRY_KINDS.length) {
+    throw new InvalidInputError({ field: 'filter.kinds', problem: `must name 1 to ${ENTRY_KINDS.length} kinds` });
+  }
+  return [...new Set(kinds)];
 }
 
 const LedgerEntryConnectionRef = builder.connectionObject({ type: LedgerEntryRef, name: 'LedgerEntryConnection' }, { name: 'LedgerEntryEdge' });
@@ -41,23 +39,24 @@ builder.objectField(AccountRef, 'usage', (t) =>
   t.field({
     type: LedgerEntryConnectionRef,
     description:
-      "The account's ledger, newest first. In an organization pool a plain member sees the entries attributed to it only (asking for another member's is FORBIDDEN); its admins and services see all.",
+      "The account's ledger, newest first: `first` after `after` pages to older entries, `last` before `before` to newer ones. In an organization pool a plain member sees the entries attributed to it only (asking for another member's is FORBIDDEN); its admins and services see all.",
     args: {
-      first: t.arg.int({ required: true, defaultValue: 20, description: `At most ${MAX_PAGE_SIZE}.` }),
-      after: t.arg.string(),
+      ...seqPageArgs(t.arg),
       filter: t.arg({ type: UsageFilterInput }),
     },
-    resolve: async (account, { first, after, filter }, context) => {
+    resolve: async (account, { filter, ...paging }, context) => {
       const member = filter?.member === null || filter?.member === undefined ? undefined : memberIdOf(filter.member, 'filter.member');
       // A plain member of a pool may ask for its own entries only (and gets only those anyway).
       const viewer = authorize(context, (caller) => member === undefined || canSeeUsageOf(caller, account, member));
       const itemized = itemizedMemberFor(viewer, account);
 
       const { since, until } = timeRange(filter?.since, filter?.until, 'filter.');
+      const request = pageRequestOf(paging);
       const page = await context.services.store.listEntries(
         account.accountId,
         {
           meter: filter?.meter ?? undefined,
+          kinds: kindsOf(filter?.kinds),
           feature: filter?.feature === null || filter?.feature === undefined ? undefined : featureOf(filter.feature, 'filter.feature'),
           memberId: itemized ?? member,
           sessionId: boundedText('filter.sessionId', filter?.sessionId, INPUT_LIMITS.sessionId),
@@ -65,21 +64,11 @@ builder.objectField(AccountRef, 'usage', (t) =>
           since,
           until,
         },
-        { first: pageSizeOf(first), beforeSeq: cursorOf(after) },
+        request,
       );
       // The query asks a plain member's own entries only; the view holds the page to the live ticks' rule regardless.
       const seen = entryAsSeenBy(viewer, account);
-      const edges = page.entries.map((entry) => ({ cursor: String(entry.seq), node: seen(entry) }));
-      return {
-        edges,
-        pageInfo: {
-          hasNextPage: page.hasNextPage,
-          // Forward only; the Relay spec lets a forward page answer false rather than look back.
-          hasPreviousPage: false,
-          startCursor: edges[0]?.cursor ?? null,
-          endCursor: edges.at(-1)?.cursor ?? null,
-        },
-      };
+      return seqConnection(page.entries, ({ seq }) => ({ firstSeq: seq, lastSeq: seq }), seen, request, page);
     },
   }),
 );

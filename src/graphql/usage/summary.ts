@@ -15,6 +15,7 @@ const UsageGroupingEnum = builder.enumType('UsageGrouping', {
     DAY: { description: "Calendar days in the account's time zone." },
     FEATURE: { description: 'The feature that used the credits.' },
     MEMBER: { description: 'The member of an organization pool: for its admins and services.' },
+    SESSION: { description: 'The generation session (`sessionId`); a plain member of a pool sums its own sessions only.' },
   } satisfies Record<UsageGrouping, { description: string }>,
 });
 
@@ -32,7 +33,7 @@ const UsageSummaryRowRef = builder.objectRef<SummaryRow>('UsageSummaryRow').impl
   fields: (t) => ({
     key: t.string({
       nullable: true,
-      description: "The group: a local date (YYYY-MM-DD), a feature key or a member's external id; null for usage that had none.",
+      description: "The group: a local date (YYYY-MM-DD), a feature key, a member's external id or a session id; null for usage that had none.",
       resolve: (row) => row.key,
     }),
     member: t.field({
@@ -70,7 +71,7 @@ builder.objectField(AccountRef, 'usageSummary', (t) =>
   t.field({
     type: UsageSummaryRef,
     description:
-      "Usage added up by day, feature or member. Without `since` and `until`, each meter's current period; a bound given applies to every meter.",
+      "Usage added up by day, feature, member or session. Without `since` and `until`, each meter's current period; a bound given applies to every meter.",
     args: {
       groupBy: t.arg({ type: UsageGroupingEnum, required: true }),
       since: t.arg({ type: 'DateTime', description: 'Inclusive.' }),
