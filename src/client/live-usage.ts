@@ -32,8 +32,8 @@ export type LiveTick = {
   unlimited: boolean;
   feature: string | null;
   sessionId: string | null;
-  /** The member of a pool who caused it (its `User.id`); null where the caller may not see it. */
-  member: { id: string } | null;
+  /** The member of a pool who caused it (`id` is what inputs take); null where the caller may not see it. */
+  member: { id: string; externalId: string } | null;
   /** ISO 8601. */
   at: string;
   thresholdsCrossed: number[];
@@ -50,9 +50,9 @@ export type LiveBalance = {
   resetsAt: string;
 };
 
-export const LIVE_USAGE_DOCUMENT = /* GraphQL */ `subscription LiveUsage($accountId: ID, $meter: Meter, $after: String) {
-  creditUsage(accountId: $accountId, meter: $meter, after: $after) {
-    cursor seq meter kind delta previousAvailable available used reserved allowance unlimited feature sessionId member { id } at thresholdsCrossed
+export const LIVE_USAGE_DOCUMENT = /* GraphQL */ `subscription LiveUsage($accountId: ID, $meter: Meter, $after: String, $afterSeq: Int) {
+  creditUsage(accountId: $accountId, meter: $meter, after: $after, afterSeq: $afterSeq) {
+    cursor seq meter kind delta previousAvailable available used reserved allowance unlimited feature sessionId member { id externalId } at thresholdsCrossed
   }
 }`;
 
@@ -62,16 +62,26 @@ export const LIVE_BALANCES_DOCUMENT = /* GraphQL */ `subscription LiveBalances($
 
 export type ConnectionState = 'connecting' | 'live' | 'reconnecting';
 
+/** Why the server closed the last connection because of its token (4401), for a token getter that must tell. */
+export type TokenRefusal = { readonly code: number; readonly reason: string };
+
 export type LiveUsageOptions = {
   /** The GraphQL endpoint as a WebSocket URL, e.g. `wss://api.example.com/graphql`. */
   url: string;
-  /** The access token, asked for on every connection and reconnection: return a fresh one once the last expired. */
-  token: () => string | Promise<string>;
+  /**
+   * The access token, asked for on every connection and reconnection: return a fresh one once the
+   * last expired. `refused` is the server's close when it refused the last one (4401, e.g. "The
+   * access token has expired."). Throwing stops the live usage for good (`onError`, with what was
+   * thrown as the cause): a page that cannot get a new token asks its user to sign in again.
+   */
+  token: (context: { refused: TokenRefusal | null }) => string | Promise<string>;
   /** The account's global ID; without it, the account the token's user draws from. */
   accountId?: string;
   meter?: Meter;
-  /** The `cursor` of the last tick the client had (stored across page loads): start after it. Without it, only what comes next. */
+  /** The `cursor` of the last tick the client had (stored across page loads): start after it. */
   after?: string;
+  /** Without `after`: start after the entry with this seq (e.g. the newest the page read from `Account.usage`). Without either, only what comes next. */
+  afterSeq?: number;
   /** Each tick, once, in order. Without it, iterate the `LiveUsage`. */
   onTick?: (tick: LiveTick) => void;
   /** The balances now and after each change; resubscribed on every reconnection. */
@@ -132,11 +142,14 @@ export function watchLiveUsage(options: LiveUsageOptions): LiveUsage {
   const { attempts = Infinity, initialDelayMs = 250, maxDelayMs = 10_000 } = options.retry ?? {};
   let position = options.after;
   /** The seq of the last tick handed on, and the cursors of that entry's ticks handed on. */
-  let lastSeq = 0;
+  let lastSeq = options.after === undefined ? (options.afterSeq ?? 0) : 0;
   let cursorsOfLastSeq = new Set<string>();
   let failures = 0;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
   let disposed = false;
+  let refused: TokenRefusal | null = null;
+  /** What the token getter threw: the end, whatever closed the connection after it. */
+  let tokenFailure: { error: unknown } | null = null;
   const queue = options.onTick ? null : new TickQueue();
 
   const client: Client = createClient({
@@ -144,8 +157,19 @@ export function watchLiveUsage(options: LiveUsageOptions): LiveUsage {
     webSocketImpl: options.webSocketImpl,
     lazy: true,
     retryAttempts: 0,
-    connectionParams: async () => ({ authorization: `Bearer ${await options.token()}` }),
+    connectionParams: async () => {
+      try {
+        return { authorization: `Bearer ${await options.token({ refused })}` };
+      } catch (error) {
+        tokenFailure = { error };
+        throw error;
+      }
+    },
     on: {
+      closed: (event) => {
+        const { code, reason } = event as TokenRefusal;
+        refused = code === 4401 ? { code, reason } : null;
+      },
       connecting: () => options.onState?.(failures === 0 ? 'connecting' : 'reconnecting'),
       connected: () => {
         failures = 0;
@@ -169,7 +193,7 @@ export function watchLiveUsage(options: LiveUsageOptions): LiveUsage {
   const streams: Stream[] = [
     {
       query: LIVE_USAGE_DOCUMENT,
-      variables: () => ({ accountId: options.accountId, meter: options.meter, after: position }),
+      variables: () => ({ accountId: options.accountId, meter: options.meter, ...(position === undefined ? { afterSeq: options.afterSeq } : { after: position }) }),
       onData: (data) => deliver((data as { creditUsage: LiveTick }).creditUsage),
       unsubscribe: null,
     },
@@ -209,8 +233,9 @@ export function watchLiveUsage(options: LiveUsageOptions): LiveUsage {
   /** A stream ended: resubscribe every ended stream after the backoff, or stop for good. */
   const dropped = (reason: unknown) => {
     if (disposed) return;
-    if (isFatal(reason) || failures >= attempts) {
-      const error = new LiveUsageError(`live usage stopped: ${describe(reason)}`, { cause: reason });
+    if (tokenFailure || isFatal(reason) || failures >= attempts) {
+      const cause = tokenFailure ? tokenFailure.error : reason;
+      const error = new LiveUsageError(`live usage stopped: ${describe(cause)}`, { cause });
       void dispose(error);
       options.onError?.(error);
       return;

@@ -3,7 +3,6 @@ import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
 import WebSocket from 'ws';
 import { LIVE_BALANCES_DOCUMENT, LIVE_USAGE_DOCUMENT, LiveUsageError, watchLiveUsage, type LiveBalance, type LiveTick, type LiveUsage } from '../../src/client/live-usage.js';
 import { schema } from '../../src/graphql/schema.js';
-import { tickCursor } from '../../src/graphql/subscriptions/tick-cursor.js';
 import type { BalanceChangedSubscription } from '../graphql/generated/graphql.js';
 import type { Tick } from '../graphql/subscription-client.js';
 import { useTestServer } from '../graphql/test-server.js';
@@ -17,8 +16,6 @@ afterEach(async () => {
 });
 
 const wsUrl = (graphqlUrl: string) => graphqlUrl.replace(/^http/, 'ws');
-/** Right after the account's first entry: its other opening ticks, then everything after. */
-const AFTER_FIRST_TICK = tickCursor({ seq: 1, change: 0 });
 
 describe('the live usage client helper', () => {
   it('sends documents the schema accepts, typed as the API answers them', () => {
@@ -42,7 +39,8 @@ describe('the live usage client helper', () => {
           issued += 1;
           return server.token({ sub: user.userId }, '1s');
         },
-        after: AFTER_FIRST_TICK,
+        // After the account's first entry, as a page that read it from `Account.usage` would start.
+        afterSeq: 1,
         onTick: (tick) => received.push(tick),
         onBalances: (latest) => balances.push(latest),
         webSocketImpl: WebSocket,
@@ -56,7 +54,7 @@ describe('the live usage client helper', () => {
     }
     await spend(server.url, spender, user.globalId, 3);
 
-    const expected = cursorsOf(await server.app.store.entriesAfter(user.accountId, 0, 1_000)).slice(1);
+    const expected = cursorsOf(await server.app.store.entriesAfter(user.accountId, 1, 1_000));
     await eventually(`${expected.length} ticks`, () => received.length >= expected.length);
     expect(received.map((tick) => tick.cursor)).toEqual(expected);
     expect(issued).toBe(2);
@@ -64,6 +62,31 @@ describe('the live usage client helper', () => {
     const [state] = await server.app.store.loadAccounts([user.accountId]);
     const [credits] = server.app.store.balances(state!);
     await eventually('the latest balances', () => balances.at(-1)?.[0]?.available === credits!.available);
+  });
+
+  it('stops for good, with what the token getter threw as the cause, when the getter cannot give a token', async () => {
+    const user = await openUser(server.url, (sub) => server.token({ sub }));
+    const refusals: unknown[] = [];
+    const signInAgain = new Error('sign in again');
+    const errors: LiveUsageError[] = [];
+    let issued = 0;
+    watching.push(
+      watchLiveUsage({
+        url: wsUrl(server.url),
+        // The first token lives a second (the server closes with 4401 five seconds later); then the page has none.
+        token: ({ refused }) => {
+          refusals.push(refused);
+          if (issued++ > 0) throw signInAgain;
+          return server.token({ sub: user.userId }, '1s');
+        },
+        onError: (error) => errors.push(error),
+        webSocketImpl: WebSocket,
+        retry: { initialDelayMs: 50 },
+      }),
+    );
+    await eventually('the end', () => errors.length > 0, 15_000);
+    expect(refusals).toEqual([null, { code: 4401, reason: 'The access token has expired.' }]);
+    expect(errors.map((error) => [error.message, error.cause])).toEqual([['live usage stopped: sign in again', signInAgain]]);
   });
 
   it('stops for good, saying why, when the server refuses the subscription itself', async () => {

@@ -117,7 +117,7 @@ export async function ticksInLedger(store: LedgerStore, accountId: string, after
     ticksOf(entry, { meter }).map(({ accountId: _accountId, change, memberId, at, thresholdsCrossed, ...tick }) => ({
       cursor: tickCursor({ seq: tick.seq, change }),
       ...tick,
-      member: memberId === null ? null : { id: encodeGlobalID('User', memberId) },
+      member: memberId === null ? null : { id: encodeGlobalID('User', memberId), externalId: memberId },
       at: at.toISOString(),
       thresholdsCrossed: [...thresholdsCrossed],
     })),

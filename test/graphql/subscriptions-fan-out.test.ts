@@ -66,7 +66,7 @@ describe('one debit watched by many sockets', () => {
     const seen = async (results: (typeof all)[number][]) => Promise.all(results.map((result) => ticks(result, 2)));
     const [byAdmin, byFirst, bySecond] = [await seen(views.admin), await seen(views.first), await seen(views.second)];
     const who = (received: Tick[]) => received.map(({ member, feature, sessionId }) => ({ member, feature, sessionId }));
-    const detail = (userId: string) => ({ member: { id: userGlobalId(userId) }, feature: 'topic.generate', sessionId: 'session-1' });
+    const detail = (userId: string) => ({ member: { id: userGlobalId(userId), externalId: userId }, feature: 'topic.generate', sessionId: 'session-1' });
     const hidden = { member: null, feature: null, sessionId: null };
     for (const received of byAdmin) expect(who(received)).toEqual([detail(second.userId), detail(first.userId)]);
     for (const received of byFirst) expect(who(received)).toEqual([hidden, detail(first.userId)]);
@@ -114,7 +114,7 @@ describe('what is shared', () => {
     const balance: MeterBalance = { meter: 'AI_CREDITS', unlimited: false, allowance: 100, available: 20, used: 80, reserved: 0, topUp: 0, periodStart: new Date(0), resetsAt: new Date(1) };
     const variables = { accountId: 'ignored' };
     const ticked = await executeLocally({ schema, document: CreditUsageDocument, rootValue: tick, contextValue: caller, variableValues: variables });
-    expect(ticked).toEqual({ data: { creditUsage: expect.objectContaining({ seq: 7, member: { id: userGlobalId('m1') }, available: 20 }) } });
+    expect(ticked).toEqual({ data: { creditUsage: expect.objectContaining({ seq: 7, member: { id: userGlobalId('m1'), externalId: 'm1' }, available: 20 }) } });
     const balances = await executeLocally({ schema, document: BalanceChangedDocument, rootValue: [balance], contextValue: caller, variableValues: variables });
     expect(balances).toEqual({ data: { balanceChanged: [expect.objectContaining({ meter: 'AI_CREDITS', available: 20 })] } });
   });
