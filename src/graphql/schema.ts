@@ -8,6 +8,7 @@ import './usage/index.js';
 import './metering/index.js';
 import './admin/index.js';
 import './generation/index.js';
+import './billing/index.js';
 
 /** The executable schema: the builder with every domain module's types and fields. */
 export const schema = builder.toSchema();

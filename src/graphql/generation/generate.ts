@@ -1,5 +1,6 @@
 import { INPUT_LIMITS, type JsonValue, type MeterAmounts } from '../../ledger/index.js';
 import { authorize, canGenerate, drawingAccountId, organizationOf } from '../accounts/access.js';
+import { accountKey, GenerationSessionRef } from '../billing/index.js';
 import { builder } from '../builder.js';
 import { SPENDING_REFUSALS, withinSpendLimit } from '../metering/spend-limit.js';
 import { assetIdOf, boundedText, featureOf, pricingParametersOf, scopedKeyOf, sessionIdOf } from '../inputs/index.js';
@@ -39,7 +40,13 @@ const GenerateInput = builder.inputType('GenerateInput', {
   }),
 });
 
-type Generated = AccountPayload & { readonly generationId: string; readonly output: JsonValue; readonly charged: MeterAmounts; readonly reused: boolean };
+type Generated = AccountPayload & {
+  readonly generationId: string;
+  readonly output: JsonValue;
+  readonly charged: MeterAmounts;
+  readonly reused: boolean;
+  readonly sessionId: string | null;
+};
 
 const GenerationSuccessRef = builder.objectRef<Generated>('GenerationSuccess').implement({
   description: 'The generation succeeded and was charged (nothing, when `reused`).',
@@ -50,6 +57,12 @@ const GenerationSuccessRef = builder.objectRef<Generated>('GenerationSuccess').i
     charged: t.field({ type: [MeterAmountRef], description: 'What the generation cost, per meter; empty when `reused`.', resolve: ({ charged }) => meterAmountList(charged) }),
     reused: t.exposeBoolean('reused', {
       description: "An unchanged step of the session, charged before: nothing was charged now, and `output` is that generation's.",
+    }),
+    session: t.field({
+      type: GenerationSessionRef,
+      nullable: true,
+      description: 'The session it was made in (`sessionId`), with its whole total so far, this generation included.',
+      resolve: ({ accountId, sessionId }) => (sessionId === null ? null : accountKey(accountId, sessionId)),
     }),
   }),
 });
@@ -100,7 +113,7 @@ builder.mutationField('generate', (t) =>
       });
       if (!result.ok) throw resultErrorOf(result.error);
       const { generationId, output, charged, reused } = result;
-      return { ...payloadOf(accountId, result), generationId, output, charged, reused };
+      return { ...payloadOf(accountId, result), generationId, output, charged, reused, sessionId: request.sessionId ?? null };
     },
   }),
 );

@@ -2,6 +2,7 @@ import { INPUT_LIMITS, type EntryMetadata, type Meter, type MeterAmounts, type P
 import type { Written } from '../../metering/index.js';
 import { authorize, canSettleAnyReservation, canSpendFrom } from '../accounts/access.js';
 import { spenderOn } from '../accounts/spenders.js';
+import { accountKey, ReservationRef } from '../billing/index.js';
 import { builder } from '../builder.js';
 import { MeterEnum } from '../catalog/index.js';
 import type { Context } from '../context.js';
@@ -65,7 +66,7 @@ const ReserveCreditsInput = builder.inputType('ReserveCreditsInput', {
   }),
 });
 
-type Reserved = AccountPayload & { readonly reservationId: string; readonly reserved: MeterAmounts; readonly expiresAt: Date };
+type Reserved = AccountPayload & { readonly holdId: string; readonly reservationId: string; readonly reserved: MeterAmounts; readonly expiresAt: Date };
 
 const ReserveCreditsSuccessRef = builder.objectRef<Reserved>('ReserveCreditsSuccess').implement({
   description: "The credits are held: no longer available, not yet used. Commit or release the reservation before `expiresAt`, when it is released by itself.",
@@ -74,6 +75,12 @@ const ReserveCreditsSuccessRef = builder.objectRef<Reserved>('ReserveCreditsSucc
     reservationId: t.exposeID('reservationId', { description: 'What `commitReservation` and `releaseReservation` take.' }),
     reserved: t.field({ type: [MeterAmountRef], resolve: ({ reserved }) => meterAmountList(reserved) }),
     expiresAt: t.field({ type: 'DateTime', resolve: ({ expiresAt }) => expiresAt }),
+    reservation: t.field({
+      type: ReservationRef,
+      nullable: true,
+      description: 'The reservation as it is now (settled already, if a retry answers after it was).',
+      resolve: ({ accountId, holdId }) => accountKey(accountId, holdId),
+    }),
   }),
 });
 
@@ -150,6 +157,7 @@ builder.mutationField('reserveCredits', (t) =>
       if (!outcome.ok) throw resultErrorOf(outcome.error);
       return {
         ...payloadOf(accountId, outcome),
+        holdId: outcome.holdId,
         reservationId: reservationGlobalId(accountId, outcome.holdId),
         reserved: outcome.held,
         expiresAt: outcome.expiresAt,
