@@ -121,7 +121,8 @@ function isFatal(reason: unknown): boolean {
   return typeof code === 'number' && FATAL_CLOSE_CODES.has(code);
 }
 
-function describe(reason: unknown): string {
+/** What ended it, in words, for `LiveUsageError`. */
+function reasonText(reason: unknown): string {
   if (Array.isArray(reason)) return (reason as GraphQLErrorLike[]).map((error) => error.message).join('; ');
   if (reason instanceof Error) return reason.message;
   if (typeof reason === 'object' && reason !== null && 'code' in reason) {
@@ -235,7 +236,7 @@ export function watchLiveUsage(options: LiveUsageOptions): LiveUsage {
     if (disposed) return;
     if (tokenFailure || isFatal(reason) || failures >= attempts) {
       const cause = tokenFailure ? tokenFailure.error : reason;
-      const error = new LiveUsageError(`live usage stopped: ${describe(cause)}`, { cause });
+      const error = new LiveUsageError(`live usage stopped: ${reasonText(cause)}`, { cause });
       void dispose(error);
       options.onError?.(error);
       return;
