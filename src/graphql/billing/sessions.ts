@@ -62,10 +62,11 @@ function placeOf(cursor: string | null | undefined): SessionPlace | undefined {
   return { lastAt: new Date(parsed[0] as number), sessionId: parsed[1] as string };
 }
 
-/** [since, until): until now and 31 days back by default, at most 366 days. */
+/** [since, until): up to now and 31 days back by default, at most 366 days. */
 function sessionRange(context: Context, since: Date | null | undefined, until: Date | null | undefined) {
   const bounds = timeRange(since, until);
-  const to = bounds.until ?? context.services.store.now();
+  // Just after now: what was written this very instant is in.
+  const to = bounds.until ?? new Date(context.services.store.now().getTime() + 1);
   const from = bounds.since ?? new Date(to.getTime() - DEFAULT_SESSION_DAYS * DAY_MS);
   if (from >= to) throw new InvalidInputError({ field: 'until', problem: 'must be after `since`' });
   if (to.getTime() - from.getTime() > MAX_SESSION_DAYS * DAY_MS) throw new InvalidInputError({ field: 'since', problem: `must be at most ${MAX_SESSION_DAYS} days before \`until\`` });
@@ -86,7 +87,7 @@ builder.objectField(AccountRef, 'sessions', (t) =>
       first: t.arg.int({ required: true, defaultValue: 20, description: `At most ${MAX_PAGE_SIZE}.` }),
       after: t.arg.string(),
       since: t.arg({ type: 'DateTime', description: `Inclusive; by default ${DEFAULT_SESSION_DAYS} days before \`until\`, at most ${MAX_SESSION_DAYS}.` }),
-      until: t.arg({ type: 'DateTime', description: 'Exclusive; by default now.' }),
+      until: t.arg({ type: 'DateTime', description: 'Exclusive; by default just after now.' }),
     },
     resolve: async (account, args, context) => {
       if (args.first < 1 || args.first > MAX_PAGE_SIZE) throw new InvalidInputError({ field: 'first', problem: `must be 1 to ${MAX_PAGE_SIZE}, got ${args.first}` });
