@@ -3,6 +3,7 @@ import { graphqlRequest, mintDemoToken, SessionEndedError } from './api.js';
 import { byId as $ } from './dom.js';
 import {
   GenerateDocument,
+  LatestSessionsDocument,
   LiveCardDocument,
   UsageByDayDocument,
   type CardBalanceFragment as Balance,
@@ -10,6 +11,7 @@ import {
   type Meter,
   type TypedDocumentString,
 } from './generated/graphql.js';
+import { createLatestSessions } from './sessions.js';
 import { hideSessionEnded, isSessionEnded, showSessionEnded } from './sign-in.js';
 import { createUsageCharts } from './usage-chart.js';
 
@@ -92,7 +94,7 @@ async function signIn(token: string, minted: boolean): Promise<void> {
   plan.hidden = false;
 
   renderMeters(account.balances);
-  await loadUsageCharts();
+  await Promise.all([loadUsageCharts(), loadSessions()]);
   const entries = account.usage.edges.map(({ node }) => node);
   // Signing in again to the same account resumes the live usage after the last tick received.
   state.lastSeq = entries.reduce((last, entry) => Math.max(last, entry.seq), previous.accountId === account.id ? previous.lastSeq : 0);
@@ -120,6 +122,11 @@ async function loadUsageCharts(): Promise<void> {
   const { account } = await request(UsageByDayDocument, { accountId: state.accountId });
   const used = new Map([...state.meters].map(([meter, view]) => [meter, view.balance.used]));
   if (account) charts.show(account.usageSummary, { timeZone: account.timeZone, used, ownUsageOnly: state.ownUsageOnly });
+}
+
+async function loadSessions(): Promise<void> {
+  const { account } = await request(LatestSessionsDocument, { accountId: state.accountId });
+  sessions.show(account?.sessions.edges.map(({ node }) => node) ?? []);
 }
 
 /**
@@ -184,6 +191,7 @@ function onTick(tick: LiveTick): void {
     updateMeter(view, { ...view.balance, available: tick.available, used: tick.used, reserved: tick.reserved, allowance: tick.allowance, unlimited: tick.unlimited }, tick.previousAvailable);
   }
   charts.onTick(tick);
+  if (tick.sessionId !== null) sessions.reloadSoon();
   // A hold settled at its price (a COMMIT of 0), a meter the reset left at 0: nothing to show.
   if (tick.delta === 0) return;
   state.feed.unshift({
@@ -201,6 +209,7 @@ function onTick(tick: LiveTick): void {
 // ---------------------------------------------------------------- meters
 
 const charts = createUsageCharts($('usage-charts'), METER_LABELS, () => void loadUsageCharts().catch(() => undefined));
+const sessions = createLatestSessions($('sessions'), () => void loadSessions().catch(() => undefined));
 
 function renderMeters(balances: readonly Balance[]): void {
   const container = $('meters');
@@ -338,6 +347,8 @@ function renderFeed(): void {
 // ---------------------------------------------------------------- generations
 
 const randomKey = () => (typeof crypto.randomUUID === 'function' ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2)}`);
+/** The generation session of this visit to the card: what its buttons make is listed, with its cost, under the latest sessions. */
+const VISIT_SESSION = `card-${randomKey().slice(0, 8)}`;
 
 function generate(parameters: Record<string, unknown>, extra: { sessionId?: string; step?: string; prompt?: string } = {}) {
   return request(GenerateDocument, {
@@ -346,7 +357,7 @@ function generate(parameters: Record<string, unknown>, extra: { sessionId?: stri
       idempotencyKey: randomKey(),
       input: { prompt: extra.prompt ?? 'a red fox in the snow' },
       parameters,
-      sessionId: extra.sessionId,
+      sessionId: extra.sessionId ?? VISIT_SESSION,
       step: extra.step,
     },
   }).then(({ generate }) => {
@@ -415,7 +426,10 @@ function wireActions(): void {
       output.textContent = 'Generating…';
       output.classList.remove('error');
       runAction(action)
-        .then((result) => showResult(output, describe(result)))
+        .then((result) => {
+          showResult(output, describe(result));
+          sessions.reloadSoon();
+        })
         .catch((error: unknown) => {
           output.textContent = error instanceof Error ? error.message : String(error);
           output.classList.add('error');

@@ -91,6 +91,21 @@ describe('the live usage card', () => {
     expect(await chartLabel()).toContain(': 39 in all;');
     expect(await page.getByTestId('usage-chart-AI_CREDITS').locator('rect.day:not(.today)[data-used="0"]').count()).toBe(days - 1);
 
+    // The latest sessions with their cost: this visit's, which made the batch that fitted.
+    const sessions = page.getByTestId('sessions').locator('li');
+    await expect.poll(() => sessions.first().locator('.cost').textContent()).toBe('32 AI credits');
+    expect(await sessions.first().getAttribute('data-session')).toMatch(/^card-/);
+    expect(await sessions.count()).toBe(1); // the debit from outside had no session
+    // A step regenerated unchanged is charged once: its session costs 1 for 2 generations.
+    for (const expected of ['1 generation', '2 generations']) {
+      await page.locator('[data-action="regen"]').click();
+      await expect.poll(() => sessions.first().locator('.what').textContent(), { timeout: 10_000 }).toBe(`demo-session · ${expected}`);
+    }
+    expect(await result.textContent()).toBe('Generated (unchanged step, reused): charged 0 credits.');
+    expect(await sessions.first().locator('.cost').textContent()).toBe('1 AI credit');
+    expect(await sessions.count()).toBe(2);
+    await expect.poll(() => todaysBar().getAttribute('data-used')).toBe('40');
+
     await mkdir('test-artifacts', { recursive: true });
     await page.screenshot({ path: 'test-artifacts/live-card.png', fullPage: true });
     if (process.env.UPDATE_SCREENSHOTS === '1') await copyFile('test-artifacts/live-card.png', 'docs/live-card.png');
@@ -99,7 +114,7 @@ describe('the live usage card', () => {
     await page.reload();
     await page.locator('#demo-token').click();
     await page.locator('#conn[data-state="live"]').waitFor({ timeout: 15_000 });
-    expect(await todaysBar().getAttribute('data-used')).toBe('39');
+    expect(await todaysBar().getAttribute('data-used')).toBe('40');
 
     // Sidebar width: still one column, nothing cut off horizontally.
     await page.setViewportSize({ width: 320, height: 900 });

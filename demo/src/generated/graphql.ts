@@ -139,6 +139,13 @@ export type LiveCardQueryVariables = Exact<{ [key: string]: never; }>;
 
 export type LiveCardQuery = { viewer: { role: Role, account: { id: string, kind: AccountKind, plan: { key: string, name: string, tier: number }, balances: Array<{ meter: Meter, available: number, used: number, reserved: number, allowance: number, unlimited: boolean, resetsAt: string }>, usage: { edges: Array<{ node: { seq: number, kind: EntryKind, at: string, feature: string | null, member: { externalId: string } | null, changes: Array<{ meter: Meter, delta: number, available: number }> } }> } } | null } | null };
 
+export type LatestSessionsQueryVariables = Exact<{
+  accountId: string | number;
+}>;
+
+
+export type LatestSessionsQuery = { account: { sessions: { edges: Array<{ node: { id: string, sessionId: string, generations: number, lastActivityAt: string, charged: Array<{ meter: Meter, amount: number }> } }> } } | null };
+
 export type UsageByDayQueryVariables = Exact<{
   accountId: string | number;
 }>;
@@ -251,6 +258,26 @@ export const LiveCardDocument = new TypedDocumentString(`
   unlimited
   resetsAt
 }`) as unknown as TypedDocumentString<LiveCardQuery, LiveCardQueryVariables>;
+export const LatestSessionsDocument = new TypedDocumentString(`
+    query LatestSessions($accountId: ID!) {
+  account(id: $accountId) {
+    sessions(first: 5) {
+      edges {
+        node {
+          id
+          sessionId
+          generations
+          lastActivityAt
+          charged {
+            meter
+            amount
+          }
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<LatestSessionsQuery, LatestSessionsQueryVariables>;
 export const UsageByDayDocument = new TypedDocumentString(`
     query UsageByDay($accountId: ID!) {
   account(id: $accountId) {
