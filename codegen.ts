@@ -5,7 +5,8 @@ import type { CodegenConfig } from '@graphql-codegen/cli';
  * operation under test/graphql/operations/ becomes a TypedDocumentNode in test/graphql/generated/,
  * and every one under demo/src/operations/ a typed document string in demo/src/generated/
  * (committed; `npm run codegen` after changing an operation or the schema, and
- * test/graphql/schema.test.ts fails while the output is out of date).
+ * test/graphql/schema.test.ts fails while the output is out of date). Beside them, for every
+ * client: schema/possible-types.json, the members of each union and interface.
  */
 const typedDocuments = {
   useTypeImports: true,
@@ -31,6 +32,12 @@ const config: CodegenConfig = {
       preset: 'client',
       presetConfig: { fragmentMasking: false },
       config: { ...typedDocuments, documentMode: 'string' },
+    },
+    // What Apollo Client's cache needs as `possibleTypes` to match `... on Error { code message }`
+    // on a union result: without it, such fragments are silently dropped. Shipped for clients to import.
+    'schema/possible-types.json': {
+      plugins: ['fragment-matcher'],
+      config: { apolloClientVersion: 3 },
     },
   },
 };
