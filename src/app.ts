@@ -11,8 +11,10 @@ import { attachWebSocketTransport } from './graphql/websocket.js';
 import { createLogger, type Logger } from './logger.js';
 import { DEFAULT_LEDGER_SETTINGS } from './ledger/index.js';
 import { createMeteringService } from './metering/index.js';
+import { createAppMetrics } from './metrics/index.js';
 import { createSpendLimiter } from './rate-limits/index.js';
 import { createInProcessEventBus, createRealtime, createRedisEventBus, type TimerScheduler } from './realtime/index.js';
+import { withRequestLog } from './request-log.js';
 import { openDatabase, type Database } from './store/database.js';
 import { createDirectory } from './store/directory.js';
 import { createGenerationStore } from './store/generations.js';
@@ -52,7 +54,10 @@ export function createApp(config: Config, options: AppOptions = {}): App {
   return {
     async start() {
       if (running) throw new Error('the app is already started');
-      const database = await openDatabase(config.database);
+      const metrics = createAppMetrics(config.metrics);
+      const database = await openDatabase(config.database, {
+        onInternalError: (error) => logger.error({ err: error }, 'embedded database: closed a connection after an internal error'),
+      });
       if (database.embedded) {
         logger.warn('MONGODB_URI is not set: using the embedded in-memory database (development and tests only, data is lost on stop)');
       }
@@ -66,6 +71,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
         settings: { ...DEFAULT_LEDGER_SETTINGS, holdTtlMs: config.ledger.holdTtlMs },
         now: options.now,
         onBackgroundError: (error) => logger.warn(`ledger: a write applied but its entries were not copied yet (the next write copies them): ${(error as Error).message}`),
+        observer: metrics.ledger,
       });
       // Entries a crashed process wrote to an account but never copied to the history.
       const recovered = await store.recoverPendingEntries();
@@ -90,7 +96,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
               throw error;
             });
       const bus = redis ?? createInProcessEventBus(onRealtimeError);
-      const realtime = createRealtime({ store, bus, clock: options.now, scheduler: options.scheduler, onError: onRealtimeError });
+      const realtime = metrics.countFeeds(createRealtime({ store, bus, clock: options.now, scheduler: options.scheduler, onError: onRealtimeError }));
 
       const spendLimiter = createSpendLimiter({
         ...config.spendLimit,
@@ -113,13 +119,15 @@ export function createApp(config: Config, options: AppOptions = {}): App {
         database,
         redis,
         logger,
+        metrics: metrics.graphql,
       });
       // The live usage card demo (a development convenience, see demo.ts) answers first; the rest is yoga's.
       const demo = createDemoHandler({ config, logger });
       const inFlight = inFlightRequests();
-      // Slow clients are cut off, and bodies over MAX_BODY_BYTES refused before anything parses them.
-      const server = createServer(slowClientLimits(config.http), withBodyLimit(config.http.maxBodyBytes, (request, response) => {
-        if (!inFlight.admit(request, response)) return;
+      // Each request gets an id on its log lines; slow clients are cut off, and bodies over
+      // MAX_BODY_BYTES refused before anything parses them; /metrics answers before the rest.
+      const server = createServer(slowClientLimits(config.http), withRequestLog(logger, withBodyLimit(config.http.maxBodyBytes, (request, response) => {
+        if (!inFlight.admit(request, response) || metrics.endpoint(request, response)) return;
         demo(request, response).then(
           (handled) => {
             if (!handled) void graphql(request, response);
@@ -130,7 +138,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
             else response.destroy();
           },
         );
-      }));
+      })));
       // Attached once listening (below); until then, stopping has no WebSockets to close.
       let websocket: ReturnType<typeof attachWebSocketTransport> | undefined = undefined;
       // Stops accepting (connections, upgrades, requests on open connections), closes the WebSockets
@@ -159,6 +167,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       // Attached once listening, so that a port in use is one error (ws would also report it, as its own).
       // Without the development conveniences, graphql-ws closes on an internal error with no detail.
       websocket = attachWebSocketTransport(server, graphql, { authenticate, logger, production: !config.developmentConveniences, caps: config.websocket });
+      metrics.countSockets(websocket.openSockets);
       running = { stop };
       const { port } = server.address() as AddressInfo;
       const host = config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host;

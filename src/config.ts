@@ -34,6 +34,9 @@ const MAX_GRAPHQL_TOKENS = 5_000;
 const MAX_HOLD_TTL_SECONDS = 86_400;
 const HOLD_TTL_PROBLEM = `must be a whole number of seconds from 1 to ${MAX_HOLD_TTL_SECONDS}`;
 
+/** The shortest `METRICS_TOKEN`: long enough that guessing it over HTTP is hopeless. */
+const MIN_METRICS_TOKEN_LENGTH = 16;
+
 /** The spending requests a member may send a minute by default: ten a second, far above a person's pace, well below a runaway script's. */
 const DEFAULT_SPEND_REQUESTS_PER_MINUTE = 600;
 
@@ -95,6 +98,12 @@ const environmentSchema = (plans: PlanCatalog) =>
       MONGODB_CONNECT_TIMEOUT_MS: wholeNumber(1, 600_000, 2_000),
       MONGODB_SOCKET_TIMEOUT_MS: wholeNumber(1, 600_000, 5_000),
       LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+      // Unset, /metrics answers loopback clients only (see src/metrics/metrics-endpoint.ts).
+      METRICS_TOKEN: z
+        .string()
+        .min(MIN_METRICS_TOKEN_LENGTH, `must be at least ${MIN_METRICS_TOKEN_LENGTH} characters`)
+        .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces (it is sent as a bearer token)')
+        .optional(),
       REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
       JWT_SECRET: z
         .string()
@@ -267,6 +276,11 @@ export type Config = {
   };
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   /**
+   * Who may read `/metrics`: with `token` (METRICS_TOKEN), whoever sends it as a bearer token;
+   * without, only clients on the loopback interface whose request no proxy forwarded.
+   */
+  readonly metrics: { readonly token: string | undefined };
+  /**
    * Where live usage events travel between server processes: Redis pub/sub at `redisUrl`, or,
    * when it is unset, within this process only (one server process).
    */
@@ -350,6 +364,7 @@ export function loadConfig(
       },
     },
     logLevel: values.LOG_LEVEL,
+    metrics: { token: values.METRICS_TOKEN },
     realtime: { redisUrl: values.REDIS_URL },
     auth: values.JWT_JWKS_URL
       ? { kind: 'jwks', jwksUrl: values.JWT_JWKS_URL, issuer: values.JWT_ISSUER!, audience: values.JWT_AUDIENCE!, maxLifetimeSeconds }

@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import type { IncomingMessage, RequestListener, ServerOptions, ServerResponse } from 'node:http';
 import type { Config } from './config.js';
 
@@ -35,10 +36,11 @@ export function withBodyLimit(maxBytes: number, next: RequestListener): RequestL
       request.off('data', onData).off('end', onEnd).pause();
       refuseTooLarge(response, maxBytes);
     };
-    const onEnd = () => {
+    // Bound to the caller's async context (the request's log scope): the request's events fire outside it.
+    const onEnd = AsyncResource.bind(() => {
       if (received > 0) Object.assign(request, { body: Buffer.concat(chunks, received) });
       next(request, response);
-    };
+    });
     // A client that goes away mid-body (or is cut off by the request timeout) gets no answer.
     request.on('data', onData).on('end', onEnd).on('error', () => request.off('end', onEnd));
   };

@@ -25,6 +25,7 @@ describe('loadConfig', () => {
       graphql: { introspection: true, maxDepth: 12, maxAliases: 15, maxDirectives: 50, maxTokens: 1_000, maxCost: 50_000 },
       database: { uri: undefined, name: 'creditstream', timeouts: { serverSelectionMs: 2_000, connectMs: 2_000, socketMs: 5_000 } },
       logLevel: 'info',
+      metrics: { token: undefined },
       realtime: { redisUrl: undefined },
       auth: {
         kind: 'secret',
@@ -71,6 +72,12 @@ describe('loadConfig', () => {
       expect(problemsOf({ RATE_LIMIT_SPEND_PER_MINUTE: value })).toEqual(['RATE_LIMIT_SPEND_PER_MINUTE must be a whole number from 0 to 1000000']);
     }
     expect(problemsOf({ RATE_LIMIT_SERVICES: 'yes' })).toEqual(['RATE_LIMIT_SERVICES must be true, false, 1 or 0']);
+  });
+
+  it('takes METRICS_TOKEN, and refuses one that is short or has spaces without echoing it', () => {
+    expect(loadConfig({ METRICS_TOKEN: 'scrape-token-0123456789' }).metrics).toEqual({ token: 'scrape-token-0123456789' });
+    expect(problemsOf({ METRICS_TOKEN: 'short' })).toEqual(['METRICS_TOKEN must be at least 16 characters']);
+    expect(problemsOf({ METRICS_TOKEN: 'a token with spaces in it' })).toEqual(['METRICS_TOKEN must be printable ASCII without spaces (it is sent as a bearer token)']);
   });
 
   it('treats an empty variable as unset', () => {

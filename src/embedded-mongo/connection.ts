@@ -9,7 +9,7 @@ import { type InboundMessage, MessageFramer, WireProtocolError, encodeLegacyRepl
  * One client connection: frames the byte stream, runs each command synchronously as its message
  * arrives (so commands never interleave) and writes the reply.
  */
-export function serveConnection(socket: Socket, state: ServerState, connectionId: number): void {
+export function serveConnection(socket: Socket, state: ServerState, connectionId: number, onInternalError: (error: unknown) => void): void {
   const framer = new MessageFramer(MAX_MESSAGE_SIZE_BYTES);
   let nextRequestId = 1;
 
@@ -48,7 +48,7 @@ export function serveConnection(socket: Socket, state: ServerState, connectionId
     } catch (error) {
       // The stream cannot be resynchronised after a framing error; MongoDB closes it too. Anything
       // else is a bug of ours: report it, but never crash the process that embeds the server.
-      if (!(error instanceof WireProtocolError)) console.error('embedded-mongo: closing a connection after an internal error', error);
+      if (!(error instanceof WireProtocolError)) onInternalError(error);
       socket.destroy();
     }
   });

@@ -2,7 +2,7 @@ import type { Authenticate, Viewer } from '../auth/index.js';
 import { MISSING_TOKEN_MESSAGE } from '../auth/index.js';
 import type { Config } from '../config.js';
 import type { GenerationService } from '../generation/index.js';
-import type { Logger } from '../logger.js';
+import { logPrincipal, type Logger } from '../logger.js';
 import type { MeteringService } from '../metering/index.js';
 import type { SpendLimiter } from '../rate-limits/index.js';
 import type { Realtime } from '../realtime/index.js';
@@ -48,6 +48,7 @@ export async function createContext(
   const result = await dependencies.authenticate(token);
   if (result.ok) {
     const { viewer } = result;
+    logPrincipal(viewer);
     // The first request of a user or organization opens its accounts on the default plan.
     if (viewer.role !== 'service') {
       await dependencies.services.directory.provision({

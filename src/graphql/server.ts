@@ -1,5 +1,5 @@
 import { format } from 'node:util';
-import { createYoga, useReadinessCheck, type YogaLogger } from 'graphql-yoga';
+import { createYoga, useReadinessCheck, type Plugin, type YogaLogger } from 'graphql-yoga';
 import { bearerToken, type Authenticate } from '../auth/index.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
@@ -20,6 +20,8 @@ export type GraphQLServerOptions = {
   /** The Redis that carries live usage between processes, when there is one: `/ready` reports it. */
   readonly redis: Pick<RedisEventBus, 'status'> | undefined;
   readonly logger: Logger;
+  /** Counts requests, operations and errors (src/metrics). */
+  readonly metrics: Plugin;
 };
 
 /**
@@ -37,7 +39,7 @@ export type GraphQLServer = ReturnType<typeof createGraphQLServer>;
  * otherwise; with Redis, also whether it is connected, which does not change the status: the API
  * works without it and live usage catches up when it is back). Anything else is 404.
  */
-export function createGraphQLServer({ config, services, authenticate, database, redis, logger }: GraphQLServerOptions) {
+export function createGraphQLServer({ config, services, authenticate, database, redis, logger, metrics }: GraphQLServerOptions) {
   // GraphiQL, the landing page and error details: see `developmentConveniences` in config.ts.
   const development = config.developmentConveniences;
   return createYoga<ServerContext, Context>({
@@ -57,6 +59,7 @@ export function createGraphQLServer({ config, services, authenticate, database, 
     context: ({ request, connection }) =>
       createContext(connection ? connection.token : bearerToken(request.headers.get('authorization')), { authenticate, services, logger }),
     plugins: [
+      metrics,
       // Depth, aliases, directives, tokens and cost, and introspection and suggestions off in production.
       ...endpointLimitPlugins(config.graphql),
       ...schemaPrivacyPlugins(config.graphql.introspection),

@@ -1,3 +1,5 @@
+import { AsyncResource } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { isAsyncIterable } from 'graphql-yoga';
@@ -6,7 +8,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { EXPIRED_TOKEN_MESSAGE, acceptedUntil, bearerToken, type Authenticate } from '../auth/index.js';
 import type { WebSocketCaps } from '../config.js';
-import type { Logger } from '../logger.js';
+import { inLogScope, logPrincipal, type Logger, type LogScope } from '../logger.js';
 import { callerIdOf } from './inputs/index.js';
 import { unavailableErrorOf } from './results/mask-error.js';
 import type { GraphQLServer } from './server.js';
@@ -27,7 +29,8 @@ const CLOSE_GRACE_MS = 1_000;
 
 /** What a connection remembers once its `connection_init` was accepted; `principal` as `callerIdOf` names it. */
 type Connection = { readonly token: string; readonly principal: string; readonly cancelExpiry: () => void };
-type Extra = { connection?: Connection };
+/** `log`: the connection's log scope (its id, then its principal), given at its first event. */
+type Extra = { connection?: Connection; log?: LogScope };
 type Enveloped = ReturnType<GraphQLServer['getEnveloped']>;
 /** yoga's execute and subscribe travel with each operation, as in yoga's graphql-ws recipe. */
 type Operation = ExecutionArgs & { rootValue: Pick<Enveloped, 'execute' | 'subscribe'> };
@@ -35,6 +38,8 @@ type Operation = ExecutionArgs & { rootValue: Pick<Enveloped, 'execute' | 'subsc
 export type WebSocketTransport = {
   /** Closes every connection (1001 Going away) and stops accepting new ones. */
   close(): Promise<void>;
+  /** The WebSockets open now, acknowledged or not. */
+  openSockets(): number;
 };
 
 /**
@@ -76,7 +81,7 @@ export function attachWebSocketTransport(
       execute: (args) => (args as Operation).rootValue.execute(args),
       subscribe: (args) => (args as Operation).rootValue.subscribe(args),
 
-      async onConnect(context) {
+      onConnect: inConnectionScope(async (context) => {
         const { socket } = context.extra;
         // The upgrade request (its headers, its streams: over a kilobyte) is of no use past here,
         // and graphql-ws would otherwise keep it as long as the socket is open.
@@ -106,6 +111,7 @@ export function attachWebSocketTransport(
           closeUnauthorized(socket, result.error.message);
           return false;
         }
+        logPrincipal(result.viewer);
         const principal = callerIdOf(result.viewer);
         if (!principals.admit(principal, context)) {
           socket.close(CapCloseCode.TooManySockets, TOO_MANY_SOCKETS_REASON);
@@ -114,10 +120,11 @@ export function attachWebSocketTransport(
         const { expiresAt } = result.viewer;
         const cancelExpiry = atInstant(acceptedUntil(result.viewer), () => closeUnauthorized(socket, EXPIRED_TOKEN_MESSAGE));
         context.extra.connection = { token, principal, cancelExpiry };
+        logger.info('WebSocket connection accepted');
         return { expiresAt: expiresAt.toISOString() };
-      },
+      }),
 
-      async onSubscribe(context, _id, payload): Promise<Operation | readonly GraphQLError[]> {
+      onSubscribe: inConnectionScope(async (context, _id, payload): Promise<Operation | readonly GraphQLError[]> => {
         // Subscribe messages before the acknowledgement never get here: graphql-ws closes with 4401.
         const { token, principal } = context.extra.connection!;
         // Before anything is awaited: graphql-ws counts this operation already, and the next
@@ -151,29 +158,31 @@ export function attachWebSocketTransport(
           operationName: payload.operationName,
           variableValues: payload.variables,
           contextValue,
-          rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
+          // Bound to the connection's log scope: graphql-ws runs them outside this hook.
+          rootValue: { execute: AsyncResource.bind(enveloped.execute), subscribe: AsyncResource.bind(enveloped.subscribe) },
         };
-      },
+      }),
 
       // A subscription's results are written to the socket here, each result's JSON shared by
       // every socket it goes to; graphql-ws still sends `complete` and `error`.
-      onOperation(context, id, _payload, _args, result) {
+      onOperation: inConnectionScope((context, id, _payload, _args, result) => {
         if (isAsyncIterable(result)) return deliverToSocket(result, context.extra.socket, id);
-      },
+      }),
 
       // A subscription that found the token expired ends the connection rather than itself:
       // closing first means the error message is never sent, only the close.
-      onError(context, _id, _payload, errors) {
+      onError: inConnectionScope((context, _id, _payload, errors) => {
         const unauthenticated = errors.find(isUnauthenticated);
         if (unauthenticated) closeUnauthorized(context.extra.socket, unauthenticated.message);
-      },
+      }),
 
-      onClose(context) {
+      onClose: inConnectionScope((context, code, reason) => {
         const { connection } = context.extra;
         if (!connection) return;
+        logger.info({ code, reason }, 'WebSocket connection closed');
         connection.cancelExpiry();
         principals.release(connection.principal, context);
-      },
+      }),
     },
     sockets,
   );
@@ -185,7 +194,16 @@ export function attachWebSocketTransport(
       await transport.dispose();
       clearTimeout(cutOff);
     },
+    openSockets: () => sockets.clients.size,
   };
+}
+
+/**
+ * Runs a graphql-ws hook in its connection's log scope (given a new connection id at the first),
+ * so every line it leads to names the connection and, once accepted, its principal.
+ */
+function inConnectionScope<C extends { extra: Extra }, A extends unknown[], R>(hook: (context: C, ...rest: A) => R): (context: C, ...rest: A) => R {
+  return (context, ...rest) => inLogScope((context.extra.log ??= { connectionId: randomUUID() }), () => hook(context, ...rest));
 }
 
 /**

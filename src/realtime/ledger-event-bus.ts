@@ -45,7 +45,8 @@ export interface LedgerEventBus {
 
 export type ErrorReporter = (error: unknown) => void;
 
-export const warnOnError: ErrorReporter = (error) => console.warn('realtime:', error instanceof Error ? error.message : error);
+/** The reporter of callers that pass none (the app passes its logger's): a process warning, as a library would. */
+export const warnOnError: ErrorReporter = (error) => process.emitWarning(`realtime: ${error instanceof Error ? error.message : String(error)}`);
 
 /** The listeners of each account in this process. A failing listener never stops the others. */
 export class ListenerRegistry {

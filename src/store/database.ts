@@ -1,7 +1,7 @@
 import mongoose from 'mongoose';
 import { MongoError, MongoNetworkError, MongoNotConnectedError, MongoOperationTimeoutError, MongoServerSelectionError, MongoTopologyClosedError } from 'mongodb';
 import type { Config } from '../config.js';
-import { startEmbeddedMongo } from '../embedded-mongo/index.js';
+import { startEmbeddedMongo, type EmbeddedMongoOptions } from '../embedded-mongo/index.js';
 
 export type Database = {
   readonly connection: mongoose.Connection;
@@ -27,8 +27,8 @@ const PING_DEADLINE_MS = 800;
  * stopped process, a partition) after the socket timeout, rather than whenever it answers again.
  * Commands are never buffered while the connection is down, which would only make them wait.
  */
-export async function openDatabase(options: Config['database']): Promise<Database> {
-  const embeddedServer = options.uri === undefined ? await startEmbeddedMongo() : undefined;
+export async function openDatabase(options: Config['database'], embedded: Pick<EmbeddedMongoOptions, 'onInternalError'> = {}): Promise<Database> {
+  const embeddedServer = options.uri === undefined ? await startEmbeddedMongo(embedded) : undefined;
   const uri = options.uri ?? embeddedServer!.uri;
   const { serverSelectionMs, connectMs, socketMs } = options.timeouts;
   try {

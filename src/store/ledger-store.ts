@@ -41,6 +41,20 @@ export type AccountNotFound = { code: 'ACCOUNT_NOT_FOUND'; accountId: string };
 /** What `execute` answers: the ledger's outcome, or that there is no such account. */
 export type StoreOutcome = Outcome | { ok: false; error: AccountNotFound };
 
+/**
+ * What the store tells about its writes, for metrics: it must not throw. Each entry is written
+ * once by one process (its compare-and-set, or the account's creation), so summing what
+ * `entriesWritten` gives over processes counts every entry once.
+ */
+export type LedgerStoreObserver = {
+  /** A batch of `size` work items for one account took `seconds` (read, apply, compare-and-set, copy), whatever became of it. */
+  batchProcessed(size: number, seconds: number): void;
+  /** The entries this process just wrote to an account. */
+  entriesWritten(entries: readonly LedgerEntry[]): void;
+  /** Copying one write's entries to `ledger_entries` took `seconds` (with the wait to share the copy with other writes). */
+  entriesCopied(seconds: number): void;
+};
+
 /** Called after a write is durable and its entries are in `ledger_entries`, in seq order per account. */
 export type CommitListener = (accountId: string, entries: readonly LedgerEntry[], state: AccountState) => void;
 
@@ -56,6 +70,7 @@ export type LedgerStoreOptions = {
   afterAccountWrite?: (accountId: string) => void;
   /** Told of a failure after a write applied (copying its entries), which the next write repairs. */
   onBackgroundError?: (error: unknown) => void;
+  observer?: LedgerStoreObserver;
 };
 
 /** Compare-and-set losses to another process before giving up; each retry re-reads and re-applies. */
@@ -108,7 +123,9 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
     { createdAt, deferPull = false }: { createdAt: Date; deferPull?: boolean },
   ): Promise<{ pulled: Promise<void> }> {
     if (entries.length === 0) return { pulled: Promise.resolve() };
+    const copying = performance.now();
     await commands.copyEntries(entries);
+    options.observer?.entriesCopied((performance.now() - copying) / 1000);
     const lastSeq = entries.at(-1)!.seq;
     written.copied(accountId, createdAt, lastSeq);
     let pulled = Promise.resolve();
@@ -119,11 +136,21 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
     return { pulled };
   }
 
+  /** A batch as the batcher hands it over, timed for the observer. */
+  async function processBatch(accountId: string, batch: readonly Work[]): Promise<WorkResult[]> {
+    const started = performance.now();
+    try {
+      return await processEach(accountId, batch);
+    } finally {
+      options.observer?.batchProcessed(batch.length, (performance.now() - started) / 1000);
+    }
+  }
+
   /**
    * One result per work item: its outcome (`null` for an ADVANCE, which has nothing to report),
    * or what it threw. One operation's failure is its own: the others of the batch still apply.
    */
-  async function processBatch(accountId: string, batch: readonly Work[]): Promise<WorkResult[]> {
+  async function processEach(accountId: string, batch: readonly Work[]): Promise<WorkResult[]> {
     try {
       return await processTogether(accountId, batch);
     } catch (error) {
@@ -215,6 +242,7 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
         continue;
       }
       written.set(accountId, { ...document, ...update });
+      options.observer?.entriesWritten(stored);
       commands.replacedPending(accountId);
       options.afterAccountWrite?.(accountId);
       // The batch has applied: from here on, nothing may answer it as failed. Entries left
@@ -265,6 +293,7 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
           updatedAt: opened.state.clock,
         };
         await models.Accounts.create(document);
+        options.observer?.entriesWritten(stored);
         // Its first write needs no read either.
         written.set(request.accountId, document);
       } catch (error) {

@@ -1,12 +1,12 @@
 import type { Config } from '../../src/config.js';
 import type { PlanCatalog } from '../../src/ledger/index.js';
 import type { Logger } from '../../src/logger.js';
+import { captureLogs } from './log-capture.js';
 
 /** A logger that keeps what is logged as an error, for tests that check the log has the full story. */
-export function recordingLogger(): Logger & { errors: string[] } {
-  const errors: string[] = [];
-  const ignore = () => {};
-  return { errors, debug: ignore, info: ignore, warn: ignore, error: (message) => errors.push(message) };
+export function recordingLogger(): Logger & { readonly errors: string[] } {
+  const { logger, lines } = captureLogs('error');
+  return Object.defineProperty(logger, 'errors', { get: () => lines.map((line) => line.msg) }) as Logger & { readonly errors: string[] };
 }
 
 /**
