@@ -98,8 +98,8 @@ async function signIn(token: string, minted: boolean): Promise<void> {
   const entries = account.usage.edges.map(({ node }) => node);
   // Signing in again to the same account resumes the live usage after the last tick received.
   state.lastSeq = entries.reduce((last, entry) => Math.max(last, entry.seq), previous.accountId === account.id ? previous.lastSeq : 0);
-  state.feed = entries.flatMap((entry) => {
-    return entry.changes.filter((change) => change.delta !== 0).map((change) => ({
+  state.feed = entries.flatMap((entry) =>
+    entry.changes.filter((change) => change.delta !== 0).map((change) => ({
       seq: entry.seq,
       meter: change.meter,
       kind: entry.kind,
@@ -107,8 +107,8 @@ async function signIn(token: string, minted: boolean): Promise<void> {
       member: entry.member?.externalId ?? null,
       delta: change.delta,
       at: entry.at,
-    }));
-  });
+    })),
+  );
   renderFeed();
 
   $('signin').hidden = true;
