@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -8,14 +7,13 @@ import { createApp, type RunningApp } from '../../src/app.js';
 import { signToken } from '../../src/auth/index.js';
 import { DEMO_CLAIMS, DEMO_DIST } from '../../src/demo.js';
 import { launchChromium, type Browser } from './chromium.js';
+import { debitFromOutside } from './debit.js';
 import { developmentConfig } from './development-config.js';
 
 /**
  * The live usage card in Chromium, against the app on a free port. `npm run test:e2e` builds the
  * demo first; with UPDATE_SCREENSHOTS=1 it also rewrites docs/live-card.png, the README's picture.
  */
-const accountGlobalId = (accountId: string) => Buffer.from(`Account:${accountId}`).toString('base64');
-
 describe('the live usage card', () => {
   const config = developmentConfig();
   const app = createApp(config);
@@ -39,18 +37,7 @@ describe('the live usage card', () => {
   const chartLabel = () => page.getByTestId('usage-chart-AI_CREDITS').locator('svg').getAttribute('aria-label');
 
   /** A service charges the demo organization's pool over HTTP, as a product's backend would. */
-  async function debitFromOutside(amount: number): Promise<void> {
-    const service = await signToken(config.auth, { sub: 'svc:e2e', role: 'service' }, '5m');
-    const response = await fetch(running.graphqlUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${service}` },
-      body: JSON.stringify({
-        query: 'mutation ($input: ConsumeCreditsInput!) { consumeCredits(input: $input) { __typename ... on Error { message } } }',
-        variables: { input: { accountId: accountGlobalId('org:demo-org'), meter: 'AI_CREDITS', amount, feature: 'script.generate', idempotencyKey: randomUUID() } },
-      }),
-    });
-    expect(await response.json()).toEqual({ data: { consumeCredits: { __typename: 'ConsumeCreditsSuccess' } } });
-  }
+  const debitPool = (amount: number) => debitFromOutside(config, running.graphqlUrl, 'org:demo-org', amount);
 
   it('animates a debit made outside the page, then shows the typed insufficient-credits error with its upgrade hint', async () => {
     const token = await signToken(config.auth, DEMO_CLAIMS, '1h');
@@ -71,7 +58,7 @@ describe('the live usage card', () => {
     expect(await chartLabel()).toMatch(/^AI credits used per day, .+ to .+: none yet\.$/);
 
     // A service debits the pool over HTTP: the card follows without a reload, today's bar too.
-    await debitFromOutside(7);
+    await debitPool(7);
     await expect.poll(() => text('available-AI_CREDITS'), { timeout: 5_000 }).toBe('43');
     await expect.poll(() => page.getByTestId('usage-feed').locator('li').first().textContent()).toContain('-7');
     await expect.poll(() => todaysBar().getAttribute('data-used')).toBe('7');
@@ -139,7 +126,7 @@ describe('the live usage card', () => {
     for (const button of await page.locator('[data-action]').all()) expect(await button.isDisabled()).toBe(true);
 
     // What happens meanwhile is on the card once it signs in again (with an hour-long token).
-    await debitFromOutside(2);
+    await debitPool(2);
     await page.unroute('**/demo/token');
     await page.getByRole('button', { name: 'Sign in again' }).click();
     await page.locator('#conn[data-state="live"]').waitFor({ timeout: 15_000 });
@@ -149,7 +136,7 @@ describe('the live usage card', () => {
     expect(await todaysBar().getAttribute('data-used')).toBe(String(used + 2));
 
     // Live again, from where it stopped: the next debit arrives once, as a tick.
-    await debitFromOutside(1);
+    await debitPool(1);
     await expect.poll(() => text('available-AI_CREDITS'), { timeout: 5_000 }).toBe(String(before - 3));
     await expect.poll(() => todaysBar().getAttribute('data-used')).toBe(String(used + 3));
     const seqs = await page.getByTestId('usage-feed').locator('li').evaluateAll((items) => items.map((item) => (item as HTMLElement).dataset.seq));
@@ -176,7 +163,7 @@ describe('the live usage card', () => {
     await page.locator('#conn[data-state="live"]').waitFor({ timeout: 15_000 });
     expect(await todaysBar().getAttribute('data-used')).toBe('0');
     // The pool is charged by someone else, then by this member: only the member's own counts.
-    await debitFromOutside(1);
+    await debitPool(1);
     await page.locator('[data-action="sd"]').click();
     await expect.poll(() => page.getByTestId('generate-result').textContent(), { timeout: 15_000 }).toBe('Generated: charged 1 credit.');
     await expect.poll(() => todaysBar().getAttribute('data-used')).toBe('1');
