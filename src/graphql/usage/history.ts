@@ -16,7 +16,7 @@ const UsageFilterInput = builder.inputType('UsageFilter', {
     meter: t.field({ type: MeterEnum, description: 'Entries that changed this meter.' }),
     feature: t.string({ description: 'A feature key, e.g. `image.generate`.' }),
     member: t.id({ description: "A User's ID: entries attributed to that member of an organization pool." }),
-    kinds: t.field({ type: [EntryKindEnum], description: 'Entries of any of these kinds (1 to 10 of them).' }),
+    kinds: t.field({ type: [EntryKindEnum], description: `Entries of any of these kinds (1 to ${ENTRY_KINDS.length} of them).` }),
     sessionId: t.string({ description: 'Entries of this generation session.' }),
     assetId: t.string({ description: 'Entries of credits spent on this asset.' }),
     since: t.field({ type: 'DateTime', description: 'Entries at or after this instant.' }),
