@@ -60,6 +60,7 @@ describe('the README’s GraphQL examples', () => {
   it.each(examples.map((example) => [label(example), example] as const))('%s validates against schema/schema.graphql', (_, example) => {
     if (example.document instanceof Error) throw new Error(`${label(example)} does not parse: ${example.document.message}\n${example.source}`);
     expect(schemaProblems(schema, example.document)).toEqual([]);
+    operationOf(example.document); // one operation at most
   });
 
   it('explain every placeholder they use, and use only placeholders the test knows', () => {
@@ -118,7 +119,7 @@ describe('the README’s examples, run against a server as `npm start` serves it
 
   type Run = { example: GraphQLExample; flow: Flow; token: string; claims: ReturnType<typeof claimsOf>; source: string };
   /** An operation's answer for one root field, with the drawing account as it was before. */
-  type Answered = Run & { before: DrawingAccount; data: unknown; argument: string };
+  type Answered = Run & { before: DrawingAccount | null; data: unknown; argument: string };
 
   /** The README's promises about an operation's answer, by its root field. */
   const PROMISES: Record<string, (run: Answered) => Promise<void> | void> = {
@@ -148,16 +149,16 @@ describe('the README’s examples, run against a server as `npm start` serves it
       expect(first.charged, 'a GenerationSuccess').toBeDefined();
       if (source.includes('quoteId')) expect(first.charged).toEqual(flow.quote?.costs);
       // "charged to the caller's drawing account (its organization's pool when the token names one)"
-      const after = await drawingAccount(token);
+      const after = (await drawingAccount(token))!;
       const charged = Object.fromEntries(first.charged.map((charge) => [charge.meter, charge.amount]));
-      expect(available(after.balances)).toEqual(Object.fromEntries(before.balances.map(({ meter, available }) => [meter, available - (charged[meter] ?? 0)])));
+      expect(available(after.balances)).toEqual(Object.fromEntries(before!.balances.map(({ meter, available }) => [meter, available - (charged[meter] ?? 0)])));
       if (first.balances) expect(available(first.balances)).toEqual(available(after.balances));
       flow.charged = first.charged;
       // "Send the same idempotencyKey again and you get the first result back (replayed: true), charged once."
       const again = (await request(source, token, `${label(example)} sent again`)).generate as typeof first;
       expect(again.charged).toEqual(first.charged);
       if ('replayed' in first) expect([first.replayed, again.replayed]).toEqual([false, true]);
-      expect((await drawingAccount(token)).balances).toEqual(after.balances);
+      expect((await drawingAccount(token))?.balances).toEqual(after.balances);
     },
   };
 
@@ -168,7 +169,8 @@ describe('the README’s examples, run against a server as `npm start` serves it
   async function subscribe(run: Run, field: string): Promise<void> {
     const stream = await streams.subscribe(parse(run.source), {}, `Bearer ${run.token}`);
     expect(stream.status, label(run.example)).toBe(200);
-    const expected = field === 'creditUsage' && run.flow.charged ? available((await drawingAccount(run.token)).balances) : undefined;
+    const watched = field === 'creditUsage' && run.flow.charged ? await drawingAccount(run.token) : null;
+    const expected = watched ? available(watched.balances) : undefined;
     const seen: unknown[] = [];
     const brought = async () => {
       for (let next = await stream.results.next(); !next.done; next = await stream.results.next()) {
@@ -200,9 +202,10 @@ describe('the README’s examples, run against a server as `npm start` serves it
     return response.data as Record<string, unknown>;
   }
 
-  async function drawingAccount(token: string): Promise<DrawingAccount> {
+  /** The account the token's writes charge; none for a service, which names the account it writes to. */
+  async function drawingAccount(token: string): Promise<DrawingAccount | null> {
     const data = await request('query { viewer { account { id balances { meter available } } } }', token, 'the drawing account');
-    return (data.viewer as { account: DrawingAccount }).account;
+    return (data.viewer as { account: DrawingAccount | null } | null)?.account ?? null;
   }
 });
 

@@ -52,9 +52,11 @@ export function tokenCommands(markdown: string): TokenCommand[] {
   return [...inBlocks, ...inline].sort((a, b) => a.line - b.line);
 }
 
+/** The operation of an example, none for a schema excerpt; an example shows one operation, so that it runs as one. */
 export function operationOf(document: DocumentNode): OperationDefinitionNode | undefined {
   const operations = document.definitions.filter((definition): definition is OperationDefinitionNode => definition.kind === 'OperationDefinition');
-  return operations.length === 1 ? operations[0] : undefined;
+  if (operations.length > 1) throw new Error(`an example with ${operations.length} operations: show one per block`);
+  return operations[0];
 }
 
 /** The claims a token command asks for (`--sub u1 --org o1 --role admin`). */
