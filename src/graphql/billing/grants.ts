@@ -1,9 +1,10 @@
 import { GRANT_KINDS, METERS, burnDownOrder, type AccountState, type Grant, type GrantKind } from '../../ledger/index.js';
 import { AccountRef } from '../accounts/index.js';
 import { builder } from '../builder.js';
+import { compositeGlobalId } from '../composite-ids.js';
 import { MeterEnum } from '../catalog/index.js';
 
-type GrantNode = Grant & { readonly reserved: number };
+type GrantNode = Grant & { readonly accountId: string; readonly reserved: number };
 
 const GrantKindEnum = builder.enumType('GrantKind', {
   description: 'Where the credits of a grant came from.',
@@ -18,6 +19,7 @@ const GrantKindEnum = builder.enumType('GrantKind', {
 const GrantRef = builder.objectRef<GrantNode>('Grant').implement({
   description: 'A batch of credits on one meter: what it granted, what remains of it, and when the rest expires.',
   fields: (t) => ({
+    id: t.id({ description: 'The account and the grant, as one global id.', resolve: ({ accountId, id }) => compositeGlobalId('Grant', accountId, id) }),
     meter: t.field({ type: MeterEnum, resolve: (grant) => grant.meter }),
     kind: t.field({ type: GrantKindEnum, resolve: (grant) => grant.kind }),
     amount: t.exposeInt('amount', { description: 'What it granted.' }),
@@ -35,7 +37,7 @@ function grantsInBurnOrder(account: AccountState): GrantNode[] {
     for (const { grantId, amount } of line.allocations) reserved.set(grantId, (reserved.get(grantId) ?? 0) + amount);
   }
   return METERS.flatMap((meter) =>
-    burnDownOrder(account.grants.filter((grant) => grant.meter === meter), account.meters[meter].rollover).map((grant) => ({ ...grant, reserved: reserved.get(grant.id) ?? 0 })),
+    burnDownOrder(account.grants.filter((grant) => grant.meter === meter), account.meters[meter].rollover).map((grant) => ({ ...grant, accountId: account.accountId, reserved: reserved.get(grant.id) ?? 0 })),
   );
 }
 
