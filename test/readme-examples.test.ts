@@ -237,10 +237,10 @@ function drawingAccountId(claims: { sub: string; org?: string }): string {
 
 const available = (balances: Balance[]) => Object.fromEntries(balances.map((balance) => [balance.meter, balance.available]));
 
-/** Objects of an answer that are typed errors (`... on Error { code message }`). */
+/** Objects of an answer that are typed errors: `... on Error { code message }`, or a `__typename` of an error. */
 function typedErrors(value: unknown): unknown[] {
   if (Array.isArray(value)) return value.flatMap(typedErrors);
   if (value === null || typeof value !== 'object') return [];
-  if ('code' in value && 'message' in value) return [value];
+  if (('code' in value && 'message' in value) || ('__typename' in value && /Error$/.test(String(value.__typename)))) return [value];
   return Object.values(value).flatMap(typedErrors);
 }
