@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { TestClock } from '../store/store-fixture.js';
 import { errorCodes, execute } from './client.js';
 import {
-  CommitReservationDocument,
+  CommitAndReadDocument,
   GenerateDocument,
   GrantsDocument,
   ReservationByIdDocument,
@@ -55,7 +55,8 @@ describe('billing reads: reservations, grants and usage paged both ways', () => 
     const service = await tokens.service();
     for (const name of ['A', 'B', 'C']) ids[name] = (await reserve(service, bea, name)).reservationId;
     clock.set(minutes(1));
-    await resultOf(server.url, CommitReservationDocument, service, { input: { reservationId: ids.A!, idempotencyKey: 'commit-A', amounts: [{ meter: 'AI_CREDITS', amount: 2 }] } });
+    const committed = await resultOf(server.url, CommitAndReadDocument, service, { input: { reservationId: ids.A!, idempotencyKey: 'commit-A', amounts: [{ meter: 'AI_CREDITS', amount: 2 }] } });
+    expect(as(committed, 'CommitReservationSuccess').reservation).toMatchObject({ id: ids.A, status: 'COMMITTED', committed: [{ meter: 'AI_CREDITS', amount: 2 }] });
     clock.set(minutes(2));
     await resultOf(server.url, ReleaseReservationDocument, service, { input: { reservationId: ids.B!, idempotencyKey: 'release-B' } });
     clock.set(minutes(3));

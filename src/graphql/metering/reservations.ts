@@ -166,7 +166,7 @@ builder.mutationField('reserveCredits', (t) =>
   }),
 );
 
-type Settled = AccountPayload & Pick<Written<'HOLD_SETTLED'>, 'committed' | 'released' | 'expired'>;
+type Settled = AccountPayload & Pick<Written<'HOLD_SETTLED'>, 'holdId' | 'committed' | 'released' | 'expired'>;
 
 const settledFields = {
   released: 'Credits given back to the balance.',
@@ -178,6 +178,7 @@ const CommitReservationSuccessRef = builder.objectRef<Settled>('CommitReservatio
   interfaces: [AccountPayloadRef],
   fields: (t) => ({
     committed: t.field({ type: [MeterAmountRef], description: 'Credits consumed.', resolve: ({ committed }) => meterAmountList(committed) }),
+    reservation: t.field({ type: ReservationRef, nullable: true, description: 'The reservation, now settled.', resolve: ({ accountId, holdId }) => accountKey(accountId, holdId) }),
     released: t.field({ type: [MeterAmountRef], description: settledFields.released, resolve: ({ released }) => meterAmountList(released) }),
     expired: t.field({ type: [MeterAmountRef], description: settledFields.expired, resolve: ({ expired }) => meterAmountList(expired) }),
   }),
@@ -187,6 +188,7 @@ const ReleaseReservationSuccessRef = builder.objectRef<Settled>('ReleaseReservat
   description: 'The reservation is released: nothing was consumed.',
   interfaces: [AccountPayloadRef],
   fields: (t) => ({
+    reservation: t.field({ type: ReservationRef, nullable: true, description: 'The reservation, now settled.', resolve: ({ accountId, holdId }) => accountKey(accountId, holdId) }),
     released: t.field({ type: [MeterAmountRef], description: settledFields.released, resolve: ({ released }) => meterAmountList(released) }),
     expired: t.field({ type: [MeterAmountRef], description: settledFields.expired, resolve: ({ expired }) => meterAmountList(expired) }),
   }),
@@ -234,7 +236,7 @@ async function settle(
       : await metering.releaseReservation(accountId, common);
   if (!outcome.ok) throw resultErrorOf(outcome.error, { reservationId: input.reservationId });
   const { committed, released, expired } = outcome;
-  return { ...payloadOf(accountId, outcome), committed, released, expired };
+  return { ...payloadOf(accountId, outcome), holdId, committed, released, expired };
 }
 
 builder.mutationField('commitReservation', (t) =>
