@@ -44,6 +44,8 @@ const MeterPriceSchema = z.object({
 
 export const FeaturePricingSchema = z
   .object({
+    /** What a pricing page calls the feature, e.g. "Image generation"; its key when left out. */
+    name: z.string().min(1).optional(),
     description: z.string().default(''),
     /** e.g. resolution: { default: 'SD', multipliers: { SD: 1, HD: 2, '4K': 4 } } */
     choices: z.record(z.string().min(1), ChoiceParameterSchema).default({}),
@@ -186,21 +188,24 @@ const aiCredits = (baseCost: number, chargeOnProviderFailure: FailurePolicy, sca
 export const DEFAULT_PRICING_CATALOG: PricingCatalog = parsePricingCatalog({
   features: {
     'image.generate': {
+      name: 'Image generation',
       description: 'Generates images from a prompt, several at once if asked; higher resolutions cost more.',
       choices: { resolution },
       counts: { count: { max: 8 } },
       meters: aiCredits(1, 'NONE', ['resolution', 'count']),
     },
-    'brand.analyze': { description: "Analyzes a brand's site and assets into its colours, fonts, tone of voice and audience.", meters: aiCredits(5, 'FULL') },
-    'topic.generate': { description: 'Suggests topics for posts or videos from a brand and a theme.', meters: aiCredits(1, 'FULL') },
-    'script.generate': { description: 'Writes the script of a video or a post from a topic.', meters: aiCredits(2, 'FULL') },
-    'voiceover.generate': { description: 'Reads a script aloud in a chosen voice, as an audio track.', meters: aiCredits(3, 'FULL') },
+    'brand.analyze': { name: 'Brand analysis', description: "Analyzes a brand's site and assets into its colours, fonts, tone of voice and audience.", meters: aiCredits(5, 'FULL') },
+    'topic.generate': { name: 'Topic ideas', description: 'Suggests topics for posts or videos from a brand and a theme.', meters: aiCredits(1, 'FULL') },
+    'script.generate': { name: 'Script writing', description: 'Writes the script of a video or a post from a topic.', meters: aiCredits(2, 'FULL') },
+    'voiceover.generate': { name: 'Voiceover', description: 'Reads a script aloud in a chosen voice, as an audio track.', meters: aiCredits(3, 'FULL') },
     'video.animate': {
+      name: 'Animation',
       description: 'Animates a still image or a scene into a short clip; higher resolutions cost more.',
       choices: { resolution },
       meters: aiCredits(4, 'FULL', ['resolution']),
     },
     'video.render': {
+      name: 'Video render',
       description: 'Renders the finished video from its clips, voiceover and captions; a failed render never uses up a video generation.',
       choices: { resolution },
       meters: {

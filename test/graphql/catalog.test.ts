@@ -123,11 +123,12 @@ describe('the catalogs over GraphQL', () => {
     expect(product.data).toEqual({ node: { __typename: 'Product', id: plans[0]!.product.id, key: 'rheos', name: 'Rheos' } });
   });
 
-  it('describes every plan, product and feature of the catalog for people', async () => {
+  it('names and describes every plan, product and feature of the catalog for people', async () => {
     const plans = (await execute(server.url, PlansDocument)).data!.plans!.edges.map((edge) => edge.node);
     const features = (await execute(server.url, FeaturesDocument)).data!.features!.edges.map((edge) => edge.node);
     const described = [...plans, ...plans.map((plan) => plan.product), ...features];
     expect(described.filter((item) => !/^[A-Z].{15,}\.$/.test(item.description))).toEqual([]);
+    expect(features.map((feature) => feature.name)).toEqual(['Image generation', 'Brand analysis', 'Topic ideas', 'Script writing', 'Voiceover', 'Animation', 'Video render']);
     expect(features.find((feature) => feature.key === 'video.render')?.description).toBe(
       'Renders the finished video from its clips, voiceover and captions; a failed render never uses up a video generation.',
     );

@@ -25,6 +25,7 @@ describe('a public pricing page on urql', () => {
       ],
     });
     expect(data?.features?.edges.map((edge) => edge.node.key)).toEqual(Object.keys(DEFAULT_PRICING_CATALOG.features));
+    expect(data?.features?.edges[0]?.node).toMatchObject({ key: 'image.generate', name: 'Image generation', description: expect.stringMatching(/^Generates images/) });
     expect(data?.hdImage).toEqual({ __typename: 'Price', costs: [{ __typename: 'MeterAmount', meter: 'AI_CREDITS', amount: 2 }] });
   });
 });

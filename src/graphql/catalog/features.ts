@@ -96,6 +96,7 @@ const FeatureRef = builder.node(builder.objectRef<FeatureNode>('Feature'), {
   loadOne: (key, context) => featureNode(context.services.catalogs.pricing, key),
   fields: (t) => ({
     key: t.string({ description: 'The name generations use, e.g. `image.generate`.', resolve: ({ key }) => key }),
+    name: t.string({ description: 'What a pricing page calls it, e.g. "Image generation" (its key when the catalog names none).', resolve: ({ key, pricing }) => pricing.name ?? key }),
     description: t.string({ description: 'What the feature does, in a sentence for people.', resolve: ({ pricing }) => pricing.description }),
     meters: t.field({
       type: [MeterEnum],
