@@ -98,7 +98,8 @@ describe('a retry after a crash', () => {
     clock.set(AFTER_THE_LEASE);
     expect(await restarted.service.generate(request)).toMatchObject({
       ok: false,
-      error: { code: 'GENERATION_FAILED', stage: 'AFTER_PROVIDER_WORK', reason: 'HOLD_EXPIRED', charged: {} },
+      // The API adds what the failure cost ("Nothing was charged."), so the problem does not say it again.
+      error: { code: 'GENERATION_FAILED', stage: 'AFTER_PROVIDER_WORK', reason: 'HOLD_EXPIRED', charged: {}, message: 'The hold expired before the work was committed; the output is kept.' },
     });
     expect(restarted.provider).toMatchObject({ calls: 0 });
     expect(await restarted.balance(accountId)).toMatchObject({ available: 100, used: 0, reserved: 0 });
