@@ -6,10 +6,13 @@ import { CreditUsageDocument, ViewerDocument } from '../graphql/generated/graphq
 import { accountGlobalId } from '../graphql/ledger-fixture.js';
 import { Sockets } from '../graphql/subscription-client.js';
 import { useTestServer } from '../graphql/test-server.js';
+import { failingPlanCatalog } from '../support/faults.js';
 import { captureLogs, type LogLine } from '../support/log-capture.js';
 
 const logs = captureLogs('debug');
 const server = useTestServer({ logger: logs.logger });
+const failingLogs = captureLogs('info');
+const failing = useTestServer({ logger: failingLogs.logger, adjust: failingPlanCatalog('catalog store at 10.0.0.7 refused the read') });
 const sockets = new Sockets(() => server.url);
 afterEach(() => sockets.disposeAll());
 
@@ -35,6 +38,29 @@ describe('structured logs', () => {
     expect(lines.at(-1)).toMatchObject({ level: 'info', msg: 'request', method: 'POST', path: '/graphql', status: 200, principal: { sub: 'log-user', role: 'admin', org: 'log-org' } });
     expect(typeof lines.at(-1)!.time).toBe('string');
     expect(logs.text()).not.toContain(token);
+  });
+
+  it('keeps the lines of concurrent requests apart, each with its own id and principal', async () => {
+    const callers = await Promise.all(Array.from({ length: 8 }, async (_, index) => ({ sub: `many-${index}`, token: await server.token({ sub: `many-${index}` }), requestId: `many-${index}-${randomUUID()}` })));
+    await Promise.all(
+      callers.map(({ token, requestId }) =>
+        fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-request-id': requestId }, body: JSON.stringify({ query: '{ viewer { subject } }' }) }),
+      ),
+    );
+    await vi.waitFor(() => expect(callers.every(({ requestId }) => linesWith('requestId', requestId).some((line) => line.msg === 'request'))).toBe(true));
+    for (const { sub, requestId } of callers) {
+      const principals = linesWith('requestId', requestId).flatMap((line) => (line.principal ? [(line.principal as { sub: string }).sub] : []));
+      expect(principals.length).toBeGreaterThan(0);
+      expect(new Set(principals)).toEqual(new Set([sub]));
+    }
+  });
+
+  it("puts the request's id on the line of an unexpected error, logged in full while the client gets none of it", async () => {
+    const requestId = `failing-${randomUUID()}`;
+    const response = await fetch(failing.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': requestId }, body: JSON.stringify({ query: '{ plans { edges { node { name } } } }' }) });
+    expect(JSON.stringify(await response.json())).not.toContain('10.0.0.7');
+    const lines = failingLogs.lines.filter((line) => line.requestId === requestId);
+    expect(lines.find((line) => line.level === 'error')?.msg).toContain('catalog store at 10.0.0.7 refused the read');
   });
 
   it('makes up a request id when the one sent is not a sane token, and echoes its own', async () => {
