@@ -169,7 +169,7 @@ describe('changePlan', () => {
       planKey: 'reelbot.pro',
       product: 'reelbot',
     });
-    expect(refused.message).toBe('The plan "reelbot.pro" is a plan of reelbot, and the account\'s plan "rheos.free" of rheos: a plan change stays within a product.');
+    expect(refused.message).toBe('The plan "reelbot.pro" is a plan of ReelBot, and the account\'s plan "rheos.free" of Rheos: a plan change stays within a product.');
     expect(await probe.entryCount('user:p3')).toBe(entries);
     expect(await probe.state('user:p3')).toMatchObject({ planId: 'rheos.free', pendingPlan: null });
     expect(await probe.balances('user:p3')).toEqual(balances);

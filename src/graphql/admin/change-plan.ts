@@ -1,4 +1,4 @@
-import { INPUT_LIMITS } from '../../ledger/index.js';
+import { INPUT_LIMITS, productOf } from '../../ledger/index.js';
 import type { Written } from '../../metering/index.js';
 import { authorize, canAdministerCredits } from '../accounts/access.js';
 import { builder } from '../builder.js';
@@ -75,7 +75,7 @@ builder.mutationField('changePlan', (t) =>
         idempotencyKey: ledgerKeyOf(viewer, input.idempotencyKey),
         planId: boundedText('plan', input.plan, INPUT_LIMITS.planId),
       });
-      if (!outcome.ok) throw resultErrorOf(outcome.error);
+      if (!outcome.ok) throw resultErrorOf(outcome.error, { productName: (product) => productOf(context.services.catalogs.plans, product).name });
       const { planId, mode, effectiveAt } = outcome;
       return { ...payloadOf(accountId, outcome), planKey: planId, mode, effectiveAt };
     },

@@ -28,8 +28,11 @@ import {
 /** Every refusal a service answers: the metering service's, and the generation workflow's. */
 type ServiceRefusal = GenerationError;
 
-/** What a refusal needs from the request: the reservation id the client knows a hold by. */
-type Request = { readonly reservationId?: string };
+/**
+ * What a refusal needs from the request: the reservation id the client knows a hold by, and what
+ * the plan catalog calls a product (its key otherwise).
+ */
+type Request = { readonly reservationId?: string; readonly productName?: (product: string) => string };
 
 /**
  * The one mapping of the services' refusals to the API's typed errors, a line per code. The
@@ -43,8 +46,14 @@ const RESULT_ERROR_OF: { readonly [Code in ServiceRefusal['code']]: (refusal: Ex
   UNKNOWN_FEATURE: ({ feature }) => new UnknownFeatureError({ feature }),
   INVALID_PARAMETER: ({ feature, parameter, message }) => new InvalidParameterError({ feature, parameter, problem: message }),
   UNKNOWN_PLAN: ({ planId }) => new UnknownPlanError({ planKey: planId }),
-  PLAN_OF_ANOTHER_PRODUCT: ({ currentPlanId, currentProduct, planId, product }) =>
-    new PlanOfAnotherProductError({ currentPlanKey: currentPlanId, currentProduct, planKey: planId, product }),
+  PLAN_OF_ANOTHER_PRODUCT: ({ currentPlanId, currentProduct, planId, product }, { productName = (key) => key }) =>
+    new PlanOfAnotherProductError({
+      currentPlanKey: currentPlanId,
+      currentProduct,
+      planKey: planId,
+      product,
+      productNames: { current: productName(currentProduct), asked: productName(product) },
+    }),
   QUOTE_NOT_FOUND: ({ quoteId }) => new QuoteNotFoundError({ quoteId }),
   QUOTE_EXPIRED: ({ quoteId, expiredAt }) => new QuoteExpiredError({ quoteId, expiredAt }),
   QUOTE_MISMATCH: ({ quoteId, field }) =>

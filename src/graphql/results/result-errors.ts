@@ -43,8 +43,17 @@ export const UnknownPlanError = resultError('UNKNOWN_PLAN', {
 
 export const PlanOfAnotherProductError = resultError('PLAN_OF_ANOTHER_PRODUCT', {
   name: 'PlanOfAnotherProductError',
-  message: ({ currentPlanKey, currentProduct, planKey, product }: { currentPlanKey: string; currentProduct: string; planKey: string; product: string }) =>
-    `The plan "${planKey}" is a plan of ${product}, and the account's plan "${currentPlanKey}" of ${currentProduct}: a plan change stays within a product.`,
+  message: ({
+    currentPlanKey,
+    planKey,
+    productNames,
+  }: {
+    currentPlanKey: string;
+    currentProduct: string;
+    planKey: string;
+    product: string;
+    productNames: { readonly current: string; readonly asked: string };
+  }) => `The plan "${planKey}" is a plan of ${productNames.asked}, and the account's plan "${currentPlanKey}" of ${productNames.current}: a plan change stays within a product.`,
   fields: {
     currentPlanKey: { type: 'String', description: "The key of the account's plan." },
     currentProduct: { type: 'String', description: "The product of the account's plan." },
