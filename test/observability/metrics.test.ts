@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { execute } from '../graphql/client.js';
-import { ConsumeCreditsDocument, CreditUsageDocument } from '../graphql/generated/graphql.js';
+import { CommitReservationDocument, ConsumeCreditsDocument, CreditUsageDocument, ReserveCreditsDocument } from '../graphql/generated/graphql.js';
 import { newSubscriber, Sockets } from '../graphql/subscription-client.js';
 import { useTestServer } from '../graphql/test-server.js';
 import { as } from '../graphql/write-fixture.js';
@@ -51,25 +51,37 @@ describe('GET /metrics', () => {
       const { data } = await execute(server.url, ConsumeCreditsDocument, { token, variables: { input: { accountId: globalId, meter, amount, idempotencyKey: `m-${index}` } } });
       as(data?.consumeCredits, 'ConsumeCreditsSuccess');
     }
+    // A reservation of 10 of which the work used 6: the commit charges 6.
+    const { data: reserved } = await execute(server.url, ReserveCreditsDocument, { token, variables: { input: { accountId: globalId, meter: 'AI_CREDITS', amount: 10, idempotencyKey: 'r-1' } } });
+    const { reservationId } = as(reserved?.reserveCredits, 'ReserveCreditsSuccess');
+    const { data: committed } = await execute(server.url, CommitReservationDocument, {
+      token,
+      variables: { input: { reservationId, amounts: [{ meter: 'AI_CREDITS', amount: 6 }], idempotencyKey: 'c-1' } },
+    });
+    as(committed?.commitReservation, 'CommitReservationSuccess');
     // A retry with the same key charges nothing and writes nothing.
     const { data: replay } = await execute(server.url, ConsumeCreditsDocument, { token, variables: { input: { accountId: globalId, meter: 'AI_CREDITS', amount: 7, idempotencyKey: 'm-0' } } });
     as(replay?.consumeCredits, 'ConsumeCreditsSuccess');
     const after = await scrape();
 
     const moved = (name: string, labels: Record<string, string> = {}) => total(after, name, labels) - total(before, name, labels);
-    expect(moved('creditstream_credits_charged_total', { meter: 'AI_CREDITS' })).toBe(12);
+    expect(moved('creditstream_credits_charged_total', { meter: 'AI_CREDITS' })).toBe(7 + 5 + 6);
     expect(moved('creditstream_credits_charged_total', { meter: 'VIDEO_GENERATIONS' })).toBe(2);
-    expect(moved('creditstream_charges_total', { meter: 'AI_CREDITS' })).toBe(2);
+    expect(moved('creditstream_charges_total', { meter: 'AI_CREDITS' })).toBe(3);
     expect(moved('creditstream_charges_total', { meter: 'VIDEO_GENERATIONS' })).toBe(1);
     expect(moved('creditstream_ledger_entries_total', { kind: 'DEBIT' })).toBe(3);
-    expect(moved('creditstream_ledger_entries_total')).toBe(3);
-    // One batch per write here (nothing else waited), and each wrote entries to copy.
-    expect(moved('creditstream_ledger_write_duration_seconds_count')).toBe(4);
-    expect(moved('creditstream_ledger_batch_size_count')).toBe(4);
-    expect(moved('creditstream_ledger_batch_size_sum')).toBe(4);
-    expect(moved('creditstream_ledger_entry_copy_duration_seconds_count')).toBe(3);
-    expect(moved('graphql_envelop_request', { operationType: 'mutation' })).toBe(4);
-    expect(moved('graphql_yoga_http_duration_count', { method: 'POST', statusCode: '200' })).toBe(4);
+    expect(moved('creditstream_ledger_entries_total', { kind: 'HOLD' })).toBe(1);
+    expect(moved('creditstream_ledger_entries_total', { kind: 'COMMIT' })).toBe(1);
+    // The 4 the work did not use went back.
+    expect(moved('creditstream_ledger_entries_total', { kind: 'RELEASE' })).toBe(1);
+    expect(moved('creditstream_ledger_entries_total')).toBe(6);
+    // One batch per write here (nothing else waited), and each but the replay wrote entries to copy.
+    expect(moved('creditstream_ledger_write_duration_seconds_count')).toBe(6);
+    expect(moved('creditstream_ledger_batch_size_count')).toBe(6);
+    expect(moved('creditstream_ledger_batch_size_sum')).toBe(6);
+    expect(moved('creditstream_ledger_entry_copy_duration_seconds_count')).toBe(5);
+    expect(moved('graphql_envelop_request', { operationType: 'mutation' })).toBe(6);
+    expect(moved('graphql_yoga_http_duration_count', { method: 'POST', statusCode: '200' })).toBe(6);
 
     // The other app in this process counted none of it.
     expect(total(await scrape(guarded.url, { authorization: `Bearer ${METRICS_TOKEN}` }), 'creditstream_credits_charged_total')).toBe(0);
