@@ -31,7 +31,8 @@ export const builder = new SchemaBuilder<{
     cursorType: 'String',
     // `node(id)` is the one lookup by global ID; a second one (`nodes`) would only be a second door to guard.
     nodesQueryOptions: false,
-    // Like every root field, `node` needs a caller; each node type's loader applies its own rule.
+    // `node` needs a caller, though plans and features need none: it reaches accounts too, and a node
+    // type whose loader forgot its own rule must still leak nothing to strangers.
     nodeQueryOptions: {
       resolve: (_root, { id }, context, _info, resolveNode) => {
         viewerOf(context);

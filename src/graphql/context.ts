@@ -68,7 +68,7 @@ export async function createContext(
   throw invalidCredentials(result.error.message);
 }
 
-/** The caller: UNAUTHENTICATED without one. Every root field asks for it first (see accounts/access.ts). */
+/** The caller: UNAUTHENTICATED without one. Every root field but the public catalog asks for it first (see accounts/access.ts). */
 export function viewerOf(context: Context): Viewer {
   if (context.viewer === null) throw unauthenticated(MISSING_TOKEN_MESSAGE);
   return context.viewer;
