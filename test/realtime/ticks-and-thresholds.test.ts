@@ -5,12 +5,13 @@ import { ticksOf } from '../../src/realtime/index.js';
 import { change, entry } from './realtime-fixture.js';
 
 describe('ticksOf', () => {
-  it('maps each meter change of an entry to a tick with the same seq', () => {
+  it('maps each meter change of an entry to a tick with the same seq, told apart by its change', () => {
     const ticks = ticksOf(entry());
     expect(ticks).toEqual([
       {
         accountId: 'acct-1',
         seq: 7,
+        change: 0,
         meter: 'AI_CREDITS',
         kind: 'DEBIT',
         delta: -1,
@@ -26,12 +27,12 @@ describe('ticksOf', () => {
         at: new Date('2026-03-10T12:00:00Z'),
         thresholdsCrossed: [80],
       },
-      expect.objectContaining({ seq: 7, meter: 'VIDEO_GENERATIONS', available: 1, used: 1, allowance: 2, thresholdsCrossed: [] }),
+      expect.objectContaining({ seq: 7, change: 1, meter: 'VIDEO_GENERATIONS', available: 1, used: 1, allowance: 2, thresholdsCrossed: [] }),
     ]);
   });
 
-  it('keeps only the requested meter, and gives nothing for an entry that changed no meter', () => {
-    expect(ticksOf(entry(), { meter: 'VIDEO_GENERATIONS' }).map((tick) => tick.meter)).toEqual(['VIDEO_GENERATIONS']);
+  it('keeps only the requested meter, its change still counted among all the entry\'s, and gives nothing for an entry that changed no meter', () => {
+    expect(ticksOf(entry(), { meter: 'VIDEO_GENERATIONS' }).map((tick) => [tick.meter, tick.change])).toEqual([['VIDEO_GENERATIONS', 1]]);
     expect(ticksOf(entry({ kind: 'PLAN_CHANGE', changes: [] }))).toEqual([]);
   });
 });
