@@ -35,7 +35,7 @@ builder.queryField('price', (t) =>
     type: PriceRef,
     nullable: true,
     description:
-      'The price of one use of a feature, to show before anything is charged. A read: it stores nothing and locks nothing (`Mutation.createQuote` locks a price for `generate`).',
+      'The price of one use of a feature, to show before anything is charged. A read: it stores nothing and locks nothing (`Mutation.createQuote` locks a price for `generate`). Public: no token needed.',
     args: { input: t.arg({ type: PriceInput, required: true }) },
     errors: {
       types: [InvalidInputError, UnknownFeatureError, InvalidParameterError],
