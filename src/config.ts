@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_LEDGER_SETTINGS, DEFAULT_PLAN_CATALOG, DEFAULT_PRICING_CATALOG, findPlan, type PlanCatalog, type PricingCatalog } from './ledger/index.js';
+import { DEFAULT_LEDGER_SETTINGS, DEFAULT_PLAN_CATALOG, DEFAULT_PRICING_CATALOG, findPlan, plainProblem, type PlanCatalog, type PricingCatalog } from './ledger/index.js';
 
 /**
  * Signs and verifies development tokens when no JWT setting is given, so that `npm start` and
@@ -325,7 +325,8 @@ export function loadConfig(
 ): Config {
   // An empty variable means "unset": `MONGODB_URI= npm start` must pick the embedded database.
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
-  const parsed = environmentSchema(catalogs.plans).safeParse(present);
+  // zod's own words ("Invalid input: expected number, received NaN") are put as ours, naming the bound.
+  const parsed = environmentSchema(catalogs.plans).safeParse(present, { error: plainProblem });
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'} ${issue.message}`),

@@ -273,7 +273,7 @@ describe('loadConfig', () => {
     it('refuses a short secret or two ways at once, alongside the other problems and without echoing the secret', () => {
       const problems = problemsOf({ PORT: 'eighty', JWT_SECRET: 'hunter2', JWT_JWKS_URL: 'not a url' });
       expect(problems).toEqual([
-        'PORT Invalid input: expected number, received NaN',
+        'PORT must be a number',
         'JWT_SECRET must be at least 32 characters (HS256 wants a 256-bit key)',
         'JWT_JWKS_URL must be the http(s):// URL of a JSON Web Key Set',
         'JWT_SECRET and JWT_JWKS_URL are both set: choose one way of verifying tokens',

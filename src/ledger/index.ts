@@ -84,7 +84,7 @@ export {
 } from './pricing.js';
 export { createQuote, resolvePrice, type PriceRequest, type Quote, type QuoteContext, type QuoteRequest } from './quotes.js';
 export { DEFAULT_LEDGER_SETTINGS, LedgerSettingsSchema, parseLedgerSettings, type LedgerSettings } from './settings.js';
-export { CatalogValidationError } from './catalog-validation.js';
+export { CatalogValidationError, plainProblem } from './catalog-validation.js';
 export { PERIOD_KINDS, periodContaining, type Calendar, type PeriodKind, type PeriodWindow } from './periods.js';
 export { DEFAULT_TIME_ZONE, isValidTimeZone } from './time-zone.js';
 export { stepFingerprint } from './regeneration.js';
