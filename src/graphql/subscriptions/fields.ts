@@ -1,16 +1,15 @@
 import { builder } from '../builder.js';
-import { MeterBalanceRef, balancesOfAccount } from '../balances/meter-balance.js';
+import { MeterBalanceRef } from '../balances/meter-balance.js';
 import { MeterEnum } from '../catalog/meter.js';
 import { CreditTickRef } from './credit-tick.js';
 import { untilExpiry } from './token-expiry.js';
 import { entryAsSeenBy, itemizedMemberFor } from '../accounts/index.js';
-import { namedOrDrawingAccountId } from '../accounts/account-argument.js';
-import { viewerOf } from '../context.js';
 import { shareEvents } from './shared-execution.js';
 import { nonNegativeOf } from '../inputs/index.js';
 import { InvalidInputError } from '../results/result-errors.js';
 import { tickPositionOf } from './tick-cursor.js';
 import { watcherOf } from './watched-account.js';
+import { accountBalances } from './account-balances.js';
 
 /** How every subscription ends when the caller's token expires (see `../websocket.ts`). */
 const EXPIRY =
@@ -71,9 +70,9 @@ builder.subscriptionField('balanceChanged', (t) =>
     subscribe: async (_root, args, context) => {
       const { viewer, account } = await watcherOf(context, args.accountId);
       // Every reader of the account sees the same balances.
-      return shareEvents(untilExpiry(await context.services.realtime.balanceChanges(account.accountId), viewer));
+      const balances = await context.services.realtime.balanceChanges(account.accountId);
+      return shareEvents(untilExpiry(accountBalances(balances, account.accountId), viewer));
     },
-    // The same account `watcherOf` chose, which the balances' ids name.
-    resolve: (balances, args, context) => balancesOfAccount(namedOrDrawingAccountId(viewerOf(context), args.accountId), balances),
+    resolve: (balances) => balances,
   }),
 );
