@@ -83,6 +83,11 @@ describe('the live usage card', () => {
     await expect.poll(() => sessions.first().locator('.cost').textContent()).toBe('32 AI credits');
     expect(await sessions.first().getAttribute('data-session')).toMatch(/^card-/);
     expect(await sessions.count()).toBe(1); // the debit from outside had no session
+    // The README's picture: the refusal with its upgrade hint, the chart and the session's cost.
+    await mkdir('test-artifacts', { recursive: true });
+    await page.screenshot({ path: 'test-artifacts/live-card.png', fullPage: true });
+    if (process.env.UPDATE_SCREENSHOTS === '1') await copyFile('test-artifacts/live-card.png', 'docs/live-card.png');
+
     // A step regenerated unchanged is charged once: its session costs 1 for 2 generations.
     for (const expected of ['1 generation', '2 generations']) {
       await page.locator('[data-action="regen"]').click();
@@ -92,10 +97,6 @@ describe('the live usage card', () => {
     expect(await sessions.first().locator('.cost').textContent()).toBe('1 AI credit');
     expect(await sessions.count()).toBe(2);
     await expect.poll(() => todaysBar().getAttribute('data-used')).toBe('40');
-
-    await mkdir('test-artifacts', { recursive: true });
-    await page.screenshot({ path: 'test-artifacts/live-card.png', fullPage: true });
-    if (process.env.UPDATE_SCREENSHOTS === '1') await copyFile('test-artifacts/live-card.png', 'docs/live-card.png');
 
     // What the ticks drew is what the summary says: a reload draws the same bar.
     await page.reload();
