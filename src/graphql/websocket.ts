@@ -1,4 +1,3 @@
-import { AsyncResource } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
@@ -32,8 +31,11 @@ type Connection = { readonly token: string; readonly principal: string; readonly
 /** `log`: the connection's log scope (its id, then its principal), given at its first event. */
 type Extra = { connection?: Connection; log?: LogScope };
 type Enveloped = ReturnType<GraphQLServer['getEnveloped']>;
-/** yoga's execute and subscribe travel with each operation, as in yoga's graphql-ws recipe. */
-type Operation = ExecutionArgs & { rootValue: Pick<Enveloped, 'execute' | 'subscribe'> };
+/**
+ * yoga's execute and subscribe travel with each operation, as in yoga's graphql-ws recipe, and
+ * the connection's log scope, which graphql-ws does not run them in.
+ */
+type Operation = ExecutionArgs & { rootValue: Pick<Enveloped, 'execute' | 'subscribe'> & { log: LogScope } };
 
 export type WebSocketTransport = {
   /** Closes every connection (1001 Going away) and stops accepting new ones. */
@@ -78,8 +80,8 @@ export function attachWebSocketTransport(
   const transport = useServer<Record<string, unknown>, Extra>(
     {
       isProd: dependencies.production,
-      execute: (args) => (args as Operation).rootValue.execute(args),
-      subscribe: (args) => (args as Operation).rootValue.subscribe(args),
+      execute: (args) => inLogScope((args as Operation).rootValue.log, () => (args as Operation).rootValue.execute(args)),
+      subscribe: (args) => inLogScope((args as Operation).rootValue.log, () => (args as Operation).rootValue.subscribe(args)),
 
       onConnect: inConnectionScope(async (context) => {
         const { socket } = context.extra;
@@ -158,8 +160,7 @@ export function attachWebSocketTransport(
           operationName: payload.operationName,
           variableValues: payload.variables,
           contextValue,
-          // Bound to the connection's log scope: graphql-ws runs them outside this hook.
-          rootValue: { execute: AsyncResource.bind(enveloped.execute), subscribe: AsyncResource.bind(enveloped.subscribe) },
+          rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe, log: context.extra.log! },
         };
       }),
 

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import type { GraphQLFormattedError } from 'graphql';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../../src/logger.js';
 import { execute } from '../graphql/client.js';
-import { CreditUsageDocument, ViewerDocument } from '../graphql/generated/graphql.js';
+import { CreditUsageDocument, PlansDocument, ViewerDocument } from '../graphql/generated/graphql.js';
 import { accountGlobalId } from '../graphql/ledger-fixture.js';
 import { Sockets } from '../graphql/subscription-client.js';
 import { useTestServer } from '../graphql/test-server.js';
@@ -14,7 +15,8 @@ const server = useTestServer({ logger: logs.logger });
 const failingLogs = captureLogs('info');
 const failing = useTestServer({ logger: failingLogs.logger, adjust: failingPlanCatalog('catalog store at 10.0.0.7 refused the read') });
 const sockets = new Sockets(() => server.url);
-afterEach(() => sockets.disposeAll());
+const failingSockets = new Sockets(() => failing.url);
+afterEach(() => Promise.all([sockets.disposeAll(), failingSockets.disposeAll()]));
 
 const linesWith = (field: string, value: string): LogLine[] => logs.lines.filter((line) => line[field] === value);
 
@@ -91,6 +93,27 @@ describe('structured logs', () => {
     expect(linesWith('connectionId', connectionId).map((line) => line.msg)).toEqual(['WebSocket connection accepted', 'WebSocket connection closed']);
     expect(linesWith('connectionId', connectionId).at(-1)).toMatchObject({ code: 1000, principal: { sub: userId } });
     expect(logs.text()).not.toContain(token);
+  });
+
+  it("puts the connection's id and principal on what its operations log: an unexpected error in building the context, and in executing", async () => {
+    const errorsOf = async (claims: { sub: string; role?: 'service' }) => {
+      const socket = await failingSockets.connectWith(await failing.token(claims));
+      const first = await socket.subscribe(PlansDocument, {}).next().catch(() => undefined);
+      const { connectionId } = failingLogs.lines.find((line) => line.msg === 'WebSocket connection accepted' && (line.principal as { sub?: string })?.sub === claims.sub)!;
+      const lines = failingLogs.lines.filter((line) => line.level === 'error' && line.connectionId === connectionId);
+      return { first, socket, lines };
+    };
+    // A member's first operation opens its account, which reads the failing catalog: graphql-ws
+    // closes the socket, saying nothing of the error.
+    const member = await errorsOf({ sub: `ws-failing-${randomUUID()}` });
+    expect(await member.socket.closed).toEqual({ code: 4500, reason: 'Internal server error' });
+    // A service opens no account: the query itself fails, masked.
+    const service = await errorsOf({ sub: `svc:failing-${randomUUID()}`, role: 'service' });
+    expect((service.first?.value?.errors as GraphQLFormattedError[] | undefined)?.map((error) => [error.message, error.extensions?.code])).toEqual([['Unexpected error.', 'INTERNAL_SERVER_ERROR']]);
+    for (const { lines } of [member, service]) {
+      expect(lines.map((line) => line.msg.split('\n')[0])).toEqual(['Error: catalog store at 10.0.0.7 refused the read']);
+      expect(lines[0]!.principal).toBeDefined();
+    }
   });
 });
 
