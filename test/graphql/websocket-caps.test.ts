@@ -83,11 +83,16 @@ describe('WebSocket caps', () => {
       if (message.id && !answered.has(message.id)) answered.set(message.id, message.type === 'error' ? message.payload![0].extensions!.code! : message.type);
     });
     const query = 'subscription ($id: ID!) { balanceChanged(accountId: $id) { meter available } }';
-    // 300 messages at once: three times what 10 a second allows in a 10-second window.
-    for (let index = 0; index < 150; index++) {
+    const send = (index: number) => {
       socket.send(JSON.stringify({ id: `s${index}`, type: 'subscribe', payload: { query, variables: { id: accountId } } }));
       socket.send(JSON.stringify({ id: `unknown${index}`, type: 'complete' }));
-    }
+    };
+    // Six subscribes first: the three past the cap are refused (waited for, as a flood's later
+    // refusals may still be on their way when the close cuts them off).
+    for (let index = 0; index < 6; index++) send(index);
+    await vi.waitFor(() => expect([...answered.values()].filter((type) => type === 'SUBSCRIPTION_LIMIT')).toHaveLength(3), { timeout: 2_000 });
+    // Then 288 messages at once: with the first 12, three times what 10 a second allows in a 10-second window.
+    for (let index = 6; index < 150; index++) send(index);
 
     expect(await closed).toEqual({ code: 4429, reason: 'Too many messages: send fewer subscribe and complete messages.' });
     // Before the close, the subscribes past the first three were refused, whatever their pace.
