@@ -1,15 +1,7 @@
 import { Query } from 'mingo';
-import type { Options } from 'mingo/types';
 import { type Document, toNumber, toView } from './bson-values.js';
+import { queryOptions } from './mingo/context.js';
 import type { Collection, StoredRecord } from './storage.js';
-
-/**
- * Options for every mingo call. Scripts stay disabled: `$where`/`$function` bodies arrive as BSON
- * code strings that mingo cannot run anyway, and refusing them gives a clear error.
- */
-export function queryOptions(variables?: Document): Partial<Options> {
-  return { idKey: '_id', scriptEnabled: false, ...(variables ? { variables: toView(variables) } : {}) };
-}
 
 export function compileFilter(filter: Document, variables?: Document): Query {
   return new Query(toView(filter), queryOptions(variables));

@@ -4,7 +4,7 @@ import { MingoError, cloneDeep, isEqual, setValue } from 'mingo/util';
 import type { Modifier, PipelineStage } from 'mingo/updater';
 import { type Document, isPlainObject, restoreTypes, toView } from './bson-values.js';
 import { CommandError } from './errors.js';
-import { queryOptions } from './query.js';
+import { queryOptions } from './mingo/context.js';
 import { withIdFirst } from './storage.js';
 
 /** The three forms of the `u` field of an update statement. */

@@ -1,10 +1,10 @@
 import { Long, EJSON } from 'bson';
 import { ProcessingMode } from 'mingo';
-import { createAggregator } from '../aggregation.js';
+import { createAggregator, queryOptions } from '../mingo/context.js';
 import { type Document, toNumber, toView } from '../bson-values.js';
 import { CommandError, notSupported } from '../errors.js';
 import { valuesAtPath } from '../paths.js';
-import { project, queryOptions, selectRecords } from '../query.js';
+import { project, selectRecords } from '../query.js';
 import {
   collectionArgument,
   cursorBatchSize,

@@ -1,11 +1,5 @@
-import { Aggregator } from 'mingo/aggregator';
-import { Context, evalExpr } from 'mingo/core';
-import * as accumulatorOperators from 'mingo/operators/accumulator';
+import { evalExpr } from 'mingo/core';
 import * as expressionOperators from 'mingo/operators/expression';
-import * as pipelineOperators from 'mingo/operators/pipeline';
-import * as projectionOperators from 'mingo/operators/projection';
-import * as queryOperators from 'mingo/operators/query';
-import * as windowOperators from 'mingo/operators/window';
 import type { Any, AnyObject, Options } from 'mingo/types';
 
 /**
@@ -35,17 +29,5 @@ function $dateToString(obj: AnyObject, expr: Any, options: Options): string | nu
   return expressionOperators.$dateToString(obj, { ...args, timezone: offsetAt(timeZone, date) ?? timeZone }, options);
 }
 
-/** Every mingo operator, with the one above in place of mingo's own. */
-const CONTEXT = Context.init({
-  accumulator: accumulatorOperators,
-  expression: { ...expressionOperators, $dateToString },
-  pipeline: pipelineOperators,
-  projection: projectionOperators,
-  query: queryOperators,
-  window: windowOperators,
-});
-
-/** mingo's Aggregator, which `mingo`'s own entry point would build with its stock operators. */
-export function createAggregator(pipeline: AnyObject[], options: Partial<Options>): Aggregator {
-  return new Aggregator(pipeline, { ...options, context: CONTEXT });
-}
+/** Expression operators that differ from mingo's, by name. */
+export const expressionOperatorFixes = { $dateToString };

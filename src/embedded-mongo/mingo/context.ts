@@ -1,0 +1,39 @@
+import { Aggregator } from 'mingo/aggregator';
+import { Context } from 'mingo/core';
+import * as accumulatorOperators from 'mingo/operators/accumulator';
+import * as expressionOperators from 'mingo/operators/expression';
+import * as pipelineOperators from 'mingo/operators/pipeline';
+import * as projectionOperators from 'mingo/operators/projection';
+import * as queryOperators from 'mingo/operators/query';
+import * as windowOperators from 'mingo/operators/window';
+import type { AnyObject, Options } from 'mingo/types';
+import type { Document } from '../bson-values.js';
+import { toView } from '../bson-values.js';
+import { expressionOperatorFixes } from './expression-operators.js';
+
+/**
+ * The one place where mingo's operators meet MongoDB's semantics: every mingo call of the embedded
+ * database (filters, projections, updates' conditions, aggregation) runs with this context, so an
+ * operator mingo gets wrong is replaced here, once, by a fix with its own test beside it.
+ */
+const CONTEXT = Context.init({
+  accumulator: accumulatorOperators,
+  expression: { ...expressionOperators, ...expressionOperatorFixes },
+  pipeline: pipelineOperators,
+  projection: projectionOperators,
+  query: queryOperators,
+  window: windowOperators,
+});
+
+/**
+ * Options for every mingo call. Scripts stay disabled: `$where`/`$function` bodies arrive as BSON
+ * code strings that mingo cannot run anyway, and refusing them gives a clear error.
+ */
+export function queryOptions(variables?: Document): Partial<Options> {
+  return { idKey: '_id', scriptEnabled: false, context: CONTEXT, ...(variables ? { variables: toView(variables) } : {}) };
+}
+
+/** mingo's Aggregator with the context above (mingo's own entry point would use its stock operators). */
+export function createAggregator(pipeline: AnyObject[], options: Partial<Options>): Aggregator {
+  return new Aggregator(pipeline, { ...options, context: CONTEXT });
+}
