@@ -28,6 +28,12 @@ export const ErrorCode = {
   NotImplemented: 238,
   UnsupportedOpQueryCommand: 352,
   DuplicateKey: 11000,
+  /** Codes MongoDB raises by assertion location, with no name of their own ('Location' + code). */
+  Location17419: 17419,
+  Location17420: 17420,
+  Location40323: 40323,
+  Location40324: 40324,
+  Location40415: 40415,
 } as const;
 
 export type ErrorCodeName = keyof typeof ErrorCode;

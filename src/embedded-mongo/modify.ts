@@ -1,4 +1,5 @@
 import type { Document } from './bson-values.js';
+import { assertDocumentSize } from './document-size.js';
 import { type Selection, selectRecords } from './query.js';
 import type { Storage, StoredRecord } from './storage.js';
 import { type UpdateContext, type UpdateSpec, applyUpdate, buildUpsertDocument, sameDocument } from './update-engine.js';
@@ -33,6 +34,7 @@ export function updateDocuments(storage: Storage, database: string, collectionNa
   if (!collection || targets.length === 0) {
     if (!statement.upsert) return { matched: 0, modified: 0 };
     const inserted = buildUpsertDocument(statement.update, statement);
+    assertDocumentSize(inserted, 'upsert');
     const upserted = storage.getOrCreate(database, collectionName).insert(inserted);
     return { matched: 0, modified: 0, upserted, after: upserted.doc };
   }
@@ -40,6 +42,7 @@ export function updateDocuments(storage: Storage, database: string, collectionNa
   for (const target of targets) {
     const after = applyUpdate(target.doc, statement.update, statement);
     if (!sameDocument(target.doc, after)) {
+      assertDocumentSize(after, 'update');
       collection.replace(target, after);
       outcome.modified += 1;
     }

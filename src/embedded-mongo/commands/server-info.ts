@@ -1,10 +1,10 @@
 import type { Document } from '../bson-values.js';
+import { MAX_BSON_OBJECT_SIZE } from '../document-size.js';
 import type { CommandContext, CommandHandler } from './context.js';
 
 export const SERVER_VERSION = '7.0.0-embedded';
 /** Wire version 21 is MongoDB 7.0; the mongodb 7.x driver accepts 9 to 29. */
 const MAX_WIRE_VERSION = 21;
-export const MAX_BSON_OBJECT_SIZE = 16 * 1024 * 1024;
 export const MAX_MESSAGE_SIZE_BYTES = 48_000_000;
 
 /**

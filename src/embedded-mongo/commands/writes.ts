@@ -1,4 +1,5 @@
 import type { Document } from '../bson-values.js';
+import { assertDocumentSize } from '../document-size.js';
 import { CommandError, toCommandError } from '../errors.js';
 import { deleteDocuments, updateDocuments } from '../modify.js';
 import { parseUpdate } from '../update-engine.js';
@@ -36,6 +37,7 @@ function insert(command: Document, { state, database }: CommandContext): Documen
   const name = collectionArgument(command);
   let n = 0;
   const errors = runStatements(command, 'documents', (document) => {
+    assertDocumentSize(document, 'insert');
     state.storage.getOrCreate(database, name).insert(document);
     n += 1;
   });
