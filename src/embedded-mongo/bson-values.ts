@@ -26,7 +26,7 @@ function isNumericWrapper(value: unknown): value is NumericWrapper {
 }
 
 /** A JS number that bson would encode as int32, so a double of that value needs its wrapper. */
-function encodesAsInt32(value: number): boolean {
+export function encodesAsInt32(value: number): boolean {
   return Number.isInteger(value) && value >= -0x80000000 && value <= 0x7fffffff && !Object.is(value, -0);
 }
 
@@ -70,10 +70,35 @@ function containsNumericWrapper(value: unknown): boolean {
   return isNumericWrapper(value);
 }
 
+/** Each document or array of a view that is a copy, to the typed document or array it was made from. */
+const typedForms = new WeakMap<object, object>();
+
+/**
+ * The typed form of a value reached in a view, so an operator that depends on the stored BSON type
+ * (`$type`, the bitwise operators) sees a Long as a Long. A value that is its own view is returned as is.
+ */
+export function typedFormOf(value: unknown): unknown {
+  return typeof value === 'object' && value !== null ? (typedForms.get(value) ?? value) : value;
+}
+
+function viewOf(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    const view = value.map(viewOf);
+    typedForms.set(view, value);
+    return view;
+  }
+  if (isPlainObject(value)) {
+    const view: Document = Object.fromEntries(Object.entries(value).map(([key, item]) => [key, viewOf(item)]));
+    typedForms.set(view, value);
+    return view;
+  }
+  return isNumericWrapper(value) ? toNumber(value) : value;
+}
+
 /** The mingo-friendly form of a typed value (filters, update arguments and documents alike). */
 export function toView<T>(value: T): T {
   if (!containsNumericWrapper(value)) return value;
-  return mapValues(value, (leaf) => (isNumericWrapper(leaf) ? toNumber(leaf) : leaf)) as T;
+  return viewOf(value) as T;
 }
 
 function rewrap(original: NumericWrapper, value: number): unknown {

@@ -68,13 +68,20 @@ export function notSupported(what: string): CommandError {
   return new CommandError('NotImplemented', `${what} is not supported by the embedded database`);
 }
 
+/** A mingo message in MongoDB's words where the two word the same mistake differently. */
+function inMongoWords(message: string): string {
+  // An unknown operator in a filter: MongoDB says "unknown operator: $foo".
+  return message.replace(/^unknown query operator (\S+)$/, 'unknown operator: $1');
+}
+
 /**
  * Maps anything thrown while running a command to the error the client sees. mingo and bson
  * errors come from malformed queries, updates or pipelines, so they are the client's BadValue.
  */
 export function toCommandError(error: unknown): CommandError {
   if (error instanceof CommandError) return error;
-  if (error instanceof MingoError || error instanceof BSONError) return new CommandError('BadValue', error.message);
+  if (error instanceof MingoError) return new CommandError('BadValue', inMongoWords(error.message));
+  if (error instanceof BSONError) return new CommandError('BadValue', error.message);
   const message = error instanceof Error ? error.message : String(error);
   return new CommandError('InternalError', `embedded database internal error: ${message}`);
 }

@@ -1,8 +1,7 @@
 import { EJSON, ObjectId } from 'bson';
-import { Query } from 'mingo';
 import { type Document, isPlainObject, toNumber, toView } from './bson-values.js';
 import { CommandError, notSupported } from './errors.js';
-import { queryOptions } from './mingo/context.js';
+import { Query, queryOptions } from './mingo/context.js';
 import { valuesAtPath } from './paths.js';
 import type { StoredRecord } from './storage.js';
 

@@ -28,9 +28,7 @@ export type UpdateOutcome = {
  */
 export function updateDocuments(storage: Storage, database: string, collectionName: string, statement: UpdateStatement): UpdateOutcome {
   const collection = storage.find(database, collectionName);
-  const targets = collection
-    ? selectRecords(collection, { filter: statement.filter, sort: statement.sort, limit: statement.multi ? 0 : 1 })
-    : [];
+  const targets = selectRecords(collection, { filter: statement.filter, sort: statement.sort, limit: statement.multi ? 0 : 1 });
   if (!collection || targets.length === 0) {
     if (!statement.upsert) return { matched: 0, modified: 0 };
     const inserted = buildUpsertDocument(statement.update, statement);
@@ -54,8 +52,7 @@ export function updateDocuments(storage: Storage, database: string, collectionNa
 
 export function deleteDocuments(storage: Storage, database: string, collectionName: string, selection: Selection): StoredRecord[] {
   const collection = storage.find(database, collectionName);
-  if (!collection) return [];
   const removed = selectRecords(collection, selection);
-  removed.forEach((record) => collection.remove(record));
+  removed.forEach((record) => collection?.remove(record));
   return removed;
 }

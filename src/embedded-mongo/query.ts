@@ -1,6 +1,5 @@
-import { Query } from 'mingo';
 import { type Document, toNumber, toView } from './bson-values.js';
-import { queryOptions } from './mingo/context.js';
+import { Query, queryOptions } from './mingo/context.js';
 import type { Collection, StoredRecord } from './storage.js';
 
 export function compileFilter(filter: Document, variables?: Document): Query {
@@ -19,14 +18,18 @@ export type Selection = {
 /**
  * The records matching a filter, in sort order (natural order otherwise), after skip and limit.
  * Filtering and sorting run on the views; the identity map takes us back to the records.
+ * The filter is compiled first, so a malformed one fails as in MongoDB even when the collection
+ * does not exist (`undefined`) or is empty.
  */
-export function selectRecords(collection: Collection, selection: Selection): StoredRecord[] {
+export function selectRecords(collection: Collection | undefined, selection: Selection): StoredRecord[] {
+  const filter = compileFilter(selection.filter, selection.variables);
+  if (!collection) return [];
   // `$natural` is the storage order we iterate in; -1 reverses it (mingo's sort is stable).
   const { $natural: natural, ...sort } = selection.sort ?? {};
   const candidates = [...collection.candidates(selection.filter)];
   if ((toNumber(natural) ?? 1) < 0) candidates.reverse();
   const byView = new Map<Document, StoredRecord>(candidates.map((record) => [record.view, record]));
-  const cursor = compileFilter(selection.filter, selection.variables).find<Document>(byView.keys());
+  const cursor = filter.find<Document>(byView.keys());
   if (Object.keys(sort).length > 0) cursor.sort(sort);
   if (selection.skip) cursor.skip(selection.skip);
   if (selection.limit) cursor.limit(selection.limit);

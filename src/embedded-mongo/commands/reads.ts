@@ -20,7 +20,6 @@ import type { CommandContext, CommandHandler } from './context.js';
 /** The records a read command selects, with the filter, skip and limit options they all share. */
 function selectFor(command: Document, { state, database }: CommandContext, filterField: string) {
   const collection = state.storage.find(database, collectionArgument(command));
-  if (!collection) return [];
   const limit = optionalInteger(command, 'limit');
   return selectRecords(collection, {
     filter: optionalDocument(command, filterField) ?? {},

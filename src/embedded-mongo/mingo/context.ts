@@ -10,6 +10,7 @@ import type { AnyObject, Options } from 'mingo/types';
 import type { Document } from '../bson-values.js';
 import { toView } from '../bson-values.js';
 import { expressionOperatorFixes } from './expression-operators.js';
+import { queryOperatorFixes } from './query-operators.js';
 
 /**
  * The one place where mingo's operators meet MongoDB's semantics: every mingo call of the embedded
@@ -21,9 +22,16 @@ const CONTEXT = Context.init({
   expression: { ...expressionOperators, ...expressionOperatorFixes },
   pipeline: pipelineOperators,
   projection: projectionOperators,
-  query: queryOperators,
+  query: { ...queryOperators, ...queryOperatorFixes },
   window: windowOperators,
 });
+
+/**
+ * The Query class every filter is built with (always with `queryOptions()`). It is mingo's base
+ * class, not the `Query` of `'mingo'`: that one merges mingo's stock operators over the context it
+ * is given, so an operator replaced here would silently never run through it.
+ */
+export { Query } from 'mingo/query';
 
 /**
  * Options for every mingo call. Scripts stay disabled: `$where`/`$function` bodies arrive as BSON
