@@ -1,4 +1,5 @@
 import { CursorRegistry } from './cursors.js';
+import { ServerProcess } from './server-process.js';
 import { startServer } from './server.js';
 import { Storage } from './storage.js';
 import { startTtlMonitor } from './ttl.js';
@@ -23,7 +24,7 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Pr
   const host = options.host ?? '127.0.0.1';
   const cursors = new CursorRegistry();
   const storage = new Storage();
-  const server = await startServer({ storage, cursors }, host, options.port ?? 0, options.onInternalError ?? warnOfInternalError);
+  const server = await startServer({ storage, cursors, process: new ServerProcess() }, host, options.port ?? 0, options.onInternalError ?? warnOfInternalError);
   const stopTtlMonitor = startTtlMonitor(storage);
   // IPv6 literals need brackets in a connection string.
   const authority = host.includes(':') ? `[${host}]:${server.port}` : `${host}:${server.port}`;

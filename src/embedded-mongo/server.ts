@@ -18,13 +18,17 @@ function listen(server: Server, host: string, port: number): Promise<AddressInfo
 /** The TCP listener. It tracks its sockets so that closing does not wait for idle pooled clients. */
 export async function startServer(state: ServerState, host: string, port: number, onInternalError: (error: unknown) => void): Promise<RunningServer> {
   const sockets = new Set<Socket>();
-  let nextConnectionId = 1;
   const server = createServer((socket) => {
     sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-    serveConnection(socket, state, nextConnectionId++, onInternalError);
+    const connectionId = state.process.connectionOpened();
+    socket.once('close', () => {
+      sockets.delete(socket);
+      state.process.connectionClosed();
+    });
+    serveConnection(socket, state, connectionId, onInternalError);
   });
   const address = await listen(server, host, port);
+  state.process.listeningOn(address.port);
   return {
     host,
     port: address.port,

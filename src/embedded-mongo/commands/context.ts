@@ -1,9 +1,10 @@
 import type { Document } from '../bson-values.js';
 import type { CursorRegistry } from '../cursors.js';
+import type { ServerProcess } from '../server-process.js';
 import type { Storage } from '../storage.js';
 
 /** Everything one embedded server shares between its connections. */
-export type ServerState = { readonly storage: Storage; readonly cursors: CursorRegistry };
+export type ServerState = { readonly storage: Storage; readonly cursors: CursorRegistry; readonly process: ServerProcess };
 
 export type CommandContext = {
   readonly state: ServerState;

@@ -1,7 +1,7 @@
 import type { Document } from '../bson-values.js';
 import { CommandError } from '../errors.js';
 import { deleteDocuments, updateDocuments } from '../modify.js';
-import { project } from '../query.js';
+import { compileProjection } from '../projection.js';
 import { parseUpdate } from '../update-engine.js';
 import {
   collectionArgument,
@@ -23,7 +23,9 @@ function findAndModify(command: Document, { state, database }: CommandContext): 
   const filter = optionalDocument(command, 'query') ?? {};
   const sort = optionalDocument(command, 'sort');
   const fields = optionalDocument(command, 'fields') ?? optionalDocument(command, 'projection');
-  const returned = (doc: Document | undefined): Document | null => (doc ? (project([doc], fields)[0] ?? null) : null);
+  // Compiled before the write, so a projection MongoDB refuses leaves the document as it was.
+  const projected = compileProjection(fields, { filter, variables: optionalDocument(command, 'let') });
+  const returned = (doc: Document | undefined): Document | null => (doc ? projected(doc) : null);
 
   if (optionalBoolean(command, 'remove')) {
     if (command.update !== undefined) throw new CommandError('FailedToParse', 'Cannot specify both an update and remove=true');

@@ -2,6 +2,7 @@ import type { Document } from '../bson-values.js';
 import { CommandError, toCommandError } from '../errors.js';
 import { commandName } from './arguments.js';
 import type { CommandContext, CommandHandler, ServerState } from './context.js';
+import { diagnosticCommands } from './diagnostics.js';
 import { assertNoTransaction } from './envelope.js';
 import { findAndModifyCommands } from './find-and-modify.js';
 import { indexCommands } from './indexes.js';
@@ -15,6 +16,7 @@ export type { ServerState } from './context.js';
 const COMMANDS: ReadonlyMap<string, CommandHandler> = new Map(
   Object.entries({
     ...serverInfoCommands,
+    ...diagnosticCommands,
     ...readCommands,
     ...writeCommands,
     ...findAndModifyCommands,

@@ -7,12 +7,23 @@ import { collectionArgument, cursorBatchSize, optionalBoolean, optionalDocument,
 import type { CommandContext, CommandHandler } from './context.js';
 import { ENVELOPE_FIELDS } from './envelope.js';
 
-/** Collection kinds whose behaviour we would silently get wrong, so `create` refuses them. */
-const UNSUPPORTED_CREATE_OPTIONS = ['capped', 'timeseries', 'viewOn', 'pipeline', 'clusteredIndex', 'collation', 'validator'];
+/**
+ * Collection kinds and rules whose behaviour we would silently get wrong (documents validated or
+ * not, capped eviction, time-series buckets, clustered order), so `create` refuses them.
+ */
+const UNSUPPORTED_CREATE_OPTIONS = [
+  'capped', 'timeseries', 'viewOn', 'pipeline', 'clusteredIndex', 'expireAfterSeconds', 'collation', 'validator',
+  'changeStreamPreAndPostImages', 'encryptedFields', 'idIndex',
+];
+/** Options MongoDB accepts that change nothing the embedded database does; they are kept and listed. */
+const STORED_CREATE_OPTIONS = ['size', 'max', 'storageEngine', 'indexOptionDefaults', 'validationLevel', 'validationAction', 'autoIndexId', 'temp', 'flags'];
 
 function create(command: Document, { state, database }: CommandContext): Document {
-  rejectOptions(command, UNSUPPORTED_CREATE_OPTIONS);
   const [, ...optionEntries] = Object.entries(command).filter(([field]) => !ENVELOPE_FIELDS.has(field));
+  // create's parser is strict in MongoDB: a misspelt option fails instead of being ignored.
+  const unknown = optionEntries.find(([field]) => !UNSUPPORTED_CREATE_OPTIONS.includes(field) && !STORED_CREATE_OPTIONS.includes(field));
+  if (unknown) throw new CommandError('Location40415', `BSON field 'create.${unknown[0]}' is an unknown field.`);
+  rejectOptions(command, UNSUPPORTED_CREATE_OPTIONS);
   state.storage.create(database, collectionArgument(command), Object.fromEntries(optionEntries));
   return { ok: 1 };
 }

@@ -62,6 +62,7 @@ function update(command: Document, { state, database }: CommandContext): Documen
       multi,
       upsert: optionalBoolean(statement, 'upsert') ?? false,
       arrayFilters: optionalDocumentArray(statement, 'arrayFilters'),
+      hint: statement.hint,
     });
     n += outcome.matched;
     nModified += outcome.modified;
@@ -80,7 +81,7 @@ function remove(command: Document, { state, database }: CommandContext): Documen
     rejectOptions(statement, ['collation'], 'delete');
     // limit 1 deletes one document, limit 0 all that match.
     const limit = optionalInteger(statement, 'limit') ?? 0;
-    n += deleteDocuments(state.storage, database, name, { filter: optionalDocument(statement, 'q') ?? {}, limit }).length;
+    n += deleteDocuments(state.storage, database, name, { filter: optionalDocument(statement, 'q') ?? {}, limit, hint: statement.hint }).length;
   });
   return { n, ...errors, ok: 1 };
 }
