@@ -35,9 +35,3 @@ export function selectRecords(collection: Collection | undefined, selection: Sel
   if (selection.limit) cursor.limit(selection.limit);
   return cursor.all().map((view) => byView.get(view) as StoredRecord);
 }
-
-/** Applies a find-style projection to typed documents (so projected values keep their BSON types). */
-export function project(documents: Document[], projection: Document | undefined): Document[] {
-  if (!projection || Object.keys(projection).length === 0) return documents;
-  return new Query({}, queryOptions()).find<Document>(documents, projection).all();
-}

@@ -4,7 +4,8 @@ import { createAggregator, queryOptions } from '../mingo/context.js';
 import { type Document, toNumber, toView } from '../bson-values.js';
 import { CommandError, notSupported } from '../errors.js';
 import { valuesAtPath } from '../paths.js';
-import { project, selectRecords } from '../query.js';
+import { projectDocuments } from '../projection.js';
+import { selectRecords } from '../query.js';
 import {
   collectionArgument,
   cursorBatchSize,
@@ -32,9 +33,10 @@ function selectFor(command: Document, { state, database }: CommandContext, filte
 
 function find(command: Document, context: CommandContext): Document {
   rejectOptions(command, ['collation', 'tailable', 'awaitData', 'min', 'max', 'returnKey', 'showRecordId']);
-  const documents = project(
+  const documents = projectDocuments(
     selectFor(command, context, 'filter').map((record) => record.doc),
     optionalDocument(command, 'projection'),
+    { filter: optionalDocument(command, 'filter'), variables: optionalDocument(command, 'let') },
   );
   // A negative limit is the legacy way of asking for a single batch.
   const singleBatch = (optionalBoolean(command, 'singleBatch') ?? false) || (optionalInteger(command, 'limit') ?? 0) < 0;
