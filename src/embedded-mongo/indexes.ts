@@ -1,4 +1,5 @@
 import { EJSON, ObjectId } from 'bson';
+import { compare } from 'mingo/util';
 import { type Document, isPlainObject, toNumber, toView } from './bson-values.js';
 import { CommandError, notSupported } from './errors.js';
 import { Query, queryOptions } from './mingo/context.js';
@@ -66,6 +67,15 @@ function formatShellValue(value: unknown): string {
   return EJSON.stringify(value, { relaxed: true });
 }
 
+/** Compares index key tuples field by field, each in its index direction (1 or -1). */
+function compareKeys(a: unknown[], b: unknown[], directions: readonly number[]): number {
+  for (const [i, direction] of directions.entries()) {
+    const order = compare(a[i], b[i]) * direction;
+    if (order !== 0) return order;
+  }
+  return 0;
+}
+
 function formatShellDocument(document: Document): string {
   const entries = Object.entries(document).map(([key, value]) => `${key}: ${formatShellValue(value)}`);
   return entries.length === 0 ? '{}' : `{ ${entries.join(', ')} }`;
@@ -97,6 +107,22 @@ export class CollectionIndex {
 
   get key(): Document {
     return this.spec.key as Document;
+  }
+
+  get partial(): boolean {
+    return this.partialFilter !== undefined;
+  }
+
+  /**
+   * The records in this index's order, as a scan of it returns them: by key in the index's
+   * directions, equal keys by record id, a multikey document once at its first key. Documents the
+   * index leaves out (sparse) are not there.
+   */
+  scan(records: Iterable<StoredRecord>): StoredRecord[] {
+    const directions = this.fields.map((field) => ((toNumber(this.key[field]) ?? 1) < 0 ? -1 : 1));
+    const entries = [...records].flatMap((record) => this.tuplesOf(record.view).map((tuple) => ({ tuple, record })));
+    entries.sort((a, b) => compareKeys(a.tuple, b.tuple, directions) || a.record.id - b.record.id);
+    return [...new Set(entries.map((entry) => entry.record))];
   }
 
   /** The key tuples a document contributes (several for array values), or none if not indexed. */

@@ -10,6 +10,7 @@ export type UpdateStatement = UpdateContext & {
   upsert: boolean;
   /** findAndModify picks the first document in this order. */
   sort?: Document | undefined;
+  hint?: unknown;
 };
 
 export type UpdateOutcome = {
@@ -28,7 +29,7 @@ export type UpdateOutcome = {
  */
 export function updateDocuments(storage: Storage, database: string, collectionName: string, statement: UpdateStatement): UpdateOutcome {
   const collection = storage.find(database, collectionName);
-  const targets = selectRecords(collection, { filter: statement.filter, sort: statement.sort, limit: statement.multi ? 0 : 1 });
+  const targets = selectRecords(collection, { filter: statement.filter, sort: statement.sort, limit: statement.multi ? 0 : 1, hint: statement.hint });
   if (!collection || targets.length === 0) {
     if (!statement.upsert) return { matched: 0, modified: 0 };
     const inserted = buildUpsertDocument(statement.update, statement);

@@ -1,4 +1,5 @@
 import { type Document, toNumber, toView } from './bson-values.js';
+import { hintedRecords } from './hints.js';
 import { Query, queryOptions } from './mingo/context.js';
 import type { Collection, StoredRecord } from './storage.js';
 
@@ -13,6 +14,8 @@ export type Selection = {
   /** 0 or undefined means no limit. */
   limit?: number | undefined;
   variables?: Document | undefined;
+  /** An index name or key pattern, or `{ $natural: 1 | -1 }`: see hintedRecords. */
+  hint?: unknown;
 };
 
 /**
@@ -26,8 +29,9 @@ export function selectRecords(collection: Collection | undefined, selection: Sel
   if (!collection) return [];
   // `$natural` is the storage order we iterate in; -1 reverses it (mingo's sort is stable).
   const { $natural: natural, ...sort } = selection.sort ?? {};
-  const candidates = [...collection.candidates(selection.filter)];
-  if ((toNumber(natural) ?? 1) < 0) candidates.reverse();
+  const hinted = hintedRecords(collection, selection.hint);
+  const candidates = hinted ?? [...collection.candidates(selection.filter)];
+  if (!hinted && (toNumber(natural) ?? 1) < 0) candidates.reverse();
   const byView = new Map<Document, StoredRecord>(candidates.map((record) => [record.view, record]));
   const cursor = filter.find<Document>(byView.keys());
   if (Object.keys(sort).length > 0) cursor.sort(sort);

@@ -29,7 +29,7 @@ function findAndModify(command: Document, { state, database }: CommandContext): 
 
   if (optionalBoolean(command, 'remove')) {
     if (command.update !== undefined) throw new CommandError('FailedToParse', 'Cannot specify both an update and remove=true');
-    const [removed] = deleteDocuments(state.storage, database, name, { filter, sort, limit: 1 });
+    const [removed] = deleteDocuments(state.storage, database, name, { filter, sort, limit: 1, hint: command.hint });
     return { lastErrorObject: { n: removed ? 1 : 0 }, value: returned(removed?.doc), ok: 1 };
   }
   if (command.update === undefined) throw new CommandError('FailedToParse', 'Either an update or remove=true must be specified');
@@ -40,6 +40,7 @@ function findAndModify(command: Document, { state, database }: CommandContext): 
     multi: false,
     upsert: optionalBoolean(command, 'upsert') ?? false,
     arrayFilters: optionalDocumentArray(command, 'arrayFilters'),
+    hint: command.hint,
   });
   const returnNew = optionalBoolean(command, 'new') ?? false;
   const lastErrorObject = outcome.upserted

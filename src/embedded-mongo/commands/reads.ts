@@ -2,7 +2,8 @@ import { Long, EJSON } from 'bson';
 import { ProcessingMode } from 'mingo';
 import { createAggregator, queryOptions } from '../mingo/context.js';
 import { type Document, toNumber, toView } from '../bson-values.js';
-import { CommandError, notSupported } from '../errors.js';
+import { CommandError } from '../errors.js';
+import { hintedRecords } from '../hints.js';
 import { valuesAtPath } from '../paths.js';
 import { projectDocuments } from '../projection.js';
 import { selectRecords } from '../query.js';
@@ -16,6 +17,7 @@ import {
   optionalInteger,
   rejectOptions,
 } from './arguments.js';
+import { assertSupportedPipeline } from './pipeline-stages.js';
 import type { CommandContext, CommandHandler } from './context.js';
 
 /** The records a read command selects, with the filter, skip and limit options they all share. */
@@ -28,6 +30,7 @@ function selectFor(command: Document, { state, database }: CommandContext, filte
     skip: optionalCount(command, 'skip'),
     limit: limit === undefined ? undefined : Math.abs(limit),
     variables: optionalDocument(command, 'let'),
+    hint: command.hint,
   });
 }
 
@@ -66,7 +69,8 @@ function count(command: Document, context: CommandContext): Document {
 }
 
 function distinct(command: Document, context: CommandContext): Document {
-  rejectOptions(command, ['collation']);
+  // distinct takes a hint from MongoDB 7.1 on; what 7.0 does with one is not reproduced.
+  rejectOptions(command, ['collation', 'hint']);
   const key = command.key;
   if (typeof key !== 'string') throw new CommandError('TypeMismatch', "BSON field 'distinct.key' must be a string");
   const values = new Map<string, unknown>();
@@ -86,10 +90,7 @@ function aggregate(command: Document, { state, database }: CommandContext): Docu
   if (!optionalDocument(command, 'cursor')) {
     throw new CommandError('FailedToParse', "The 'cursor' option is required, except for aggregate with the explain argument");
   }
-  for (const stage of pipeline) {
-    const operator = Object.keys(stage)[0] ?? '';
-    if (operator === '$out' || operator === '$merge') throw notSupported(`The ${operator} aggregation stage`);
-  }
+  assertSupportedPipeline(pipeline);
   const viewsOf = (name: string): Document[] => [...(state.storage.find(database, name)?.all() ?? [])].map((record) => record.view);
   // `aggregate: 1` is a database-level pipeline (e.g. starting with $documents): no input collection.
   const collectionName = command.aggregate === 1 ? undefined : collectionArgument(command);
@@ -98,7 +99,10 @@ function aggregate(command: Document, { state, database }: CommandContext): Docu
     processingMode: ProcessingMode.CLONE_INPUT,
     collectionResolver: viewsOf,
   });
-  const results = aggregator.run<Document>(collectionName === undefined ? [] : viewsOf(collectionName));
+  // The hint chooses the plan of the input collection's scan, so which documents enter and in what order.
+  const collection = collectionName === undefined ? undefined : state.storage.find(database, collectionName);
+  const input = collection ? (hintedRecords(collection, command.hint) ?? [...collection.all()]) : [];
+  const results = aggregator.run<Document>(input.map((record) => record.view));
   const namespace = `${database}.${collectionName ?? '$cmd.aggregate'}`;
   const cursor = state.cursors.open(namespace, results, { batchSize: cursorBatchSize(command) });
   return { cursor, ok: 1 };
