@@ -41,11 +41,8 @@ export function toNumber(value: unknown): number | undefined {
 
 function mapValues(value: unknown, leaf: (value: unknown) => unknown): unknown {
   if (Array.isArray(value)) return value.map((item) => mapValues(item, leaf));
-  if (isPlainObject(value)) {
-    const out: Document = {};
-    for (const [key, item] of Object.entries(value)) out[key] = mapValues(item, leaf);
-    return out;
-  }
+  // fromEntries defines each key, so an own `__proto__` field stays a field (assigning it would set the prototype).
+  if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, mapValues(item, leaf)]));
   return leaf(value);
 }
 
@@ -124,9 +121,7 @@ export function restoreTypes(original: unknown, updated: unknown): unknown {
   }
   if (isPlainObject(updated)) {
     const originals: Document = isPlainObject(original) ? original : {};
-    const out: Document = {};
-    for (const [key, item] of Object.entries(updated)) out[key] = restoreTypes(originals[key], item);
-    return out;
+    return Object.fromEntries(Object.entries(updated).map(([key, item]) => [key, restoreTypes(Object.hasOwn(originals, key) ? originals[key] : undefined, item)]));
   }
   return updated;
 }

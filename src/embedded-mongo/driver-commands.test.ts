@@ -239,8 +239,9 @@ describe('writes', () => {
     const immutable = await serverError(collection.updateOne({ _id: 1 }, { $set: { _id: 2 } }));
     expect(immutable.code).toBe(66);
     const unknown = await serverError(collection.updateOne({ _id: 1 }, { $frobnicate: { a: 1 } }));
-    expect(unknown.code).toBe(2);
-    expect(unknown.message).toContain('$frobnicate');
+    // MongoDB: an unknown update operator is 9 FailedToParse ("Unknown modifier: $frobnicate. …").
+    expect(unknown.code).toBe(9);
+    expect(unknown.message).toContain('Unknown modifier: $frobnicate');
     const replacingMany = await db('writes').command({ update: 'invalid', updates: [{ q: {}, u: { a: 1 }, multi: true }] });
     expect(replacingMany.writeErrors).toMatchObject([{ index: 0, code: 9, errmsg: 'multi update is not supported for replacement-style update' }]);
   });

@@ -57,7 +57,7 @@ function pointValuesOf(condition: unknown): unknown[] | undefined {
 }
 
 /** Renders a value the way the mongo shell (and so MongoDB's E11000 message) does. */
-function formatShellValue(value: unknown): string {
+export function formatShellValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (value instanceof ObjectId) return `ObjectId('${value.toHexString()}')`;
   if (value instanceof Date) return `new Date(${value.getTime()})`;

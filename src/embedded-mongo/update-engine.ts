@@ -1,10 +1,11 @@
 import { serialize } from 'bson';
-import { update, updateOne } from 'mingo';
-import { MingoError, cloneDeep, isEqual, setValue } from 'mingo/util';
-import type { Modifier, PipelineStage } from 'mingo/updater';
+import { updateOne } from 'mingo';
+import { cloneDeep, isEqual, setValue } from 'mingo/util';
+import type { PipelineStage } from 'mingo/updater';
 import { type Document, isPlainObject, restoreTypes, toView } from './bson-values.js';
 import { CommandError } from './errors.js';
 import { queryOptions } from './mingo/context.js';
+import { applyOperators } from './update-operators.js';
 import { withIdFirst } from './storage.js';
 
 /** The three forms of the `u` field of an update statement. */
@@ -18,9 +19,6 @@ export type UpdateContext = {
   filter: Document;
   arrayFilters?: Document[] | undefined;
 };
-
-/** Operators whose arguments are values to store, so they keep their BSON types; the rest are compared or computed. */
-const STORING_OPERATORS = new Set(['$set', '$push', '$addToSet']);
 
 export function parseUpdate(update: unknown): UpdateSpec {
   if (Array.isArray(update)) {
@@ -45,40 +43,11 @@ function immutableIdError(): CommandError {
   return new CommandError('ImmutableField', "Performing an update on the path '_id' would modify the immutable field '_id'");
 }
 
-/**
- * mingo does not know `$setOnInsert`: it is dropped for updates of existing documents and folded
- * into `$set` when the update inserts (upsert).
- */
-function modifierFor(operators: Document, inserting: boolean): Modifier<Document> {
-  const { $setOnInsert, ...rest } = operators;
-  const modifier: Document = inserting && isPlainObject($setOnInsert)
-    ? { ...rest, $set: { ...(isPlainObject(rest.$set) ? rest.$set : {}), ...$setOnInsert } }
-    : rest;
-  return Object.fromEntries(
-    Object.entries(modifier).map(([operator, argument]) => [operator, STORING_OPERATORS.has(operator) ? argument : toView(argument)]),
-  );
-}
-
-/** Runs operators or a pipeline on a copy of the document's view; the original is never mutated. */
-function applyWithMingo(view: Document, spec: Exclude<UpdateSpec, { kind: 'replacement' }>, context: UpdateContext, inserting: boolean): Document {
-  const target = cloneDeep(view);
-  if (spec.kind === 'pipeline') {
-    const documents = [target];
-    updateOne(documents, {}, toView(spec.stages) as PipelineStage[], {}, queryOptions());
-    return documents[0] as Document;
-  }
-  // On insert the filter need not match the seed document, and there is no positional `$` to resolve.
-  const condition = inserting ? undefined : toView(context.filter);
-  try {
-    update(target, modifierFor(spec.operators, inserting), toView(context.arrayFilters), condition, {
-      queryOptions: queryOptions(),
-    });
-  } catch (error) {
-    // mingo refuses `_id` changes itself, with MongoDB's wording but not its error code.
-    if (error instanceof MingoError && error.message.includes("immutable field '_id'")) throw immutableIdError();
-    throw error;
-  }
-  return target;
+/** Runs a pipeline update on a copy of the document's view; the original is never mutated. */
+function applyPipeline(view: Document, stages: Document[]): Document {
+  const documents = [cloneDeep(view)];
+  updateOne(documents, {}, toView(stages) as PipelineStage[], {}, queryOptions());
+  return documents[0] as Document;
 }
 
 /**
@@ -92,8 +61,11 @@ export function applyUpdate(doc: Document, spec: UpdateSpec, context: UpdateCont
     }
     return withIdFirst(spec.document, Object.hasOwn(doc, '_id') ? doc._id : spec.document._id);
   }
+  if (spec.kind === 'operators') {
+    return withIdFirst(applyOperators(doc, spec.operators, { filter: context.filter, arrayFilters: context.arrayFilters, inserting }));
+  }
   const view = toView(doc);
-  const updatedView = applyWithMingo(view, spec, context, inserting);
+  const updatedView = applyPipeline(view, spec.stages);
   const updated = view === doc ? updatedView : (restoreTypes(doc, updatedView) as Document);
   if (Object.hasOwn(doc, '_id')) {
     if (!isEqual(toView(updated._id), toView(doc._id))) throw immutableIdError();
