@@ -159,6 +159,16 @@ describe('$type', () => {
     expect(await matching(docs, { a: { $elemMatch: { b: { $type: 'decimal' } } } })).toEqual([1]);
   });
 
+  it('MongoDB: an aggregation `$match` sees the stored types as find does', async () => {
+    const collection = conformance.collection('types');
+    await collection.insertMany(everyType.map((document) => ({ ...document })));
+    const ids = async (type: string) =>
+      (await collection.aggregate([{ $match: { v: { $type: type } } }, { $sort: { _id: 1 } }, { $project: { _id: 1 } }]).toArray()).map((document) => document._id);
+    expect(await ids('long')).toEqual([15]);
+    expect(await ids('double')).toEqual([1, 2]);
+    expect(await ids('int')).toEqual([13]);
+  });
+
   it('MongoDB: `$type` inside `$not`, `$or` and on a missing field', async () => {
     const docs = [{ _id: 1, v: Long.fromNumber(1) }, { _id: 2, v: 1 }, { _id: 3 }];
     expect(await matching(docs, { v: { $not: { $type: 'long' } } })).toEqual([2, 3]);

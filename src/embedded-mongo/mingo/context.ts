@@ -6,6 +6,7 @@ import * as pipelineOperators from 'mingo/operators/pipeline';
 import * as projectionOperators from 'mingo/operators/projection';
 import * as queryOperators from 'mingo/operators/query';
 import * as windowOperators from 'mingo/operators/window';
+import { Query } from 'mingo/query';
 import type { AnyObject, Options } from 'mingo/types';
 import type { Document } from '../bson-values.js';
 import { toView } from '../bson-values.js';
@@ -31,7 +32,7 @@ const CONTEXT = Context.init({
  * class, not the `Query` of `'mingo'`: that one merges mingo's stock operators over the context it
  * is given, so an operator replaced here would silently never run through it.
  */
-export { Query } from 'mingo/query';
+export { Query };
 
 /**
  * Options for every mingo call. Scripts stay disabled: `$where`/`$function` bodies arrive as BSON
@@ -41,7 +42,23 @@ export function queryOptions(variables?: Document): Partial<Options> {
   return { idKey: '_id', scriptEnabled: false, context: CONTEXT, ...(variables ? { variables: toView(variables) } : {}) };
 }
 
-/** mingo's Aggregator with the context above (mingo's own entry point would use its stock operators). */
-export function createAggregator(pipeline: AnyObject[], options: Partial<Options>): Aggregator {
-  return new Aggregator(pipeline, { ...options, context: CONTEXT });
+/** An aggregation pipeline ready to run over documents (views); see createAggregator. */
+export type PipelineRunner = { run<T extends AnyObject>(documents: AnyObject[]): T[] };
+
+/**
+ * mingo's Aggregator with the context above (mingo's own entry point would use its stock operators).
+ * The pipeline's leading `$match` stages filter the documents before mingo copies them (aggregation
+ * clones its input, and a copy of a view no longer reaches the stored document's typed form), so
+ * they match exactly as find does, `$type` and the bit tests included.
+ */
+export function createAggregator(pipeline: AnyObject[], options: Partial<Options>): PipelineRunner {
+  const contextOptions = { ...options, context: CONTEXT };
+  const firstOther = pipeline.findIndex((stage) => !Object.hasOwn(stage, '$match'));
+  const split = firstOther === -1 ? pipeline.length : firstOther;
+  const leadingMatches = pipeline.slice(0, split).map((stage) => new Query(stage.$match as AnyObject, contextOptions));
+  const rest = new Aggregator(pipeline.slice(split), contextOptions);
+  return {
+    run: <T extends AnyObject>(documents: AnyObject[]) =>
+      rest.run<T>(documents.filter((document) => leadingMatches.every((match) => match.test(document)))),
+  };
 }

@@ -1,8 +1,9 @@
+import { Long, serialize } from 'bson';
 import { Query as RootQuery } from 'mingo';
 import { describe, expect, it } from 'vitest';
-import type { Document } from '../bson-values.js';
+import { type Document, decodeDocument, toView } from '../bson-values.js';
 import { CommandError } from '../errors.js';
-import { Query, queryOptions } from './context.js';
+import { Query, createAggregator, queryOptions } from './context.js';
 
 const matches = (filter: Document, document: Document) => new Query(filter, queryOptions()).test(document);
 const refusal = (filter: Document) => {
@@ -19,6 +20,14 @@ describe('the mingo context', () => {
     expect(matches({ tags: { $all: ['a'] } }, { tags: 'a' })).toBe(true);
     // The pitfall the context's Query avoids: 'mingo' merges its stock operators over ours.
     expect(new RootQuery({ tags: { $all: ['a'] } }, queryOptions()).test({ tags: 'a' })).toBe(false);
+  });
+
+  it("runs a pipeline's leading $match stages on the documents themselves, before mingo copies them", () => {
+    const views = [{ v: Long.fromNumber(1), n: 1 }, { v: 2, n: 2 }].map((document) => toView(decodeDocument(serialize(document))));
+    const pipeline = [{ $match: { v: { $type: 'long' } } }, { $match: { n: { $gte: 0 } } }, { $project: { _id: 0, n: 1 } }];
+    expect(createAggregator(pipeline, queryOptions()).run(views)).toEqual([{ n: 1 }]);
+    expect(createAggregator([{ $match: { v: { $type: 'int' } } }], queryOptions()).run(views)).toEqual([views[1]]);
+    expect(createAggregator([], queryOptions()).run(views)).toEqual(views);
   });
 });
 
