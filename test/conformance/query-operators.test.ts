@@ -313,6 +313,11 @@ describe('filter validation', () => {
     expect(await serverError(empty.find({ a: { $not: { $foo: 1 } } } as Filter<Document>).toArray())).toMatchObject(isUnknownOperator);
   });
 
+  it('MongoDB: a top-level `$comment` in a filter is ignored', async () => {
+    const docs = [{ _id: 1, a: 1 }, { _id: 2, a: 2 }];
+    expect(await matching(docs, { a: 1, $comment: 'why this query runs' })).toEqual([1]);
+  });
+
   it('MongoDB: an aggregation `$match` refuses an unknown operator (2 BadValue) on an empty collection', async () => {
     const missing = conformance.collection('never_created');
     expect(await serverError(missing.aggregate([{ $match: unknownOperator }]).toArray())).toMatchObject(isUnknownOperator);

@@ -9,7 +9,7 @@ import * as windowOperators from 'mingo/operators/window';
 import { Query } from 'mingo/query';
 import type { AnyObject, Options } from 'mingo/types';
 import type { Document } from '../bson-values.js';
-import { toView } from '../bson-values.js';
+import { isPlainObject, toView } from '../bson-values.js';
 import { expressionOperatorFixes } from './expression-operators.js';
 import { queryOperatorFixes } from './query-operators.js';
 
@@ -30,9 +30,22 @@ const CONTEXT = Context.init({
 /**
  * The Query class every filter is built with (always with `queryOptions()`). It is mingo's base
  * class, not the `Query` of `'mingo'`: that one merges mingo's stock operators over the context it
- * is given, so an operator replaced here would silently never run through it.
+ * is given, so an operator replaced here would silently never run through it. A top-level
+ * `$comment` is dropped, as MongoDB ignores it (mingo would refuse it as an unknown operator).
  */
-export { Query };
+class FilterQuery extends Query {
+  constructor(condition: AnyObject, options: Partial<Options>) {
+    super(withoutComment(condition), options);
+  }
+}
+
+/** Anything but a document is left as it is, for mingo to refuse. */
+function withoutComment(condition: AnyObject): AnyObject {
+  if (!isPlainObject(condition) || !Object.hasOwn(condition, '$comment')) return condition;
+  const { $comment: _comment, ...filter } = condition;
+  return filter;
+}
+export { FilterQuery as Query };
 
 /**
  * Options for every mingo call. Scripts stay disabled: `$where`/`$function` bodies arrive as BSON
@@ -55,7 +68,7 @@ export function createAggregator(pipeline: AnyObject[], options: Partial<Options
   const contextOptions = { ...options, context: CONTEXT };
   const firstOther = pipeline.findIndex((stage) => !Object.hasOwn(stage, '$match'));
   const split = firstOther === -1 ? pipeline.length : firstOther;
-  const leadingMatches = pipeline.slice(0, split).map((stage) => new Query(stage.$match as AnyObject, contextOptions));
+  const leadingMatches = pipeline.slice(0, split).map((stage) => new FilterQuery(stage.$match as AnyObject, contextOptions));
   const rest = new Aggregator(pipeline.slice(split), contextOptions);
   return {
     run: <T extends AnyObject>(documents: AnyObject[]) =>

@@ -22,6 +22,11 @@ describe('the mingo context', () => {
     expect(new RootQuery({ tags: { $all: ['a'] } }, queryOptions()).test({ tags: 'a' })).toBe(false);
   });
 
+  it('ignores a top-level $comment, as MongoDB does', () => {
+    expect(matches({ a: 1, $comment: 'why' }, { a: 1 })).toBe(true);
+    expect(matches({ a: 1, $comment: 'why' }, { a: 2 })).toBe(false);
+  });
+
   it("runs a pipeline's leading $match stages on the documents themselves, before mingo copies them", () => {
     const views = [{ v: Long.fromNumber(1), n: 1 }, { v: 2, n: 2 }].map((document) => toView(decodeDocument(serialize(document))));
     const pipeline = [{ $match: { v: { $type: 'long' } } }, { $match: { n: { $gte: 0 } } }, { $project: { _id: 0, n: 1 } }];
