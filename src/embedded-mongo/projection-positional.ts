@@ -1,6 +1,5 @@
-import { Query } from 'mingo';
 import { type Document, isPlainObject } from './bson-values.js';
-import { queryOptions } from './mingo/context.js';
+import { Query, queryOptions } from './mingo/context.js';
 
 /**
  * Which element of an array the query matched, for the positional projection `path.$`. MongoDB

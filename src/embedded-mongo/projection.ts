@@ -1,9 +1,8 @@
-import { Query } from 'mingo';
 import { evalExpr } from 'mingo/core';
 import type { Options } from 'mingo/types';
 import { type Document, isPlainObject, toView } from './bson-values.js';
 import { CommandError } from './errors.js';
-import { queryOptions } from './mingo/context.js';
+import { Query, queryOptions } from './mingo/context.js';
 import { type PositionalMatcher, positionalMatcher, replacedAt } from './projection-positional.js';
 import { type PathNode, type ProjectionType, parseProjection } from './projection-spec.js';
 

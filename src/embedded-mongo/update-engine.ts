@@ -1,10 +1,9 @@
 import { serialize } from 'bson';
-import { updateOne } from 'mingo';
 import { cloneDeep, isEqual, setValue } from 'mingo/util';
-import type { PipelineStage } from 'mingo/updater';
 import { type Document, isPlainObject, restoreTypes, toView } from './bson-values.js';
+import { assertSupportedPipeline } from './commands/pipeline-stages.js';
 import { CommandError } from './errors.js';
-import { queryOptions } from './mingo/context.js';
+import { createAggregator, queryOptions } from './mingo/context.js';
 import { applyOperators } from './update-operators.js';
 import { withIdFirst } from './storage.js';
 
@@ -20,11 +19,22 @@ export type UpdateContext = {
   arrayFilters?: Document[] | undefined;
 };
 
-export function parseUpdate(update: unknown): UpdateSpec {
-  if (Array.isArray(update)) {
-    if (!update.every(isPlainObject)) throw new CommandError('FailedToParse', 'Each update pipeline stage must be a document');
-    return { kind: 'pipeline', stages: update };
+/** The stages MongoDB allows in a pipeline-style update (every other one is refused with 72). */
+const UPDATE_PIPELINE_STAGES = new Set(['$addFields', '$set', '$project', '$unset', '$replaceRoot', '$replaceWith']);
+
+/** A pipeline update is checked when parsed, as MongoDB does, so a bad one fails even when nothing matches. */
+function parsePipelineUpdate(stages: unknown[]): UpdateSpec {
+  if (!stages.every(isPlainObject)) throw new CommandError('FailedToParse', 'Each update pipeline stage must be a document');
+  assertSupportedPipeline(stages);
+  for (const stage of stages) {
+    const name = Object.keys(stage)[0] as string;
+    if (!UPDATE_PIPELINE_STAGES.has(name)) throw new CommandError('InvalidOptions', `${name} is not allowed to be used within an update`);
   }
+  return { kind: 'pipeline', stages };
+}
+
+export function parseUpdate(update: unknown): UpdateSpec {
+  if (Array.isArray(update)) return parsePipelineUpdate(update);
   if (!isPlainObject(update)) throw new CommandError('FailedToParse', 'Update must be a document or a pipeline');
   const keys = Object.keys(update);
   const operatorKeys = keys.filter((key) => key.startsWith('$'));
@@ -45,9 +55,9 @@ function immutableIdError(): CommandError {
 
 /** Runs a pipeline update on a copy of the document's view; the original is never mutated. */
 function applyPipeline(view: Document, stages: Document[]): Document {
-  const documents = [cloneDeep(view)];
-  updateOne(documents, {}, toView(stages) as PipelineStage[], {}, queryOptions());
-  return documents[0] as Document;
+  const [updated] = createAggregator(toView(stages), queryOptions()).run<Document>([cloneDeep(view)]);
+  if (!isPlainObject(updated)) throw new CommandError('InternalError', 'embedded database internal error: an update pipeline produced no document');
+  return updated;
 }
 
 /**
