@@ -1,4 +1,4 @@
-import { Decimal128, Double, Int32, Long, deserialize } from 'bson';
+import { Decimal128, Double, Int32, Long, Timestamp, deserialize } from 'bson';
 
 export type Document = Record<string, unknown>;
 
@@ -22,7 +22,8 @@ export function isPlainObject(value: unknown): value is Document {
 }
 
 function isNumericWrapper(value: unknown): value is NumericWrapper {
-  return value instanceof Long || value instanceof Decimal128 || value instanceof Double;
+  // bson's Timestamp extends Long, but it is no number: it stays itself, so `{ ts: 5 }` never matches it.
+  return (value instanceof Long && !(value instanceof Timestamp)) || value instanceof Decimal128 || value instanceof Double;
 }
 
 /** A JS number that bson would encode as int32, so a double of that value needs its wrapper. */
@@ -33,6 +34,7 @@ export function encodesAsInt32(value: number): boolean {
 /** The numeric value of any BSON number, for arithmetic and option parsing. */
 export function toNumber(value: unknown): number | undefined {
   if (typeof value === 'number') return value;
+  if (value instanceof Timestamp) return undefined; // a Long to bson, no number to MongoDB
   if (value instanceof Long) return value.toNumber();
   if (value instanceof Decimal128) return Number(value.toString());
   if (value instanceof Double || value instanceof Int32) return value.valueOf();

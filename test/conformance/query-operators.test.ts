@@ -323,3 +323,98 @@ describe('filter validation', () => {
     expect(await serverError(missing.aggregate([{ $match: unknownOperator }]).toArray())).toMatchObject(isUnknownOperator);
   });
 });
+
+describe('equality of embedded documents', () => {
+  const docs = [
+    { _id: 1, a: { x: 1, y: 2 } },
+    { _id: 2, a: { y: 2, x: 1 } },
+    { _id: 3, a: [{ x: 1, y: 2 }] },
+  ];
+
+  it('MongoDB: an embedded document equals only a document with the same fields in the same order', async () => {
+    expect(await matching(docs, { a: { x: 1, y: 2 } })).toEqual([1, 3]);
+    expect(await matching(docs, { a: { y: 2, x: 1 } })).toEqual([2]);
+    expect(await matching(docs, { a: { $eq: { y: 2, x: 1 } } })).toEqual([2]);
+    expect(await matching(docs, { a: { x: 1 } })).toEqual([]);
+  });
+
+  it('MongoDB: `$ne`, `$in` and `$nin` compare documents in field order too', async () => {
+    expect(await matching(docs, { a: { $ne: { x: 1, y: 2 } } })).toEqual([2]);
+    expect(await matching(docs, { a: { $in: [{ y: 2, x: 1 }] } })).toEqual([2]);
+    expect(await matching(docs, { a: { $nin: [{ y: 2, x: 1 }] } })).toEqual([1, 3]);
+  });
+
+  it('MongoDB: a range operator on documents compares them field by field (type, name, value)', async () => {
+    expect(await matching(docs, { a: { $lt: { x: 1, y: 3 } } })).toEqual([1, 3]);
+    expect(await matching(docs, { a: { $gt: { x: 1, y: 3 } } })).toEqual([2]); // its first field's name, y, is after x
+    expect(await matching(docs, { a: { $gt: { x: 1 } } })).toEqual([1, 2, 3]);
+  });
+
+  it('MongoDB: `$addToSet` and `$pullAll` compare documents in field order; `$pull` of a document is a query, in any order', async () => {
+    const collection = conformance.collection<{ _id: number; list: Document[] }>('updates');
+    await collection.insertOne({ _id: 1, list: [{ x: 1, y: 2 }] });
+    await collection.updateOne({ _id: 1 }, { $addToSet: { list: { y: 2, x: 1 } } });
+    expect((await collection.findOne({ _id: 1 }))?.list).toEqual([{ x: 1, y: 2 }, { y: 2, x: 1 }]);
+    await collection.updateOne({ _id: 1 }, { $pullAll: { list: [{ y: 2, x: 1 }] } });
+    expect((await collection.findOne({ _id: 1 }))?.list).toEqual([{ x: 1, y: 2 }]);
+    await collection.updateOne({ _id: 1 }, { $pull: { list: { y: 2, x: 1 } } });
+    expect((await collection.findOne({ _id: 1 }))?.list).toEqual([]);
+  });
+});
+
+describe('Timestamp values', () => {
+  const docs = [
+    { _id: 1, ts: new Timestamp({ t: 5, i: 1 }) },
+    { _id: 2, ts: 5 },
+    { _id: 3, ts: new Timestamp({ t: 5, i: 2 }) },
+  ];
+
+  it('MongoDB: a Timestamp equals only a Timestamp, never the number of its bits', async () => {
+    expect(await matching(docs, { ts: new Timestamp({ t: 5, i: 1 }) })).toEqual([1]);
+    expect(await matching(docs, { ts: Long.fromString('21474836481') })).toEqual([]);
+    expect(await matching(docs, { ts: 5 })).toEqual([2]);
+    expect(await matching(docs, { ts: { $in: [5, 21474836481] } })).toEqual([2]);
+  });
+
+  it('MongoDB: range operators compare Timestamps with Timestamps only, by time then increment', async () => {
+    expect(await matching(docs, { ts: { $gt: 1 } })).toEqual([2]);
+    expect(await matching(docs, { ts: { $gt: new Timestamp({ t: 5, i: 1 }) } })).toEqual([3]);
+    expect(await matching(docs, { ts: { $lt: new Timestamp({ t: 6, i: 0 }) } })).toEqual([1, 3]);
+  });
+
+  it('MongoDB: `$type` tells a Timestamp from a long', async () => {
+    expect(await matching(docs, { ts: { $type: 'timestamp' } })).toEqual([1, 3]);
+    expect(await matching(docs, { ts: { $type: 'long' } })).toEqual([]);
+  });
+
+  it('MongoDB: a stored Timestamp comes back as a Timestamp', async () => {
+    const collection = conformance.collection<{ _id: number; ts: Timestamp }>('timestamps');
+    await collection.insertOne({ _id: 1, ts: new Timestamp({ t: 5, i: 1 }) });
+    const found = await collection.findOne({ _id: 1 });
+    expect(found?.ts).toBeInstanceOf(Timestamp);
+    expect(found?.ts).toEqual(new Timestamp({ t: 5, i: 1 }));
+  });
+});
+
+describe('$in and $nin arguments', () => {
+  it('MongoDB: `$in` and `$nin` need an array (2 BadValue)', async () => {
+    const collection = conformance.collection('docs');
+    const inError = await serverError(collection.find({ a: { $in: 1 } } as Filter<Document>).toArray());
+    expect(inError).toMatchObject({ code: 2, codeName: 'BadValue', message: expect.stringContaining('$in needs an array') });
+    const ninError = await serverError(collection.find({ a: { $nin: 'x' } } as Filter<Document>).toArray());
+    expect(ninError).toMatchObject({ code: 2, codeName: 'BadValue', message: expect.stringContaining('$nin needs an array') });
+  });
+
+  it('MongoDB: an operator document inside `$in` or `$nin` is refused (2 BadValue), even with nothing stored', async () => {
+    const collection = conformance.collection('never_created');
+    const nested = { code: 2, codeName: 'BadValue', message: expect.stringContaining('cannot nest $ under $in') };
+    expect(await serverError(collection.find({ a: { $in: [1, { $gt: 1 }] } } as Filter<Document>).toArray())).toMatchObject(nested);
+    expect(await serverError(collection.find({ a: { $nin: [{ $exists: true }] } } as Filter<Document>).toArray())).toMatchObject(nested);
+  });
+
+  it('MongoDB: `$in` takes regular expressions and null (which matches a missing field)', async () => {
+    const docs = [{ _id: 1, a: 'apple' }, { _id: 2, a: 'pear' }, { _id: 3 }, { _id: 4, a: 7 }];
+    expect(await matching(docs, { a: { $in: [/^ap/, null, 7] } })).toEqual([1, 3, 4]);
+    expect(await matching(docs, { a: { $nin: [/^ap/, null] } })).toEqual([2, 4]);
+  });
+});

@@ -2,8 +2,8 @@ import { Query } from 'mingo/query';
 import type { Any, AnyObject, Options } from 'mingo/types';
 import { isPlainObject } from '../bson-values.js';
 import { CommandError } from '../errors.js';
-import { binDataComparisonFixes } from './bindata-comparisons.js';
 import { bitwiseOperatorFixes } from './bitwise-operators.js';
+import { comparisonOperatorFixes } from './comparison-operators.js';
 import { $type } from './type-operator.js';
 
 /** The operators MongoDB accepts on a path, which `$all` refuses among its values. */
@@ -34,4 +34,4 @@ function $all(selector: string, value: Any, options: Options): (document: AnyObj
 }
 
 /** Query operators that differ from mingo's, by name (each explained where it is defined). */
-export const queryOperatorFixes = { $all, $type, ...binDataComparisonFixes, ...bitwiseOperatorFixes };
+export const queryOperatorFixes = { $all, $type, ...comparisonOperatorFixes, ...bitwiseOperatorFixes };

@@ -1,7 +1,8 @@
-import { Binary, UUID } from 'bson';
+import { Binary, MaxKey, MinKey, Timestamp, UUID } from 'bson';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Document } from '../bson-values.js';
+import { CommandError } from '../errors.js';
 import { compareBinData } from './bson-types.js';
 import { Query, queryOptions } from './context.js';
 
@@ -56,5 +57,53 @@ describe('comparison operators on BinData', () => {
     expect(matches({ b: { $in: [bin([0xfe]), null] } }, {})).toBe(true);
     expect(matches({ b: { $nin: [bin([0xfe])] } }, { b: bin([0xff]) })).toBe(true);
     expect(matches({ b: { $nin: [bin([0xff])] } }, { b: bin([0xff]) })).toBe(false);
+  });
+});
+
+describe('equality of documents, Timestamps and $in, as MongoDB compares them', () => {
+  it('compares embedded documents field by field in order, also through $eq, $ne, $in, $nin and inside arrays', () => {
+    const document = { a: { x: 1, y: 2 }, list: [{ x: 1, y: 2 }] };
+    expect(matches({ a: { x: 1, y: 2 } }, document)).toBe(true);
+    expect(matches({ a: { y: 2, x: 1 } }, document)).toBe(false);
+    expect(matches({ a: { $eq: { y: 2, x: 1 } } }, document)).toBe(false);
+    expect(matches({ a: { $ne: { y: 2, x: 1 } } }, document)).toBe(true);
+    expect(matches({ a: { $in: [{ y: 2, x: 1 }] } }, document)).toBe(false);
+    expect(matches({ a: { $nin: [{ y: 2, x: 1 }] } }, document)).toBe(true);
+    expect(matches({ list: { y: 2, x: 1 } }, document)).toBe(false);
+    expect(matches({ list: { x: 1, y: 2 } }, document)).toBe(true);
+  });
+
+  it('matches a Timestamp only with a Timestamp, and ranges over Timestamps by time then increment', () => {
+    const document = { ts: new Timestamp({ t: 5, i: 1 }) };
+    expect(matches({ ts: 5 }, document)).toBe(false);
+    expect(matches({ ts: { $gt: 1 } }, document)).toBe(false);
+    expect(matches({ ts: new Timestamp({ t: 5, i: 1 }) }, document)).toBe(true);
+    expect(matches({ ts: { $gt: new Timestamp({ t: 4, i: 9 }) } }, document)).toBe(true);
+    expect(matches({ ts: { $lt: new Timestamp({ t: 5, i: 2 }) } }, document)).toBe(true);
+  });
+
+  it('brackets range operators by type, except MinKey and MaxKey; $gte/$lte null are equality to null', () => {
+    expect(matches({ n: { $gt: 1 } }, { n: 'x' })).toBe(false);
+    expect(matches({ n: { $gt: new MinKey() } }, { n: 'x' })).toBe(true);
+    expect(matches({ n: { $lt: new MaxKey() } }, { n: [1] })).toBe(true);
+    expect(matches({ n: { $gte: null } }, {})).toBe(true);
+    expect(matches({ n: { $gt: null } }, { n: null })).toBe(false);
+    expect(matches({ a: { $gt: { x: 1 } } }, { a: { x: 2 } })).toBe(true);
+  });
+
+  it('refuses a non-array and operator documents in $in and $nin (2 BadValue), but takes a DBRef', () => {
+    const refusal = (filter: Document) => {
+      try {
+        new Query(filter, queryOptions());
+      } catch (error) {
+        return error instanceof CommandError ? `${error.code} ${error.message}` : error;
+      }
+      return undefined;
+    };
+    expect(refusal({ a: { $in: 1 } })).toBe('2 $in needs an array');
+    expect(refusal({ a: { $nin: 1 } })).toBe('2 $nin needs an array');
+    expect(refusal({ a: { $in: [{ $gt: 1 }] } })).toBe('2 cannot nest $ under $in');
+    expect(refusal({ a: { $nin: [{ $exists: true }] } })).toBe('2 cannot nest $ under $in');
+    expect(refusal({ a: { $in: [{ $ref: 'c', $id: 1 }] } })).toBeUndefined();
   });
 });
