@@ -12,6 +12,13 @@ describe('applyArithmetic', () => {
     expect(applyArithmetic('add', Decimal128.fromString('0.1'), Decimal128.fromString('0.2'))).toEqual(Decimal128.fromString('0.3'));
   });
 
+  it('turns a double into a decimal of 15 significant digits before decimal arithmetic, as MongoDB does', () => {
+    expect(String(applyArithmetic('add', Decimal128.fromString('1.1'), 0.1))).toBe('1.200000000000000');
+    expect(String(applyArithmetic('add', Decimal128.fromString('1.1'), new Double(2)))).toBe('3.10000000000000');
+    expect(String(applyArithmetic('add', Decimal128.fromString('1.1'), 2))).toBe('3.1');
+    expect(String(applyArithmetic('multiply', Decimal128.fromString('2.5'), 0))).toBe('0.0');
+  });
+
   it('turns an int32 overflow into a long and a long overflow into no value', () => {
     expect(applyArithmetic('add', 2147483647, 1)).toEqual(Long.fromNumber(2147483648));
     expect(applyArithmetic('multiply', 65536, 65536)).toEqual(Long.fromString('4294967296'));

@@ -29,8 +29,19 @@ function integral(operation: ArithmeticOperation, a: bigint, b: bigint): bigint 
 /** A decimal as an exact coefficient and power of ten; undefined for NaN and the infinities. */
 type ExactDecimal = { coefficient: bigint; exponent: number };
 
+/**
+ * A number's text as MongoDB turns it into a decimal: ints and longs exactly, a (non-zero, finite)
+ * double rounded to 15 significant digits, trailing zeros kept (Decimal128(double, kRoundTo15Digits):
+ * 0.1 becomes 0.100000000000000), as SafeNum does before decimal arithmetic.
+ */
+function decimalText(value: unknown): string {
+  if (value instanceof Decimal128 || value instanceof Long) return value.toString();
+  const number = toNumber(value) as number;
+  return numericType(value) === 'double' && number !== 0 && Number.isFinite(number) ? number.toPrecision(15) : String(number);
+}
+
 function exactDecimal(value: unknown): ExactDecimal | undefined {
-  const text = value instanceof Decimal128 ? value.toString() : value instanceof Long ? value.toString() : String(toNumber(value));
+  const text = decimalText(value);
   const match = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(text);
   if (!match) return undefined;
   const [, sign = '', whole = '', fraction = '', exponent = '0'] = match;

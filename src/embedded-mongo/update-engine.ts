@@ -1,11 +1,14 @@
 import { serialize } from 'bson';
-import { cloneDeep, isEqual, setValue } from 'mingo/util';
+import { cloneDeep } from 'mingo/util';
+import { bsonEquals } from './bson-equality.js';
 import { type Document, isPlainObject, restoreTypes, toView } from './bson-values.js';
 import { assertSupportedPipeline } from './commands/pipeline-stages.js';
 import { CommandError } from './errors.js';
+import { formatShellValue } from './indexes.js';
 import { createAggregator, queryOptions } from './mingo/context.js';
 import { applyOperators } from './update-operators.js';
 import { withIdFirst } from './storage.js';
+import { upsertSeed } from './upsert-seed.js';
 
 /** The three forms of the `u` field of an update statement. */
 export type UpdateSpec =
@@ -49,8 +52,14 @@ export function parseUpdate(update: unknown): UpdateSpec {
   return { kind: 'operators', operators: update };
 }
 
-function immutableIdError(): CommandError {
-  return new CommandError('ImmutableField', "Performing an update on the path '_id' would modify the immutable field '_id'");
+/**
+ * A replacement or a pipeline may not change `_id`: MongoDB compares the new one with the old by
+ * BSON value (ObjectReplaceExecutor: int 1, Long 1 and 1.0 are the same `_id`, and the new type is
+ * stored), so only another value fails.
+ */
+function assertSameId(original: Document, replaced: Document): void {
+  if (!Object.hasOwn(original, '_id') || !Object.hasOwn(replaced, '_id') || bsonEquals(original._id, replaced._id)) return;
+  throw new CommandError('ImmutableField', `After applying the update, the (immutable) field '_id' was found to have been altered to _id: ${formatShellValue(replaced._id)}`);
 }
 
 /** Runs a pipeline update on a copy of the document's view; the original is never mutated. */
@@ -66,10 +75,8 @@ function applyPipeline(view: Document, stages: Document[]): Document {
  */
 export function applyUpdate(doc: Document, spec: UpdateSpec, context: UpdateContext, inserting = false): Document {
   if (spec.kind === 'replacement') {
-    if (Object.hasOwn(spec.document, '_id') && Object.hasOwn(doc, '_id') && !isEqual(toView(spec.document._id), toView(doc._id))) {
-      throw immutableIdError();
-    }
-    return withIdFirst(spec.document, Object.hasOwn(doc, '_id') ? doc._id : spec.document._id);
+    assertSameId(doc, spec.document);
+    return withIdFirst(spec.document, Object.hasOwn(spec.document, '_id') ? spec.document._id : doc._id);
   }
   if (spec.kind === 'operators') {
     return withIdFirst(applyOperators(doc, spec.operators, { filter: context.filter, arrayFilters: context.arrayFilters, inserting }));
@@ -78,34 +85,16 @@ export function applyUpdate(doc: Document, spec: UpdateSpec, context: UpdateCont
   const updatedView = applyPipeline(view, spec.stages);
   const updated = view === doc ? updatedView : (restoreTypes(doc, updatedView) as Document);
   if (Object.hasOwn(doc, '_id')) {
-    if (!isEqual(toView(updated._id), toView(doc._id))) throw immutableIdError();
+    // A pipeline that drops `_id` keeps it; the view's `_id` carries no BSON type of its own to store.
+    assertSameId(doc, updated);
     return withIdFirst(updated, doc._id);
   }
   return withIdFirst(updated);
 }
 
-/** The equality conditions of a filter, which MongoDB copies into the document an upsert inserts. */
-function equalityFields(filter: Document, into: Document): Document {
-  for (const [path, condition] of Object.entries(filter)) {
-    if (path === '$and' && Array.isArray(condition)) {
-      condition.filter(isPlainObject).forEach((clause) => equalityFields(clause, into));
-    } else if (path.startsWith('$') || condition instanceof RegExp) {
-      continue;
-    } else if (isPlainObject(condition) && Object.keys(condition).some((key) => key.startsWith('$'))) {
-      if (Object.hasOwn(condition, '$eq')) setValue(into, path, condition.$eq);
-    } else {
-      setValue(into, path, condition);
-    }
-  }
-  return into;
-}
-
 /** The document an upsert inserts when nothing matched. */
 export function buildUpsertDocument(spec: UpdateSpec, context: UpdateContext): Document {
-  const seed = equalityFields(context.filter, {});
-  // A replacement keeps only the filter's _id; operator and pipeline updates start from all equalities.
-  const base = spec.kind === 'replacement' ? (Object.hasOwn(seed, '_id') ? { _id: seed._id } : {}) : seed;
-  return applyUpdate(base, spec, context, true);
+  return applyUpdate(upsertSeed(context.filter, spec.kind === 'replacement'), spec, context, true);
 }
 
 /** Whether an update changed anything, comparing exact BSON (so 1 → 1.0 counts as a change). */

@@ -76,6 +76,14 @@ describe('applyOperators', () => {
     expect(apply(doc, { $addToSet: { set: { $each: [new Double(1), { b: 2, a: 1 }, { b: 2, a: 1 }] } } }).set).toEqual([1, { a: 1, b: 2 }, { b: 2, a: 1 }]);
   });
 
+  it('$rename refuses a target on the same path as its source, and a source below a scalar', () => {
+    expect(refusal(() => apply({ _id: 1, a: 1 }, { $rename: { a: 'a.b' } }))).toMatchObject({ code: 2, message: expect.stringContaining('must not be on the same path: a: "a.b"') });
+    expect(refusal(() => apply({ _id: 1, a: { b: 1 } }, { $rename: { 'a.b': 'a' } }))).toMatchObject({ code: 2 });
+    expect(refusal(() => apply({ _id: 1, a: 5 }, { $rename: { 'a.b': 'c' } }))).toMatchObject({ code: 28 });
+    expect(refusal(() => apply({ _id: 1, a: [1] }, { $rename: { 'a.b': 'c' } }))).toMatchObject({ code: 28 });
+    expect(apply({ _id: 1, a: {} }, { $rename: { 'a.b.c': 'c', ab: 'a.c' } })).toEqual({ _id: 1, a: {} });
+  });
+
   it('$rename moves a value and $setOnInsert applies only when inserting', () => {
     expect(apply({ _id: 1, a: { b: 1 } }, { $rename: { 'a.b': 'c' }, $setOnInsert: { d: 1 } })).toEqual({ _id: 1, a: {}, c: 1 });
     expect(applyOperators({ _id: 1 }, { $setOnInsert: { d: 1 } }, { filter: {}, inserting: true })).toEqual({ _id: 1, d: 1 });

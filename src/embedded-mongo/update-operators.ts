@@ -400,11 +400,19 @@ function locate(document: Document, segments: readonly string[], operator: Updat
 /** One field of one operator of the update. */
 type Statement = { operator: string; path: string; segments: FieldPath; argument: unknown };
 
+function isStrictPrefix(shorter: FieldPath, longer: FieldPath): boolean {
+  return shorter.length < longer.length && shorter.every((segment, index) => segment === longer[index]);
+}
+
 function renameStatements(path: string, target: unknown): Statement[] {
   if (typeof target !== 'string') throw new CommandError('BadValue', `The 'to' field for $rename must be a string: ${path}: ${formatShellValue(target)}`);
   if (target === path) throw new CommandError('BadValue', `The source and target field for $rename must differ: ${path}: ${JSON.stringify(target)}`);
   const from = parseFieldPath(path);
   const to = parseFieldPath(target);
+  // MongoDB's RenameNode::init: one path may not lie under the other ('a' to 'a.b', or back).
+  if (isStrictPrefix(from, to) || isStrictPrefix(to, from)) {
+    throw new CommandError('BadValue', `The source and target field for $rename must not be on the same path: ${path}: ${JSON.stringify(target)}`);
+  }
   if (from.some(isPositional)) throw new CommandError('BadValue', `The source field for $rename may not be dynamic: ${path}`);
   if (to.some(isPositional)) throw new CommandError('BadValue', `The destination field for $rename may not be dynamic: ${target}`);
   return [
@@ -436,7 +444,11 @@ function parseStatements(operators: Document): Statement[] {
 /** The value `$rename` moves: the source field of the document before the update, if any. */
 function renamedValue(document: Document, from: FieldPath): { value: unknown } | undefined {
   let current: unknown = document;
-  for (const segment of from) {
+  for (const [index, segment] of from.entries()) {
+    // A source below a scalar (or a field name below an array) is no path at all, an error as in any update.
+    if (index > 0 && !isPlainObject(current) && (!Array.isArray(current) || !isArrayIndex(segment))) {
+      throw new CommandError('PathNotViable', `Cannot use the part (${segment}) of (${from.join('.')}) to traverse the element ({${from[index - 1] ?? ''}: ${formatShellValue(current)}})`);
+    }
     if (Array.isArray(current)) throw new CommandError('BadValue', `The source field cannot be an array element, '${from.join('.')}' in doc with ${idOf(document)}`);
     if (!isPlainObject(current) || !Object.hasOwn(current, segment)) return undefined;
     current = current[segment];

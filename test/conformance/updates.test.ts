@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Binary, Double, Long } from 'mongodb';
+import { Binary, Decimal128, Double, Long } from 'mongodb';
 import type { Collection, Document, Filter, MongoServerError, UpdateFilter, UpdateOptions, UpdateResult } from 'mongodb';
 import { serverError, useConformanceDatabase } from './conformance-database.js';
 
@@ -101,6 +101,14 @@ describe('$set and BSON types', () => {
     const stored = await collection.findOne({ _id: 1 }, { promoteValues: false });
     expect(stored?.a).toEqual(new Double(1.5));
     expect(stored?.b).toEqual(Long.fromNumber(2147483648));
+  });
+
+  it('MongoDB: `$inc` of a Decimal128 by a double adds the double rounded to 15 significant digits (1.1 + 0.1 is 1.200000000000000)', async () => {
+    const collection = await holding('inc_decimal_double', { _id: 1, d: Decimal128.fromString('1.1') });
+    await updateRow(collection, { _id: 1 }, { $inc: { d: 0.1 } });
+    const stored = await collection.findOne({ _id: 1 });
+    expect(stored?.d).toBeInstanceOf(Decimal128);
+    expect(String(stored?.d)).toBe('1.200000000000000');
   });
 
   it('MongoDB: `$inc` past the largest long fails with 2 BadValue', async () => {
@@ -251,5 +259,28 @@ describe('a field named __proto__', () => {
     await collection.replaceOne({ _id: 1 }, { replaced: withProto() });
     expect(ownKeys((await collection.findOne({ _id: 1 }))?.replaced)).toEqual(['__proto__', 'a']);
     expect(({} as Document).polluted).toBeUndefined();
+  });
+});
+
+describe('$rename', () => {
+  it("MongoDB: a target on the same path as the source ('a' to 'a.b', 'a.b' to 'a') fails with 2 BadValue", async () => {
+    const collection = await holding('rename_same_path', { _id: 1, a: { b: 1 } });
+    for (const rename of [{ a: 'a.b' }, { 'a.b': 'a' }]) {
+      const error = await refusal(collection, { $rename: rename });
+      expect(error).toMatchObject({ code: 2, codeName: 'BadValue' });
+      expect(error.message).toContain('The source and target field for $rename must not be on the same path');
+    }
+  });
+
+  it("MongoDB: a source path through a scalar ('a.b' over a: 5) fails with 28 PathNotViable; a missing one changes nothing", async () => {
+    const collection = await holding('rename_not_viable', { _id: 1, a: 5, m: {} });
+    expect(await refusal(collection, { $rename: { 'a.b': 'c' } })).toMatchObject({ code: 28, codeName: 'PathNotViable' });
+    expect(await updateRow(collection, { _id: 1 }, { $rename: { 'm.x.y': 'c' } })).toMatchObject({ matchedCount: 1, modifiedCount: 0 });
+  });
+
+  it('MongoDB: a rename onto an existing field replaces its value', async () => {
+    const collection = await holding('rename_overwrite', { _id: 1, a: 1, b: 2 });
+    await updateRow(collection, { _id: 1 }, { $rename: { a: 'b' } });
+    expect(await collection.findOne({ _id: 1 })).toEqual({ _id: 1, b: 1 });
   });
 });
