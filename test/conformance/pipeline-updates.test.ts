@@ -5,9 +5,11 @@ import { serverError, useConformanceDatabase } from './conformance-database.js';
 /** Pipeline-style updates (`updateOne(filter, [stages])`) as MongoDB 7.0 runs them. */
 const conformance = useConformanceDatabase('pipeline-updates');
 
+type Row = { _id: number | string; [field: string]: unknown };
+
 describe('pipeline-style updates', () => {
   it('MongoDB: $set, $unset, $project, $replaceWith stages compute from the document, keeping _id and stored types', async () => {
-    const collection = conformance.collection('stages');
+    const collection = conformance.collection<Row>('stages');
     await collection.insertOne({ _id: 1, price: 3, quantity: 4, note: 'x', big: Long.fromNumber(5) });
     const result = await collection.updateOne({ _id: 1 }, [
       { $set: { total: { $multiply: ['$price', '$quantity'] } } },
@@ -20,7 +22,7 @@ describe('pipeline-style updates', () => {
   });
 
   it('MongoDB: $dateToString takes any IANA time zone there too ("UTC", "Asia/Kolkata")', async () => {
-    const collection = conformance.collection('dates');
+    const collection = conformance.collection<Row>('dates');
     await collection.insertOne({ _id: 1, at: new Date('2026-03-01T20:00:00Z') });
     await collection.updateOne({ _id: 1 }, [
       {
@@ -34,9 +36,9 @@ describe('pipeline-style updates', () => {
   });
 
   it('MongoDB: a stage not allowed in an update fails with 72 InvalidOptions, even when nothing matches, and writes nothing', async () => {
-    const collection = conformance.collection('refused');
+    const collection = conformance.collection<Row>('refused');
     await collection.insertOne({ _id: 1, n: 1 });
-    for (const filter of [{ _id: 1 }, { _id: 'none' }]) {
+    for (const filter of [{ _id: 1 }, { _id: 'none' }] satisfies Row[]) {
       const error = await serverError(collection.findOneAndUpdate(filter, [{ $set: { n: 2 } }, { $match: { n: 2 } }]));
       expect(error.code).toBe(72);
       expect(error.codeName).toBe('InvalidOptions');
@@ -46,7 +48,7 @@ describe('pipeline-style updates', () => {
   });
 
   it('MongoDB: an unknown stage in an update pipeline fails with 40324', async () => {
-    const collection = conformance.collection('unknown');
+    const collection = conformance.collection<Row>('unknown');
     const error = await serverError(collection.findOneAndUpdate({ _id: 1 }, [{ $frobnicate: {} }]));
     expect(error.code).toBe(40324);
     expect(error.message).toContain("Unrecognized pipeline stage name: '$frobnicate'");
