@@ -41,6 +41,10 @@ export const ErrorCode = {
   Location40323: 40323,
   Location40324: 40324,
   Location40415: 40415,
+  /** sort specifications (mingo/sort.ts). */
+  Location15974: 15974,
+  Location15975: 15975,
+  Location15976: 15976,
   /** find projections (projection-spec.ts, projection.ts). */
   Location15998: 15998,
   Location16410: 16410,

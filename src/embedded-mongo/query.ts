@@ -1,6 +1,7 @@
 import { type Document, toNumber, toView } from './bson-values.js';
 import { hintedRecords } from './hints.js';
 import { Query, queryOptions } from './mingo/context.js';
+import { sortDocuments } from './mingo/sort.js';
 import type { Collection, StoredRecord } from './storage.js';
 
 export function compileFilter(filter: Document, variables?: Document): Query {
@@ -27,15 +28,19 @@ export type Selection = {
 export function selectRecords(collection: Collection | undefined, selection: Selection): StoredRecord[] {
   const filter = compileFilter(selection.filter, selection.variables);
   if (!collection) return [];
-  // `$natural` is the storage order we iterate in; -1 reverses it (mingo's sort is stable).
+  // `$natural` is the storage order we iterate in; -1 reverses it (the sort is stable).
   const { $natural: natural, ...sort } = selection.sort ?? {};
   const hinted = hintedRecords(collection, selection.hint);
   const candidates = hinted ?? [...collection.candidates(selection.filter)];
   if (!hinted && (toNumber(natural) ?? 1) < 0) candidates.reverse();
-  const byView = new Map<Document, StoredRecord>(candidates.map((record) => [record.view, record]));
-  const cursor = filter.find<Document>(byView.keys());
-  if (Object.keys(sort).length > 0) cursor.sort(sort);
-  if (selection.skip) cursor.skip(selection.skip);
-  if (selection.limit) cursor.limit(selection.limit);
-  return cursor.all().map((view) => byView.get(view) as StoredRecord);
+  const matching = candidates.filter((record) => filter.test(record.view));
+  // MongoDB's sort order (mingo/sort.ts), not mingo's cursor sort.
+  const sorted = Object.keys(sort).length > 0 ? sortRecords(matching, sort) : matching;
+  const start = selection.skip ?? 0;
+  return sorted.slice(start, selection.limit ? start + selection.limit : undefined);
+}
+
+function sortRecords(records: StoredRecord[], sort: Document): StoredRecord[] {
+  const byView = new Map<Document, StoredRecord>(records.map((record) => [record.view, record]));
+  return sortDocuments([...byView.keys()], sort).map((view) => byView.get(view) as StoredRecord);
 }

@@ -12,6 +12,7 @@ import type { Document } from '../bson-values.js';
 import { isPlainObject, toView } from '../bson-values.js';
 import { expressionOperatorFixes } from './expression-operators.js';
 import { queryOperatorFixes } from './query-operators.js';
+import { pipelineOperatorFixes } from './sort.js';
 
 /**
  * The one place where mingo's operators meet MongoDB's semantics: every mingo call of the embedded
@@ -21,7 +22,7 @@ import { queryOperatorFixes } from './query-operators.js';
 const CONTEXT = Context.init({
   accumulator: accumulatorOperators,
   expression: { ...expressionOperators, ...expressionOperatorFixes },
-  pipeline: pipelineOperators,
+  pipeline: { ...pipelineOperators, ...pipelineOperatorFixes },
   projection: projectionOperators,
   query: { ...queryOperators, ...queryOperatorFixes },
   window: windowOperators,
