@@ -11,15 +11,18 @@ export type UpdateStatement = UpdateContext & {
   /** findAndModify picks the first document in this order. */
   sort?: Document | undefined;
   hint?: unknown;
+  /**
+   * Runs on each document's new version before it is stored; what it throws stops the statement
+   * with nothing of that document written (findAndModify projects its answer here, so a projection
+   * that fails on the new version cannot hide a write that applied).
+   */
+  beforeWrite?: ((before: Document | undefined, after: Document) => void) | undefined;
 };
 
 export type UpdateOutcome = {
   matched: number;
   modified: number;
   upserted?: StoredRecord;
-  /** The last document updated, before and after, for findAndModify. */
-  before?: Document;
-  after?: Document;
 };
 
 /**
@@ -33,20 +36,20 @@ export function updateDocuments(storage: Storage, database: string, collectionNa
   if (!collection || targets.length === 0) {
     if (!statement.upsert) return { matched: 0, modified: 0 };
     const inserted = buildUpsertDocument(statement.update, statement);
+    statement.beforeWrite?.(undefined, inserted);
     assertDocumentSize(inserted, 'upsert');
     const upserted = storage.getOrCreate(database, collectionName).insert(inserted);
-    return { matched: 0, modified: 0, upserted, after: upserted.doc };
+    return { matched: 0, modified: 0, upserted };
   }
   const outcome: UpdateOutcome = { matched: targets.length, modified: 0 };
   for (const target of targets) {
     const after = applyUpdate(target.doc, statement.update, statement);
+    statement.beforeWrite?.(target.doc, after);
     if (!sameDocument(target.doc, after)) {
       assertDocumentSize(after, 'update');
       collection.replace(target, after);
       outcome.modified += 1;
     }
-    outcome.before = target.doc;
-    outcome.after = after;
   }
   return outcome;
 }

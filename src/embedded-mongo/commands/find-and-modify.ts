@@ -33,6 +33,8 @@ function findAndModify(command: Document, { state, database }: CommandContext): 
     return { lastErrorObject: { n: removed ? 1 : 0 }, value: returned(removed?.doc), ok: 1 };
   }
   if (command.update === undefined) throw new CommandError('FailedToParse', 'Either an update or remove=true must be specified');
+  const returnNew = optionalBoolean(command, 'new') ?? false;
+  let value: Document | null = null;
   const outcome = updateDocuments(state.storage, database, name, {
     filter,
     sort,
@@ -41,12 +43,14 @@ function findAndModify(command: Document, { state, database }: CommandContext): 
     upsert: optionalBoolean(command, 'upsert') ?? false,
     arrayFilters: optionalDocumentArray(command, 'arrayFilters'),
     hint: command.hint,
+    beforeWrite: (before, after) => {
+      value = returned(returnNew ? after : before);
+    },
   });
-  const returnNew = optionalBoolean(command, 'new') ?? false;
   const lastErrorObject = outcome.upserted
     ? { n: 1, updatedExisting: false, upserted: outcome.upserted.doc._id }
     : { n: outcome.matched, updatedExisting: outcome.matched > 0 };
-  return { lastErrorObject, value: returned(returnNew ? outcome.after : outcome.before), ok: 1 };
+  return { lastErrorObject, value, ok: 1 };
 }
 
 export const findAndModifyCommands: Record<string, CommandHandler> = { findAndModify, findandmodify: findAndModify };
