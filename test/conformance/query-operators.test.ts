@@ -418,3 +418,19 @@ describe('$in and $nin arguments', () => {
     expect(await matching(docs, { a: { $nin: [/^ap/, null] } })).toEqual([2, 4]);
   });
 });
+
+describe('a field named __proto__', () => {
+  // JSON.parse makes an own `__proto__` field; an object literal would set the prototype instead.
+  const withProto = (json: string) => JSON.parse(json) as Document;
+
+  it('MongoDB: `__proto__` is a field like any other in a filter (the embedded database refuses it: 238 NotImplemented)', async () => {
+    const collection = conformance.collection('docs');
+    await collection.insertMany([withProto('{"_id": 1, "__proto__": 1}'), withProto('{"_id": 2, "__proto__": 2}'), { _id: 3 }]);
+    const filter = withProto('{"__proto__": 2}');
+    if (conformance.embedded) {
+      expect(await serverError(collection.find(filter).toArray())).toMatchObject({ code: 238, codeName: 'NotImplemented' });
+      return;
+    }
+    expect((await collection.find(filter).toArray()).map((document) => document._id)).toEqual([2]);
+  });
+});

@@ -12,6 +12,7 @@ import type { Document } from '../bson-values.js';
 import { isPlainObject, toView } from '../bson-values.js';
 import { expressionOperatorFixes } from './expression-operators.js';
 import { queryOperatorFixes } from './query-operators.js';
+import { refuseProtoFields } from './proto-fields.js';
 import { pipelineOperatorFixes } from './sort.js';
 
 /**
@@ -36,7 +37,7 @@ const CONTEXT = Context.init({
  */
 class FilterQuery extends Query {
   constructor(condition: AnyObject, options: Partial<Options>) {
-    super(withoutComment(condition), options);
+    super(withoutComment(refuseProtoFields(condition)), options);
   }
 }
 
