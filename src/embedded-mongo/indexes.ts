@@ -1,5 +1,5 @@
 import { EJSON, ObjectId } from 'bson';
-import { compare } from 'mingo/util';
+import { compareValues } from './bson-order.js';
 import { type Document, isPlainObject, toNumber, toView } from './bson-values.js';
 import { CommandError, notSupported } from './errors.js';
 import { Query, queryOptions } from './mingo/context.js';
@@ -70,7 +70,7 @@ export function formatShellValue(value: unknown): string {
 /** Compares index key tuples field by field, each in its index direction (1 or -1). */
 function compareKeys(a: unknown[], b: unknown[], directions: readonly number[]): number {
   for (const [i, direction] of directions.entries()) {
-    const order = compare(a[i], b[i]) * direction;
+    const order = compareValues(a[i], b[i]) * direction;
     if (order !== 0) return order;
   }
   return 0;

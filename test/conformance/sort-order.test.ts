@@ -84,3 +84,23 @@ describe('sort specifications', () => {
     expect(await serverError(collection.aggregate([{ $sort: { v: 0 } }]).toArray())).toMatchObject(expected);
   });
 });
+
+describe('a hinted index scan', () => {
+  it('MongoDB: reads the index in the same order across BSON types (MinKey, null and missing, numbers, strings, ObjectId, dates, MaxKey)', async () => {
+    const collection = conformance.collection('hinted');
+    await collection.insertMany([
+      { _id: 1, v: new MaxKey() },
+      { _id: 2, v: new Date(0) },
+      { _id: 3, v: new ObjectId('64b7f0000000000000000000') },
+      { _id: 4, v: 'a' },
+      { _id: 5, v: 2 },
+      { _id: 6, v: null },
+      { _id: 7, v: new MinKey() },
+    ]);
+    await collection.createIndex({ v: 1 }, { name: 'v_1' });
+    const ids = (await collection.find({}, { hint: 'v_1' }).toArray()).map((document) => document._id);
+    expect(ids).toEqual([7, 6, 5, 4, 3, 2, 1]);
+    const descending = (await collection.find({}, { hint: 'v_1', sort: { v: -1 } }).toArray()).map((document) => document._id);
+    expect(descending).toEqual([1, 2, 3, 4, 5, 6, 7]);
+  });
+});
