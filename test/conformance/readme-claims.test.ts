@@ -200,3 +200,33 @@ describe('commands of the README', () => {
     expect(await admin.command({ killSessions: [] })).toMatchObject({ ok: 1 });
   });
 });
+
+describe('unique indexes, listCollections and batches', () => {
+  it('MongoDB: a missing field indexes as null, so a second document without it is a duplicate key (11000); a sparse index skips them', async () => {
+    const unique = conformance.collection<Row>('unique_missing');
+    await unique.createIndex({ a: 1 }, { unique: true });
+    await unique.insertOne({ _id: 1 });
+    const error = await serverError(unique.insertOne({ _id: 2 }));
+    expect(error).toMatchObject({ code: 11000, keyValue: { a: null } });
+    expect(error.message).toContain('dup key: { a: null }');
+    const sparse = conformance.collection<Row>('sparse_missing');
+    await sparse.createIndex({ a: 1 }, { unique: true, sparse: true });
+    await sparse.insertMany([{ _id: 1 }, { _id: 2 }]);
+    expect(await sparse.countDocuments()).toBe(2);
+  });
+
+  it('MongoDB: listCollections takes a filter and nameOnly', async () => {
+    const collection = await holding('listed', { _id: 1 });
+    const listed = await conformance.db.listCollections({ name: collection.collectionName }, { nameOnly: true }).toArray();
+    expect(listed).toEqual([{ name: collection.collectionName, type: 'collection' }]);
+  });
+
+  it('MongoDB: a batch stays under 16 MiB: of four 5 MiB documents the first batch holds three', async () => {
+    const collection = conformance.collection<Row>('big_batches');
+    const text = 'x'.repeat(5 * 1024 * 1024);
+    for (const _id of [1, 2, 3, 4]) await collection.insertOne({ _id, text });
+    const first = await conformance.db.command({ find: collection.collectionName });
+    expect(first.cursor.firstBatch.map((document: Row) => document._id)).toEqual([1, 2, 3]);
+    await conformance.db.command({ killCursors: collection.collectionName, cursors: [first.cursor.id] });
+  });
+});
