@@ -87,7 +87,7 @@ describe('sort specifications', () => {
 
 describe('a hinted index scan', () => {
   it('MongoDB: reads the index in the same order across BSON types (MinKey, null and missing, numbers, strings, ObjectId, dates, MaxKey)', async () => {
-    const collection = conformance.collection('hinted');
+    const collection = conformance.collection<{ _id: number; v: unknown }>('hinted');
     await collection.insertMany([
       { _id: 1, v: new MaxKey() },
       { _id: 2, v: new Date(0) },

@@ -4,6 +4,7 @@ import type { AnyObject, Options } from 'mingo/types';
 import { compareValues } from '../bson-order.js';
 import { type Document, isPlainObject, toNumber } from '../bson-values.js';
 import { CommandError, notSupported } from '../errors.js';
+import { formatShellValue } from '../indexes.js';
 
 type SortKey = { path: string; direction: 1 | -1 };
 
@@ -12,7 +13,7 @@ function sortKeys(spec: Document): SortKey[] {
   return Object.entries(spec).map(([path, value]) => {
     if (isPlainObject(value)) throw notSupported(`sorting by ${JSON.stringify(value)}`);
     const direction = toNumber(value);
-    if (direction === undefined) throw new CommandError('Location15974', 'Illegal key in $sort specification');
+    if (direction === undefined) throw new CommandError('Location15974', `Illegal key in $sort specification: ${path}: ${formatShellValue(value)}`);
     if (direction !== 1 && direction !== -1) {
       throw new CommandError('Location15975', '$sort key ordering must be 1 (for ascending) or -1 (for descending)');
     }
