@@ -142,6 +142,12 @@ const environmentSchema = (plans: PlanCatalog) =>
       WS_MAX_SUBSCRIPTIONS_PER_PRINCIPAL: wholeNumber(1, 1_000_000, 500),
       WS_MAX_SOCKETS_PER_PRINCIPAL: wholeNumber(1, 100_000, 50),
       WS_MESSAGES_PER_SECOND: wholeNumber(1, 100_000, 20),
+      // Unset: private destinations are allowed except with NODE_ENV=production.
+      WEBHOOK_ALLOW_PRIVATE: booleanVariable.optional(),
+      // Bounds for webhook delivery (the next slice of issue 15; registration does not use them).
+      WEBHOOK_TIMEOUT_MS: wholeNumber(100, 60_000, 10_000),
+      WEBHOOK_MAX_RESPONSE_BYTES: wholeNumber(0, 1024 * 1024, 64 * 1024),
+      WEBHOOK_MAX_REDIRECTS: wholeNumber(0, 10, 0),
     })
     .superRefine(
       (env, ctx) => {
@@ -308,6 +314,12 @@ export type Config = {
   readonly ledger: { readonly holdTtlMs: number };
   /** `WS_MAX_SUBSCRIPTIONS_PER_SOCKET`, `WS_MAX_SUBSCRIPTIONS_PER_PRINCIPAL`, `WS_MAX_SOCKETS_PER_PRINCIPAL`, `WS_MESSAGES_PER_SECOND`. */
   readonly websocket: WebSocketCaps;
+  /**
+   * Webhook endpoints: `allowPrivate` (WEBHOOK_ALLOW_PRIVATE; unset, true unless NODE_ENV=production)
+   * lets them point at loopback, private and link-local addresses. The other three bound delivery
+   * (not built yet): how long a request may take, how much of a response is read, how many redirects are followed.
+   */
+  readonly webhooks: { readonly allowPrivate: boolean; readonly timeoutMs: number; readonly maxResponseBytes: number; readonly maxRedirects: number };
   /** The plans and prices the API serves; the ledger's defaults unless a caller passes others. */
   readonly catalogs: { readonly plans: PlanCatalog; readonly pricing: PricingCatalog };
 };
@@ -386,6 +398,12 @@ export function loadConfig(
       maxSubscriptionsPerPrincipal: values.WS_MAX_SUBSCRIPTIONS_PER_PRINCIPAL,
       maxSocketsPerPrincipal: values.WS_MAX_SOCKETS_PER_PRINCIPAL,
       messagesPerSecond: values.WS_MESSAGES_PER_SECOND,
+    },
+    webhooks: {
+      allowPrivate: values.WEBHOOK_ALLOW_PRIVATE === undefined ? values.NODE_ENV !== 'production' : values.WEBHOOK_ALLOW_PRIVATE === 'true',
+      timeoutMs: values.WEBHOOK_TIMEOUT_MS,
+      maxResponseBytes: values.WEBHOOK_MAX_RESPONSE_BYTES,
+      maxRedirects: values.WEBHOOK_MAX_REDIRECTS,
     },
     catalogs,
   };

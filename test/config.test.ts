@@ -40,8 +40,19 @@ describe('loadConfig', () => {
       simulatedProvider: { latencyMs: 0, failureInjection: false },
       ledger: { holdTtlMs: 15 * 60_000 },
       websocket: { maxSubscriptionsPerSocket: 100, maxSubscriptionsPerPrincipal: 500, maxSocketsPerPrincipal: 50, messagesPerSecond: 20 },
+      webhooks: { allowPrivate: true, timeoutMs: 10_000, maxResponseBytes: 64 * 1024, maxRedirects: 0 },
       catalogs: { plans: DEFAULT_PLAN_CATALOG, pricing: DEFAULT_PRICING_CATALOG },
     });
+  });
+
+  it('refuses private webhook destinations by default in production only, and lets an operator choose', () => {
+    expect(loadConfig({ ...PRODUCTION, JWT_SECRET: SECRET }).webhooks.allowPrivate).toBe(false);
+    expect(loadConfig({ ...PRODUCTION, JWT_SECRET: SECRET, WEBHOOK_ALLOW_PRIVATE: 'true' }).webhooks.allowPrivate).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'test' }).webhooks.allowPrivate).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'test', WEBHOOK_ALLOW_PRIVATE: 'false' }).webhooks.allowPrivate).toBe(false);
+    expect(() => loadConfig({ WEBHOOK_ALLOW_PRIVATE: 'yes', WEBHOOK_MAX_REDIRECTS: '11' })).toThrow(
+      /WEBHOOK_ALLOW_PRIVATE must be true or false[\s\S]*WEBHOOK_MAX_REDIRECTS must be a whole number from 0 to 10/,
+    );
   });
 
   it('takes the database timeouts, and refuses one that is not a whole number of milliseconds within its range, naming each', () => {
