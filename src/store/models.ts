@@ -122,6 +122,44 @@ const quoteSchema = new Schema<QuoteDocument>(
 // An expired quote is refused by the ledger; MongoDB may delete it a day later.
 quoteSchema.index({ expiresAt: 1 }, { expireAfterSeconds: 86_400 });
 
+/**
+ * A receiver registered by a service. `_id` is random (`randomBytes`), so that an id seen once
+ * tells nothing of the others; `secret` is kept to sign deliveries and shown only at creation and
+ * rotation (the API never reads it back).
+ */
+export type WebhookEndpointDocument = {
+  _id: string;
+  url: string;
+  eventTypes: string[];
+  description: string;
+  disabled: boolean;
+  secret: string;
+  createdAt: Date;
+  updatedAt: Date;
+  secretRotatedAt: Date;
+};
+
+const webhookEndpointSchema = new Schema<WebhookEndpointDocument>(
+  {
+    _id: { type: String, required: true },
+    url: { type: String, required: true },
+    eventTypes: { type: [String], required: true },
+    description: { type: String, default: '' },
+    disabled: { type: Boolean, default: false },
+    secret: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+    updatedAt: { type: Date, required: true },
+    secretRotatedAt: { type: Date, required: true },
+  },
+  { ...options, collection: 'webhook_endpoints' },
+);
+
+export async function webhookEndpointModel(connection: Connection): Promise<Model<WebhookEndpointDocument>> {
+  const model = connection.model<WebhookEndpointDocument>('WebhookEndpoint', webhookEndpointSchema);
+  await model.init();
+  return model;
+}
+
 export async function ledgerModels(connection: Connection): Promise<LedgerModels> {
   const models = {
     Accounts: connection.model<AccountDocument>('Account', accountSchema),

@@ -1,0 +1,75 @@
+import { randomBytes } from 'node:crypto';
+import type { Connection } from 'mongoose';
+import { webhookEndpointModel, type WebhookEndpointDocument } from './models.js';
+
+/**
+ * The most endpoints one deployment keeps: they belong to the product's backend (services share
+ * one set), and every event will be delivered to each, so the set stays small.
+ */
+export const MAX_WEBHOOK_ENDPOINTS = 20;
+
+/** An endpoint as the API may show it: everything but the secret. */
+export type WebhookEndpoint = Omit<WebhookEndpointDocument, '_id' | 'secret'> & { readonly id: string };
+
+export type EndpointFields = { readonly url: string; readonly eventTypes: readonly string[]; readonly description: string };
+
+export type WebhookEndpointStore = {
+  /** `undefined` when `MAX_WEBHOOK_ENDPOINTS` are registered already. */
+  create(fields: EndpointFields, secret: string): Promise<WebhookEndpoint | undefined>;
+  /** In id order, after the id `after`; `first` at most. */
+  list(page: { readonly first: number; readonly after?: string }): Promise<WebhookEndpoint[]>;
+  get(id: string): Promise<WebhookEndpoint | undefined>;
+  update(id: string, fields: Partial<EndpointFields>): Promise<WebhookEndpoint | undefined>;
+  setDisabled(id: string, disabled: boolean): Promise<WebhookEndpoint | undefined>;
+  delete(id: string): Promise<boolean>;
+  rotateSecret(id: string, secret: string): Promise<WebhookEndpoint | undefined>;
+};
+
+function shown({ _id, secret: _secret, ...rest }: WebhookEndpointDocument): WebhookEndpoint {
+  return { id: _id, ...rest };
+}
+
+export async function createWebhookEndpointStore(connection: Connection, now: () => Date = () => new Date()): Promise<WebhookEndpointStore> {
+  const Endpoints = await webhookEndpointModel(connection);
+  const change = async (id: string, set: Partial<WebhookEndpointDocument>) => {
+    const document = await Endpoints.findOneAndUpdate({ _id: id }, { $set: { ...set, updatedAt: now() } }, { returnDocument: 'after' }).lean<WebhookEndpointDocument>();
+    return document ? shown(document) : undefined;
+  };
+  return {
+    async create(fields, secret) {
+      // Counted before inserting: concurrent creations may pass the bound by a few, which is what it is for (a small set), not a quota.
+      if ((await Endpoints.countDocuments()) >= MAX_WEBHOOK_ENDPOINTS) return undefined;
+      const at = now();
+      const document: WebhookEndpointDocument = {
+        _id: `whep_${randomBytes(16).toString('hex')}`,
+        url: fields.url,
+        eventTypes: [...fields.eventTypes],
+        description: fields.description,
+        disabled: false,
+        secret,
+        createdAt: at,
+        updatedAt: at,
+        secretRotatedAt: at,
+      };
+      await Endpoints.create(document);
+      return shown(document);
+    },
+    async list({ first, after }) {
+      const documents = await Endpoints.find(after === undefined ? {} : { _id: { $gt: after } })
+        .sort({ _id: 1 })
+        .limit(first)
+        .lean<WebhookEndpointDocument[]>();
+      return documents.map(shown);
+    },
+    async get(id) {
+      const document = await Endpoints.findById(id).lean<WebhookEndpointDocument>();
+      return document ? shown(document) : undefined;
+    },
+    update: (id, { eventTypes, ...rest }) => change(id, { ...rest, ...(eventTypes ? { eventTypes: [...eventTypes] } : {}) }),
+    setDisabled: (id, disabled) => change(id, { disabled }),
+    async delete(id) {
+      return (await Endpoints.deleteOne({ _id: id })).deletedCount === 1;
+    },
+    rotateSecret: (id, secret) => change(id, { secret, secretRotatedAt: now() }),
+  };
+}
