@@ -19,6 +19,8 @@ import { openDatabase, type Database } from './store/database.js';
 import { createDirectory } from './store/directory.js';
 import { createGenerationStore } from './store/generations.js';
 import { createLedgerStore, type LedgerStore } from './store/ledger-store.js';
+import { createWebhookEndpointStore } from './store/webhook-endpoints.js';
+import { createEndpointService } from './webhooks/endpoint-service.js';
 
 export type RunningApp = {
   /** `http://host:port`, with the port actually bound (a test passes port 0). */
@@ -114,6 +116,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
           generation,
           metering: createMeteringService({ store, plans: config.catalogs.plans, pricing: config.catalogs.pricing }),
           spendLimiter,
+          webhookEndpoints: createEndpointService(await createWebhookEndpointStore(database.connection), { allowPrivate: config.webhooks.allowPrivate }),
         },
         authenticate,
         database,

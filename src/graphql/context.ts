@@ -8,6 +8,7 @@ import type { SpendLimiter } from '../rate-limits/index.js';
 import type { Realtime } from '../realtime/index.js';
 import type { Directory } from '../store/directory.js';
 import type { LedgerStore } from '../store/ledger-store.js';
+import type { EndpointService } from '../webhooks/endpoint-service.js';
 import { invalidCredentials, unauthenticated, unavailable } from './errors.js';
 
 /** What resolvers work with; one set per server, shared by every request. */
@@ -23,6 +24,8 @@ export type Services = {
   readonly generation: GenerationService;
   /** How many spending requests (`consumeCredits`, `reserveCredits`, `generate`) a member may send a minute. */
   readonly spendLimiter: SpendLimiter;
+  /** Registration of webhook endpoints (services only). */
+  readonly webhookEndpoints: EndpointService;
 };
 
 /**

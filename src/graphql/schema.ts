@@ -9,6 +9,7 @@ import './metering/index.js';
 import './admin/index.js';
 import './generation/index.js';
 import './billing/index.js';
+import './webhooks/index.js';
 
 /** The executable schema: the builder with every domain module's types and fields. */
 export const schema = builder.toSchema();

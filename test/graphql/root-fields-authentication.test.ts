@@ -7,6 +7,7 @@ const account = Buffer.from('Account:user:u1').toString('base64');
 const plan = Buffer.from('Plan:rheos.free').toString('base64');
 const reservation = Buffer.from('Reservation:["user:u1","h1"]').toString('base64');
 const key = 'idempotencyKey: "k1"';
+const webhookEndpoint = Buffer.from('WebhookEndpoint:whep_1').toString('base64');
 
 /**
  * One anonymous request per root field. Authorization is each resolver's own (accounts/access.ts),
@@ -21,10 +22,17 @@ const ANONYMOUS_REQUESTS: Record<'Query' | 'Mutation' | 'Subscription', Record<s
     plans: '{ plans { edges { cursor } } }',
     price: '{ price(input: { feature: "image.generate" }) { __typename } }',
     viewer: '{ viewer { id } }',
+    webhookEndpoints: '{ webhookEndpoints { edges { cursor } } }',
   },
   Mutation: {
     changePlan: `mutation { changePlan(input: { accountId: "${account}", plan: "rheos.pro", ${key} }) { __typename } }`,
     commitReservation: `mutation { commitReservation(input: { reservationId: "${reservation}", ${key} }) { __typename } }`,
+    createWebhookEndpoint: 'mutation { createWebhookEndpoint(input: { url: "https://example.com/", eventTypes: [CREDITS_GRANTED] }) { __typename } }',
+    deleteWebhookEndpoint: `mutation { deleteWebhookEndpoint(input: { id: "${webhookEndpoint}" }) { __typename } }`,
+    disableWebhookEndpoint: `mutation { disableWebhookEndpoint(input: { id: "${webhookEndpoint}" }) { __typename } }`,
+    enableWebhookEndpoint: `mutation { enableWebhookEndpoint(input: { id: "${webhookEndpoint}" }) { __typename } }`,
+    rotateWebhookEndpointSecret: `mutation { rotateWebhookEndpointSecret(input: { id: "${webhookEndpoint}" }) { __typename } }`,
+    updateWebhookEndpoint: `mutation { updateWebhookEndpoint(input: { id: "${webhookEndpoint}", url: "https://example.com/" }) { __typename } }`,
     consumeCredits: `mutation { consumeCredits(input: { accountId: "${account}", meter: AI_CREDITS, amount: 1, ${key} }) { __typename } }`,
     createQuote: 'mutation { createQuote(input: { feature: "image.generate" }) { __typename } }',
     generate: `mutation { generate(input: { feature: "image.generate", input: {}, ${key} }) { __typename } }`,

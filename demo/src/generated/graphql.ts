@@ -53,6 +53,8 @@ export type ErrorCode =
   | 'INVALID_INPUT'
   /** A parameter is not one of the feature's, or its value is not allowed. */
   | 'INVALID_PARAMETER'
+  /** The URL is no http(s) URL a webhook may be sent to (see `problem`); nothing was changed. */
+  | 'INVALID_WEBHOOK_URL'
   /** The account already keeps as many open reservations (in all, or of this caller), grants or pool members as it may; nothing was changed. */
   | 'LIMIT_REACHED'
   /** The member would go past its cap on a meter of the organization's pool. */
@@ -69,10 +71,16 @@ export type ErrorCode =
   | 'RATE_LIMITED'
   /** No open reservation that the caller may settle has this id: it was committed, released or has expired, or is not its own (the same answer either way). */
   | 'RESERVATION_NOT_FOUND'
+  /** As many webhook endpoints as a deployment may keep are registered; delete one first. */
+  | 'TOO_MANY_WEBHOOK_ENDPOINTS'
   /** The pricing catalog has no such feature. */
   | 'UNKNOWN_FEATURE'
   /** The plan catalog has no such plan. */
-  | 'UNKNOWN_PLAN';
+  | 'UNKNOWN_PLAN'
+  /** The URL's host is, or resolves to, an address webhooks are not sent to (see `reason`); nothing was changed. */
+  | 'WEBHOOK_DESTINATION_REFUSED'
+  /** No webhook endpoint has this id. */
+  | 'WEBHOOK_ENDPOINT_NOT_FOUND';
 
 /** Generates with a feature of the catalog, charged to the caller's drawing account (its organization's pool, if it has one). */
 export type GenerateInput = {

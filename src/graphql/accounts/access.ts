@@ -69,6 +69,11 @@ export function canAdministerCredits(viewer: Viewer): boolean {
   return viewer.role === 'service';
 }
 
+/** Webhook endpoints: the product's backend only, whose events they carry. */
+export function canManageWebhooks(viewer: Viewer): boolean {
+  return viewer.role === 'service';
+}
+
 /**
  * A member's cap on `accountId`: the pool's admins and services. On an account that is no pool,
  * a service may be told so; anyone else learns nothing about it.

@@ -28,6 +28,10 @@ export function accountIdOf(globalId: string, field = 'accountId'): string {
   return idOfType(globalId, 'Account', field);
 }
 
+export function webhookEndpointIdOf(globalId: string, field = 'id'): string {
+  return idOfType(globalId, 'WebhookEndpoint', field);
+}
+
 /** A member is named by its user's global id (`User.id`); the ledger knows it by the user id. */
 export function memberIdOf(globalId: string, field = 'memberId'): string {
   return idOfType(globalId, 'User', field);

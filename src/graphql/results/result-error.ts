@@ -29,6 +29,10 @@ export const RESULT_ERROR_CODES = {
   GENERATION_FAILED: 'The generation failed; `charged` says what the failure cost.',
   GENERATION_IN_PROGRESS: 'Another request with this idempotency key is still generating: retry shortly for its result.',
   RATE_LIMITED: 'The caller sent more spending requests this minute than it may; nothing was changed. Retry after `retryAfterSeconds`; a retry of a request that applied is never refused.',
+  INVALID_WEBHOOK_URL: 'The URL is no http(s) URL a webhook may be sent to (see `problem`); nothing was changed.',
+  WEBHOOK_DESTINATION_REFUSED: "The URL's host is, or resolves to, an address webhooks are not sent to (see `reason`); nothing was changed.",
+  TOO_MANY_WEBHOOK_ENDPOINTS: 'As many webhook endpoints as a deployment may keep are registered; delete one first.',
+  WEBHOOK_ENDPOINT_NOT_FOUND: 'No webhook endpoint has this id.',
 } as const;
 export type ResultErrorCode = keyof typeof RESULT_ERROR_CODES;
 

@@ -221,3 +221,28 @@ export const RateLimitedError = resultError('RATE_LIMITED', {
     `Too many spending requests this minute: nothing was changed. Retry in ${retryAfterSeconds} second${retryAfterSeconds === 1 ? '' : 's'}.`,
   fields: { retryAfterSeconds: { type: 'Int', description: 'How long to wait before a new request can be admitted.' } },
 });
+
+export const InvalidWebhookUrlError = resultError('INVALID_WEBHOOK_URL', {
+  name: 'InvalidWebhookUrlError',
+  message: ({ problem }: { problem: string }) => `url: ${problem.toLowerCase().replaceAll('_', ' ')}`,
+  fields: { problem: { type: 'String', description: 'NOT_A_URL, UNSUPPORTED_SCHEME (not http or https), CREDENTIALS_IN_URL or TOO_LONG.' } },
+});
+
+export const WebhookDestinationRefusedError = resultError('WEBHOOK_DESTINATION_REFUSED', {
+  name: 'WebhookDestinationRefusedError',
+  message: ({ reason }: { reason: string }) => `url: the destination is refused (${reason.toLowerCase().replaceAll('_', ' ')}).`,
+  fields: { reason: { type: 'String', description: 'LOOPBACK, PRIVATE, LINK_LOCAL, UNSPECIFIED, MULTICAST, RESERVED or UNRESOLVABLE.' } },
+  note: 'Only when WEBHOOK_ALLOW_PRIVATE is false (the default in production).',
+});
+
+export const TooManyWebhookEndpointsError = resultError('TOO_MANY_WEBHOOK_ENDPOINTS', {
+  name: 'TooManyWebhookEndpointsError',
+  message: ({ max }: { max: number }) => `A deployment keeps at most ${max} webhook endpoints.`,
+  fields: { max: 'Int' },
+});
+
+export const WebhookEndpointNotFoundError = resultError('WEBHOOK_ENDPOINT_NOT_FOUND', {
+  name: 'WebhookEndpointNotFoundError',
+  message: () => 'No webhook endpoint has this id.',
+  fields: {},
+});

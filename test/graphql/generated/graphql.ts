@@ -108,6 +108,8 @@ export type ErrorCode =
   | 'INVALID_INPUT'
   /** A parameter is not one of the feature's, or its value is not allowed. */
   | 'INVALID_PARAMETER'
+  /** The URL is no http(s) URL a webhook may be sent to (see `problem`); nothing was changed. */
+  | 'INVALID_WEBHOOK_URL'
   /** The account already keeps as many open reservations (in all, or of this caller), grants or pool members as it may; nothing was changed. */
   | 'LIMIT_REACHED'
   /** The member would go past its cap on a meter of the organization's pool. */
@@ -124,10 +126,16 @@ export type ErrorCode =
   | 'RATE_LIMITED'
   /** No open reservation that the caller may settle has this id: it was committed, released or has expired, or is not its own (the same answer either way). */
   | 'RESERVATION_NOT_FOUND'
+  /** As many webhook endpoints as a deployment may keep are registered; delete one first. */
+  | 'TOO_MANY_WEBHOOK_ENDPOINTS'
   /** The pricing catalog has no such feature. */
   | 'UNKNOWN_FEATURE'
   /** The plan catalog has no such plan. */
-  | 'UNKNOWN_PLAN';
+  | 'UNKNOWN_PLAN'
+  /** The URL's host is, or resolves to, an address webhooks are not sent to (see `reason`); nothing was changed. */
+  | 'WEBHOOK_DESTINATION_REFUSED'
+  /** No webhook endpoint has this id. */
+  | 'WEBHOOK_ENDPOINT_NOT_FOUND';
 
 /** What a generation costs when the provider fails after doing its work. */
 export type FailurePolicy =
@@ -392,6 +400,7 @@ export type AccountNodeQuery = { node:
     | { __typename: 'Plan', id: string }
     | { __typename: 'Product', id: string }
     | { __typename: 'Reservation', id: string }
+    | { __typename: 'WebhookEndpoint', id: string }
    | null };
 
 export type AccountBalanceQueryVariables = Exact<{
@@ -493,6 +502,7 @@ export type ReservationByIdQuery = { node:
     | { __typename: 'Plan' }
     | { __typename: 'Product' }
     | { __typename: 'Reservation', id: string, status: ReservationStatus, feature: string | null, createdAt: string, expiresAt: string | null, settledAt: string | null, member: { externalId: string } | null, session: { sessionId: string } | null, held: Array<{ meter: Meter, amount: number }>, committed: Array<{ meter: Meter, amount: number }>, released: Array<{ meter: Meter, amount: number }>, expired: Array<{ meter: Meter, amount: number }> }
+    | { __typename: 'WebhookEndpoint' }
    | null };
 
 export type ReserveAndReadMutationVariables = Exact<{
@@ -586,6 +596,7 @@ export type SessionNodeQuery = { node:
     | { __typename: 'Plan' }
     | { __typename: 'Product' }
     | { __typename: 'Reservation' }
+    | { __typename: 'WebhookEndpoint' }
    | null };
 
 export type GenerateInSessionMutationVariables = Exact<{
@@ -657,6 +668,7 @@ export type AccountsTogetherQueryVariables = Exact<{
 
 
 export type AccountsTogetherQuery = { user: { id: string, balances: Array<{ available: number }> } | null, pool:
+    | { id: string }
     | { id: string }
     | { id: string }
     | { id: string }
@@ -799,6 +811,7 @@ export type NodeQuery = { node:
     | { __typename: 'Plan', key: string, name: string, id: string }
     | { __typename: 'Product', key: string, name: string, id: string }
     | { __typename: 'Reservation', id: string }
+    | { __typename: 'WebhookEndpoint', id: string }
    | null };
 
 export type PlansQueryVariables = Exact<{
@@ -911,6 +924,8 @@ type RefusalFields_InvalidInputError_Fragment = { field: string, code: ErrorCode
 
 type RefusalFields_InvalidParameterError_Fragment = { feature: string, parameter: string, code: ErrorCode, message: string };
 
+type RefusalFields_InvalidWebhookUrlError_Fragment = { code: ErrorCode, message: string };
+
 type RefusalFields_LimitReachedError_Fragment = { what: LimitedCollection, limit: number, code: ErrorCode, message: string };
 
 type RefusalFields_MemberCapExceededError_Fragment = { meter: Meter, cap: number, used: number, needed: number, code: ErrorCode, message: string };
@@ -927,9 +942,15 @@ type RefusalFields_RateLimitedError_Fragment = { retryAfterSeconds: number, code
 
 type RefusalFields_ReservationNotFoundError_Fragment = { reservationId: string, code: ErrorCode, message: string };
 
+type RefusalFields_TooManyWebhookEndpointsError_Fragment = { code: ErrorCode, message: string };
+
 type RefusalFields_UnknownFeatureError_Fragment = { feature: string, code: ErrorCode, message: string };
 
 type RefusalFields_UnknownPlanError_Fragment = { planKey: string, code: ErrorCode, message: string };
+
+type RefusalFields_WebhookDestinationRefusedError_Fragment = { code: ErrorCode, message: string };
+
+type RefusalFields_WebhookEndpointNotFoundError_Fragment = { code: ErrorCode, message: string };
 
 export type RefusalFieldsFragment =
   | RefusalFields_AccountNotFoundError_Fragment
@@ -941,6 +962,7 @@ export type RefusalFieldsFragment =
   | RefusalFields_InsufficientCreditsError_Fragment
   | RefusalFields_InvalidInputError_Fragment
   | RefusalFields_InvalidParameterError_Fragment
+  | RefusalFields_InvalidWebhookUrlError_Fragment
   | RefusalFields_LimitReachedError_Fragment
   | RefusalFields_MemberCapExceededError_Fragment
   | RefusalFields_PlanOfAnotherProductError_Fragment
@@ -949,8 +971,11 @@ export type RefusalFieldsFragment =
   | RefusalFields_QuoteNotFoundError_Fragment
   | RefusalFields_RateLimitedError_Fragment
   | RefusalFields_ReservationNotFoundError_Fragment
+  | RefusalFields_TooManyWebhookEndpointsError_Fragment
   | RefusalFields_UnknownFeatureError_Fragment
   | RefusalFields_UnknownPlanError_Fragment
+  | RefusalFields_WebhookDestinationRefusedError_Fragment
+  | RefusalFields_WebhookEndpointNotFoundError_Fragment
 ;
 
 export const AccountOverviewFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"AccountOverview"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Account"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"timeZone"}},{"kind":"Field","name":{"kind":"Name","value":"plan"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"key"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"tier"}}]}},{"kind":"Field","name":{"kind":"Name","value":"pendingPlan"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"plan"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"key"}}]}},{"kind":"Field","name":{"kind":"Name","value":"effectiveAt"}}]}},{"kind":"Field","name":{"kind":"Name","value":"balances"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"meter"}},{"kind":"Field","name":{"kind":"Name","value":"unlimited"}},{"kind":"Field","name":{"kind":"Name","value":"allowance"}},{"kind":"Field","name":{"kind":"Name","value":"available"}},{"kind":"Field","name":{"kind":"Name","value":"used"}},{"kind":"Field","name":{"kind":"Name","value":"reserved"}},{"kind":"Field","name":{"kind":"Name","value":"topUp"}},{"kind":"Field","name":{"kind":"Name","value":"periodStart"}},{"kind":"Field","name":{"kind":"Name","value":"resetsAt"}}]}}]}}]} as unknown as DocumentNode<AccountOverviewFragment, unknown>;
