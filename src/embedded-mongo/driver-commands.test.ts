@@ -1,6 +1,6 @@
-import { type CommandStartedEvent, type Document, Binary, Decimal128, Double, Int32, Long, MongoBulkWriteError, MongoServerError, ObjectId, BSON } from 'mongodb';
+import { type CommandStartedEvent, type Document, Binary, Decimal128, Double, Int32, Long, MongoBulkWriteError, ObjectId, BSON } from 'mongodb';
 import { describe, expect, it } from 'vitest';
-import { useTestDatabase } from './test-database.js';
+import { serverError, useTestDatabase } from './test-database.js';
 
 const database = useTestDatabase({ monitorCommands: true });
 const db = (name: string) => database.client.db(name);
@@ -19,15 +19,6 @@ async function commandsDuring(run: () => Promise<unknown>): Promise<CommandStart
     database.client.off('commandStarted', listener);
   }
   return seen;
-}
-
-async function serverError(promise: Promise<unknown>): Promise<MongoServerError> {
-  const error: unknown = await promise.then(
-    () => undefined,
-    (rejection: unknown) => rejection,
-  );
-  expect(error).toBeInstanceOf(MongoServerError);
-  return error as MongoServerError;
 }
 
 describe('BSON values', () => {

@@ -1,6 +1,6 @@
-import { type Document, type IndexSpecification, MongoServerError } from 'mongodb';
+import { type Document, type IndexSpecification, type MongoServerError } from 'mongodb';
 import { describe, expect, it } from 'vitest';
-import { useTestDatabase } from './test-database.js';
+import { serverError, useTestDatabase } from './test-database.js';
 
 /**
  * The README's "What it does not support — and fails loudly on", item by item, through the
@@ -21,17 +21,8 @@ async function seeded(name: string) {
   return collection;
 }
 
-async function refusal(promise: Promise<unknown>): Promise<MongoServerError> {
-  const error: unknown = await promise.then(
-    () => undefined,
-    (rejection: unknown) => rejection,
-  );
-  expect(error).toBeInstanceOf(MongoServerError);
-  return error as MongoServerError;
-}
-
 async function expectNotImplemented(promise: Promise<unknown>, what: string | RegExp): Promise<void> {
-  const error = await refusal(promise);
+  const error = await serverError(promise);
   expect({ code: error.code, codeName: error.codeName }).toEqual({ code: 238, codeName: 'NotImplemented' });
   expect(error.message).toMatch(/is not supported by the embedded database$/);
   expect(error.message).toMatch(what);
@@ -43,11 +34,11 @@ describe('transactions', () => {
     const session = database.client.startSession();
     try {
       session.startTransaction();
-      const read = await refusal(collection.find({}, { session }).toArray());
+      const read = await serverError(collection.find({}, { session }).toArray());
       expect({ code: read.code, codeName: read.codeName }).toEqual({ code: 20, codeName: 'IllegalOperation' });
       await session.abortTransaction().catch(() => undefined);
       session.startTransaction();
-      const write = await refusal(collection.insertOne({ _id: 2 }, { session }));
+      const write = await serverError(collection.insertOne({ _id: 2 }, { session }));
       // For a write the driver wraps our answer in its "does not support retryable writes" hint.
       const original = (write as MongoServerError & { originalError?: MongoServerError }).originalError ?? write;
       expect(original.code).toBe(20);
@@ -87,7 +78,7 @@ describe('index kinds', () => {
     ['wildcard on a path', { 'a.$**': 1 }],
   ] as [string, IndexSpecification][])('a %s index fails with 67 CannotCreateIndex naming its key', async (_kind, key) => {
     const collection = await seeded('index_kinds');
-    const error = await refusal(collection.createIndex(key));
+    const error = await serverError(collection.createIndex(key));
     expect({ code: error.code, codeName: error.codeName }).toEqual({ code: 67, codeName: 'CannotCreateIndex' });
     expect(error.message).toContain(`Index key '${Object.keys(key as Document)[0]}:`);
     expect(await collection.listIndexes().toArray()).toHaveLength(1);
@@ -144,13 +135,13 @@ describe('aggregation stages', () => {
 describe('scripts', () => {
   it('$where, $function and $accumulator fail with 2 BadValue (scripting is disabled)', async () => {
     const collection = await seeded('scripts');
-    const where = await refusal(collection.find({ $where: 'this.a > 0' }).toArray());
+    const where = await serverError(collection.find({ $where: 'this.a > 0' }).toArray());
     const fn = { $function: { body: 'function (a) { return a; }', args: ['$a'], lang: 'js' } };
-    const func = await refusal(collection.aggregate([{ $project: { x: fn } }]).toArray());
+    const func = await serverError(collection.aggregate([{ $project: { x: fn } }]).toArray());
     const accumulator = {
       $accumulator: { init: 'function () { return 0; }', accumulate: 'function (s) { return s; }', accumulateArgs: [], merge: 'function (a) { return a; }', lang: 'js' },
     };
-    const acc = await refusal(collection.aggregate([{ $group: { _id: null, x: accumulator } }]).toArray());
+    const acc = await serverError(collection.aggregate([{ $group: { _id: null, x: accumulator } }]).toArray());
     for (const error of [where, func, acc]) expect({ code: error.code, codeName: error.codeName }).toEqual({ code: 2, codeName: 'BadValue' });
   });
 });
@@ -208,7 +199,7 @@ describe('commands MongoDB has and the embedded database does not', () => {
   });
 
   it("a command MongoDB lacks fails with 59 CommandNotFound: no such command: 'x' (the embedded database does not support it)", async () => {
-    const error = await refusal(db().command({ frobnicate: 1 }));
+    const error = await serverError(db().command({ frobnicate: 1 }));
     expect({ code: error.code, codeName: error.codeName }).toEqual({ code: 59, codeName: 'CommandNotFound' });
     expect(error.message).toBe("no such command: 'frobnicate' (the embedded database does not support it)");
   });

@@ -1,4 +1,4 @@
-import { MongoClient, type MongoClientOptions } from 'mongodb';
+import { MongoClient, type MongoClientOptions, MongoServerError } from 'mongodb';
 import { afterAll, beforeAll } from 'vitest';
 import { type EmbeddedMongo, startEmbeddedMongo } from './index.js';
 
@@ -19,4 +19,15 @@ export function useTestDatabase(clientOptions: MongoClientOptions = {}): TestDat
     await handle.server.stop();
   });
   return handle;
+}
+
+/** The server error a promise rejects with (fails the test if it resolves or fails otherwise). */
+export async function serverError(promise: Promise<unknown>): Promise<MongoServerError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof MongoServerError) return error;
+    throw error;
+  }
+  throw new Error('expected the server to refuse this, but it succeeded');
 }

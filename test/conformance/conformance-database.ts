@@ -1,6 +1,5 @@
 import { afterAll, beforeAll } from 'vitest';
 import type { Collection, Db, Document } from 'mongodb';
-import { MongoServerError } from 'mongodb';
 import type { Database } from '../../src/store/database.js';
 import { openTestDatabase } from '../support/test-database.js';
 
@@ -45,13 +44,4 @@ export function useConformanceDatabase(label: string): ConformanceDatabase {
   };
 }
 
-/** The server error a promise rejects with (fails the test if it resolves or fails otherwise). */
-export async function serverError(promise: Promise<unknown>): Promise<MongoServerError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof MongoServerError) return error;
-    throw error;
-  }
-  throw new Error('expected the server to refuse this, but it succeeded');
-}
+export { serverError } from '../../src/embedded-mongo/test-database.js';
