@@ -48,11 +48,18 @@ function copyValue(value: unknown): unknown {
   return value;
 }
 
+/** MongoDB's `kMaxPaddingAllowed`: how many nulls a `$set` past an array's end may add. */
+const MAX_ARRAY_PADDING = 1_500_000;
+
 function store(slot: Slot, value: unknown): void {
   const { container, key } = slot;
   if (Array.isArray(container)) {
-    // Setting past the end pads with nulls, as MongoDB does.
+    // Setting past the end pads with nulls, as MongoDB does, and within its bound (so one update
+    // cannot make the server allocate an array of any length before the 16 MiB check).
     const index = Number(key);
+    if (index - container.length > MAX_ARRAY_PADDING) {
+      throw new CommandError('CannotBackfillArray', `can't backfill more than ${MAX_ARRAY_PADDING} elements`);
+    }
     while (container.length < index) container.push(null);
     container[index] = value;
   } else {

@@ -231,6 +231,16 @@ describe('operators on a value of the wrong type', () => {
     expect(await collection.findOne({ _id: 1 })).toEqual({ _id: 1, arr: [{ a: 0 }] });
   });
 
+  it('MongoDB: `$set` past the end of an array pads with nulls, but not by more than 1,500,000 (34 CannotBackfillArray)', async () => {
+    const collection = await holding('set_padding', { _id: 1, arr: [0] });
+    await updateRow(collection, { _id: 1 }, { $set: { 'arr.3': 3 } });
+    expect(await collection.findOne({ _id: 1 })).toEqual({ _id: 1, arr: [0, null, null, 3] });
+    const error = await refusal(collection, { $set: { 'arr.100000000': 1 } });
+    expect(error).toMatchObject({ code: 34, codeName: 'CannotBackfillArray' });
+    expect(error.message).toContain("can't backfill");
+    expect(await collection.findOne({ _id: 1 })).toEqual({ _id: 1, arr: [0, null, null, 3] });
+  });
+
   it("MongoDB: `$set` through a scalar ('s.a' over s: 5) fails with 28 PathNotViable", async () => {
     const collection = await holding('set_through_scalar', { _id: 1, s: 5 });
     const error = await refusal(collection, { $set: { 's.a': 1 } });
