@@ -315,7 +315,7 @@ export type Config = {
   /** `WS_MAX_SUBSCRIPTIONS_PER_SOCKET`, `WS_MAX_SUBSCRIPTIONS_PER_PRINCIPAL`, `WS_MAX_SOCKETS_PER_PRINCIPAL`, `WS_MESSAGES_PER_SECOND`. */
   readonly websocket: WebSocketCaps;
   /**
-   * Webhook endpoints: `allowPrivate` (WEBHOOK_ALLOW_PRIVATE; unset, true unless NODE_ENV=production)
+   * Webhook endpoints: `allowPrivate` (WEBHOOK_ALLOW_PRIVATE; unset, true in development and test only)
    * lets them point at loopback, private and link-local addresses. The other three bound delivery
    * (not built yet): how long a request may take, how much of a response is read, how many redirects are followed.
    */
@@ -400,7 +400,8 @@ export function loadConfig(
       messagesPerSecond: values.WS_MESSAGES_PER_SECOND,
     },
     webhooks: {
-      allowPrivate: values.WEBHOOK_ALLOW_PRIVATE === undefined ? values.NODE_ENV !== 'production' : values.WEBHOOK_ALLOW_PRIVATE === 'true',
+      // Unset, only development and test reach private addresses: a deployment that forgot NODE_ENV is neither.
+      allowPrivate: values.WEBHOOK_ALLOW_PRIVATE === undefined ? developmentOrTest(values) : values.WEBHOOK_ALLOW_PRIVATE === 'true',
       timeoutMs: values.WEBHOOK_TIMEOUT_MS,
       maxResponseBytes: values.WEBHOOK_MAX_RESPONSE_BYTES,
       maxRedirects: values.WEBHOOK_MAX_REDIRECTS,

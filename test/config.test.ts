@@ -45,10 +45,12 @@ describe('loadConfig', () => {
     });
   });
 
-  it('refuses private webhook destinations by default in production only, and lets an operator choose', () => {
+  it('refuses private webhook destinations by default outside development and test, and lets an operator choose', () => {
     expect(loadConfig({ ...PRODUCTION, JWT_SECRET: SECRET }).webhooks.allowPrivate).toBe(false);
     expect(loadConfig({ ...PRODUCTION, JWT_SECRET: SECRET, WEBHOOK_ALLOW_PRIVATE: 'true' }).webhooks.allowPrivate).toBe(true);
     expect(loadConfig({ NODE_ENV: 'test' }).webhooks.allowPrivate).toBe(true);
+    // A deployment that sets its database and secret but forgets NODE_ENV is no development setup.
+    expect(loadConfig({ MONGODB_URI: 'mongodb://db.internal:27017', JWT_SECRET: SECRET }).webhooks.allowPrivate).toBe(false);
     expect(loadConfig({ NODE_ENV: 'test', WEBHOOK_ALLOW_PRIVATE: 'false' }).webhooks.allowPrivate).toBe(false);
     expect(() => loadConfig({ WEBHOOK_ALLOW_PRIVATE: 'yes', WEBHOOK_MAX_REDIRECTS: '11' })).toThrow(
       /WEBHOOK_ALLOW_PRIVATE must be true or false[\s\S]*WEBHOOK_MAX_REDIRECTS must be a whole number from 0 to 10/,
