@@ -40,11 +40,20 @@ describe('refusedAddress', () => {
     ['ff02::1', 'MULTICAST'],
     ['::ffff:127.0.0.1', 'LOOPBACK'],
     ['::ffff:a9fe:a9fe', 'LINK_LOCAL'],
+    ['::7f00:1', 'LOOPBACK'],
+    ['::169.254.169.254', 'LINK_LOCAL'],
+    ['64:ff9b::7f00:1', 'LOOPBACK'],
+    ['64:ff9b::a9fe:a9fe', 'LINK_LOCAL'],
+    ['2002:7f00:1::', 'LOOPBACK'],
+    ['2002:a00:1::1', 'PRIVATE'],
+    ['fec0::1', 'PRIVATE'],
+    ['198.18.0.1', 'RESERVED'],
+    ['192.0.0.1', 'RESERVED'],
   ])('refuses %s as %s', (address, reason) => {
     expect(refusedAddress(address)).toBe(reason);
   });
 
-  it.each(['93.184.216.34', '172.32.0.1', '2606:4700::1111'])('lets the public %s through', (address) => {
+  it.each(['93.184.216.34', '172.32.0.1', '2606:4700::1111', '64:ff9b::5db8:d822', '2002:5db8:d822::1'])('lets the public %s through', (address) => {
     expect(refusedAddress(address)).toBeUndefined();
   });
 });

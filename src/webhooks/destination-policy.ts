@@ -40,6 +40,11 @@ const ranges: readonly (readonly [DestinationRefusal, 'ipv4' | 'ipv6', string, n
   ['MULTICAST', 'ipv4', '224.0.0.0', 4],
   ['MULTICAST', 'ipv6', 'ff00::', 8],
   ['RESERVED', 'ipv4', '240.0.0.0', 4],
+  // IETF protocol assignments and the benchmarking network: never a receiver on the internet.
+  ['RESERVED', 'ipv4', '192.0.0.0', 24],
+  ['RESERVED', 'ipv4', '198.18.0.0', 15],
+  // Deprecated site-local addresses, still routed inside some networks.
+  ['PRIVATE', 'ipv6', 'fec0::', 10],
 ];
 
 const blockLists = new Map<DestinationRefusal, BlockList>();
@@ -49,23 +54,51 @@ for (const [reason, family, network, prefix] of ranges) {
   blockLists.set(reason, list);
 }
 
-/** The IPv4 address an IPv4-mapped IPv6 address (`::ffff:a.b.c.d`, or its hex form) stands for. */
-function unmapped(address: string): string | undefined {
-  const dotted = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (dotted) return dotted[1];
-  const hex = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(address);
-  if (!hex) return undefined;
-  const high = Number.parseInt(hex[1]!, 16);
-  const low = Number.parseInt(hex[2]!, 16);
-  return [high >> 8, high & 255, low >> 8, low & 255].join('.');
+/** The eight 16-bit groups of an IPv6 address (`::` expanded, a dotted IPv4 tail read as two groups). */
+function ipv6Groups(address: string): number[] | undefined {
+  let text = address.toLowerCase();
+  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (dotted) {
+    const [a, b, c, d] = dotted.slice(1).map(Number) as [number, number, number, number];
+    text = `${text.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const read = (part: string | undefined) => (part ? part.split(':').map((group) => Number.parseInt(group, 16)) : []);
+  const [head, tail] = text.split('::');
+  const before = read(head);
+  const after = text.includes('::') ? read(tail) : [];
+  const groups = text.includes('::') ? [...before, ...new Array<number>(8 - before.length - after.length).fill(0), ...after] : before;
+  return groups.length === 8 ? groups : undefined;
+}
+
+/**
+ * The IPv4 address an IPv6 address carries and reaches: IPv4-mapped (`::ffff:a.b.c.d`),
+ * IPv4-compatible (`::a.b.c.d`), NAT64 (`64:ff9b::/96`) and 6to4 (`2002::/16`) — each a way to
+ * spell 127.0.0.1 or 169.254.169.254 that a list of IPv6 ranges alone would let through.
+ */
+function embeddedIpv4(address: string): string | undefined {
+  if (isIP(address) !== 6) return undefined;
+  const groups = ipv6Groups(address);
+  if (!groups) return undefined;
+  const [g0, g1, g2, g3, g4, g5, g6, g7] = groups as [number, number, number, number, number, number, number, number];
+  const ipv4 = (high: number, low: number) => [high >> 8, high & 255, low >> 8, low & 255].join('.');
+  const zeroUpTo = (count: number) => groups.slice(0, count).every((group) => group === 0);
+  if (zeroUpTo(5) && g5 === 0xffff) return ipv4(g6, g7);
+  // `::` and `::1` are IPv6's own unspecified and loopback addresses, not IPv4-compatible ones.
+  if (zeroUpTo(6) && (g6 !== 0 || g7 > 1)) return ipv4(g6, g7);
+  if (g0 === 0x64 && g1 === 0xff9b && g2 === 0 && g3 === 0 && g4 === 0 && g5 === 0) return ipv4(g6, g7);
+  if (g0 === 0x2002) return ipv4(g1, g2);
+  return undefined;
 }
 
 /** Why an IP address is no place to send webhooks to, or `undefined` when it is a public one. */
 export function refusedAddress(address: string): DestinationRefusal | undefined {
-  const mapped = unmapped(address);
-  const [ip, family] = mapped ? [mapped, 'ipv4' as const] : [address, isIP(address) === 4 ? ('ipv4' as const) : ('ipv6' as const)];
-  for (const [reason, list] of blockLists) {
-    if (list.check(ip, family)) return reason;
+  const carried = embeddedIpv4(address);
+  const candidates: [string, 'ipv4' | 'ipv6'][] = [[address, isIP(address) === 4 ? 'ipv4' : 'ipv6']];
+  if (carried) candidates.unshift([carried, 'ipv4']);
+  for (const [ip, family] of candidates) {
+    for (const [reason, list] of blockLists) {
+      if (list.check(ip, family)) return reason;
+    }
   }
   return undefined;
 }
