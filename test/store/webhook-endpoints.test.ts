@@ -42,6 +42,7 @@ describe('webhook endpoints', () => {
     expect(await service.setDisabled(endpoint.id, true)).toMatchObject({ ok: true, endpoint: { disabled: true } });
     expect(await service.setDisabled(endpoint.id, false)).toMatchObject({ ok: true, endpoint: { disabled: false } });
     const rotated = await service.rotateSecret(endpoint.id);
+    expect(rotated).toMatchObject({ ok: true, signingSecret: expect.stringMatching(/^whsec_/) });
     expect(rotated.ok && rotated.signingSecret).not.toBe(signingSecret);
     expect(await service.delete(endpoint.id)).toEqual({ ok: true, id: endpoint.id });
     expect(await service.delete(endpoint.id)).toEqual({ ok: false, error: { code: 'WEBHOOK_ENDPOINT_NOT_FOUND' } });
