@@ -30,18 +30,25 @@ export type UpdateOutcome = {
  * indexes accepted the new version, so a failing document update leaves no trace (the documents
  * of a multi-update updated before it stay updated, as in MongoDB).
  */
-export function updateDocuments(storage: Storage, database: string, collectionName: string, statement: UpdateStatement): UpdateOutcome {
+export function updateDocuments(
+  storage: Storage,
+  database: string,
+  collectionName: string,
+  statement: UpdateStatement,
+  /** Counted as documents are written, so a statement stopped by an error still reports what it changed. */
+  outcome: UpdateOutcome = { matched: 0, modified: 0 },
+): UpdateOutcome {
   const collection = storage.find(database, collectionName);
   const targets = selectRecords(collection, { filter: statement.filter, sort: statement.sort, limit: statement.multi ? 0 : 1, hint: statement.hint });
   if (!collection || targets.length === 0) {
-    if (!statement.upsert) return { matched: 0, modified: 0 };
+    if (!statement.upsert) return outcome;
     const inserted = buildUpsertDocument(statement.update, statement);
     statement.beforeWrite?.(undefined, inserted);
     assertDocumentSize(inserted, 'upsert');
     const upserted = storage.getOrCreate(database, collectionName).insert(inserted);
-    return { matched: 0, modified: 0, upserted };
+    outcome.upserted = upserted;
+    return outcome;
   }
-  const outcome: UpdateOutcome = { matched: targets.length, modified: 0 };
   for (const target of targets) {
     const after = applyUpdate(target.doc, statement.update, statement);
     statement.beforeWrite?.(target.doc, after);
@@ -50,6 +57,7 @@ export function updateDocuments(storage: Storage, database: string, collectionNa
       collection.replace(target, after);
       outcome.modified += 1;
     }
+    outcome.matched += 1;
   }
   return outcome;
 }

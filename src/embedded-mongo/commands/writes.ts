@@ -1,7 +1,7 @@
 import type { Document } from '../bson-values.js';
 import { assertDocumentSize } from '../document-size.js';
 import { CommandError, toCommandError } from '../errors.js';
-import { deleteDocuments, updateDocuments } from '../modify.js';
+import { type UpdateOutcome, deleteDocuments, updateDocuments } from '../modify.js';
 import { parseUpdate } from '../update-engine.js';
 import {
   collectionArgument,
@@ -56,16 +56,27 @@ function update(command: Document, { state, database }: CommandContext): Documen
     if (multi && update.kind === 'replacement') {
       throw new CommandError('FailedToParse', 'multi update is not supported for replacement-style update');
     }
-    const outcome = updateDocuments(state.storage, database, name, {
-      filter: optionalDocument(statement, 'q') ?? {},
-      update,
-      multi,
-      upsert: optionalBoolean(statement, 'upsert') ?? false,
-      arrayFilters: optionalDocumentArray(statement, 'arrayFilters'),
-      hint: statement.hint,
-    });
-    n += outcome.matched;
-    nModified += outcome.modified;
+    const outcome: UpdateOutcome = { matched: 0, modified: 0 };
+    try {
+      updateDocuments(
+        state.storage,
+        database,
+        name,
+        {
+          filter: optionalDocument(statement, 'q') ?? {},
+          update,
+          multi,
+          upsert: optionalBoolean(statement, 'upsert') ?? false,
+          arrayFilters: optionalDocumentArray(statement, 'arrayFilters'),
+          hint: statement.hint,
+        },
+        outcome,
+      );
+    } finally {
+      // A multi-update stopped by an error keeps (and reports) the documents it already changed.
+      n += outcome.matched;
+      nModified += outcome.modified;
+    }
     if (outcome.upserted) {
       n += 1;
       upserted.push({ index, _id: outcome.upserted.doc._id });

@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { useTestDatabase } from './test-database.js';
+
+const database = useTestDatabase();
+
+describe('a multi-update stopped by an error', () => {
+  it('reports the documents it already changed beside the write error, so no error hides a write that applied', async () => {
+    const db = database.client.db('multi-update');
+    await db.collection<{ _id: number; n: unknown }>('rows').insertMany([
+      { _id: 1, n: 1 },
+      { _id: 2, n: 'text' },
+      { _id: 3, n: 3 },
+    ]);
+    const reply = await db.command({ update: 'rows', updates: [{ q: {}, u: { $inc: { n: 1 } }, multi: true }] });
+    expect(reply).toMatchObject({ n: 1, nModified: 1, writeErrors: [{ index: 0, code: 14 }] });
+    expect(await db.collection('rows').find().sort({ _id: 1 }).toArray()).toEqual([
+      { _id: 1, n: 2 },
+      { _id: 2, n: 'text' },
+      { _id: 3, n: 3 },
+    ]);
+  });
+});
