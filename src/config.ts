@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_LEDGER_SETTINGS, DEFAULT_PLAN_CATALOG, DEFAULT_PRICING_CATALOG, findPlan, plainProblem, type PlanCatalog, type PricingCatalog } from './ledger/index.js';
+import { DEFAULT_RETRY_SCHEDULE, parseRetrySchedule } from './webhooks/retry-schedule.js';
 
 /**
  * Signs and verifies development tokens when no JWT setting is given, so that `npm start` and
@@ -148,6 +149,21 @@ const environmentSchema = (plans: PlanCatalog) =>
       WEBHOOK_TIMEOUT_MS: wholeNumber(100, 60_000, 10_000),
       WEBHOOK_MAX_RESPONSE_BYTES: wholeNumber(0, 1024 * 1024, 64 * 1024),
       WEBHOOK_MAX_REDIRECTS: wholeNumber(0, 10, 0),
+      // The delays between a failed delivery's attempts (src/webhooks/retry-schedule.ts).
+      WEBHOOK_RETRY_SCHEDULE: z
+        .string()
+        .default(DEFAULT_RETRY_SCHEDULE)
+        .transform((text, ctx) => {
+          const parsed = parseRetrySchedule(text);
+          if (parsed.ok) return parsed.delaysMs;
+          ctx.addIssue({ code: 'custom', message: parsed.problem });
+          return z.NEVER;
+        }),
+      // A delivering process holds an (endpoint, account) stream this long between renewals: longer than an attempt takes.
+      WEBHOOK_LEASE_MS: wholeNumber(1000, 600_000, 30_000),
+      // How often each process looks at the outbox for what other processes recorded and for retries due.
+      WEBHOOK_POLL_MS: wholeNumber(50, 60_000, 1000),
+      WEBHOOK_CONCURRENCY: wholeNumber(1, 100, 4),
     })
     .superRefine(
       (env, ctx) => {
@@ -156,6 +172,9 @@ const environmentSchema = (plans: PlanCatalog) =>
         const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
         if (production && !env.MONGODB_URI) {
           problem('MONGODB_URI', 'is required when NODE_ENV=production: the embedded database is for development and tests only');
+        }
+        if (env.WEBHOOK_LEASE_MS <= env.WEBHOOK_TIMEOUT_MS) {
+          problem('WEBHOOK_LEASE_MS', 'must be longer than WEBHOOK_TIMEOUT_MS: a lease that ends during an attempt lets a second process send the event again');
         }
         if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) {
           problem('HTTP_HEADERS_TIMEOUT_MS', 'must not be longer than HTTP_REQUEST_TIMEOUT_MS: the headers are part of the request');
@@ -316,10 +335,21 @@ export type Config = {
   readonly websocket: WebSocketCaps;
   /**
    * Webhook endpoints: `allowPrivate` (WEBHOOK_ALLOW_PRIVATE; unset, true in development and test only)
-   * lets them point at loopback, private and link-local addresses. The other three bound delivery
-   * (not built yet): how long a request may take, how much of a response is read, how many redirects are followed.
+   * lets them point at loopback, private and link-local addresses. The next three bound delivery:
+   * how long a request may take, how much of a response is read, how many redirects are followed.
+   * `retrySchedule` (WEBHOOK_RETRY_SCHEDULE) is the delay in milliseconds before each retry of a failed delivery.
+   * `leaseMs`, `pollMs` and `concurrency` pace the delivery worker (src/webhooks/delivery-worker.ts).
    */
-  readonly webhooks: { readonly allowPrivate: boolean; readonly timeoutMs: number; readonly maxResponseBytes: number; readonly maxRedirects: number };
+  readonly webhooks: {
+    readonly allowPrivate: boolean;
+    readonly timeoutMs: number;
+    readonly maxResponseBytes: number;
+    readonly maxRedirects: number;
+    readonly retrySchedule: readonly number[];
+    readonly leaseMs: number;
+    readonly pollMs: number;
+    readonly concurrency: number;
+  };
   /** The plans and prices the API serves; the ledger's defaults unless a caller passes others. */
   readonly catalogs: { readonly plans: PlanCatalog; readonly pricing: PricingCatalog };
 };
@@ -405,6 +435,10 @@ export function loadConfig(
       timeoutMs: values.WEBHOOK_TIMEOUT_MS,
       maxResponseBytes: values.WEBHOOK_MAX_RESPONSE_BYTES,
       maxRedirects: values.WEBHOOK_MAX_REDIRECTS,
+      retrySchedule: values.WEBHOOK_RETRY_SCHEDULE,
+      leaseMs: values.WEBHOOK_LEASE_MS,
+      pollMs: values.WEBHOOK_POLL_MS,
+      concurrency: values.WEBHOOK_CONCURRENCY,
     },
     catalogs,
   };

@@ -40,7 +40,13 @@ describe('loadConfig', () => {
       simulatedProvider: { latencyMs: 0, failureInjection: false },
       ledger: { holdTtlMs: 15 * 60_000 },
       websocket: { maxSubscriptionsPerSocket: 100, maxSubscriptionsPerPrincipal: 500, maxSocketsPerPrincipal: 50, messagesPerSecond: 20 },
-      webhooks: { allowPrivate: true, timeoutMs: 10_000, maxResponseBytes: 64 * 1024, maxRedirects: 0 },
+      webhooks: {
+        allowPrivate: true,
+        timeoutMs: 10_000,
+        maxResponseBytes: 64 * 1024,
+        maxRedirects: 0,
+        retrySchedule: [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000, 36_000_000],
+      },
       catalogs: { plans: DEFAULT_PLAN_CATALOG, pricing: DEFAULT_PRICING_CATALOG },
     });
   });
@@ -54,6 +60,13 @@ describe('loadConfig', () => {
     expect(loadConfig({ NODE_ENV: 'test', WEBHOOK_ALLOW_PRIVATE: 'false' }).webhooks.allowPrivate).toBe(false);
     expect(() => loadConfig({ WEBHOOK_ALLOW_PRIVATE: 'yes', WEBHOOK_MAX_REDIRECTS: '11' })).toThrow(
       /WEBHOOK_ALLOW_PRIVATE must be true or false[\s\S]*WEBHOOK_MAX_REDIRECTS must be a whole number from 0 to 10/,
+    );
+  });
+
+  it('takes the webhook retry schedule, and reports a bad one with the other problems', () => {
+    expect(loadConfig({ WEBHOOK_RETRY_SCHEDULE: '10s, 1m,1h' }).webhooks.retrySchedule).toEqual([10_000, 60_000, 3_600_000]);
+    expect(() => loadConfig({ WEBHOOK_RETRY_SCHEDULE: '5s,soon', WEBHOOK_MAX_REDIRECTS: '11' })).toThrow(
+      /WEBHOOK_MAX_REDIRECTS must be a whole number from 0 to 10[\s\S]*WEBHOOK_RETRY_SCHEDULE must be comma-separated delays from 1s to 7d, each a whole number with s, m, h or d \(like 5s,5m,2h\): delay 2 is "soon"/,
     );
   });
 
