@@ -109,13 +109,18 @@ const systemLookup: Lookup = (hostname) => dnsLookup(hostname, { all: true });
 
 export type DestinationCheck = { readonly ok: true } | { readonly ok: false; readonly reason: DestinationRefusal };
 
+export type ResolvedDestination = { readonly ok: true; readonly addresses: readonly string[] } | { readonly ok: false; readonly reason: DestinationRefusal };
+
 /**
- * Whether webhooks may be sent to `url`'s host: every address it resolves to must be public, since
- * a request may go to any of them (delivery checks again after each redirect, when it follows any).
- * `allowPrivate` (WEBHOOK_ALLOW_PRIVATE) lets an operator send to the internal network.
+ * The addresses `url`'s host is (a literal address) or resolves to, refused unless every one is
+ * public, since a request may go to any of them; `allowPrivate` (WEBHOOK_ALLOW_PRIVATE) lets an
+ * operator send to the internal network. `refused` is the rule for one address (`refusedAddress`;
+ * tests of delivery allow one loopback address with it).
  */
-export async function checkDestination(url: URL, options: { readonly allowPrivate: boolean; readonly lookup?: Lookup }): Promise<DestinationCheck> {
-  if (options.allowPrivate) return { ok: true };
+export async function resolveDestination(
+  url: URL,
+  options: { readonly allowPrivate: boolean; readonly lookup?: Lookup; readonly refused?: (address: string) => DestinationRefusal | undefined },
+): Promise<ResolvedDestination> {
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   let addresses: readonly string[];
   if (isIP(host) !== 0) addresses = [host];
@@ -127,9 +132,21 @@ export async function checkDestination(url: URL, options: { readonly allowPrivat
     }
   }
   if (addresses.length === 0) return { ok: false, reason: 'UNRESOLVABLE' };
-  for (const address of addresses) {
-    const reason = refusedAddress(address);
-    if (reason) return { ok: false, reason };
+  if (!options.allowPrivate) {
+    for (const address of addresses) {
+      const reason = (options.refused ?? refusedAddress)(address);
+      if (reason) return { ok: false, reason };
+    }
   }
-  return { ok: true };
+  return { ok: true, addresses };
+}
+
+/**
+ * Whether webhooks may be sent to `url`'s host (see `resolveDestination`); delivery checks again,
+ * at each redirect it follows too. With `allowPrivate` nothing is refused, not even a host that does not resolve now.
+ */
+export async function checkDestination(url: URL, options: { readonly allowPrivate: boolean; readonly lookup?: Lookup }): Promise<DestinationCheck> {
+  if (options.allowPrivate) return { ok: true };
+  const resolved = await resolveDestination(url, options);
+  return resolved.ok ? { ok: true } : resolved;
 }
