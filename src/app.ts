@@ -19,8 +19,7 @@ import { openDatabase, type Database } from './store/database.js';
 import { createDirectory } from './store/directory.js';
 import { createGenerationStore } from './store/generations.js';
 import { createLedgerStore, type LedgerStore } from './store/ledger-store.js';
-import { createWebhookEndpointStore } from './store/webhook-endpoints.js';
-import { createEndpointService } from './webhooks/endpoint-service.js';
+import { startWebhooks } from './webhooks/index.js';
 
 export type RunningApp = {
   /** `http://host:port`, with the port actually bound (a test passes port 0). */
@@ -105,6 +104,13 @@ export function createApp(config: Config, options: AppOptions = {}): App {
         redisUrl,
         onRedisDown: (error) => logger.warn(`spend limits: Redis does not answer (${error.message}); each process counts its own requests until it is back`),
       });
+      const webhooks = await startWebhooks({
+        connection: database.connection,
+        store,
+        config: config.webhooks,
+        registry: metrics.registry,
+        onError: (error) => logger.warn(`webhooks: ${error instanceof Error ? error.message : String(error)}`),
+      });
       const authenticate = createAuthenticator(config.auth);
       const graphql = createGraphQLServer({
         config,
@@ -116,7 +122,8 @@ export function createApp(config: Config, options: AppOptions = {}): App {
           generation,
           metering: createMeteringService({ store, plans: config.catalogs.plans, pricing: config.catalogs.pricing }),
           spendLimiter,
-          webhookEndpoints: createEndpointService(await createWebhookEndpointStore(database.connection), { allowPrivate: config.webhooks.allowPrivate }),
+          webhookEndpoints: webhooks.endpoints,
+          webhookDeliveries: webhooks.outbox,
         },
         authenticate,
         database,
@@ -155,6 +162,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
         await realtime.close();
         await bus.close();
         await spendLimiter.close();
+        await webhooks.stop();
         await store.settled();
         await database.close();
       };

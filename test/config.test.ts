@@ -46,6 +46,9 @@ describe('loadConfig', () => {
         maxResponseBytes: 64 * 1024,
         maxRedirects: 0,
         retrySchedule: [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000, 36_000_000],
+        leaseMs: 30_000,
+        pollMs: 1000,
+        concurrency: 4,
       },
       catalogs: { plans: DEFAULT_PLAN_CATALOG, pricing: DEFAULT_PRICING_CATALOG },
     });
@@ -65,6 +68,8 @@ describe('loadConfig', () => {
 
   it('takes the webhook retry schedule, and reports a bad one with the other problems', () => {
     expect(loadConfig({ WEBHOOK_RETRY_SCHEDULE: '10s, 1m,1h' }).webhooks.retrySchedule).toEqual([10_000, 60_000, 3_600_000]);
+    // A lease must outlast an attempt, or a second process would send the event again.
+    expect(() => loadConfig({ WEBHOOK_TIMEOUT_MS: '10000', WEBHOOK_LEASE_MS: '10000' })).toThrow(/WEBHOOK_LEASE_MS/);
     expect(() => loadConfig({ WEBHOOK_RETRY_SCHEDULE: '5s,soon', WEBHOOK_MAX_REDIRECTS: '11' })).toThrow(
       /WEBHOOK_MAX_REDIRECTS must be a whole number from 0 to 10[\s\S]*WEBHOOK_RETRY_SCHEDULE must be comma-separated delays from 1s to 7d, each a whole number with s, m, h or d \(like 5s,5m,2h\): delay 2 is "soon"/,
     );

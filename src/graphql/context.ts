@@ -8,6 +8,7 @@ import type { SpendLimiter } from '../rate-limits/index.js';
 import type { Realtime } from '../realtime/index.js';
 import type { Directory } from '../store/directory.js';
 import type { LedgerStore } from '../store/ledger-store.js';
+import type { WebhookOutbox } from '../store/webhook-outbox.js';
 import type { EndpointService } from '../webhooks/endpoint-service.js';
 import { invalidCredentials, unauthenticated, unavailable } from './errors.js';
 
@@ -26,6 +27,8 @@ export type Services = {
   readonly spendLimiter: SpendLimiter;
   /** Registration of webhook endpoints (services only). */
   readonly webhookEndpoints: EndpointService;
+  /** The delivery log and redelivery (services only). */
+  readonly webhookDeliveries: WebhookOutbox;
 };
 
 /**

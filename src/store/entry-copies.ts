@@ -1,4 +1,6 @@
 import type { IdempotencyRecord, LedgerEntry } from '../ledger/index.js';
+import type { WebhookEvent } from '../webhooks/ledger-events.js';
+import { eventDocuments } from './webhook-models.js';
 import type { Model } from 'mongoose';
 import { storedKeyRecord } from './key-records.js';
 import { keyDocumentId, type LedgerModels, type StoredEntry } from './models.js';
@@ -14,16 +16,26 @@ export function withDurableKeys(entries: readonly LedgerEntry[], remembered: rea
   return entries.map((entry, index) => ({ ...entry, idempotency: index === last ? durable : [] }));
 }
 
+/** One write's entries, and the webhook events they give (`webhookEventsOf`). */
+export type EntryCopy = { readonly entries: readonly StoredEntry[]; readonly events: readonly WebhookEvent[] };
+
 /**
- * Copies entries into `ledger_entries` and the keys they carry into `idempotency_keys`, side by
- * side. Safe to repeat: the unique (accountId, seq) index and the keys' `_id` turn a second copy
- * into duplicate-key errors, which are ignored.
+ * Copies entries into `ledger_entries`, the keys they carry into `idempotency_keys` and their
+ * events into the webhook outbox, side by side: an event is recorded exactly when its entry is
+ * copied, before anyone is told of the write. Safe to repeat: the unique (accountId, seq) index
+ * and the keys' and events' `_id`s turn a second copy into duplicate-key errors, which are ignored.
  */
-export async function copyEntries(models: LedgerModels, entries: readonly StoredEntry[]): Promise<void> {
+export async function copyEntries(models: LedgerModels, copies: readonly EntryCopy[]): Promise<void> {
+  const entries = copies.flatMap((copy) => copy.entries);
   if (entries.length === 0) return;
   const keys = entries.flatMap(({ accountId, idempotency }) => idempotency.map((record) => ({ _id: keyDocumentId(accountId, record.key), accountId, ...record })));
   const history = entries.map(({ idempotency: _keys, ...entry }) => entry);
-  await Promise.all([insertOnce(models.Entries, history), keys.length === 0 ? undefined : insertOnce(models.Keys, keys)]);
+  const events = eventDocuments(copies.flatMap((copy) => copy.events), new Date());
+  await Promise.all([
+    insertOnce(models.Entries, history),
+    keys.length === 0 ? undefined : insertOnce(models.Keys, keys),
+    events.length === 0 ? undefined : insertOnce(models.WebhookEvents, events),
+  ]);
 }
 
 async function insertOnce<T>(model: Model<T>, documents: readonly object[]): Promise<void> {

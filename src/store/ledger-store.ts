@@ -31,6 +31,7 @@ import { stateChanges } from './state-diff.js';
 import { keyRecordOf } from './key-records.js';
 import { keyDocumentId, ledgerModels, type AccountDocument, type StoredEntry } from './models.js';
 import { withDurableKeys } from './entry-copies.js';
+import { webhookEventsOf } from '../webhooks/ledger-events.js';
 import { listEntries, entriesAfter, type EntryFilter, type EntryPage, type PageRequest } from './entry-queries.js';
 import { listReservations, reservationsByHoldId, type ReservationEntries, type ReservationFilter, type ReservationPage } from './reservation-queries.js';
 import { sessionsActiveIn, sessionTotals, type SessionPlace, type SessionQuery, type SessionTotals } from './session-queries.js';
@@ -124,7 +125,7 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
   ): Promise<{ pulled: Promise<void> }> {
     if (entries.length === 0) return { pulled: Promise.resolve() };
     const copying = performance.now();
-    await commands.copyEntries(entries);
+    await commands.copyEntries({ entries, events: webhookEventsOf(entries, state) });
     options.observer?.entriesCopied((performance.now() - copying) / 1000);
     const lastSeq = entries.at(-1)!.seq;
     written.copied(accountId, createdAt, lastSeq);

@@ -1,6 +1,7 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { AccountState, LedgerEntry, Quote } from '../ledger/index.js';
 import type { StoredKeyRecord } from './key-records.js';
+import { webhookModels, type WebhookEventDocument } from './webhook-models.js';
 
 /**
  * An entry as a write leaves it pending in its account: with the keys its operation remembered
@@ -51,6 +52,8 @@ export type LedgerModels = {
   Entries: Model<StoredEntry>;
   Keys: Model<IdempotencyKeyDocument>;
   Quotes: Model<QuoteDocument>;
+  /** The webhook outbox, filled by the same copy as `Entries`. */
+  WebhookEvents: Model<WebhookEventDocument>;
 };
 
 // The ledger owns the shape of its state and entries; mongoose stores them as given (Mixed) and
@@ -137,6 +140,8 @@ export type WebhookEndpointDocument = {
   createdAt: Date;
   updatedAt: Date;
   secretRotatedAt: Date;
+  /** Since when its deliveries give up (the last retry failed), until one succeeds; absent or null: healthy. */
+  failingSince?: Date | null;
 };
 
 const webhookEndpointSchema = new Schema<WebhookEndpointDocument>(
@@ -150,6 +155,7 @@ const webhookEndpointSchema = new Schema<WebhookEndpointDocument>(
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
     secretRotatedAt: { type: Date, required: true },
+    failingSince: { type: Date, default: null },
   },
   { ...options, collection: 'webhook_endpoints' },
 );
@@ -168,5 +174,5 @@ export async function ledgerModels(connection: Connection): Promise<LedgerModels
     Quotes: connection.model<QuoteDocument>('Quote', quoteSchema),
   };
   await Promise.all(Object.values(models).map((model) => model.init()));
-  return models;
+  return { ...models, WebhookEvents: (await webhookModels(connection)).Events };
 }

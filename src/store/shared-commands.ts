@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { Model } from 'mongoose';
-import { copyEntries } from './entry-copies.js';
-import type { AccountDocument, IdempotencyKeyDocument, LedgerModels, StoredEntry } from './models.js';
+import { copyEntries, type EntryCopy } from './entry-copies.js';
+import type { AccountDocument, IdempotencyKeyDocument, LedgerModels } from './models.js';
 
 /**
  * The store's commands, shared by the batches of every account that run at the same moment: one
@@ -28,9 +28,9 @@ function byId<T extends { _id: string }>(model: Model<T>) {
 export function sharedCommands(models: LedgerModels, onBackgroundError: (error: unknown) => void) {
   const accounts = byId<AccountDocument>(models.Accounts);
   const keys = byId<IdempotencyKeyDocument>(models.Keys);
-  const copies = new DataLoader<readonly StoredEntry[], true>(
+  const copies = new DataLoader<EntryCopy, true>(
     async (groups) => {
-      await copyEntries(models, groups.flat());
+      await copyEntries(models, groups);
       return groups.map(() => true as const);
     },
     SHARED,
@@ -67,7 +67,7 @@ export function sharedCommands(models: LedgerModels, onBackgroundError: (error: 
   return {
     readAccount: (accountId: string) => accounts.load(accountId),
     readKeys: (ids: readonly string[]) => keys.loadMany(ids),
-    copyEntries: (entries: readonly StoredEntry[]) => copies.load(entries),
+    copyEntries: (copy: EntryCopy) => copies.load(copy),
     /** Takes copied entries out of the account's pending ones, waiting for nobody (see `settled`). */
     pullCopied: pullNow,
     /**

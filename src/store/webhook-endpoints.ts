@@ -11,6 +11,9 @@ export const MAX_WEBHOOK_ENDPOINTS = 20;
 /** An endpoint as the API may show it: everything but the secret. */
 export type WebhookEndpoint = Omit<WebhookEndpointDocument, '_id' | 'secret'> & { readonly id: string };
 
+/** What delivering to an endpoint needs, secret included: for the delivery worker, never for the API. */
+export type DeliveryTarget = { readonly url: string; readonly secret: string; readonly disabled: boolean; readonly failing: boolean };
+
 export type EndpointFields = { readonly url: string; readonly eventTypes: readonly string[]; readonly description: string };
 
 export type WebhookEndpointStore = {
@@ -23,6 +26,11 @@ export type WebhookEndpointStore = {
   setDisabled(id: string, disabled: boolean): Promise<WebhookEndpoint | undefined>;
   delete(id: string): Promise<boolean>;
   rotateSecret(id: string, secret: string): Promise<WebhookEndpoint | undefined>;
+  /** Every endpoint, for routing events (at most `MAX_WEBHOOK_ENDPOINTS`). */
+  all(): Promise<WebhookEndpoint[]>;
+  deliveryTarget(id: string): Promise<DeliveryTarget | undefined>;
+  /** Marks the endpoint failing (its last retry failed) or healthy again (a delivery succeeded). */
+  setFailing(id: string, failing: boolean): Promise<void>;
 };
 
 function shown({ _id, secret: _secret, ...rest }: WebhookEndpointDocument): WebhookEndpoint {
@@ -71,5 +79,17 @@ export async function createWebhookEndpointStore(connection: Connection, now: ()
       return (await Endpoints.deleteOne({ _id: id })).deletedCount === 1;
     },
     rotateSecret: (id, secret) => change(id, { secret, secretRotatedAt: now() }),
+    async all() {
+      return (await Endpoints.find().sort({ createdAt: 1 }).lean<WebhookEndpointDocument[]>()).map(shown);
+    },
+    async deliveryTarget(id) {
+      const document = await Endpoints.findById(id, { url: 1, secret: 1, disabled: 1, failingSince: 1 }).lean<WebhookEndpointDocument>();
+      return document ? { url: document.url, secret: document.secret, disabled: document.disabled, failing: Boolean(document.failingSince) } : undefined;
+    },
+    async setFailing(id, failing) {
+      // Only a change is written: a healthy endpoint's every success costs nothing more.
+      const filter = failing ? { _id: id, failingSince: null } : { _id: id, failingSince: { $ne: null } };
+      await Endpoints.updateOne(filter, { $set: { failingSince: failing ? now() : null } });
+    },
   };
 }

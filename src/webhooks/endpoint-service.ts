@@ -48,8 +48,15 @@ async function fieldsProblem(fields: Partial<EndpointFields>, policy: { allowPri
   return destination.ok ? undefined : { code: 'WEBHOOK_DESTINATION_REFUSED', reason: destination.reason };
 }
 
+/** What the outbox does when an endpoint stops or starts taking deliveries (see webhook-outbox.ts). */
+export type EndpointDeliveries = { forgetEndpoint(id: string): Promise<void>; wakeEndpoint(id: string): Promise<void> };
+
 /** Registration of webhook endpoints: what a service may store, checked before the store sees it. */
-export function createEndpointService(store: WebhookEndpointStore, policy: { readonly allowPrivate: boolean; readonly lookup?: Lookup }): EndpointService {
+export function createEndpointService(
+  store: WebhookEndpointStore,
+  policy: { readonly allowPrivate: boolean; readonly lookup?: Lookup },
+  deliveries?: EndpointDeliveries,
+): EndpointService {
   const unique = (fields: Partial<EndpointFields>) => (fields.eventTypes ? { ...fields, eventTypes: [...new Set(fields.eventTypes)] } : fields);
   return {
     async create(fields) {
@@ -67,10 +74,15 @@ export function createEndpointService(store: WebhookEndpointStore, policy: { rea
     },
     async setDisabled(id, disabled) {
       const endpoint = await store.setDisabled(id, disabled);
-      return endpoint ? { ok: true, endpoint } : NOT_FOUND;
+      if (!endpoint) return NOT_FOUND;
+      // What waited while it was disabled goes out now.
+      if (!disabled) await deliveries?.wakeEndpoint(id);
+      return { ok: true, endpoint };
     },
     async delete(id) {
-      return (await store.delete(id)) ? { ok: true, id } : NOT_FOUND;
+      if (!(await store.delete(id))) return NOT_FOUND;
+      await deliveries?.forgetEndpoint(id);
+      return { ok: true, id };
     },
     async rotateSecret(id) {
       const signingSecret = newSigningSecret();

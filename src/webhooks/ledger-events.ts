@@ -1,0 +1,149 @@
+import { createHash } from 'node:crypto';
+import { encodeGlobalID } from '@pothos/plugin-relay';
+import type { AccountState, LedgerEntry, Meter, MeterChange } from '../ledger/index.js';
+import { closesPeriod } from '../ledger/low-balance.js';
+import type { WebhookEventType } from './event-types.js';
+
+/** JSON as a webhook body carries it. */
+export type EventData = { readonly [field: string]: string | number | boolean | null | EventData | readonly EventData[] };
+
+/**
+ * One event of the outbox, derived from committed entries: the same entries always give the same
+ * events with the same ids, so that copying entries again (after a crash) adds nothing.
+ */
+export type WebhookEvent = {
+  /** `evt_` and 32 hex digits, a digest of what the event is (account, seq, type, meter, …). */
+  readonly id: string;
+  readonly type: WebhookEventType;
+  readonly accountId: string;
+  /** The seq of the entry it derives from (the first, for an event of several entries). */
+  readonly seq: number;
+  /** Orders the events of one seq (several thresholds of one debit, one per meter). */
+  readonly ordinal: number;
+  readonly at: Date;
+  /** The body delivered, serialized once so that every attempt and redelivery sends the same bytes. */
+  readonly payload: string;
+};
+
+/** The meter's figures after an entry, as every event about a meter reports them. */
+function meterFigures(change: MeterChange, resetsAt: Date): EventData {
+  return {
+    meter: change.meter,
+    available: change.availableAfter,
+    used: change.usedAfter,
+    reserved: change.reservedAfter,
+    allowance: change.allowanceAfter,
+    unlimited: change.unlimited,
+    resetsAt: resetsAt.toISOString(),
+  };
+}
+
+type Draft = { type: WebhookEventType; entry: LedgerEntry; identity: readonly (string | number)[]; data: EventData };
+
+/**
+ * The events `entries` (one write's, in seq order) give, in order. `state` is the account as
+ * that write left it: a meter's period end after each entry is the `at` of the meter's next RESET
+ * among the entries, or, after its last, the state's.
+ */
+export function webhookEventsOf(entries: readonly LedgerEntry[], state: AccountState): WebhookEvent[] {
+  const resetsAtAfter = (index: number, meter: Meter): Date => {
+    const nextReset = entries.slice(index + 1).find((entry) => entry.kind === 'RESET' && entry.changes.some((change) => change.meter === meter));
+    return nextReset?.at ?? state.meters[meter].periodEnd;
+  };
+  const drafts: Draft[] = [];
+  const settledHolds = new Set<string>();
+  entries.forEach((entry, index) => {
+    for (const change of entry.changes) drafts.push(...meterEvents(entry, change, resetsAtAfter(index, change.meter)));
+    if (entry.kind === 'PLAN_CHANGE') drafts.push(planChanged(entry, (meter) => resetsAtAfter(index, meter)));
+    const holdId = entry.details.holdId;
+    if (typeof holdId === 'string' && entry.kind !== 'HOLD' && !settledHolds.has(holdId)) {
+      // A hold ends in up to three entries written together (COMMIT, EXPIRY, RELEASE): one event for all.
+      settledHolds.add(holdId);
+      const settlement = entries.filter((other) => other.details.holdId === holdId && other.kind !== 'HOLD');
+      const settled = holdSettled(holdId, settlement, (meter) => resetsAtAfter(entries.indexOf(settlement.at(-1)!), meter));
+      if (settled) drafts.push(settled);
+    }
+  });
+  let previousSeq = -1;
+  let ordinal = 0;
+  return drafts.map((draft) => {
+    ordinal = draft.entry.seq === previousSeq ? ordinal + 1 : 0;
+    previousSeq = draft.entry.seq;
+    return finished(draft, ordinal);
+  });
+}
+
+/** Threshold, exhaustion, reset and grant events of one meter's change. */
+function meterEvents(entry: LedgerEntry, change: MeterChange, resetsAt: Date): Draft[] {
+  const figures = { ...meterFigures(change, resetsAt), member: entry.memberId };
+  const drafts: Draft[] = (change.thresholdsCrossed ?? []).map((percent) => ({
+    type: 'credits.threshold_crossed',
+    entry,
+    identity: [change.meter, percent],
+    data: { ...figures, percent },
+  }));
+  // Credits expiring with their period are not running out: the RESET at the same instant follows.
+  const ranOut = !change.unlimited && change.previousAvailable > 0 && change.availableAfter === 0 && !closesPeriod(entry, resetsAt);
+  if (ranOut) drafts.push({ type: 'credits.exhausted', entry, identity: [change.meter], data: figures });
+  if (entry.kind === 'RESET') {
+    const data = { ...figures, periodStart: detail(entry, 'periodStart'), rolledOver: detail(entry, 'rolledOver'), planId: detail(entry, 'planId') };
+    drafts.push({ type: 'credits.reset', entry, identity: [change.meter], data });
+  }
+  if (entry.kind === 'GRANT' || entry.kind === 'ADJUSTMENT') {
+    const grantKind = entry.kind === 'ADJUSTMENT' ? 'ADJUSTMENT' : detail(entry, 'grantKind');
+    drafts.push({ type: 'credits.granted', entry, identity: [change.meter], data: { ...figures, credits: change.delta, grantKind, metadata: entry.metadata } });
+  }
+  return drafts;
+}
+
+function planChanged(entry: LedgerEntry, resetsAt: (meter: Meter) => Date): Draft {
+  const meters = entry.changes.map((change) => meterFigures(change, resetsAt(change.meter)));
+  const data = Object.fromEntries(['status', 'fromPlanId', 'toPlanId', 'effectiveAt'].map((name) => [name, detail(entry, name)]));
+  return { type: 'plan.changed', entry, identity: [], data: { ...data, meters } };
+}
+
+/**
+ * `reservation.expired` for a hold its TTL released, `generation.failed` for one settled as a
+ * failure, with what it cost (the credits committed, per meter); none for other settlements.
+ */
+function holdSettled(holdId: string, settlement: readonly LedgerEntry[], resetsAt: (meter: Meter) => Date): Draft | undefined {
+  const first = settlement[0]!;
+  const figuresAfter = latestChanges(settlement).map((change) => meterFigures(change, resetsAt(change.meter)));
+  const attribution = { holdId, member: first.memberId, feature: first.feature, sessionId: first.sessionId, assetId: first.assetId };
+  if (first.details.reason === 'HOLD_EXPIRED') {
+    const released = creditsLeavingReserved(settlement);
+    return { type: 'reservation.expired', entry: first, identity: [holdId], data: { ...attribution, released, meters: figuresAfter } };
+  }
+  const how = first.details.settlement;
+  if (how !== 'FAILED_BEFORE_WORK' && how !== 'FAILED_AFTER_WORK') return undefined;
+  const cost = creditsLeavingReserved(settlement.filter((entry) => entry.kind === 'COMMIT'));
+  const stage = how === 'FAILED_BEFORE_WORK' ? 'BEFORE_WORK' : 'AFTER_WORK';
+  return { type: 'generation.failed', entry: first, identity: [holdId], data: { ...attribution, stage, step: detail(first, 'step'), cost, meters: figuresAfter } };
+}
+
+/** Per meter, the credits the entries took out of `reserved` (committed, released or expired). */
+function creditsLeavingReserved(entries: readonly LedgerEntry[]): EventData[] {
+  const byMeter = new Map<Meter, number>();
+  for (const change of entries.flatMap((entry) => entry.changes)) byMeter.set(change.meter, (byMeter.get(change.meter) ?? 0) - change.reservedDelta);
+  return [...byMeter].map(([meter, credits]) => ({ meter, credits }));
+}
+
+/** Each meter's last change among the entries: its figures once they are all written. */
+function latestChanges(entries: readonly LedgerEntry[]): MeterChange[] {
+  const byMeter = new Map<Meter, MeterChange>();
+  for (const change of entries.flatMap((entry) => entry.changes)) byMeter.set(change.meter, change);
+  return [...byMeter.values()];
+}
+
+/** A fact the ledger recorded about the entry, null when it recorded none. */
+function detail(entry: LedgerEntry, name: string): string | number | boolean | null {
+  return entry.details[name] ?? null;
+}
+
+function finished({ type, entry, identity, data }: Draft, ordinal: number): WebhookEvent {
+  const digest = createHash('sha256').update(JSON.stringify([entry.accountId, entry.seq, type, ...identity])).digest('hex');
+  const id = `evt_${digest.slice(0, 32)}`;
+  const timestamp = entry.at.toISOString();
+  const body = { id, type, timestamp, data: { account: encodeGlobalID('Account', entry.accountId), accountId: entry.accountId, seq: entry.seq, ...data } };
+  return { id, type, accountId: entry.accountId, seq: entry.seq, ordinal, at: entry.at, payload: JSON.stringify(body) };
+}
