@@ -22,7 +22,7 @@ export type LiveTick = {
   cursor: string;
   seq: number;
   meter: Meter;
-  kind: 'GRANT' | 'DEBIT' | 'HOLD' | 'COMMIT' | 'RELEASE' | 'EXPIRY' | 'RESET' | 'PLAN_CHANGE' | 'ADJUSTMENT' | 'MEMBER_CAP';
+  kind: 'GRANT' | 'DEBIT' | 'HOLD' | 'COMMIT' | 'RELEASE' | 'EXPIRY' | 'RESET' | 'PLAN_CHANGE' | 'ADJUSTMENT' | 'MEMBER_CAP' | 'POLICY_CHANGE';
   delta: number;
   previousAvailable: number;
   available: number;

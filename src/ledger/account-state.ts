@@ -1,3 +1,5 @@
+import type { CreditPolicies } from './credit-policy-terms.js';
+import type { DayUsage } from './daily-limits.js';
 import type { Grant } from './grants.js';
 import { availableOn } from './grants.js';
 import type { Hold } from './holds.js';
@@ -33,6 +35,13 @@ export type MeterState = {
    * announced once. Absent: none yet; a reset starts a new MeterState, so each period starts afresh.
    */
   thresholdsAnnounced?: number[];
+  /** At most this many credits consumed or held per day (`MeterRules.dailyLimit`); absent: no daily limit. */
+  dailyLimit?: number;
+  /**
+   * What the meter consumed on the latest day it consumed anything (`DayUsage`). Carried across
+   * resets: a day is a day of the calendar, whatever period it falls in. Absent: nothing yet.
+   */
+  today?: DayUsage;
 };
 
 /** A member of an organization drawing from its pool: usage this period and optional caps. */
@@ -65,6 +74,11 @@ export type AccountState = {
   grants: Grant[];
   holds: Hold[];
   members: MemberState[];
+  /**
+   * Per-account credit policies: an override of the plan's terms per meter, in force and/or
+   * scheduled for the meter's next reset (`CreditPolicy`). Absent or without a meter: the plan's terms.
+   */
+  policies?: CreditPolicies;
 };
 
 /** The four balances of a meter that entries report. */

@@ -1,5 +1,6 @@
 import type { AccountState, MeterState } from './account-state.js';
 import { dropIdleMembers, dropSpentGrants } from './account-state.js';
+import { applyScheduledPolicy, effectiveRules, rulesUnder } from './credit-policy-terms.js';
 import type { Draft } from './draft.js';
 import { beginDraft, record } from './draft.js';
 import { grantIdFor, type Grant } from './grants.js';
@@ -90,9 +91,9 @@ function expireGrants(draft: Draft, at: Date, grants: readonly Grant[]): Record<
   return unusedAllowance;
 }
 
-/** The meters whose period kind differs under `plan` (e.g. monthly AI credits becoming daily). */
+/** The meters whose period kind differs under `plan` (e.g. monthly AI credits becoming daily), the account's overrides laid over it. */
 export function periodKindChanges(state: AccountState, plan: Plan): Meter[] {
-  return METERS.filter((meter) => plan.meters[meter].period !== state.meters[meter].period);
+  return METERS.filter((meter) => rulesUnder(plan, state, meter).period !== state.meters[meter].period);
 }
 
 /**
@@ -124,15 +125,17 @@ function applyPendingPlan(draft: Draft, at: Date, plans: PlanCatalog): Meter[] {
 }
 
 /**
- * Starts a meter's new period under the current plan: used goes back to zero (for the account
- * and each member), the plan's allowance is granted until the period ends, and with a CAPPED
- * rollover policy on the period that ended, up to its cap of unused allowance is granted as
- * ROLLOVER until the new period ends. Rolled-over credits are not allowance, so they never roll
- * over again.
+ * Starts a meter's new period under the current plan and the account's credit policy (a policy
+ * scheduled for this reset takes over first): used goes back to zero (for the account and each
+ * member), the allowance is granted until the period ends, and with a CAPPED rollover policy on
+ * the period that ended, up to its cap of unused allowance is granted as ROLLOVER until the new
+ * period ends. Rolled-over credits are not allowance, so they never roll over again. The day's
+ * usage carries on: a daily limit counts calendar days, whatever period they fall in.
  */
 function resetMeter(draft: Draft, meter: Meter, at: Date, plans: PlanCatalog, unusedAllowance: number): void {
+  applyScheduledPolicy(draft, meter, at);
   const ending = draft.state.meters[meter];
-  const rules = requirePlan(plans, draft.state.planId).meters[meter];
+  const rules = effectiveRules(plans, draft.state, meter);
   const periodEnd = periodContaining(rules.period, draft.state, at).end;
   const rolledOver =
     ending.rollover.kind === 'CAPPED' && !rules.unlimited ? Math.min(ending.rollover.maxCredits, unusedAllowance) : 0;
@@ -144,6 +147,8 @@ function resetMeter(draft: Draft, meter: Meter, at: Date, plans: PlanCatalog, un
     allowance: rules.allowance,
     rollover: rules.rollover,
     used: 0,
+    ...(rules.dailyLimit !== undefined && { dailyLimit: rules.dailyLimit }),
+    ...(ending.today && { today: ending.today }),
   };
   const details = {
     planId: draft.state.planId,

@@ -8,6 +8,7 @@ import { beginDraft, record } from './draft.js';
 import type { EntryKind, EntryMetadata, LedgerEntry } from './entries.js';
 import type { Result } from './errors.js';
 import { grantCredits, removeCredits } from './grant-operations.js';
+import { removeCreditPolicy, setCreditPolicy } from './credit-policies.js';
 import { commitHold, releaseHold, reportFailure } from './hold-settlement.js';
 import { remember, requestFingerprint, type IdempotencyRecord, type Recall } from './idempotency.js';
 import { checkCollectionLimits, checkOperationInputs } from './input-limits.js';
@@ -126,6 +127,9 @@ function recordUnmoved(draft: Draft, operation: LedgerOperation, outcome: Operat
     case 'PLAN_CHANGED':
       record(draft, spec('PLAN_CHANGE', { planId: outcome.planId, mode: outcome.mode }), [], () => {});
       return;
+    case 'CREDIT_POLICY_CHANGED':
+      record(draft, spec('POLICY_CHANGE', { meter: outcome.meter, status: outcome.status, effectiveAt: outcome.effectiveAt.toISOString() }), [], () => {});
+      return;
     case 'STEP_REUSED': {
       // Attributed like any hold, so the session it was reused in counts the generation.
       const attribution = operation.type === 'HOLD' ? { sessionId: operation.sessionId ?? null, assetId: operation.assetId ?? null, metadata: operation.metadata ?? {} } : {};
@@ -161,5 +165,9 @@ function perform(
       return changePlan(draft, operation, context);
     case 'SET_MEMBER_CAP':
       return setMemberCap(draft, operation);
+    case 'SET_CREDIT_POLICY':
+      return setCreditPolicy(draft, operation, context);
+    case 'REMOVE_CREDIT_POLICY':
+      return removeCreditPolicy(draft, operation, context);
   }
 }

@@ -1,6 +1,7 @@
 import type { AccountState } from './account-state.js';
 import { meterFigures } from './account-state.js';
 import { advanceTo } from './advance.js';
+import { dailyFigures, type DailyFigures } from './daily-limits.js';
 import { topUpRemainingOn } from './grants.js';
 import { reservedOn } from './holds.js';
 import { amountOf, METERS, type Meter } from './meters.js';
@@ -21,6 +22,11 @@ export type MeterBalance = {
   topUp: number;
   periodStart: Date;
   resetsAt: Date;
+  /**
+   * The meter's daily limit and its day (a layered limit inside the period); absent without one
+   * (and on balances remembered before daily limits).
+   */
+  daily?: DailyFigures;
 };
 
 /** The balance as of `context.now`: resets and expiries due by then are taken into account. */
@@ -41,7 +47,7 @@ export function balancesOf(current: AccountState): MeterBalance[] {
 function balanceOf(current: AccountState, meter: Meter): MeterBalance {
   const meterState = current.meters[meter];
   const { unlimited, allowance, available, used, reserved } = meterFigures(current, meter);
-  return {
+  const balance: MeterBalance = {
     meter,
     unlimited,
     allowance,
@@ -52,6 +58,8 @@ function balanceOf(current: AccountState, meter: Meter): MeterBalance {
     periodStart: meterState.periodStart,
     resetsAt: meterState.periodEnd,
   };
+  const daily = dailyFigures(current, meter, current.clock);
+  return daily ? { ...balance, daily } : balance;
 }
 
 export type MemberUsage = { memberId: string; meter: Meter; used: number; reserved: number; cap: number | null };

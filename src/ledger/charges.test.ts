@@ -142,6 +142,8 @@ describe('debits', () => {
       needed: 32,
       available: 18,
       resetsAt: new Date('2025-04-01T12:00:00Z'),
+      limit: 'PERIOD',
+      freesAt: new Date('2025-04-01T12:00:00Z'),
     });
     expect(account.state).toEqual(before);
     expect(account.entries).toHaveLength(entryCount);

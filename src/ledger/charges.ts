@@ -2,6 +2,7 @@ import type { AccountState } from './account-state.js';
 import type { Draft, EntryAttribution } from './draft.js';
 import { record } from './draft.js';
 import type { LedgerError, Result } from './errors.js';
+import { dailyRefusal, countToward } from './daily-limits.js';
 import { checkCredits, fail, ok } from './errors.js';
 import { availableOn, takeFromGrants } from './grants.js';
 import { periodOf, type Hold } from './holds.js';
@@ -23,15 +24,24 @@ export const MAX_HOLD_TTL_MS = 90 * 86_400_000;
 type ChargeContext = LedgerContext & { idempotencyKey: string; recall: Recall };
 type PricedOperation = DebitOperation | HoldOperation;
 
-/** Limited meters need the credits available; unlimited ones only record usage. */
-function checkAvailable(state: AccountState, amounts: MeterAmounts): LedgerError | null {
+/**
+ * Layered limits: a limited meter needs the credits available this period (PERIOD), and a meter
+ * with a daily limit, unlimited or not, the day's remainder (DAILY). When both refuse, the one
+ * that frees later is named: only once both have started afresh can the request fit.
+ */
+function checkAvailable(state: AccountState, amounts: MeterAmounts, at: Date): LedgerError | null {
   for (const meter of metersIn(amounts)) {
     const meterState = state.meters[meter];
     const available = availableOn(state.grants, meter);
     const needed = amountOf(amounts, meter);
-    if (!meterState.unlimited && available < needed) {
-      return { code: 'INSUFFICIENT_CREDITS', meter, needed, available, resetsAt: meterState.periodEnd };
-    }
+    const period: LedgerError | null =
+      !meterState.unlimited && available < needed
+        ? { code: 'INSUFFICIENT_CREDITS', meter, needed, available, resetsAt: meterState.periodEnd, limit: 'PERIOD', freesAt: meterState.periodEnd }
+        : null;
+    const daily = dailyRefusal(state, meter, at, needed);
+    if (period && daily) return daily.freesAt.getTime() > period.freesAt.getTime() ? daily : period;
+    const refusal = period ?? daily;
+    if (refusal) return refusal;
   }
   return null;
 }
@@ -40,8 +50,8 @@ function checkAvailable(state: AccountState, amounts: MeterAmounts): LedgerError
  * Checks every meter before anything changes, so a charge spanning several meters applies on all
  * of them or on none.
  */
-function checkAffordable(state: AccountState, memberId: string | undefined, costs: MeterAmounts): LedgerError | null {
-  return checkAvailable(state, costs) ?? checkMemberCaps(state, memberId, costs);
+function checkAffordable(state: AccountState, memberId: string | undefined, costs: MeterAmounts, at: Date): LedgerError | null {
+  return checkAvailable(state, costs, at) ?? checkMemberCaps(state, memberId, costs);
 }
 
 /** A price, with what the charge is recorded as: its feature and the quote that locked it. */
@@ -77,7 +87,7 @@ function explicitPrice(amounts: MeterAmounts): Result<Price> {
 function priceAndCheck(state: AccountState, operation: PricedOperation, context: ChargeContext): Result<Priced> {
   const price = priceOf(state, operation, context);
   if (!price.ok) return price;
-  const refusal = checkAffordable(state, operation.memberId, price.value.costs);
+  const refusal = checkAffordable(state, operation.memberId, price.value.costs, context.now);
   return refusal ? fail(refusal) : price;
 }
 
@@ -103,6 +113,7 @@ export function debit(draft: Draft, operation: DebitOperation, context: ChargeCo
       const amount = amountOf(charged, meter);
       if (!state.meters[meter].unlimited) takeFromGrants(state.grants, meter, amount, state.meters[meter].rollover);
       state.meters[meter].used += amount;
+      countToward(state, meter, context.now, amount);
       addMemberUsage(state, operation.memberId ?? null, meter, amount);
     }
   });
@@ -130,7 +141,7 @@ export function hold(draft: Draft, operation: HoldOperation, context: ChargeCont
   // An unchanged step is never charged twice, so it needs no credits: check before affordability.
   const charge = step.value && chargeOfStep(context.recall, step.value.fingerprint);
   if (charge) return ok(reuseOf(charge));
-  const refusal = checkAffordable(draft.state, operation.memberId, price.value.costs);
+  const refusal = checkAffordable(draft.state, operation.memberId, price.value.costs, context.now);
   if (refusal) return fail(refusal);
   const { costs, chargeOnProviderFailure, quoteId } = price.value;
   const expiresAt = new Date(context.now.getTime() + ttlMs);
@@ -157,6 +168,7 @@ export function hold(draft: Draft, operation: HoldOperation, context: ChargeCont
         allocations: state.meters[meter].unlimited ? [] : takeFromGrants(state.grants, meter, amountOf(costs, meter), state.meters[meter].rollover),
         chargeOnProviderFailure: chargeOnProviderFailure[meter] ?? 'NONE',
         ...periodOf(state.meters[meter]),
+        dayStart: countToward(state, meter, context.now, amountOf(costs, meter)),
       })),
     };
     state.holds.push(created);

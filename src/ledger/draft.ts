@@ -1,5 +1,6 @@
 import type { AccountState } from './account-state.js';
 import { meterFigures } from './account-state.js';
+import { dailyFigures, dayUsageAt } from './daily-limits.js';
 import type { EntryKind, EntryMetadata, LedgerEntry, MeterChange } from './entries.js';
 import type { IdempotencyRecord } from './idempotency.js';
 import { closesPeriod, lowBalanceNotices } from './low-balance.js';
@@ -69,6 +70,7 @@ export function record(
     const announced = meterState.thresholdsAnnounced ?? [];
     const thresholdsCrossed = lowBalanceNotices({ before: was, after: now, announced, closesPeriod: closesPeriod(spec, periodEnds[meter]) });
     if (thresholdsCrossed.length > 0) meterState.thresholdsAnnounced = [...announced, ...thresholdsCrossed];
+    const daily = dailyChange(state, meter, spec.at);
     return {
       meter,
       unlimited: now.unlimited,
@@ -81,6 +83,7 @@ export function record(
       reservedAfter: now.reserved,
       allowanceAfter: now.allowance,
       thresholdsCrossed,
+      ...(daily && { daily }),
     };
   });
   const entry: LedgerEntry = {
@@ -100,4 +103,18 @@ export function record(
   state.lastSeq = seq;
   draft.entries.push(entry);
   return entry;
+}
+
+/**
+ * The day of a meter with a daily limit after an entry, announcing once a day that the limit is
+ * reached: on the entry that finds the day's usage at its limit while the day has not said so.
+ */
+function dailyChange(state: AccountState, meter: Meter, at: Date): MeterChange['daily'] {
+  const figures = dailyFigures(state, meter, at);
+  if (!figures) return undefined;
+  const meterState = state.meters[meter];
+  const today = dayUsageAt(state, meterState, at);
+  const limitReached = figures.remainingToday === 0 && today === meterState.today && today.limitAnnounced !== true;
+  if (limitReached) today.limitAnnounced = true;
+  return { limit: figures.limit, usedToday: figures.usedToday, dayResetsAt: figures.dayResetsAt, limitReached };
 }

@@ -11,6 +11,7 @@ export const ENTRY_KINDS = [
   'PLAN_CHANGE',
   'ADJUSTMENT',
   'MEMBER_CAP',
+  'POLICY_CHANGE',
 ] as const;
 /**
  * GRANT: credits added (top-up, admin grant). DEBIT: usage charged at once. HOLD: available →
@@ -18,7 +19,10 @@ export const ENTRY_KINDS = [
  * expiry, from available (a grant expired) or from reserved (released into an expired grant).
  * RESET: a new period (used back to 0, the new allowance and any rollover granted). PLAN_CHANGE:
  * an upgrade's extra allowance, or a downgrade scheduled / applied. ADJUSTMENT: credits an admin
- * took away. MEMBER_CAP: a member's cap set or lifted. A keyed write that moved no credit (a cap,
+ * took away. MEMBER_CAP: a member's cap set or lifted. POLICY_CHANGE: a per-account credit
+ * policy set, scheduled, applied at a reset or removed (details: meter, status, effectiveAt and
+ * each term as a scalar, null where the plan's applies); applied at once it moves the meter's
+ * allowance like an upgrade, or restarts its period. A keyed write that moved no credit (a cap,
  * a plan change to the plan in force, a step hold that found its step charged) still leaves an
  * entry, without meter changes: an audit trail, and where its idempotency key is kept for good.
  */
@@ -58,6 +62,12 @@ export type MeterChange = {
    * the change of the current period's `used`.
    */
   earlierPeriod?: { periodStart: Date; heldAt: Date; used: number };
+  /**
+   * Only on a meter with a daily limit: the day after the entry (its limit, what it consumed,
+   * when it ends) and `limitReached`, the daily notice: true on the entry that took the day's
+   * usage to its limit, once a day, as `thresholdsCrossed` is the period's.
+   */
+  daily?: { limit: number; usedToday: number; dayResetsAt: Date; limitReached: boolean };
 };
 
 /** Immutable. `seq` counts an account's entries from 1 without gaps. */

@@ -16,7 +16,12 @@ export type LedgerError =
   | { code: 'QUOTE_NOT_FOUND'; quoteId: string }
   | { code: 'QUOTE_EXPIRED'; quoteId: string; expiredAt: Date }
   | { code: 'QUOTE_MISMATCH'; quoteId: string; field: 'accountId' | 'feature' | 'parameters' }
-  | { code: 'INSUFFICIENT_CREDITS'; meter: Meter; needed: number; available: number; resetsAt: Date }
+  /**
+   * A limit of the meter leaves less than `needed`: `limit` says which, `available` what it still
+   * allows and `freesAt` when it starts afresh: PERIOD, the credits of the period (allowance,
+   * rollover, top-ups), at the meter's reset (`resetsAt`); DAILY, its daily limit, when the day ends.
+   */
+  | { code: 'INSUFFICIENT_CREDITS'; meter: Meter; needed: number; available: number; resetsAt: Date; limit: SpendingLimit; freesAt: Date }
   | { code: 'MEMBER_CAP_EXCEEDED'; memberId: string; meter: Meter; cap: number; used: number; needed: number }
   | { code: 'HOLD_NOT_FOUND'; holdId: string }
   | { code: 'COMMIT_EXCEEDS_HOLD'; holdId: string; meter: Meter; held: number; requested: number }
@@ -25,6 +30,9 @@ export type LedgerError =
   | { code: 'CREDIT_LIMIT_EXCEEDED'; meter: Meter; figure: 'CREDITS' | 'USED'; limit: number }
   /** The account already keeps as many of `what` as it may (see `checkCollectionLimits`). */
   | { code: 'LIMIT_REACHED'; what: LimitedCollection; limit: number };
+
+/** Which of a meter's layered limits refused: its credits this period, or its daily limit. */
+export type SpendingLimit = 'PERIOD' | 'DAILY';
 
 export type LedgerErrorCode = LedgerError['code'];
 

@@ -45,7 +45,8 @@ export function removeCredits(draft: Draft, operation: RemoveCreditsOperation, c
   const { meter, amount } = operation;
   const available = availableOn(draft.state.grants, meter);
   if (available < amount) {
-    return fail({ code: 'INSUFFICIENT_CREDITS', meter, needed: amount, available, resetsAt: draft.state.meters[meter].periodEnd });
+    const { periodEnd } = draft.state.meters[meter];
+    return fail({ code: 'INSUFFICIENT_CREDITS', meter, needed: amount, available, resetsAt: periodEnd, limit: 'PERIOD', freesAt: periodEnd });
   }
   const spec = {
     kind: 'ADJUSTMENT' as const,

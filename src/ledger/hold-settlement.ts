@@ -1,6 +1,7 @@
 import type { Draft, EntryAttribution } from './draft.js';
 import type { EntryMetadata, MeterChange } from './entries.js';
 import { record } from './draft.js';
+import { giveBack } from './daily-limits.js';
 import type { LedgerError, Result } from './errors.js';
 import { checkCredits, fail, ok } from './errors.js';
 import { splitAllocations, totalOf } from './grants.js';
@@ -78,11 +79,13 @@ export function settleHold(
     linesOn([meter]).some((line) => line.allocations.some((allocation) => !liveGrantIds.has(allocation.grantId))),
   );
   if (forfeiting.length > 0) {
-    record(draft, { ...spec, kind: 'EXPIRY' }, forfeiting, () => {
+    record(draft, { ...spec, kind: 'EXPIRY' }, forfeiting, (state) => {
       for (const line of linesOn(forfeiting)) {
         const lost = line.allocations.filter((allocation) => !liveGrantIds.has(allocation.grantId));
         line.allocations = line.allocations.filter((allocation) => liveGrantIds.has(allocation.grantId));
         line.amount -= totalOf(lost);
+        // Not consumed: the day the hold was taken gets them back, if it is still that day.
+        giveBack(state, line.meter, line.dayStart, entry.at, totalOf(lost));
         outcome.expired[line.meter] = totalOf(lost);
       }
     });
@@ -98,6 +101,7 @@ export function settleHold(
           grant.remaining += allocation.amount;
         }
         outcome.released[line.meter] = line.amount;
+        giveBack(state, line.meter, line.dayStart, entry.at, line.amount);
         line.allocations = [];
         line.amount = 0;
       }

@@ -24,6 +24,11 @@ export type HoldLine = {
    */
   periodStart?: Date;
   periodSeq?: number;
+  /**
+   * The start of the day the credits counted toward (`DayUsage`): credits that go back are given
+   * back to that day only while it lasts. Absent on holds stored before days were counted.
+   */
+  dayStart?: Date;
 };
 
 /**

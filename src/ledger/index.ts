@@ -38,12 +38,16 @@ export type {
   LedgerContext,
   LedgerOperation,
   ReleaseOperation,
+  RemoveCreditPolicyOperation,
   RemoveCreditsOperation,
   ReportFailureOperation,
+  SetCreditPolicyOperation,
   SetMemberCapOperation,
 } from './operations.js';
-export type { HoldSettlement, OperationSuccess, Outcome } from './outcomes.js';
-export { checkCredits, type LedgerError, type LedgerErrorCode, type Result } from './errors.js';
+export type { CreditPolicyStatus, HoldSettlement, OperationSuccess, Outcome } from './outcomes.js';
+export { checkCredits, type LedgerError, type LedgerErrorCode, type Result, type SpendingLimit } from './errors.js';
+export { MeterPolicySchema, type CreditPolicies, type CreditPolicy, type MeterPolicy, type PolicyEffect } from './credit-policy-terms.js';
+export type { DailyFigures } from './daily-limits.js';
 export { MAX_BALANCE, MAX_FIGURE, MAX_PLAN_CREDITS } from './limits.js';
 export { INPUT_LIMITS, checkChargeInputs, checkMetadata, checkParameters, checkText, type InputError, type LimitedCollection } from './input-limits.js';
 export { METERS, MeterSchema, type Meter, type MeterAmounts } from './meters.js';

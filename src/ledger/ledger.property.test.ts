@@ -36,14 +36,14 @@ const PLANS = parsePlanCatalog({
       name: 'Large',
       tier: 1,
       meters: {
-        AI_CREDITS: { allowance: 60, period: 'MONTH' },
+        AI_CREDITS: { allowance: 60, period: 'MONTH', dailyLimit: 25 },
         VIDEO_GENERATIONS: { allowance: 5, period: 'MONTH', rollover: { kind: 'CAPPED', maxCredits: 2 } },
       },
     },
     unlimited: {
       name: 'Unlimited',
       tier: 2,
-      meters: { AI_CREDITS: { allowance: 0, period: 'DAY', unlimited: true }, VIDEO_GENERATIONS: { allowance: 9, period: 'MONTH' } },
+      meters: { AI_CREDITS: { allowance: 0, period: 'DAY', unlimited: true, dailyLimit: 30 }, VIDEO_GENERATIONS: { allowance: 9, period: 'MONTH' } },
     },
   },
 });
@@ -84,10 +84,25 @@ const settler = fc.constantFrom<HoldSettler>(
   { type: 'CALLER', callerId: 'admin', anyCaller: true },
   { type: 'WORKFLOW', workflow: 'generate' },
 );
+/** Per-account terms over the plan's, often with a daily limit; unlimited ones only where a scenario allows them. */
+const policyTerms = (limitedOnly: boolean) =>
+  fc
+  .record(
+    {
+      allowance: fc.integer({ min: 0, max: 80 }),
+      period: fc.constantFrom('DAY' as const, 'MONTH' as const),
+      unlimited: limitedOnly ? fc.constant(false) : fc.boolean(),
+      rollover: fc.oneof(fc.constant({ kind: 'NONE' as const }), fc.integer({ min: 1, max: 10 }).map((maxCredits) => ({ kind: 'CAPPED' as const, maxCredits }))),
+      dailyLimit: fc.integer({ min: 1, max: 30 }),
+    },
+    { requiredKeys: [] },
+  )
+  .map((terms) => (terms.unlimited ? { ...terms, rollover: { kind: 'NONE' as const } } : terms));
+const policyEffect = fc.constantFrom('NOW' as const, 'NEXT_RESET' as const);
 const holdAmong = (holds: AccountState['holds'], index: number): string => holds[index % Math.max(1, holds.length)]?.id ?? 'hold-none';
 const holdAt = (state: AccountState, index: number): string => holdAmong(state.holds, index);
 
-function stepArbitrary(planIds: readonly string[]): fc.Arbitrary<Step> {
+function stepArbitrary(planIds: readonly string[], limitedOnly: boolean): fc.Arbitrary<Step> {
   const operation = (build: (state: AccountState, now: Date) => TestOperation): Step => ({
     kind: 'operation',
     build: (state, now) => asTester(build(state, now)),
@@ -165,6 +180,12 @@ function stepArbitrary(planIds: readonly string[]): fc.Arbitrary<Step> {
       .map(([idempotencyKey, memberId, capMeter, cap]) =>
         operation(() => ({ type: 'SET_MEMBER_CAP', idempotencyKey, memberId: memberId ?? 'ana', meter: capMeter, cap })),
       ),
+    fc
+      .tuple(key, meter, policyTerms(limitedOnly), policyEffect)
+      .map(([idempotencyKey, policyMeter, terms, effective]) => operation(() => ({ type: 'SET_CREDIT_POLICY', idempotencyKey, meter: policyMeter, terms, effective }))),
+    fc
+      .tuple(key, meter, policyEffect)
+      .map(([idempotencyKey, policyMeter, effective]) => operation(() => ({ type: 'REMOVE_CREDIT_POLICY', idempotencyKey, meter: policyMeter, effective }))),
   );
 }
 
@@ -179,7 +200,8 @@ function creditFlows(entries: readonly LedgerEntry[], forMeter: Meter): Totals {
   for (const entry of entries) {
     for (const change of entry.changes) {
       if (change.meter !== forMeter) continue;
-      if (entry.kind === 'GRANT' || entry.kind === 'RESET' || entry.kind === 'PLAN_CHANGE') totals.granted += change.delta;
+      // A credit policy applied at once changes the allowance like a plan change, up or down.
+      if (entry.kind === 'GRANT' || entry.kind === 'RESET' || entry.kind === 'PLAN_CHANGE' || entry.kind === 'POLICY_CHANGE') totals.granted += change.delta;
       if (entry.kind === 'DEBIT' || entry.kind === 'COMMIT') totals.consumed += consumedBy(change);
       if (entry.kind === 'EXPIRY') totals.expired -= change.delta + change.reservedDelta;
       if (entry.kind === 'ADJUSTMENT') totals.removed -= change.delta;
@@ -308,7 +330,12 @@ function checkInvariants(state: AccountState, entries: readonly LedgerEntry[], k
   for (const entry of entries) {
     for (const change of entry.changes) {
       expect(Math.min(change.availableAfter, change.usedAfter, change.reservedAfter)).toBeGreaterThanOrEqual(0);
+      checkDay(entry, change);
     }
+  }
+  for (const meterName of METERS) {
+    const today = state.meters[meterName].today;
+    if (today) expect(Number.isSafeInteger(today.used) && today.used >= 0).toBe(true);
   }
   // Replay checks seq (1, 2, 3, … without gaps) and every entry's before/after figures.
   const projection = replayEntries(entries);
@@ -323,6 +350,28 @@ function checkInvariants(state: AccountState, entries: readonly LedgerEntry[], k
   }
   checkStepsChargedOnce(entries);
   checkStepChargesPaid(keys, entries);
+}
+
+/**
+ * A daily limit is never spent past: an entry that spends (a debit, a hold) leaves the day's usage
+ * within the limit. (A limit set lower than what the day consumed already is not spent past either:
+ * nothing more is allowed that day.) Figures are whole and never negative.
+ */
+function checkDay(entry: LedgerEntry, change: MeterChange): void {
+  if (!change.daily) return;
+  const { limit, usedToday, dayResetsAt } = change.daily;
+  expect(Number.isSafeInteger(usedToday) && usedToday >= 0).toBe(true);
+  expect(dayResetsAt.getTime()).toBeGreaterThan(entry.at.getTime());
+  const spent = entry.kind === 'DEBIT' || (entry.kind === 'HOLD' && change.reservedDelta > 0);
+  if (spent) expect(usedToday).toBeLessThanOrEqual(limit);
+}
+
+/** A refusal by a limit says which, and frees up later than now. */
+function checkRefusal(outcome: Outcome, now: Date): void {
+  if (outcome.ok || outcome.error.code !== 'INSUFFICIENT_CREDITS') return;
+  expect(outcome.error.freesAt.getTime()).toBeGreaterThan(now.getTime());
+  expect(outcome.error.available).toBeLessThan(outcome.error.needed);
+  if (outcome.error.limit === 'PERIOD') expect(outcome.error.freesAt).toEqual(outcome.error.resetsAt);
 }
 
 /**
@@ -378,6 +427,7 @@ function runScenario(steps: readonly Step[], planIds: readonly string[], limited
     const input = structuredClone(state);
     const result = applyOperation(state, operation, context(), durable);
     checkSettledByOwner(input, operation, result.outcome);
+    checkRefusal(result.outcome, result.state.clock);
     expect(state).toEqual(input);
     expect(result.entries.map((entry) => entry.seq)).toEqual(result.entries.map((_, index) => state.lastSeq + 1 + index));
 
@@ -414,12 +464,12 @@ const timeout = Math.max(30_000, settings.numRuns * 200);
 describe('ledger properties over random histories', () => {
   it('keep balances non-negative, replayable, gap-free, idempotent and conserved (limited plans)', () => {
     const plans = ['small', 'large'];
-    fc.assert(fc.property(fc.array(stepArbitrary(plans), { minLength: 20, maxLength: 80 }), (steps) => runScenario(steps, plans, true)), settings);
+    fc.assert(fc.property(fc.array(stepArbitrary(plans, true), { minLength: 20, maxLength: 80 }), (steps) => runScenario(steps, plans, true)), settings);
   }, timeout);
 
   it('keep balances non-negative, replayable, gap-free and idempotent with unlimited meters', () => {
     const plans = ['large', 'small', 'unlimited'];
-    fc.assert(fc.property(fc.array(stepArbitrary(plans), { minLength: 20, maxLength: 80 }), (steps) => runScenario(steps, plans, false)), settings);
+    fc.assert(fc.property(fc.array(stepArbitrary(plans, false), { minLength: 20, maxLength: 80 }), (steps) => runScenario(steps, plans, false)), settings);
   }, timeout);
 });
 

@@ -1,4 +1,5 @@
 import type { JsonValue } from './canonical-json.js';
+import type { MeterPolicy, PolicyEffect } from './credit-policy-terms.js';
 import type { EntryMetadata } from './entries.js';
 import type { Meter, MeterAmounts } from './meters.js';
 import type { HoldOwner, HoldSettler } from './holds.js';
@@ -123,6 +124,19 @@ export type SetMemberCapOperation = {
   cap: number | null;
 };
 
+/** Gives the account its own terms on `meter` over its plan's (see `setCreditPolicy`). */
+export type SetCreditPolicyOperation = {
+  type: 'SET_CREDIT_POLICY';
+  idempotencyKey: string;
+  meter: Meter;
+  terms: MeterPolicy;
+  effective: PolicyEffect;
+  metadata?: EntryMetadata;
+};
+
+/** Back to the plan's terms on `meter`, at once or at its next reset. */
+export type RemoveCreditPolicyOperation = { type: 'REMOVE_CREDIT_POLICY'; idempotencyKey: string; meter: Meter; effective: PolicyEffect; metadata?: EntryMetadata };
+
 export type LedgerOperation =
   | GrantOperation
   | RemoveCreditsOperation
@@ -132,4 +146,6 @@ export type LedgerOperation =
   | ReleaseOperation
   | ReportFailureOperation
   | ChangePlanOperation
-  | SetMemberCapOperation;
+  | SetMemberCapOperation
+  | SetCreditPolicyOperation
+  | RemoveCreditPolicyOperation;

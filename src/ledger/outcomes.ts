@@ -31,7 +31,15 @@ export type OperationSuccess =
       expired: MeterAmounts;
     }
   | { type: 'PLAN_CHANGED'; planId: string; mode: 'IMMEDIATE' | 'SCHEDULED' | 'UNCHANGED'; effectiveAt: Date }
-  | { type: 'MEMBER_CAP_SET'; memberId: string; meter: Meter; cap: number | null };
+  | { type: 'MEMBER_CAP_SET'; memberId: string; meter: Meter; cap: number | null }
+  | { type: 'CREDIT_POLICY_CHANGED'; meter: Meter; status: CreditPolicyStatus; effectiveAt: Date };
+
+/**
+ * What a credit policy change did: APPLIED (in force now), SCHEDULED (at the meter's next reset,
+ * `effectiveAt`), REMOVED (the plan's terms apply now), REMOVAL_SCHEDULED (they apply from the
+ * next reset), UNCHANGED (a removal with no override in force or scheduled).
+ */
+export type CreditPolicyStatus = 'APPLIED' | 'SCHEDULED' | 'REMOVED' | 'REMOVAL_SCHEDULED' | 'UNCHANGED';
 
 /**
  * `replayed`: this is the remembered outcome of an earlier operation with the same key.

@@ -1,13 +1,15 @@
 import type { AccountState } from './account-state.js';
 import { periodKindChanges, restartPeriods } from './advance.js';
+import { rulesUnder } from './credit-policy-terms.js';
+import { setDailyLimit } from './daily-limits.js';
 import type { Draft } from './draft.js';
 import { record } from './draft.js';
 import type { Result } from './errors.js';
 import { fail, ok } from './errors.js';
-import { grantIdFor } from './grants.js';
 import { METERS } from './meters.js';
 import type { ChangePlanOperation, ClockContext } from './operations.js';
 import type { OperationSuccess } from './outcomes.js';
+import { changeAllowance } from './period-allowance.js';
 import { periodContaining } from './periods.js';
 import { findPlan, requirePlan } from './plans.js';
 
@@ -64,31 +66,13 @@ export function changePlan(
       draftState.pendingPlan = null;
       for (const meter of METERS) {
         if (restarting.includes(meter)) continue;
-        const rules = target.meters[meter];
+        // The account's own credit policy, if any, still overrides the new plan's terms.
+        const rules = rulesUnder(target, draftState, meter);
         const meterState = draftState.meters[meter];
-        const raise = Math.max(0, rules.allowance - meterState.allowance);
         meterState.unlimited ||= rules.unlimited;
         meterState.rollover = rules.rollover;
-        meterState.allowance += raise;
-        if (raise === 0 || meterState.unlimited) continue;
-        const allowanceGrant = draftState.grants.find(
-          (grant) =>
-            grant.meter === meter && grant.kind === 'ALLOWANCE' && grant.expiresAt?.getTime() === meterState.periodEnd.getTime(),
-        );
-        if (allowanceGrant) {
-          allowanceGrant.amount += raise;
-          allowanceGrant.remaining += raise;
-        } else {
-          draftState.grants.push({
-            id: grantIdFor(seq, 'ALLOWANCE', meter),
-            meter,
-            kind: 'ALLOWANCE',
-            amount: raise,
-            remaining: raise,
-            createdAt: context.now,
-            expiresAt: meterState.periodEnd,
-          });
-        }
+        setDailyLimit(meterState, rules.dailyLimit);
+        changeAllowance(draftState, meter, Math.max(0, rules.allowance - meterState.allowance), seq, context.now);
       }
     });
     restartPeriods(draft, restarting, context.now, context.plans);

@@ -5,7 +5,7 @@ import { MeterSchema } from './meters.js';
 import { PeriodKindSchema } from './periods.js';
 
 // Bounded so that what the clock adds to an account keeps every figure within GraphQL's Int (limits.ts).
-const creditCount = z.int().min(0, 'must be zero or more').max(MAX_PLAN_CREDITS, `must be at most ${MAX_PLAN_CREDITS}`);
+export const creditCount = z.int().min(0, 'must be zero or more').max(MAX_PLAN_CREDITS, `must be at most ${MAX_PLAN_CREDITS}`);
 
 /**
  * Unused allowance is forfeited at a reset unless the plan says otherwise. With CAPPED, up to
@@ -25,6 +25,12 @@ export const MeterRulesSchema = z
     /** Unlimited meters still record usage; their allowance is not consumed. */
     unlimited: z.boolean().default(false),
     rollover: RolloverPolicySchema.default({ kind: 'NONE' }),
+    /**
+     * A layered limit: at most this many credits consumed (or held) per day, in the account's
+     * time zone, inside the period's allowance (e.g. 1,000 a month, at most 100 a day). Absent: none.
+     * Unlimited meters may have one too.
+     */
+    dailyLimit: creditCount.min(1, 'must be positive').optional(),
   })
   .refine((rules) => !(rules.unlimited && rules.rollover.kind !== 'NONE'), {
     message: 'an unlimited meter has nothing to roll over: use rollover { kind: NONE }',

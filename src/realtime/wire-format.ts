@@ -39,7 +39,7 @@ export function encodeEvent(origin: string, event: LedgerEvent): string {
 }
 
 /**
- * Dates travel as ISO strings and are revived by name (`at`, `periodStart`, `resetsAt`), never by
+ * Dates travel as ISO strings and are revived by name (`at`, `periodStart`, `resetsAt`, `dayResetsAt`), never by
  * their look: metadata that happens to hold a date-like string stays a string. Null when the
  * message is not a well-formed event of `accountId`; the caller treats it as a lost message.
  */
@@ -57,6 +57,7 @@ export function decodeEvent(text: string, accountId: string): DecodedEvent | nul
     ...balance,
     periodStart: new Date(balance.periodStart),
     resetsAt: new Date(balance.resetsAt),
+    ...(balance.daily && { daily: { ...balance.daily, dayResetsAt: new Date(balance.daily.dayResetsAt) } }),
   }));
   return { origin: wire.origin, event: { accountId, entries, ...(balances && { balances: () => balances }) } };
 }

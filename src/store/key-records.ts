@@ -6,7 +6,9 @@ import type { IdempotencyRecord, Meter, MeterBalance } from '../ledger/index.js'
  * is written twice per keyed write (pending in the account, then in `idempotency_keys`), so field
  * names repeated for every meter would be most of what a debit sends to the database.
  */
-type StoredBalance = [Meter, boolean, number, number, number, number, number, Date, Date];
+type StoredBalance = [Meter, boolean, number, number, number, number, number, Date, Date, StoredDaily?];
+/** `MeterBalance.daily` (limit, used today, when the day resets), left out without a daily limit. */
+type StoredDaily = [number, number, Date];
 
 /** A key record as stored: the fingerprint (a SHA-256 in hex) as its 32 bytes, the balances as tuples. */
 export type StoredKeyRecord = Omit<IdempotencyRecord, 'fingerprint' | 'balances'> & { fingerprint: Binary; balances?: StoredBalance[] };
@@ -18,17 +20,12 @@ export function storedKeyRecord({ key, fingerprint, outcome, balances }: Idempot
     fingerprint: new Binary(Buffer.from(fingerprint, 'hex')),
     outcome,
     ...(balances && {
-      balances: balances.map((balance): StoredBalance => [
-        balance.meter,
-        balance.unlimited,
-        balance.allowance,
-        balance.available,
-        balance.used,
-        balance.reserved,
-        balance.topUp,
-        balance.periodStart,
-        balance.resetsAt,
-      ]),
+      balances: balances.map((balance): StoredBalance => {
+        const { meter, unlimited, allowance, available, used, reserved, topUp, periodStart, resetsAt, daily } = balance;
+        const stored: StoredBalance = [meter, unlimited, allowance, available, used, reserved, topUp, periodStart, resetsAt];
+        if (daily) stored.push([daily.limit, daily.usedToday, daily.dayResetsAt]);
+        return stored;
+      }),
     }),
   };
 }
@@ -46,7 +43,7 @@ export function keyRecordOf(stored: StoredKeyRecord | IdempotencyRecord): Idempo
     outcome,
     ...(balances && {
       balances: balances.map(
-        ([meter, unlimited, allowance, available, used, reserved, topUp, periodStart, resetsAt]): MeterBalance => ({
+        ([meter, unlimited, allowance, available, used, reserved, topUp, periodStart, resetsAt, daily]): MeterBalance => ({
           meter,
           unlimited,
           allowance,
@@ -56,6 +53,7 @@ export function keyRecordOf(stored: StoredKeyRecord | IdempotencyRecord): Idempo
           topUp,
           periodStart,
           resetsAt,
+          ...(daily && { daily: { limit: daily[0], usedToday: daily[1], remainingToday: Math.max(0, daily[0] - daily[1]), dayResetsAt: daily[2] } }),
         }),
       ),
     }),

@@ -15,5 +15,8 @@ export const EntryKindEnum = builder.enumType('EntryKind', {
     PLAN_CHANGE: { description: "A plan change: an upgrade's extra allowance, a downgrade scheduled or applied, or (moving nothing) a change to the plan in force." },
     ADJUSTMENT: { description: 'Credits an admin took away.' },
     MEMBER_CAP: { description: "A member's cap on a meter set or lifted: no credits move." },
+    POLICY_CHANGE: {
+      description: "An account's own credit policy on a meter set, scheduled, applied at a reset or removed: applied at once, it changes the period's allowance (or starts the period over).",
+    },
   } satisfies Record<EntryKind, { description: string }>,
 });

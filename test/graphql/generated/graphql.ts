@@ -83,6 +83,8 @@ export type EntryKind =
   | 'MEMBER_CAP'
   /** A plan change: an upgrade's extra allowance, a downgrade scheduled or applied, or (moving nothing) a change to the plan in force. */
   | 'PLAN_CHANGE'
+  /** An account's own credit policy on a meter set, scheduled, applied at a reset or removed: applied at once, it changes the period's allowance (or starts the period over). */
+  | 'POLICY_CHANGE'
   /** Reserved credits given back: reserved → available. */
   | 'RELEASE'
   /** A new period: usage back to 0, the allowance granted again (with any rollover). */
@@ -350,7 +352,7 @@ export type UsageFilter = {
   assetId?: string | null | undefined;
   /** A feature key, e.g. `image.generate`. */
   feature?: string | null | undefined;
-  /** Entries of any of these kinds (1 to 10 of them). */
+  /** Entries of any of these kinds (1 to 11 of them). */
   kinds?: Array<EntryKind> | null | undefined;
   /** A User's ID: entries attributed to that member of an organization pool. */
   member?: string | number | null | undefined;
