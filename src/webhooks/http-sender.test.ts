@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type Server } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { refusedAddress, type Lookup } from './destination-policy.js';
@@ -149,6 +150,25 @@ describe('sendWebhook', () => {
     expect(result).toMatchObject({ ok: true, statusCode: 204 });
     expect(receiver.received[0]!.headers.host).toBe(`hooks.test:${receiver.port}`);
     expect(lookups).toBe(1);
+  });
+
+  it('over https, names the host in TLS SNI while connecting to the resolved address', async () => {
+    const serverNames: string[] = [];
+    // No certificate: the server reads the name the client asks for, then ends the handshake.
+    const server = createTlsServer({
+      SNICallback: (serverName, callback) => {
+        serverNames.push(serverName);
+        callback(new Error('no certificate here'));
+      },
+    });
+    server.on('tlsClientError', () => {});
+    servers.push(server);
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as AddressInfo;
+    const result = await sendWebhook(event(`https://hooks.test:${port}/in`), options({ lookup: resolvesTo('127.0.0.1') }));
+    expect(result).toMatchObject({ ok: false, statusCode: null, error: 'CONNECTION_FAILED' });
+    expect(serverNames).toEqual(['hooks.test']);
   });
 });
 

@@ -32,6 +32,7 @@ export type DeliveryError =
 export type DeliveryAttemptResult = {
   readonly ok: boolean;
   readonly statusCode: number | null;
+  /** From the start to the outcome: resolving, connecting and every redirect included. */
   readonly latencyMs: number;
   readonly error: DeliveryError | null;
   readonly detail?: string;
