@@ -1,5 +1,3 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { parse } from 'graphql';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,43 +6,11 @@ import { GrantCreditsDocument, ViewerDocument } from '../graphql/generated/graph
 import { accountGlobalId } from '../graphql/ledger-fixture.js';
 import { useTestServer } from '../graphql/test-server.js';
 import { resultOf } from '../graphql/write-fixture.js';
+import { Receiver, signedFor, type Delivery } from './receiver.js';
 
 // Retries a second apart, the outbox looked at every 50 ms: the test waits seconds, not hours.
 const server = useTestServer({ env: { WEBHOOK_POLL_MS: '50', WEBHOOK_RETRY_SCHEDULE: '1s,1s' } });
 const service = () => server.token({ sub: 'svc:billing', role: 'service' });
-
-type Delivery = { headers: IncomingHttpHeaders; body: string };
-
-/** A receiver on loopback that answers 200 (500 to what `refuse` picks) and keeps every request. */
-class Receiver {
-  readonly requests: Delivery[] = [];
-  /** Requests answered 500 instead. */
-  refuse: (delivery: Delivery) => boolean = () => false;
-  readonly #server: Server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      const delivery = { headers: request.headers, body: Buffer.concat(chunks).toString('utf8') };
-      this.requests.push(delivery);
-      response.writeHead(this.refuse(delivery) ? 500 : 200).end('ok');
-    });
-  });
-  url = '';
-  async start(): Promise<void> {
-    await new Promise<void>((resolve) => this.#server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}/hooks`;
-  }
-  stop = () => new Promise<void>((resolve) => this.#server.close(() => resolve()));
-  /** The requests of one event, waiting for `count` of them. */
-  async of(eventId: string | undefined, count: number, predicate: (delivery: Delivery) => boolean = () => true): Promise<Delivery[]> {
-    for (let waited = 0; waited < 15_000; waited += 25) {
-      const found = this.requests.filter((delivery) => (eventId === undefined || delivery.headers['webhook-id'] === eventId) && predicate(delivery));
-      if (found.length >= count) return found;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-    throw new Error(`the receiver got ${this.requests.length} requests, not the ${count} expected`);
-  }
-}
 
 const receiver = new Receiver();
 beforeAll(() => receiver.start());
@@ -69,16 +35,6 @@ async function topUp(sub: string, amount: number, key: string): Promise<void> {
 }
 
 const isFor = (sub: string) => (delivery: Delivery) => (JSON.parse(delivery.body) as { data: { accountId: string } }).data.accountId === `user:${sub}`;
-/** Whether the request was signed with this endpoint's secret: which endpoint it was sent to. */
-const signedFor = (webhook: Webhook) => (delivery: Delivery) => {
-  try {
-    webhook.verify(delivery.body, delivery.headers as Record<string, string>);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 describe('webhook delivery', () => {
   it('delivers a top-up as credits.granted, signed so that standardwebhooks verifies it, with the figures a backend needs', async () => {
     const webhook = await register(['CREDITS_GRANTED']);
