@@ -216,6 +216,9 @@ describe('refusals', () => {
       needed: 3,
       available: 2,
       resetsAt: new Date('2026-03-31T00:00:00Z'),
+      // The period's allowance refused (no daily limit), freed at the reset.
+      limit: 'PERIOD',
+      freesAt: new Date('2026-03-31T00:00:00Z'),
       upgrade: { planId: 'thousand', name: 'Thousand', tier: 2, meter: 'AI_CREDITS', allowance: 1_000, unlimited: false, period: 'MONTH' },
     });
     expect(await fixture.balance(accountId)).toEqual(before.balance);
