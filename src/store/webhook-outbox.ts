@@ -179,6 +179,12 @@ export async function createWebhookOutbox(connection: Connection, now: () => Dat
       return Deliveries.find(filter).sort({ createdAt: -1, _id: -1 }).limit(page.first).lean<WebhookDeliveryDocument[]>();
     },
 
+    /** The deliveries of `ids` that exist, in no particular order (the API's `node(id)`). */
+    byIds: (ids: readonly string[]) => Deliveries.find({ _id: { $in: [...ids] } }).lean<WebhookDeliveryDocument[]>(),
+
+    /** The events of `ids` still kept (the delivery log's payloads, a page at a time). */
+    eventsByIds: (ids: readonly string[]) => Events.find({ _id: { $in: [...ids] } }).lean<WebhookEventDocument[]>(),
+
     /** The attempts of each delivery, in order. */
     async attemptsOf(deliveryIds: readonly string[]): Promise<Map<string, WebhookAttemptDocument[]>> {
       const attempts = await Attempts.find({ deliveryId: { $in: [...deliveryIds] } }).sort({ deliveryId: 1, attempt: 1 }).lean<WebhookAttemptDocument[]>();

@@ -25,7 +25,8 @@ function placeOf(cursor: string | null | undefined, field: string): SeqPlace | u
   return { firstSeq, lastSeq };
 }
 
-function sizeOf(field: 'first' | 'last', size: number): number {
+/** A page size as asked, or INVALID_INPUT outside 1 to MAX_PAGE_SIZE (a connection's `first` or `last`). */
+export function sizeOf(field: 'first' | 'last', size: number): number {
   if (size < 1 || size > MAX_PAGE_SIZE) throw new InvalidInputError({ field, problem: `must be 1 to ${MAX_PAGE_SIZE}, got ${size}` });
   return size;
 }

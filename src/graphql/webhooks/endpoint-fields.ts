@@ -35,7 +35,8 @@ function unwrapped<T>(result: EndpointResult<T>): T {
   return result;
 }
 
-const services = (context: Context) => {
+/** The endpoint service, for a service principal; FORBIDDEN to anyone else. */
+export const services = (context: Context) => {
   authorize(context, canManageWebhooks);
   return context.services.webhookEndpoints;
 };

@@ -1,2 +1,4 @@
-/** Webhook endpoints: registration by services (delivery is the next slice of issue 15). */
+/** Webhooks for services: endpoint registration, the delivery log and redelivery. */
 import './endpoint-fields.js';
+import './delivery-fields.js';
+import './redeliver.js';

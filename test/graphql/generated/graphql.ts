@@ -402,6 +402,7 @@ export type AccountNodeQuery = { node:
     | { __typename: 'Plan', id: string }
     | { __typename: 'Product', id: string }
     | { __typename: 'Reservation', id: string }
+    | { __typename: 'WebhookDelivery', id: string }
     | { __typename: 'WebhookEndpoint', id: string }
    | null };
 
@@ -504,6 +505,7 @@ export type ReservationByIdQuery = { node:
     | { __typename: 'Plan' }
     | { __typename: 'Product' }
     | { __typename: 'Reservation', id: string, status: ReservationStatus, feature: string | null, createdAt: string, expiresAt: string | null, settledAt: string | null, member: { externalId: string } | null, session: { sessionId: string } | null, held: Array<{ meter: Meter, amount: number }>, committed: Array<{ meter: Meter, amount: number }>, released: Array<{ meter: Meter, amount: number }>, expired: Array<{ meter: Meter, amount: number }> }
+    | { __typename: 'WebhookDelivery' }
     | { __typename: 'WebhookEndpoint' }
    | null };
 
@@ -598,6 +600,7 @@ export type SessionNodeQuery = { node:
     | { __typename: 'Plan' }
     | { __typename: 'Product' }
     | { __typename: 'Reservation' }
+    | { __typename: 'WebhookDelivery' }
     | { __typename: 'WebhookEndpoint' }
    | null };
 
@@ -670,6 +673,7 @@ export type AccountsTogetherQueryVariables = Exact<{
 
 
 export type AccountsTogetherQuery = { user: { id: string, balances: Array<{ available: number }> } | null, pool:
+    | { id: string }
     | { id: string }
     | { id: string }
     | { id: string }
@@ -813,6 +817,7 @@ export type NodeQuery = { node:
     | { __typename: 'Plan', key: string, name: string, id: string }
     | { __typename: 'Product', key: string, name: string, id: string }
     | { __typename: 'Reservation', id: string }
+    | { __typename: 'WebhookDelivery', id: string }
     | { __typename: 'WebhookEndpoint', id: string }
    | null };
 
