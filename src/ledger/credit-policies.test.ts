@@ -118,6 +118,14 @@ describe('per-account credit policies', () => {
     expect(expectError(spend(account, 'b', 21))).toMatchObject({ limit: 'DAILY', available: 20 });
   });
 
+  it('keep the plan\'s terms for every term left out, even one given as undefined', () => {
+    const account = open();
+    expectOk(setPolicy(account, 'p', { allowance: 2_000, period: undefined, unlimited: undefined }, 'NEXT_RESET'));
+    account.at(RESET).advance();
+    expect(account.balance()).toMatchObject({ allowance: 2_000, unlimited: false, resetsAt: new Date('2025-05-01T00:00:00Z') });
+    expect(account.state.policies?.AI_CREDITS?.current?.terms).toEqual({ allowance: 2_000 });
+  });
+
   it('survive an upgrade: the override still lies over the new plan', () => {
     const account = open();
     expectOk(setPolicy(account, 'p', { allowance: 8_000 }));

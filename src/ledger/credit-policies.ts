@@ -34,7 +34,9 @@ export function setCreditPolicy(draft: Draft, operation: SetCreditPolicyOperatio
     const issue = parsed.error.issues[0]!;
     return fail({ code: 'VALIDATION_ERROR', field: ['terms', ...issue.path].join('.'), message: issue.message });
   }
-  return changePolicy(draft, operation, parsed.data, context);
+  // Only the terms given: a term present as undefined would hide the plan's when laid over it.
+  const terms = Object.fromEntries(Object.entries(parsed.data).filter(([, term]) => term !== undefined)) as MeterPolicy;
+  return changePolicy(draft, operation, terms, context);
 }
 
 /** Takes the account's own terms off a meter (back to the plan's), at once or at the meter's next reset. */

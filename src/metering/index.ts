@@ -1,6 +1,6 @@
 /**
  * The metering and administration writes (consume, reserve and settle, quotes, grants, plan
- * changes, member caps) as a service beside the generation workflow: the GraphQL layer parses,
+ * changes, member caps, credit policies) as a service beside the generation workflow: the GraphQL layer parses,
  * authorizes, calls it and maps its result. Refusals, with their upgrade hints, are shared by both.
  */
 export { createMeteringService, type MeteringResult, type MeteringService, type MeteringServiceOptions, type Written } from './metering-service.js';

@@ -14,7 +14,9 @@ import type {
   Quote,
   QuoteRequest,
   ReleaseOperation,
+  RemoveCreditPolicyOperation,
   RemoveCreditsOperation,
+  SetCreditPolicyOperation,
   SetMemberCapOperation,
 } from '../ledger/index.js';
 import { priceFeature } from '../ledger/index.js';
@@ -77,6 +79,13 @@ export function createMeteringService({ store, plans, pricing }: MeteringService
     changePlan: (accountId: string, request: Request<ChangePlanOperation>) => write(accountId, { type: 'CHANGE_PLAN', ...request }, 'PLAN_CHANGED'),
 
     setMemberCap: (accountId: string, request: Request<SetMemberCapOperation>) => write(accountId, { type: 'SET_MEMBER_CAP', ...request }, 'MEMBER_CAP_SET'),
+
+    /** An account's own terms on a meter over its plan's (custom enterprise terms), now or at the meter's next reset. */
+    setCreditPolicy: (accountId: string, request: Request<SetCreditPolicyOperation>) =>
+      write(accountId, { type: 'SET_CREDIT_POLICY', ...request }, 'CREDIT_POLICY_CHANGED', { hint: false }),
+
+    removeCreditPolicy: (accountId: string, request: Request<RemoveCreditPolicyOperation>) =>
+      write(accountId, { type: 'REMOVE_CREDIT_POLICY', ...request }, 'CREDIT_POLICY_CHANGED', { hint: false }),
 
     /** Whether a write with this idempotency key applied on the account, so that the key replays. */
     remembersKey: (accountId: string, idempotencyKey: string) => remembersKey(store.models, accountId, idempotencyKey),

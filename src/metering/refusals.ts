@@ -13,7 +13,7 @@ export type Refusal = Exclude<LedgerError, InsufficientCredits> | AccountNotFoun
 
 /**
  * The refusal of a write on `accountId`, with the upgrade hint of the account's plan when it ran
- * out of credits (`hint: false` for a write that no upgrade would help, e.g. removing credits).
+ * ran out of its period's credits (`hint: false` for a write that no upgrade would help, e.g. removing credits).
  */
 export async function refusalOf(
   dependencies: { store: LedgerStore; plans: PlanCatalog },
@@ -22,7 +22,8 @@ export async function refusalOf(
   { hint = true } = {},
 ): Promise<Refusal> {
   if (error.code !== 'INSUFFICIENT_CREDITS') return error;
-  if (!hint) return { ...error, upgrade: null };
+  // A daily limit is the account's own bound inside its allowance: a plan with more credits need not lift it.
+  if (!hint || error.limit === 'DAILY') return { ...error, upgrade: null };
   const [state] = await dependencies.store.loadAccounts([accountId]);
   return { ...error, upgrade: state ? upgradeHint(dependencies.plans, state.planId, error.meter) : null };
 }

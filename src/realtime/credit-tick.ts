@@ -36,6 +36,8 @@ export type CreditTick = {
    * it writes the entry (`lowBalanceNotices` in src/ledger/low-balance.ts); the tick copies them.
    */
   thresholdsCrossed: readonly number[];
+  /** The meter's day after the entry (`MeterChange.daily`); absent on a meter without a daily limit. */
+  daily?: { limit: number; usedToday: number; dayResetsAt: Date; limitReached: boolean };
 };
 
 /**
@@ -101,6 +103,8 @@ export function ticksOf(entry: LedgerEntry, options: TickOptions = {}): CreditTi
       at: entry.at,
       // An entry stored before the ledger recorded notices has none.
       thresholdsCrossed: change.thresholdsCrossed ?? NONE,
+      // A date that travelled as JSON (a bus message) is revived here.
+      ...(change.daily && { daily: { ...change.daily, dayResetsAt: new Date(change.daily.dayResetsAt) } }),
     };
   });
 }

@@ -40,6 +40,8 @@ const ANONYMOUS_REQUESTS: Record<'Query' | 'Mutation' | 'Subscription', Record<s
     releaseReservation: `mutation { releaseReservation(input: { reservationId: "${reservation}", ${key} }) { __typename } }`,
     removeCredits: `mutation { removeCredits(input: { accountId: "${account}", meter: AI_CREDITS, amount: 1, reason: "r", ${key} }) { __typename } }`,
     reserveCredits: `mutation { reserveCredits(input: { accountId: "${account}", meter: AI_CREDITS, amount: 1, ${key} }) { __typename } }`,
+    setCreditPolicy: `mutation { setCreditPolicy(input: { accountId: "${account}", meter: AI_CREDITS, dailyLimit: 1, effective: NOW, reason: "r", ${key} }) { __typename } }`,
+    removeCreditPolicy: `mutation { removeCreditPolicy(input: { accountId: "${account}", meter: AI_CREDITS, effective: NOW, reason: "r", ${key} }) { __typename } }`,
     setMemberCap: `mutation { setMemberCap(input: { accountId: "${account}", memberId: "${account}", meter: AI_CREDITS, cap: 1, ${key} }) { __typename } }`,
   },
   Subscription: {

@@ -2,6 +2,7 @@
 import './viewer.js';
 import './account.js';
 import './members.js';
+import './credit-policies.js';
 
 export { AccountRef } from './account.js';
 export { authorize, entryAsSeenBy, itemizedMemberFor } from './access.js';

@@ -1,5 +1,6 @@
-/** Administration: grants, removals and plan changes (services only), and per-member caps (organization admins and services). */
+/** Administration: grants, removals, plan changes and credit policies (services only), and per-member caps (organization admins and services). */
 import './grant-credits.js';
 import './remove-credits.js';
 import './change-plan.js';
 import './member-caps.js';
+import './credit-policies.js';

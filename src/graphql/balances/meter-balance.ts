@@ -29,5 +29,26 @@ export const MeterBalanceRef = builder.objectRef<AccountMeterBalance>('MeterBala
     topUp: t.exposeInt('topUp', { description: 'Credits left from purchased top-ups, included in `available`.' }),
     periodStart: t.field({ type: 'DateTime', description: 'When the current period began.', resolve: (balance) => balance.periodStart }),
     resetsAt: t.field({ type: 'DateTime', description: 'When the allowance resets.', resolve: (balance) => balance.resetsAt }),
+    dailyLimit: t.int({
+      nullable: true,
+      description: "At most this many credits consumed or reserved per day (midnight to midnight in the account's time zone), inside the period's credits; null without a daily limit.",
+      resolve: (balance) => balance.daily?.limit ?? null,
+    }),
+    usedToday: t.int({
+      nullable: true,
+      description: 'Credits consumed or reserved today that count toward `dailyLimit` (a reservation released the same day gives its credits back); null without a daily limit.',
+      resolve: (balance) => balance.daily?.usedToday ?? null,
+    }),
+    remainingToday: t.int({
+      nullable: true,
+      description: 'What the daily limit still allows today (`available` may allow less); null without a daily limit.',
+      resolve: (balance) => balance.daily?.remainingToday ?? null,
+    }),
+    dayResetsAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the day ends and `usedToday` starts again from 0; null without a daily limit.',
+      resolve: (balance) => balance.daily?.dayResetsAt ?? null,
+    }),
   }),
 });

@@ -4,4 +4,4 @@ import './features.js';
 import './products.js';
 
 export { MeterEnum, PeriodEnum } from './meter.js';
-export { planNode, PlanRef, requirePlanNode, type PlanNode } from './plans.js';
+export { planNode, PlanRef, requirePlanNode, RolloverKindEnum, RolloverRef, type PlanNode } from './plans.js';

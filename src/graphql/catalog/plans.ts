@@ -24,7 +24,7 @@ export function requirePlanNode(context: Context, key: string): PlanNode {
   return node;
 }
 
-const RolloverKindEnum = builder.enumType('RolloverKind', {
+export const RolloverKindEnum = builder.enumType('RolloverKind', {
   description: 'Whether unused allowance carries over at a reset.',
   values: {
     NONE: { description: 'Unused allowance is forfeited at the reset.' },
@@ -32,7 +32,7 @@ const RolloverKindEnum = builder.enumType('RolloverKind', {
   } satisfies Record<RolloverPolicy['kind'], { description: string }>,
 });
 
-const RolloverRef = builder.objectRef<RolloverPolicy>('Rollover').implement({
+export const RolloverRef = builder.objectRef<RolloverPolicy>('Rollover').implement({
   description: 'What happens to unused allowance at a reset.',
   fields: (t) => ({
     kind: t.field({ type: RolloverKindEnum, description: 'Forfeited, or carried over up to a cap.', resolve: (rollover) => rollover.kind }),
@@ -53,6 +53,11 @@ const PlanMeterRef = builder.objectRef<PlanMeter>('PlanMeter').implement({
     period: t.field({ type: PeriodEnum, description: 'How often the allowance is granted again.', resolve: ({ rules }) => rules.period }),
     unlimited: t.boolean({ description: 'Usage is recorded but never refused.', resolve: ({ rules }) => rules.unlimited }),
     rollover: t.field({ type: RolloverRef, description: 'What happens to unused allowance at a reset.', resolve: ({ rules }) => rules.rollover }),
+    dailyLimit: t.int({
+      nullable: true,
+      description: "At most this many credits consumed or reserved per day, inside the period's allowance (e.g. 1,000 a month, at most 100 a day); null: none.",
+      resolve: ({ rules }) => rules.dailyLimit ?? null,
+    }),
   }),
 });
 

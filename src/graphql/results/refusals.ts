@@ -58,7 +58,8 @@ const RESULT_ERROR_OF: { readonly [Code in ServiceRefusal['code']]: (refusal: Ex
   QUOTE_EXPIRED: ({ quoteId, expiredAt }) => new QuoteExpiredError({ quoteId, expiredAt }),
   QUOTE_MISMATCH: ({ quoteId, field }) =>
     field === 'accountId' ? new QuoteNotFoundError({ quoteId }) : new QuoteMismatchError({ quoteId, mismatch: field === 'feature' ? 'FEATURE' : 'PARAMETERS' }),
-  INSUFFICIENT_CREDITS: ({ meter, needed, available, resetsAt, upgrade }) => new InsufficientCreditsError({ meter, needed, available, resetsAt, upgrade: upgrade ?? null }),
+  INSUFFICIENT_CREDITS: ({ meter, needed, available, resetsAt, limit, freesAt, upgrade }) =>
+    new InsufficientCreditsError({ meter, needed, available, resetsAt, limit, freesAt, upgrade: upgrade ?? null }),
   MEMBER_CAP_EXCEEDED: ({ meter, cap, used, needed }) => new MemberCapExceededError({ meter, cap, used, needed }),
   HOLD_NOT_FOUND: ({ holdId }, request) => new ReservationNotFoundError({ reservationId: request.reservationId ?? holdId }),
   COMMIT_EXCEEDS_HOLD: ({ meter, held, requested }) => new CommitExceedsReservationError({ meter, held, requested }),

@@ -1,5 +1,5 @@
 import type { FailureStage } from '../../generation/index.js';
-import type { LimitedCollection, Meter } from '../../ledger/index.js';
+import type { LimitedCollection, Meter, SpendingLimit } from '../../ledger/index.js';
 import type { UpgradeHint } from '../../metering/index.js';
 import { MeterBalanceRef, type AccountMeterBalance } from '../balances/meter-balance.js';
 import { builder } from '../builder.js';
@@ -102,16 +102,30 @@ const UpgradeHintRef = builder.objectRef<UpgradeHint>('UpgradeHint').implement({
   }),
 });
 
+const SpendingLimitEnum = builder.enumType('SpendingLimit', {
+  description: "Which of a meter's layered limits refused.",
+  values: {
+    PERIOD: { description: "The meter's credits this period (allowance, rollover and top-ups): they start afresh at the meter's reset." },
+    DAILY: { description: "The meter's daily limit inside its period: it starts afresh at midnight in the account's time zone." },
+  } satisfies Record<SpendingLimit, { description: string }>,
+});
+
+type InsufficientCredits = { meter: Meter; needed: number; available: number; resetsAt: Date; limit: SpendingLimit; freesAt: Date; upgrade: UpgradeHint | null };
+
 export const InsufficientCreditsError = resultError('INSUFFICIENT_CREDITS', {
   name: 'InsufficientCreditsError',
-  message: ({ meter, needed, available, resetsAt, upgrade }: { meter: Meter; needed: number; available: number; resetsAt: Date; upgrade: UpgradeHint | null }) =>
-    `Not enough ${meterLabel(meter)}: ${countText(needed)} needed, ${countText(available)} available. The allowance resets on ${instantText(resetsAt)}.` +
-    (upgrade ? ` Or upgrade to ${upgrade.name} for ${upgradeOffer(upgrade)}.` : ''),
+  message: ({ meter, needed, available, resetsAt, limit, freesAt, upgrade }: InsufficientCredits) =>
+    limit === 'DAILY'
+      ? `Not enough ${meterLabel(meter)} left today: ${countText(needed)} needed, ${countText(available)} left under the daily limit. The day's limit frees up on ${instantText(freesAt)}.`
+      : `Not enough ${meterLabel(meter)}: ${countText(needed)} needed, ${countText(available)} available. The allowance resets on ${instantText(resetsAt)}.` +
+        (upgrade ? ` Or upgrade to ${upgrade.name} for ${upgradeOffer(upgrade)}.` : ''),
   fields: {
     meter: MeterEnum,
     needed: 'Int',
-    available: 'Int',
+    available: { type: 'Int', description: 'What the refusing limit still allows: the credits available (PERIOD), or what is left of the day (DAILY).' },
     resetsAt: { type: 'DateTime', description: "When the meter's allowance resets." },
+    limit: { type: SpendingLimitEnum, description: 'Which limit refused: the period\'s credits, or the daily limit. When both would, the one that frees up later.' },
+    freesAt: { type: 'DateTime', description: 'When the refusing limit starts afresh: `resetsAt` for PERIOD, the end of the day for DAILY.' },
     upgrade: { type: UpgradeHintRef, nullable: true, description: 'The next plan with more of the meter, for an upgrade prompt; null when no plan has more.' },
   },
 });

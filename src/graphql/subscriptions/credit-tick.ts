@@ -52,5 +52,19 @@ export const CreditTickRef = builder.objectRef<CreditTick>('CreditTick').impleme
         'Credits expiring as the period ends announce nothing; unlimited meters never announce.',
       resolve: (tick) => [...tick.thresholdsCrossed],
     }),
+    dailyLimit: t.int({ nullable: true, description: "The meter's daily limit; null without one.", resolve: (tick) => tick.daily?.limit ?? null }),
+    usedToday: t.int({ nullable: true, description: 'Credits consumed or reserved today, after the entry; null without a daily limit.', resolve: (tick) => tick.daily?.usedToday ?? null }),
+    remainingToday: t.int({
+      nullable: true,
+      description: 'What the daily limit still allows today, after the entry; null without a daily limit.',
+      resolve: (tick) => (tick.daily ? Math.max(0, tick.daily.limit - tick.daily.usedToday) : null),
+    }),
+    dayResetsAt: t.field({ type: 'DateTime', nullable: true, description: 'When the day ends; null without a daily limit.', resolve: (tick) => tick.daily?.dayResetsAt ?? null }),
+    dailyLimitReached: t.boolean({
+      description:
+        "The daily notice: true on the tick whose entry took the day's usage to the daily limit, at most once a meter a day (credits that come back the same day and run out again are not announced again). " +
+        'Always false without a daily limit.',
+      resolve: (tick) => tick.daily?.limitReached ?? false,
+    }),
   }),
 });

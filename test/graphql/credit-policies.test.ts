@@ -1,0 +1,183 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { TokenClaims } from '../../src/auth/index.js';
+import { execute } from './client.js';
+import {
+  AccountCreditPoliciesDocument,
+  ConsumeCreditsUnderLimitsDocument,
+  CreditUsageDailyDocument,
+  RemoveCreditPolicyDocument,
+  SetCreditPolicyDocument,
+  ViewerDocument,
+  type ConsumeCreditsInput,
+  type RemoveCreditPolicyInput,
+  type SetCreditPolicyInput,
+} from './generated/graphql.js';
+import { take } from '../realtime/realtime-fixture.js';
+import { TestClock } from '../store/store-fixture.js';
+import { dataOf, Sockets, ticksInLedger } from './subscription-client.js';
+import { useTestServer } from './test-server.js';
+import { accountGlobalId } from './ledger-fixture.js';
+import { as, byMeter, probeOf, resultOf } from './write-fixture.js';
+
+const START = '2026-03-10T12:00:00.000Z';
+const clock = new TestClock(new Date(START));
+// rheos.free: 50 AI credits a month, renewing on the day each account opened.
+const server = useTestServer({ now: clock.now });
+const probe = probeOf(server);
+const sockets = new Sockets(() => server.url);
+afterEach(() => sockets.disposeAll());
+
+async function caller(claims: TokenClaims) {
+  const token = await server.token(claims);
+  await execute(server.url, ViewerDocument, { token });
+  return token;
+}
+
+const service = () => server.token({ sub: 'svc:billing', role: 'service' });
+const setPolicy = async (input: SetCreditPolicyInput, token?: string) => resultOf(server.url, SetCreditPolicyDocument, token ?? (await service()), { input });
+const removePolicy = async (input: RemoveCreditPolicyInput) => resultOf(server.url, RemoveCreditPolicyDocument, await service(), { input });
+const consume = (token: string, input: ConsumeCreditsInput) => resultOf(server.url, ConsumeCreditsUnderLimitsDocument, token, { input });
+const policiesOf = async (accountId: string, token?: string) =>
+  (await execute(server.url, AccountCreditPoliciesDocument, { token: token ?? (await service()), variables: { id: accountId } })).data?.account;
+
+describe('setCreditPolicy and removeCreditPolicy', () => {
+  it('are for services only: a member and an organization admin are FORBIDDEN, and nothing changes', async () => {
+    const member = await caller({ sub: 'cp-member' });
+    const admin = await caller({ sub: 'cp-admin', org: 'cp-org', role: 'admin' });
+    for (const [token, account] of [
+      [member, 'user:cp-member'],
+      [admin, 'org:cp-org'],
+    ] as const) {
+      const input = { accountId: accountGlobalId(account), meter: 'AI_CREDITS', allowance: 10_000, effective: 'NOW', reason: 'self-service', idempotencyKey: `cp-${account}` } as const;
+      const entries = await probe.entryCount(account);
+      const answer = await execute(server.url, SetCreditPolicyDocument, { token, variables: { input } });
+      expect(answer.errors?.map((error) => error.extensions?.code)).toEqual(['FORBIDDEN']);
+      const removal = await execute(server.url, RemoveCreditPolicyDocument, { token, variables: { input: { ...input, allowance: undefined } } });
+      expect(removal.errors?.map((error) => error.extensions?.code)).toEqual(['FORBIDDEN']);
+      expect(await probe.entryCount(account)).toBe(entries);
+      expect((await probe.balances(account)).AI_CREDITS).toMatchObject({ allowance: 50 });
+    }
+  });
+
+  it('give an account its own terms now, shown on Account and MeterBalance, recorded in the ledger, replayed for a retry', async () => {
+    const token = await caller({ sub: 'cp-1' });
+    const accountId = accountGlobalId('user:cp-1');
+    const input = { accountId, meter: 'AI_CREDITS', allowance: 1_000, dailyLimit: 100, effective: 'NOW', reason: 'enterprise contract 42', idempotencyKey: 'cp-1-contract' } as const;
+    const applied = as(await setPolicy(input), 'CreditPolicyChange');
+    expect(applied).toMatchObject({ replayed: false, meter: 'AI_CREDITS', status: 'APPLIED', effectiveAt: START });
+    expect(byMeter(applied.balances).AI_CREDITS).toMatchObject({ allowance: 1_000, available: 1_000 });
+    expect(applied.account).toEqual({
+      plan: { key: 'rheos.free' },
+      creditPolicies: [
+        {
+          meter: 'AI_CREDITS',
+          terms: { allowance: 1_000, period: null, unlimited: null, rollover: null, dailyLimit: 100 },
+          effectiveAt: START,
+          scheduled: null,
+        },
+      ],
+      balances: [
+        expect.objectContaining({ meter: 'AI_CREDITS', allowance: 1_000, dailyLimit: 100, usedToday: 0, remainingToday: 100, dayResetsAt: '2026-03-11T00:00:00.000Z' }),
+        expect.objectContaining({ meter: 'VIDEO_GENERATIONS', dailyLimit: null, usedToday: null, remainingToday: null, dayResetsAt: null }),
+      ],
+    });
+    const [entry] = (await probe.store.listEntries('user:cp-1', { kinds: ['POLICY_CHANGE'] }, { first: 1 })).entries;
+    expect(entry).toMatchObject({ kind: 'POLICY_CHANGE', metadata: { reason: 'enterprise contract 42' }, details: { meter: 'AI_CREDITS', status: 'APPLIED', allowance: 1_000, dailyLimit: 100 } });
+
+    // The account's owner reads its overrides too.
+    expect((await policiesOf(accountId, token))?.creditPolicies).toHaveLength(1);
+    const retried = as(await setPolicy(input), 'CreditPolicyChange');
+    expect(retried).toMatchObject({ replayed: true, status: 'APPLIED', effectiveAt: START });
+    expect(byMeter(retried.balances).AI_CREDITS).toMatchObject({ allowance: 1_000, available: 1_000 });
+    expect(as(await setPolicy({ ...input, dailyLimit: 200 }), 'IdempotencyKeyReusedError').idempotencyKey).toBe('cp-1-contract');
+  });
+
+  it('refuse spending past the daily limit with DAILY and when the day frees up; the next day spends again', async () => {
+    const token = await caller({ sub: 'cp-2' });
+    const accountId = accountGlobalId('user:cp-2');
+    as(await setPolicy({ accountId, meter: 'AI_CREDITS', allowance: 1_000, dailyLimit: 100, effective: 'NOW', reason: 'contract', idempotencyKey: 'cp-2-1' }), 'CreditPolicyChange');
+    const spend = { accountId, meter: 'AI_CREDITS', amount: 80, idempotencyKey: 'cp-2-a' } as const;
+    const spent = as(await consume(token, spend), 'ConsumeCreditsSuccess');
+    expect(byMeter(spent.balances).AI_CREDITS).toMatchObject({ used: 80, dailyLimit: 100, usedToday: 80, remainingToday: 20 });
+    const entries = await probe.entryCount('user:cp-2');
+    const refused = as(await consume(token, { ...spend, amount: 21, idempotencyKey: 'cp-2-b' }), 'InsufficientCreditsError');
+    expect(refused).toMatchObject({ code: 'INSUFFICIENT_CREDITS', meter: 'AI_CREDITS', needed: 21, available: 20, limit: 'DAILY', freesAt: '2026-03-11T00:00:00.000Z', upgrade: null });
+    expect(refused.message).toContain('left today');
+    expect(await probe.entryCount('user:cp-2')).toBe(entries);
+    // The period's own limit says PERIOD, with its reset.
+    const period = as(await consume(token, { ...spend, amount: 1_000, idempotencyKey: 'cp-2-c' }), 'InsufficientCreditsError');
+    expect(period).toMatchObject({ limit: 'PERIOD', available: 920 });
+    expect(period.freesAt).toBe(period.resetsAt);
+    clock.set('2026-03-11T00:00:00.000Z');
+    try {
+      const nextDay = as(await consume(token, { ...spend, amount: 21, idempotencyKey: 'cp-2-b' }), 'ConsumeCreditsSuccess');
+      expect(byMeter(nextDay.balances).AI_CREDITS).toMatchObject({ used: 101, usedToday: 21, dayResetsAt: '2026-03-12T00:00:00.000Z' });
+    } finally {
+      clock.set(START);
+    }
+  });
+
+  it('schedule terms for the next reset and removal, shown as scheduled; bad terms are refused as INVALID_INPUT, changing nothing', async () => {
+    await caller({ sub: 'cp-3' });
+    const accountId = accountGlobalId('user:cp-3');
+    const base = { accountId, meter: 'AI_CREDITS', effective: 'NEXT_RESET', reason: 'renewal', idempotencyKey: 'cp-3-1' } as const;
+    const entries = await probe.entryCount('user:cp-3');
+    for (const [input, field] of [
+      [base, 'input'],
+      [{ ...base, allowance: -1 }, 'allowance'],
+      [{ ...base, allowance: 500_000_001 }, 'allowance'],
+      [{ ...base, dailyLimit: 0 }, 'dailyLimit'],
+      [{ ...base, rollover: { kind: 'CAPPED' } }, 'rollover.maxCredits'],
+      [{ ...base, unlimited: true, rollover: { kind: 'CAPPED', maxCredits: 5 } }, 'rollover'],
+      [{ ...base, allowance: 5, reason: ' ' }, 'reason'],
+    ] as const) {
+      expect(as(await setPolicy(input as SetCreditPolicyInput), 'InvalidInputError'), JSON.stringify(input)).toMatchObject({ field });
+    }
+    expect(await probe.entryCount('user:cp-3')).toBe(entries);
+
+    const scheduled = as(await setPolicy({ ...base, allowance: 300, rollover: { kind: 'CAPPED', maxCredits: 30 } }), 'CreditPolicyChange');
+    const resetsAt = byMeter(scheduled.balances).AI_CREDITS!.resetsAt;
+    expect(scheduled).toMatchObject({ status: 'SCHEDULED', effectiveAt: resetsAt });
+    expect(byMeter(scheduled.balances).AI_CREDITS).toMatchObject({ allowance: 50 });
+    expect(scheduled.account?.creditPolicies).toEqual([
+      { meter: 'AI_CREDITS', terms: null, effectiveAt: null, scheduled: { effectiveAt: resetsAt, terms: { allowance: 300, period: null, unlimited: null, rollover: { kind: 'CAPPED', maxCredits: 30 }, dailyLimit: null } } },
+    ]);
+    clock.set(resetsAt);
+    try {
+      const atReset = await policiesOf(accountId);
+      expect(atReset?.creditPolicies).toMatchObject([{ terms: { allowance: 300 }, effectiveAt: resetsAt, scheduled: null }]);
+      expect(atReset?.balances[0]).toMatchObject({ meter: 'AI_CREDITS', allowance: 300, available: 300 });
+      const removal = as(await removePolicy({ accountId, meter: 'AI_CREDITS', effective: 'NOW', reason: 'contract ended', idempotencyKey: 'cp-3-2' }), 'CreditPolicyChange');
+      expect(removal).toMatchObject({ status: 'REMOVED', account: { creditPolicies: [] } });
+      expect(byMeter(removal.balances).AI_CREDITS).toMatchObject({ allowance: 50, available: 50 });
+    } finally {
+      clock.set(START);
+    }
+  });
+});
+
+describe('live ticks under a daily limit', () => {
+  it("report the day's figures, and the tick that reaches the limit says so once", async () => {
+    const token = await caller({ sub: 'cp-ticks' });
+    const accountId = accountGlobalId('user:cp-ticks');
+    const socket = await sockets.connectWith(token);
+    const usage = socket.subscribe(CreditUsageDailyDocument, { accountId, meter: 'AI_CREDITS', afterSeq: 0 });
+    const ticks = async (count: number) => dataOf(await take(usage, count)).map((data) => data.creditUsage);
+    const opening = await ticks((await ticksInLedger(server.app.store, 'user:cp-ticks', 0, 'AI_CREDITS')).length);
+    expect(opening.every((tick) => tick.dailyLimit === null && !tick.dailyLimitReached)).toBe(true);
+
+    as(await setPolicy({ accountId, meter: 'AI_CREDITS', dailyLimit: 10, effective: 'NOW', reason: 'fair use', idempotencyKey: 'cp-ticks-1' }), 'CreditPolicyChange');
+    for (const [key, amount] of [
+      ['cp-ticks-a', 6],
+      ['cp-ticks-b', 4],
+    ] as const) {
+      as(await consume(token, { accountId, meter: 'AI_CREDITS', amount, idempotencyKey: key }), 'ConsumeCreditsSuccess');
+    }
+    const dayEnd = '2026-03-11T00:00:00.000Z';
+    expect((await ticks(3)).map(({ seq: _seq, ...tick }) => tick)).toEqual([
+      { kind: 'POLICY_CHANGE', used: 0, dailyLimit: 10, usedToday: 0, remainingToday: 10, dayResetsAt: dayEnd, dailyLimitReached: false },
+      { kind: 'DEBIT', used: 6, dailyLimit: 10, usedToday: 6, remainingToday: 4, dayResetsAt: dayEnd, dailyLimitReached: false },
+      { kind: 'DEBIT', used: 10, dailyLimit: 10, usedToday: 10, remainingToday: 0, dayResetsAt: dayEnd, dailyLimitReached: true },
+    ]);
+  });
+});
