@@ -5,6 +5,7 @@ import {
   AccountCreditPoliciesDocument,
   ConsumeCreditsUnderLimitsDocument,
   CreditUsageDailyDocument,
+  GenerateUnderLimitsDocument,
   RemoveCreditPolicyDocument,
   SetCreditPolicyDocument,
   ViewerDocument,
@@ -115,6 +116,23 @@ describe('setCreditPolicy and removeCreditPolicy', () => {
     } finally {
       clock.set(START);
     }
+  });
+
+  it('refuse a generation past the daily limit at its hold, with DAILY and freesAt', async () => {
+    const token = await caller({ sub: 'cp-gen' });
+    const accountId = accountGlobalId('user:cp-gen');
+    as(await setPolicy({ accountId, meter: 'AI_CREDITS', dailyLimit: 6, effective: 'NOW', reason: 'fair use', idempotencyKey: 'cp-gen-1' }), 'CreditPolicyChange');
+    const generate = (idempotencyKey: string) => resultOf(server.url, GenerateUnderLimitsDocument, token, { input: { feature: 'brand.analyze', input: { brand: 'acme' }, idempotencyKey } });
+    const first = as(await generate('cp-gen-a'), 'GenerationSuccess');
+    expect(byMeter(first.balances).AI_CREDITS).toMatchObject({ usedToday: 5, remainingToday: 1 });
+    expect(as(await generate('cp-gen-b'), 'InsufficientCreditsError')).toEqual({
+      __typename: 'InsufficientCreditsError',
+      meter: 'AI_CREDITS',
+      needed: 5,
+      available: 1,
+      limit: 'DAILY',
+      freesAt: '2026-03-11T00:00:00.000Z',
+    });
   });
 
   it('schedule terms for the next reset and removal, shown as scheduled; bad terms are refused as INVALID_INPUT, changing nothing', async () => {
