@@ -32,6 +32,8 @@ const ANONYMOUS_REQUESTS: Record<'Query' | 'Mutation' | 'Subscription', Record<s
     disableWebhookEndpoint: `mutation { disableWebhookEndpoint(input: { id: "${webhookEndpoint}" }) { __typename } }`,
     enableWebhookEndpoint: `mutation { enableWebhookEndpoint(input: { id: "${webhookEndpoint}" }) { __typename } }`,
     rotateWebhookEndpointSecret: `mutation { rotateWebhookEndpointSecret(input: { id: "${webhookEndpoint}" }) { __typename } }`,
+    redeliverWebhookEvent: `mutation { redeliverWebhookEvent(input: { endpointId: "${webhookEndpoint}", eventId: "evt_00000000000000000000000000000000" }) { __typename } }`,
+    redeliverWebhookEvents: `mutation { redeliverWebhookEvents(input: { endpointId: "${webhookEndpoint}", since: "2026-01-01T00:00:00.000Z" }) { __typename } }`,
     updateWebhookEndpoint: `mutation { updateWebhookEndpoint(input: { id: "${webhookEndpoint}", url: "https://example.com/" }) { __typename } }`,
     consumeCredits: `mutation { consumeCredits(input: { accountId: "${account}", meter: AI_CREDITS, amount: 1, ${key} }) { __typename } }`,
     createQuote: 'mutation { createQuote(input: { feature: "image.generate" }) { __typename } }',
