@@ -46,21 +46,18 @@ type Draft = { type: WebhookEventType; entry: LedgerEntry; identity: readonly (s
  * among the entries, or, after its last, the state's.
  */
 export function webhookEventsOf(entries: readonly LedgerEntry[], state: AccountState): WebhookEvent[] {
-  const resetsAtAfter = (index: number, meter: Meter): Date => {
-    const nextReset = entries.slice(index + 1).find((entry) => entry.kind === 'RESET' && entry.changes.some((change) => change.meter === meter));
-    return nextReset?.at ?? state.meters[meter].periodEnd;
-  };
+  const periodEnds = periodEndsAfter(entries);
+  const resetsAtAfter = (index: number, meter: Meter): Date => periodEnds[index]!.get(meter) ?? state.meters[meter].periodEnd;
+  const settlements = holdSettlements(entries);
   const drafts: Draft[] = [];
-  const settledHolds = new Set<string>();
   entries.forEach((entry, index) => {
     for (const change of entry.changes) drafts.push(...meterEvents(entry, change, resetsAtAfter(index, change.meter)));
     if (entry.kind === 'PLAN_CHANGE') drafts.push(planChanged(entry, (meter) => resetsAtAfter(index, meter)));
     const holdId = entry.details.holdId;
-    if (typeof holdId === 'string' && entry.kind !== 'HOLD' && !settledHolds.has(holdId)) {
-      // A hold ends in up to three entries written together (COMMIT, EXPIRY, RELEASE): one event for all.
-      settledHolds.add(holdId);
-      const settlement = entries.filter((other) => other.details.holdId === holdId && other.kind !== 'HOLD');
-      const settled = holdSettled(holdId, settlement, (meter) => resetsAtAfter(entries.indexOf(settlement.at(-1)!), meter));
+    const settlement = typeof holdId === 'string' ? settlements.get(holdId) : undefined;
+    // A hold ends in up to three entries written together (COMMIT, EXPIRY, RELEASE): one event for all, at the first.
+    if (settlement?.entries[0] === entry) {
+      const settled = holdSettled(holdId as string, settlement.entries, (meter) => resetsAtAfter(settlement.lastIndex, meter));
       if (settled) drafts.push(settled);
     }
   });
@@ -71,6 +68,37 @@ export function webhookEventsOf(entries: readonly LedgerEntry[], state: AccountS
     previousSeq = draft.entry.seq;
     return finished(draft, ordinal);
   });
+}
+
+/**
+ * Per entry, each meter's period end after it when a later entry of the write resets the meter
+ * (the `at` of that RESET); computed walking back, so a write of many entries costs one pass.
+ */
+function periodEndsAfter(entries: readonly LedgerEntry[]): ReadonlyMap<Meter, Date>[] {
+  const ends: ReadonlyMap<Meter, Date>[] = [];
+  let after = new Map<Meter, Date>();
+  for (let index = entries.length - 1; index >= 0; index--) {
+    ends[index] = after;
+    const entry = entries[index]!;
+    if (entry.kind !== 'RESET') continue;
+    after = new Map(after);
+    for (const change of entry.changes) after.set(change.meter, entry.at);
+  }
+  return ends;
+}
+
+/** The entries settling each hold (all but its HOLD), and the index of the last of them. */
+function holdSettlements(entries: readonly LedgerEntry[]): Map<string, { entries: LedgerEntry[]; lastIndex: number }> {
+  const settlements = new Map<string, { entries: LedgerEntry[]; lastIndex: number }>();
+  entries.forEach((entry, index) => {
+    const holdId = entry.details.holdId;
+    if (typeof holdId !== 'string' || entry.kind === 'HOLD') return;
+    const settlement = settlements.get(holdId) ?? { entries: [], lastIndex: index };
+    settlement.entries.push(entry);
+    settlement.lastIndex = index;
+    settlements.set(holdId, settlement);
+  });
+  return settlements;
 }
 
 /** Threshold, exhaustion, reset and grant events of one meter's change. */
