@@ -29,6 +29,12 @@ export type WebhookDeliveryDocument = {
   status: DeliveryStatus;
   /** Attempts made so far, and when the next is due (null once delivered or given up). */
   attempts: number;
+  /**
+   * How many times the delivery was queued again (a redelivery starts a new round), and the
+   * failures of the current round: the retry schedule runs anew for each round.
+   */
+  round: number;
+  roundFailures: number;
   nextAttemptAt: Date | null;
   lastAttemptAt: Date | null;
   lastStatusCode: number | null;
@@ -97,6 +103,8 @@ const deliverySchema = new Schema<WebhookDeliveryDocument>(
     ordinal: { type: Number, required: true },
     status: { type: String, required: true },
     attempts: { type: Number, required: true },
+    round: { type: Number, required: true },
+    roundFailures: { type: Number, required: true },
     nextAttemptAt: { type: Date, default: null },
     lastAttemptAt: { type: Date, default: null },
     lastStatusCode: { type: Number, default: null },

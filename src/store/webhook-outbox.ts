@@ -70,6 +70,8 @@ export async function createWebhookOutbox(connection: Connection, now: () => Dat
         ordinal: event.ordinal,
         status: 'PENDING',
         attempts: 0,
+        round: 0,
+        roundFailures: 0,
         nextAttemptAt: createdAt,
         lastAttemptAt: null,
         lastStatusCode: null,
@@ -127,37 +129,41 @@ export async function createWebhookOutbox(connection: Connection, now: () => Dat
       await Streams.updateOne({ _id: stream._id, leaseOwner: owner }, { $set: { dueAt: dueAt ?? now(), ...release } });
     },
 
-    /** Records an attempt and what follows it: delivered, due again at `nextAttemptAt`, or given up (null). */
+    /**
+     * Records an attempt and what follows it: delivered, due again at `nextAttemptAt`, or given up
+     * (null). A redelivery queued while the attempt was under way keeps the delivery pending: the
+     * attempt is logged, and the new round still goes out.
+     */
     async recordAttempt(delivery: WebhookDeliveryDocument, outcome: AttemptOutcome, at: Date, nextAttemptAt: Date | null): Promise<void> {
       const attempt = delivery.attempts + 1;
       const document: WebhookAttemptDocument = { _id: `what_${randomBytes(12).toString('hex')}`, deliveryId: delivery._id, endpointId: delivery.endpointId, attempt, at, ...outcome };
       await Attempts.create(document);
+      const logged = { attempts: attempt, lastAttemptAt: at, lastStatusCode: outcome.statusCode, lastError: outcome.error };
       const status = outcome.ok ? 'DELIVERED' : nextAttemptAt === null ? 'FAILED' : 'PENDING';
-      await Deliveries.updateOne(
-        { _id: delivery._id },
+      const { matchedCount } = await Deliveries.updateOne(
+        { _id: delivery._id, round: delivery.round },
         {
           $set: {
+            ...logged,
             status,
-            attempts: attempt,
+            roundFailures: outcome.ok ? delivery.roundFailures : delivery.roundFailures + 1,
             nextAttemptAt: status === 'PENDING' ? nextAttemptAt : null,
-            lastAttemptAt: at,
-            lastStatusCode: outcome.statusCode,
-            lastError: outcome.error,
             ...(outcome.ok && { deliveredAt: at }),
           },
         },
       );
+      if (matchedCount === 0) await Deliveries.updateOne({ _id: delivery._id }, { $set: logged });
     },
 
     /**
      * Queues deliveries again: one event, or every event the endpoint was given since `since`;
-     * each goes out once more in seq order with its same id, whatever became of it before.
-     * Answers how many were queued.
+     * each goes out once more in seq order with its same id, whatever became of it before, and
+     * runs the whole retry schedule again. Answers how many were queued.
      */
     async redeliver(endpointId: string, which: { eventId: string } | { since: Date }): Promise<number> {
       const filter = 'eventId' in which ? { _id: deliveryId(endpointId, which.eventId) } : { endpointId, createdAt: { $gte: which.since } };
       const accounts = await Deliveries.distinct('accountId', filter);
-      const { modifiedCount } = await Deliveries.updateMany(filter, { $set: { status: 'PENDING', nextAttemptAt: now() } });
+      const { modifiedCount } = await Deliveries.updateMany(filter, { $set: { status: 'PENDING', nextAttemptAt: now(), roundFailures: 0 }, $inc: { round: 1 } });
       for (const accountId of accounts) await wake(endpointId, accountId as string);
       return modifiedCount;
     },

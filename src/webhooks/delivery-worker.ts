@@ -16,7 +16,7 @@ export type DeliveryWorkerOptions = {
   outbox: WebhookOutbox;
   endpoints: WebhookEndpointStore;
   send: SendWebhook;
-  /** The wait before the next attempt after `failedAttempts` failures, or null to give up (see retry-schedule.ts). */
+  /** The wait before the next attempt after `failedAttempts` failures of a round, or null to give up (see retry-schedule.ts). */
   retryDelay: (failedAttempts: number) => number | null;
   /** How long a process holds a stream without renewing: longer than one attempt may take. */
   leaseMs: number;
@@ -78,7 +78,7 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
       const outcome: AttemptOutcome = event
         ? await options.send({ url: target.url, secret: target.secret, eventId: event._id, timestamp: at, body: event.payload })
         : { ok: false, statusCode: null, latencyMs: 0, error: 'EVENT_EXPIRED', responseSnippet: null };
-      const delay = outcome.ok || !event ? null : options.retryDelay(head.attempts + 1);
+      const delay = outcome.ok || !event ? null : options.retryDelay(head.roundFailures + 1);
       const nextAttemptAt = delay === null ? null : new Date(at.getTime() + delay);
       await outbox.recordAttempt(head, outcome, at, nextAttemptAt);
       options.observer?.attempted(head.eventType, outcome, nextAttemptAt !== null);

@@ -159,10 +159,21 @@ describe('the webhook delivery log and redelivery', () => {
     await toggle('enableWebhookEndpoint');
     expect((await log(endpoint.id)).status).toBe('FAILING');
 
+    // Redelivered while the receiver still refuses, it runs the whole schedule again before giving up.
+    receiver.refuse = endpoint.ours;
+    try {
+      expect((await run(REDELIVER_ONE, token, { input: { endpointId: endpoint.id, eventId } })).data?.redeliverWebhookEvent).toMatchObject({ queued: 1 });
+      const again = await logWhen(endpoint.id, (current) => current.deliveries.edges[0]?.node.attemptCount === 6 && current.deliveries.edges[0].node.status === 'FAILED');
+      expect(again.deliveries.edges[0]!.node.attempts.map((attempt) => attempt.statusCode)).toEqual([500, 500, 500, 500, 500, 500]);
+      expect(again.status).toBe('FAILING');
+    } finally {
+      receiver.refuse = () => false;
+    }
+
     expect((await run(REDELIVER_ONE, token, { input: { endpointId: endpoint.id, eventId } })).data?.redeliverWebhookEvent).toMatchObject({ queued: 1 });
     const resumed = await logWhen(endpoint.id, (current) => current.status === 'ACTIVE');
     expect(resumed.failingSince).toBeNull();
-    expect(resumed.deliveries.edges[0]!.node).toMatchObject({ status: 'DELIVERED', lastStatusCode: 200, attemptCount: 4 });
+    expect(resumed.deliveries.edges[0]!.node).toMatchObject({ status: 'DELIVERED', lastStatusCode: 200, attemptCount: 7 });
   });
 
   it('redelivers everything since a time, refusing a time in the future or past retention', async () => {

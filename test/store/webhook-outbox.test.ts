@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../src/store/database.js';
+import { webhookModels, type WebhookEventDocument } from '../../src/store/webhook-models.js';
+import { createWebhookOutbox, type AttemptOutcome, type WebhookOutbox } from '../../src/store/webhook-outbox.js';
+import { openTestDatabase } from '../support/test-database.js';
+
+let database: Database;
+let outbox: WebhookOutbox;
+
+beforeAll(async () => {
+  database = await openTestDatabase('webhook-outbox');
+  outbox = await createWebhookOutbox(database.connection);
+});
+
+afterAll(async () => {
+  await database?.close();
+});
+
+const refused: AttemptOutcome = { ok: false, statusCode: 500, latencyMs: 3, error: null, responseSnippet: null };
+const accepted: AttemptOutcome = { ok: true, statusCode: 200, latencyMs: 2, error: null, responseSnippet: null };
+const endpoint = (id: string) => ({ id, eventTypes: ['credits.granted'], disabled: false, createdAt: new Date(0) });
+
+/** An event of a new account routed to a new endpoint, and the endpoint's stream leased by `owner`. */
+async function routedEvent(label: string) {
+  const { Events } = await webhookModels(database.connection);
+  const event: WebhookEventDocument = {
+    _id: `evt_${label.padEnd(32, '0')}`,
+    type: 'credits.granted',
+    accountId: `user:${label}`,
+    seq: 1,
+    ordinal: 0,
+    at: new Date(),
+    payload: '{}',
+    recordedAt: new Date(),
+    routed: false,
+  };
+  await Events.create(event);
+  await outbox.route(event, [endpoint(`whep_${label}`)]);
+  const stream = await outbox.claimStream(label, 30_000);
+  expect(stream).toMatchObject({ endpointId: `whep_${label}`, accountId: `user:${label}` });
+  return { stream: stream!, endpointId: `whep_${label}`, eventId: event._id };
+}
+
+describe('the webhook outbox', () => {
+  it('keeps a delivery pending when it was redelivered while an attempt was under way, and logs that attempt', async () => {
+    const { stream, endpointId, eventId } = await routedEvent('midflight');
+    const head = await outbox.head(stream);
+    // The attempt is sent; the service asks for a redelivery before the worker records it.
+    expect(await outbox.redeliver(endpointId, { eventId })).toBe(1);
+    await outbox.recordAttempt(head!, accepted, new Date(), null);
+    const after = await outbox.head(stream);
+    expect(after).toMatchObject({ status: 'PENDING', attempts: 1, round: 1, lastStatusCode: 200 });
+    expect((await outbox.attemptsOf([after!._id])).get(after!._id)!.map((attempt) => attempt.attempt)).toEqual([1]);
+    // The new round's attempt then delivers it.
+    await outbox.recordAttempt(after!, accepted, new Date(), null);
+    expect(await outbox.head(stream)).toBeNull();
+  });
+
+  it('counts failures per round: a redelivery starts the retry schedule again', async () => {
+    const { stream, endpointId, eventId } = await routedEvent('rounds');
+    const first = await outbox.head(stream);
+    await outbox.recordAttempt(first!, refused, new Date(), new Date());
+    const second = await outbox.head(stream);
+    expect(second).toMatchObject({ attempts: 1, roundFailures: 1 });
+    await outbox.recordAttempt(second!, refused, new Date(), null);
+    expect(await outbox.head(stream)).toBeNull();
+
+    expect(await outbox.redeliver(endpointId, { eventId })).toBe(1);
+    expect(await outbox.head(stream)).toMatchObject({ status: 'PENDING', attempts: 2, round: 1, roundFailures: 0 });
+  });
+});
