@@ -37,6 +37,14 @@ export type LiveTick = {
   /** ISO 8601. */
   at: string;
   thresholdsCrossed: number[];
+  /** The meter's daily limit and the day after the entry (`usedToday` counts reservations too); all null without a daily limit. */
+  dailyLimit: number | null;
+  usedToday: number | null;
+  remainingToday: number | null;
+  /** ISO 8601: when the day ends (midnight in the account's time zone). */
+  dayResetsAt: string | null;
+  /** True on the one tick whose entry took the day to its limit, once a meter a day: the moment to say "no more today". */
+  dailyLimitReached: boolean;
 };
 
 export type LiveBalance = {
@@ -48,16 +56,22 @@ export type LiveBalance = {
   unlimited: boolean;
   topUp: number;
   resetsAt: string;
+  /** As on `LiveTick`: the daily limit and the day now, null without one (`available` may allow less than `remainingToday`). */
+  dailyLimit: number | null;
+  usedToday: number | null;
+  remainingToday: number | null;
+  dayResetsAt: string | null;
 };
 
 export const LIVE_USAGE_DOCUMENT = /* GraphQL */ `subscription LiveUsage($accountId: ID, $meter: Meter, $after: String, $afterSeq: Int) {
   creditUsage(accountId: $accountId, meter: $meter, after: $after, afterSeq: $afterSeq) {
     cursor seq meter kind delta previousAvailable available used reserved allowance unlimited feature sessionId member { id externalId } at thresholdsCrossed
+    dailyLimit usedToday remainingToday dayResetsAt dailyLimitReached
   }
 }`;
 
 export const LIVE_BALANCES_DOCUMENT = /* GraphQL */ `subscription LiveBalances($accountId: ID) {
-  balanceChanged(accountId: $accountId) { meter available used reserved allowance unlimited topUp resetsAt }
+  balanceChanged(accountId: $accountId) { meter available used reserved allowance unlimited topUp resetsAt dailyLimit usedToday remainingToday dayResetsAt }
 }`;
 
 export type ConnectionState = 'connecting' | 'live' | 'reconnecting';

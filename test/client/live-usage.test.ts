@@ -1,11 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import { parse, validate } from 'graphql';
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
 import WebSocket from 'ws';
 import { LIVE_BALANCES_DOCUMENT, LIVE_USAGE_DOCUMENT, LiveUsageError, watchLiveUsage, type LiveBalance, type LiveTick, type LiveUsage } from '../../src/client/live-usage.js';
 import { schema } from '../../src/graphql/schema.js';
-import type { BalanceChangedSubscription } from '../graphql/generated/graphql.js';
-import type { Tick } from '../graphql/subscription-client.js';
+import { SetCreditPolicyDocument, type LiveBalancesSubscription, type LiveUsageSubscription } from '../graphql/generated/graphql.js';
 import { useTestServer } from '../graphql/test-server.js';
+import { as, resultOf } from '../graphql/write-fixture.js';
 import { cursorsOf, eventually, openUser, spend } from './live-usage-fixture.js';
 
 // rheos.pro: 1,000 AI credits a month, enough for the debits of a few seconds.
@@ -21,8 +22,9 @@ describe('the live usage client helper', () => {
   it('sends documents the schema accepts, typed as the API answers them', () => {
     expect(validate(schema, parse(LIVE_USAGE_DOCUMENT))).toEqual([]);
     expect(validate(schema, parse(LIVE_BALANCES_DOCUMENT))).toEqual([]);
-    expectTypeOf<LiveTick>().toEqualTypeOf<Tick>();
-    expectTypeOf<LiveBalance>().toEqualTypeOf<BalanceChangedSubscription['balanceChanged'][number]>();
+    // The types codegen derives from these very documents (codegen.ts reads src/client/live-usage.ts).
+    expectTypeOf<LiveTick>().toEqualTypeOf<LiveUsageSubscription['creditUsage']>();
+    expectTypeOf<LiveBalance>().toEqualTypeOf<LiveBalancesSubscription['balanceChanged'][number]>();
   });
 
   it('asks for a new token when the last one expires, and the stream goes on with every tick once, in order', async () => {
@@ -106,5 +108,41 @@ describe('the live usage client helper', () => {
     })();
     await expect(iterating).rejects.toThrow(LiveUsageError);
     expect(errors.map((error) => error.message)).toEqual(['live usage stopped: Your access token does not allow this.']);
+  });
+
+  it("hands on the day's figures under a daily limit: the tick that reaches it says so once, and the balances show nothing left today", async () => {
+    const user = await openUser(server.url, (sub) => server.token({ sub }));
+    const service = await server.token({ sub: 'svc:billing', role: 'service' });
+    const opened = (await server.app.store.entriesAfter(user.accountId, 0, 1_000)).length;
+    const policy = { accountId: user.globalId, meter: 'AI_CREDITS', dailyLimit: 3, effective: 'NOW', reason: 'fair use', idempotencyKey: randomUUID() } as const;
+    const { account } = as(await resultOf(server.url, SetCreditPolicyDocument, service, { input: policy }), 'CreditPolicyChange');
+    const { dayResetsAt } = account!.balances.find((balance) => balance.meter === 'AI_CREDITS')!;
+    const received: LiveTick[] = [];
+    const balances: LiveBalance[][] = [];
+    watching.push(
+      watchLiveUsage({
+        url: wsUrl(server.url),
+        token: () => server.token({ sub: user.userId }),
+        meter: 'AI_CREDITS',
+        // From the policy's entry, the first after the account opened.
+        afterSeq: opened,
+        onTick: (tick) => received.push(tick),
+        onBalances: (latest) => balances.push(latest),
+        webSocketImpl: WebSocket,
+      }),
+    );
+    await spend(server.url, await server.token({ sub: user.userId }), user.globalId, 3);
+
+    await eventually('the policy and the three debits', () => received.length >= 4);
+    const day = { dailyLimit: 3, dayResetsAt };
+    expect(received.map(({ kind, usedToday, remainingToday, dailyLimit, dayResetsAt, dailyLimitReached }) => ({ kind, usedToday, remainingToday, dailyLimit, dayResetsAt, dailyLimitReached }))).toEqual([
+      { kind: 'POLICY_CHANGE', usedToday: 0, remainingToday: 3, ...day, dailyLimitReached: false },
+      { kind: 'DEBIT', usedToday: 1, remainingToday: 2, ...day, dailyLimitReached: false },
+      { kind: 'DEBIT', usedToday: 2, remainingToday: 1, ...day, dailyLimitReached: false },
+      { kind: 'DEBIT', usedToday: 3, remainingToday: 0, ...day, dailyLimitReached: true },
+    ]);
+    const credits = () => balances.at(-1)?.find((balance) => balance.meter === 'AI_CREDITS');
+    await eventually('the balances after the last debit', () => credits()?.usedToday === 3);
+    expect(credits()).toMatchObject({ ...day, usedToday: 3, remainingToday: 0 });
   });
 });
