@@ -31,7 +31,7 @@ import { stateChanges } from './state-diff.js';
 import { keyRecordOf } from './key-records.js';
 import { keyDocumentId, ledgerModels, type AccountDocument, type StoredEntry } from './models.js';
 import { withDurableKeys } from './entry-copies.js';
-import { webhookEventsOf } from '../webhooks/ledger-events.js';
+import { webhookEventsOf, type WebhookEvent } from '../webhooks/ledger-events.js';
 import { listEntries, entriesAfter, type EntryFilter, type EntryPage, type PageRequest } from './entry-queries.js';
 import { listReservations, reservationsByHoldId, type ReservationEntries, type ReservationFilter, type ReservationPage } from './reservation-queries.js';
 import { sessionsActiveIn, sessionTotals, type SessionPlace, type SessionQuery, type SessionTotals } from './session-queries.js';
@@ -56,8 +56,11 @@ export type LedgerStoreObserver = {
   entriesCopied(seconds: number): void;
 };
 
-/** Called after a write is durable and its entries are in `ledger_entries`, in seq order per account. */
-export type CommitListener = (accountId: string, entries: readonly LedgerEntry[], state: AccountState) => void;
+/**
+ * Called after a write is durable and its entries are in `ledger_entries`, in seq order per
+ * account, with the webhook events recorded beside them.
+ */
+export type CommitListener = (accountId: string, entries: readonly LedgerEntry[], state: AccountState, webhookEvents: readonly WebhookEvent[]) => void;
 
 export type LedgerStoreOptions = {
   connection: Connection;
@@ -125,14 +128,15 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
   ): Promise<{ pulled: Promise<void> }> {
     if (entries.length === 0) return { pulled: Promise.resolve() };
     const copying = performance.now();
-    await commands.copyEntries({ entries, events: webhookEventsOf(entries, state) });
+    const events = webhookEventsOf(entries, state);
+    await commands.copyEntries({ entries, events });
     options.observer?.entriesCopied((performance.now() - copying) / 1000);
     const lastSeq = entries.at(-1)!.seq;
     written.copied(accountId, createdAt, lastSeq);
     let pulled = Promise.resolve();
     if (deferPull) commands.deferPull(accountId, lastSeq);
     else pulled = commands.pullCopied(accountId, lastSeq);
-    for (const listener of listeners) listener(accountId, entries, state);
+    for (const listener of listeners) listener(accountId, entries, state, events);
     // Not awaited here (an async function would wait for a promise it returns).
     return { pulled };
   }

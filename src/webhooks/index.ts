@@ -8,7 +8,6 @@ import { createWebhookOutbox } from '../store/webhook-outbox.js';
 import { startDeliveryWorker } from './delivery-worker.js';
 import { createEndpointService } from './endpoint-service.js';
 import { sendWebhook } from './http-sender.js';
-import { webhookEventsOf } from './ledger-events.js';
 import { nextAttemptDelay } from './retry-schedule.js';
 
 export type Webhooks = Awaited<ReturnType<typeof startWebhooks>>;
@@ -43,8 +42,8 @@ export async function startWebhooks(options: {
     onError: options.onError,
   });
   // A write that recorded events has them delivered at once rather than at the next poll.
-  const unsubscribe = options.store.onCommit((_accountId, entries, state) => {
-    if (webhookEventsOf(entries, state).length > 0) worker.nudge();
+  const unsubscribe = options.store.onCommit((_accountId, _entries, _state, events) => {
+    if (events.length > 0) worker.nudge();
   });
   return {
     endpoints: createEndpointService(endpointStore, { allowPrivate: config.allowPrivate }, outbox),
