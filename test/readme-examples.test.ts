@@ -2,21 +2,22 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { buildSchema, parse, print, type ArgumentNode, type FormattedExecutionResult } from 'graphql';
+import { buildSchema, parse, parseValue, print, valueFromASTUntyped, type ArgumentNode, type FormattedExecutionResult } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { organizationAccountId, userAccountId } from '../src/store/directory.js';
 import { execute } from './graphql/client.js';
 import { SseStreams } from './graphql/sse-client.js';
 import { accountGlobalId } from './graphql/subscription-client.js';
 import { useTestServer } from './graphql/test-server.js';
-import { claimsOf, graphqlExamples, operationOf, prose, tokenCommands, type GraphQLExample, type TokenCommand } from './readme/examples.js';
+import { claimsOf, codeBlocks, graphqlExamples, operationOf, prose, tokenCommands, type GraphQLExample, type TokenCommand } from './readme/examples.js';
 import { schemaProblems } from './readme/schema-check.js';
 
 /**
  * The README's examples, as a newcomer follows them: every GraphQL document it shows (```graphql
  * blocks, and the queries inside ```ts programs) validates against `schema/schema.graphql`, and
  * every operation runs against a real server, in the README's order, with the token of the last
- * token command shown before it (`npm run -s token -- …`, run for real), and answers no error and
+ * token command shown before it (`npm run -s token -- …`, run for real; one shown under a `###`
+ * heading is for that subsection's examples only), and answers no error and
  * no typed error. What the README promises of an operation is checked by its root field (PROMISES).
  * A placeholder in an example (`"<quote id>"`, always inside a string) is replaced by the value the
  * README says to put there (PLACEHOLDERS), and the README must explain it outside its code.
@@ -99,7 +100,7 @@ describe('the README’s examples, run against a server as `npm start` serves it
       if (example.document instanceof Error || NOT_RUN.some((row) => row.matches(example))) continue;
       const operation = operationOf(example.document);
       if (!operation) continue; // a schema excerpt: validated above
-      const command = lastBefore(tokenCommands(README), example.line);
+      const command = tokenFor(example.line);
       const token = tokens.get(command.command)!.trim();
       const run = { example, flow, token, claims: claimsOf(command.command), source: substitute(example, flow) };
       const field = operation.selectionSet.selections.find((selection) => selection.kind === 'Field');
@@ -160,6 +161,18 @@ describe('the README’s examples, run against a server as `npm start` serves it
       if ('replayed' in first) expect([first.replayed, again.replayed]).toEqual([false, true]);
       expect((await drawingAccount(token))?.balances).toEqual(after.balances);
     },
+    // "`effective: NOW` applies them at once": the balances answered show the terms given, and the day under its limit.
+    setCreditPolicy: ({ data, argument }) => {
+      const input = valueFromASTUntyped(parseValue(argument)) as { meter: string; effective: string; allowance?: number; dailyLimit?: number };
+      const change = data as { status: string; balances?: (Balance & { allowance?: number; dailyLimit?: number | null; usedToday?: number | null; remainingToday?: number | null })[] };
+      expect(change.status).toBe(input.effective === 'NOW' ? 'APPLIED' : 'SCHEDULED');
+      const balance = change.balances?.find((candidate) => candidate.meter === input.meter);
+      if (input.effective !== 'NOW' || !balance) return;
+      if (input.allowance !== undefined && 'allowance' in balance) expect(balance.allowance).toBe(input.allowance);
+      if (input.dailyLimit === undefined || !('dailyLimit' in balance)) return;
+      expect(balance.dailyLimit).toBe(input.dailyLimit);
+      if ('remainingToday' in balance && 'usedToday' in balance) expect(balance.remainingToday).toBe(Math.max(0, input.dailyLimit - balance.usedToday!));
+    },
   };
 
   /**
@@ -209,11 +222,29 @@ describe('the README’s examples, run against a server as `npm start` serves it
   }
 });
 
-function lastBefore(commands: TokenCommand[], line: number): TokenCommand {
-  const command = commands.filter((candidate) => candidate.line < line).at(-1);
+/** The token command an example at `line` runs with: the last before it, but one under a `###` heading only in that subsection. */
+function tokenFor(line: number): TokenCommand {
+  const command = tokenCommands(README)
+    .filter((candidate) => candidate.line < line)
+    .filter((candidate) => {
+      const heading = headings.findLast((each) => each.line < candidate.line);
+      if (!heading || heading.level < 3) return true;
+      const end = headings.find((each) => each.line > heading.line && each.level <= heading.level)?.line ?? Infinity;
+      return line < end;
+    })
+    .at(-1);
   if (!command) throw new Error(`README.md:${line} has no token command before it`);
   return command;
 }
+
+/** The README's headings (not a `#` line inside a code block), with their line and level. */
+const headings = (() => {
+  const inBlocks = new Set(codeBlocks(README).flatMap((block) => Array.from({ length: block.code.split('\n').length }, (_, offset) => block.line + offset)));
+  return README.split('\n').flatMap((text, index) => {
+    const match = /^(#+) /.exec(text);
+    return match && !inBlocks.has(index + 1) ? [{ line: index + 1, level: match[1]!.length }] : [];
+  });
+})();
 
 function substitute(example: GraphQLExample, flow: Flow): string {
   return example.source.replace(/"(<[^">]+>)"/g, (whole, placeholder: string) => {
