@@ -1,44 +1,24 @@
-import { parse } from 'graphql';
-import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execute } from '../graphql/client.js';
-import { GrantCreditsDocument, ViewerDocument } from '../graphql/generated/graphql.js';
 import { accountGlobalId } from '../graphql/ledger-fixture.js';
 import { useTestServer } from '../graphql/test-server.js';
-import { resultOf } from '../graphql/write-fixture.js';
 import { Receiver, signedFor, type Delivery } from './receiver.js';
+import { webhookApi } from './webhook-fixture.js';
 
 // Retries a second apart, the outbox looked at every 50 ms: the test waits seconds, not hours.
 const server = useTestServer({ env: { WEBHOOK_POLL_MS: '50', WEBHOOK_RETRY_SCHEDULE: '1s,1s' } });
-const service = () => server.token({ sub: 'svc:billing', role: 'service' });
+const api = webhookApi(server);
 
 const receiver = new Receiver();
 beforeAll(() => receiver.start());
 afterAll(() => receiver.stop());
 
-const CREATE = parse(`mutation ($input: CreateWebhookEndpointInput!) {
-  createWebhookEndpoint(input: $input) { __typename ... on WebhookEndpointWithSecretPayload { signingSecret endpoint { id } } }
-}`);
-
-async function register(eventTypes: string[]): Promise<Webhook> {
-  const answer = await execute<{ createWebhookEndpoint: { signingSecret: string } }, Record<string, unknown>>(server.url, CREATE, {
-    token: await service(),
-    variables: { input: { url: receiver.url, eventTypes, description: 'delivery test' } },
-  });
-  return new Webhook(answer.data!.createWebhookEndpoint.signingSecret);
-}
-
-async function topUp(sub: string, amount: number, key: string): Promise<void> {
-  await execute(server.url, ViewerDocument, { token: await server.token({ sub }) });
-  const input = { accountId: accountGlobalId(`user:${sub}`), meter: 'AI_CREDITS', amount, reason: 'order', kind: 'TOP_UP', idempotencyKey: key } as const;
-  await resultOf(server.url, GrantCreditsDocument, await service(), { input });
-}
+const register = async (eventTypes: string[]) => (await api.register(receiver.url, eventTypes, 'delivery test')).webhook;
 
 const isFor = (sub: string) => (delivery: Delivery) => (JSON.parse(delivery.body) as { data: { accountId: string } }).data.accountId === `user:${sub}`;
 describe('webhook delivery', () => {
   it('delivers a top-up as credits.granted, signed so that standardwebhooks verifies it, with the figures a backend needs', async () => {
     const webhook = await register(['CREDITS_GRANTED']);
-    await topUp('wh1', 120, 'wh1-order');
+    await api.topUp('wh1', 120, 'wh1-order');
     const [delivery] = await receiver.of(undefined, 1, isFor('wh1'));
     const event = webhook.verify(delivery!.body, delivery!.headers as Record<string, string>) as { id: string; type: string; data: Record<string, unknown> };
     expect(event.type).toBe('credits.granted');
@@ -55,7 +35,7 @@ describe('webhook delivery', () => {
     // The other endpoints on this receiver are answered 200: only this one's first attempt is refused.
     receiver.refuse = (delivery) => signedFor(webhook)(delivery) && refusals-- > 0;
     try {
-      await topUp('wh2', 5, 'wh2-order');
+      await api.topUp('wh2', 5, 'wh2-order');
       const ours = (delivery: Delivery) => isFor('wh2')(delivery) && signedFor(webhook)(delivery);
       const [first] = await receiver.of(undefined, 1, ours);
       const id = first!.headers['webhook-id'] as string;
