@@ -2,7 +2,7 @@ import type { Document } from './bson-values.js';
 import { assertDocumentSize } from './document-size.js';
 import { type Selection, selectRecords } from './query.js';
 import type { Storage, StoredRecord } from './storage.js';
-import { type UpdateContext, type UpdateSpec, applyUpdate, buildUpsertDocument, sameDocument } from './update-engine.js';
+import { type UpdateContext, type UpdateSpec, prepareUpdate, sameDocument } from './update-engine.js';
 
 export type UpdateStatement = UpdateContext & {
   update: UpdateSpec;
@@ -40,9 +40,10 @@ export function updateDocuments(
 ): UpdateOutcome {
   const collection = storage.find(database, collectionName);
   const targets = selectRecords(collection, { filter: statement.filter, sort: statement.sort, limit: statement.multi ? 0 : 1, hint: statement.hint });
+  const update = prepareUpdate(statement.update, statement);
   if (!collection || targets.length === 0) {
     if (!statement.upsert) return outcome;
-    const inserted = buildUpsertDocument(statement.update, statement);
+    const inserted = update.upsertDocument();
     statement.beforeWrite?.(undefined, inserted);
     assertDocumentSize(inserted, 'upsert');
     const upserted = storage.getOrCreate(database, collectionName).insert(inserted);
@@ -50,7 +51,7 @@ export function updateDocuments(
     return outcome;
   }
   for (const target of targets) {
-    const after = applyUpdate(target.doc, statement.update, statement);
+    const after = update.apply(target.doc);
     statement.beforeWrite?.(target.doc, after);
     if (!sameDocument(target.doc, after)) {
       assertDocumentSize(after, 'update');

@@ -6,7 +6,7 @@ import { assertSupportedPipeline } from './commands/pipeline-stages.js';
 import { CommandError } from './errors.js';
 import { formatShellValue } from './indexes.js';
 import { createAggregator, queryOptions } from './mingo/context.js';
-import { applyOperators } from './update-operators.js';
+import { type ParsedOperators, applyOperators, parseOperators } from './update-operators.js';
 import { withIdFirst } from './storage.js';
 import { upsertSeed } from './upsert-seed.js';
 
@@ -69,17 +69,11 @@ function applyPipeline(view: Document, stages: Document[]): Document {
   return updated;
 }
 
-/**
- * The document that results from applying `spec` to `doc`, with BSON types restored and `_id`
- * first. `inserting` is true for the document an upsert creates.
- */
-export function applyUpdate(doc: Document, spec: UpdateSpec, context: UpdateContext, inserting = false): Document {
+/** A replacement's or a pipeline's result for `doc`, with BSON types restored and `_id` first. */
+function replaceDocument(doc: Document, spec: Exclude<UpdateSpec, { kind: 'operators' }>): Document {
   if (spec.kind === 'replacement') {
     assertSameId(doc, spec.document);
     return withIdFirst(spec.document, Object.hasOwn(spec.document, '_id') ? spec.document._id : doc._id);
-  }
-  if (spec.kind === 'operators') {
-    return withIdFirst(applyOperators(doc, spec.operators, { filter: context.filter, arrayFilters: context.arrayFilters, inserting }));
   }
   const view = toView(doc);
   const updatedView = applyPipeline(view, spec.stages);
@@ -92,9 +86,31 @@ export function applyUpdate(doc: Document, spec: UpdateSpec, context: UpdateCont
   return withIdFirst(updated);
 }
 
-/** The document an upsert inserts when nothing matched. */
-export function buildUpsertDocument(spec: UpdateSpec, context: UpdateContext): Document {
-  return applyUpdate(upsertSeed(context.filter, spec.kind === 'replacement'), spec, context, true);
+/** One update statement's update, ready for every document it matches. */
+export type PreparedUpdate = {
+  /** The document that results from updating `doc`, with `_id` first. */
+  apply(doc: Document): Document;
+  /** The document an upsert inserts when nothing matched. */
+  upsertDocument(): Document;
+};
+
+/**
+ * Prepares `spec` for the documents of one statement. An operator update is parsed once, at the
+ * first document it applies to, and that parsed form serves every other document of an updateMany.
+ * Parsing waits for a document because an operator update that matches nothing has never been
+ * checked here (MongoDB would refuse a bad one even then).
+ */
+export function prepareUpdate(spec: UpdateSpec, context: UpdateContext): PreparedUpdate {
+  let parsed: ParsedOperators | undefined;
+  const applyTo = (doc: Document, inserting: boolean): Document => {
+    if (spec.kind !== 'operators') return replaceDocument(doc, spec);
+    parsed ??= parseOperators(spec.operators, context.arrayFilters);
+    return withIdFirst(applyOperators(doc, parsed, { filter: context.filter, inserting }));
+  };
+  return {
+    apply: (doc) => applyTo(doc, false),
+    upsertDocument: () => applyTo(upsertSeed(context.filter, spec.kind === 'replacement'), true),
+  };
 }
 
 /** Whether an update changed anything, comparing exact BSON (so 1 → 1.0 counts as a change). */

@@ -1,10 +1,10 @@
 import { Binary, Double, Long } from 'bson';
 import { describe, expect, it } from 'vitest';
 import type { Document } from './bson-values.js';
-import { applyOperators } from './update-operators.js';
+import { applyOperators, parseOperators } from './update-operators.js';
 
 const apply = (document: Document, operators: Document, filter: Document = {}, arrayFilters?: Document[]): Document =>
-  applyOperators(document, operators, { filter, arrayFilters, inserting: false });
+  applyOperators(document, parseOperators(operators, arrayFilters), { filter, inserting: false });
 
 const refusal = (run: () => unknown): unknown => {
   try {
@@ -21,6 +21,17 @@ describe('applyOperators', () => {
     const updated = apply(original, { $push: { arr: 3 }, $inc: { n: 1 } });
     expect(original).toEqual({ _id: 1, n: Long.fromNumber(1), arr: [new Double(2), 2.5] });
     expect(updated).toEqual({ _id: 1, n: Long.fromNumber(2), arr: [new Double(2), 2.5, 3] });
+  });
+
+  it('applies one parsed update to many documents, each getting its own copy of the values it adds', () => {
+    const parsed = parseOperators({ $push: { arr: { $each: [{ v: 1 }], $sort: { v: -1 } } }, $pull: { old: { $gte: 2 } }, $set: { 'list.$[big].seen': true } }, [{ 'big.v': { $gte: 5 } }]);
+    const [first, second] = [
+      { _id: 1, arr: [{ v: 5 }], old: [1, 2], list: [{ v: 5 }, { v: 1 }] },
+      { _id: 2, arr: [], old: [3], list: [] },
+    ].map((document) => applyOperators(document, parsed, { filter: {}, inserting: false }));
+    expect(first).toEqual({ _id: 1, arr: [{ v: 5 }, { v: 1 }], old: [1], list: [{ v: 5, seen: true }, { v: 1 }] });
+    expect(second).toEqual({ _id: 2, arr: [{ v: 1 }], old: [], list: [] });
+    expect((first?.arr as unknown[])[1]).not.toBe((second?.arr as unknown[])[0]);
   });
 
   it('$pull reads $or as a query on each document element, field operators on each element, other values as equality', () => {
@@ -86,7 +97,7 @@ describe('applyOperators', () => {
 
   it('$rename moves a value and $setOnInsert applies only when inserting', () => {
     expect(apply({ _id: 1, a: { b: 1 } }, { $rename: { 'a.b': 'c' }, $setOnInsert: { d: 1 } })).toEqual({ _id: 1, a: {}, c: 1 });
-    expect(applyOperators({ _id: 1 }, { $setOnInsert: { d: 1 } }, { filter: {}, inserting: true })).toEqual({ _id: 1, d: 1 });
+    expect(applyOperators({ _id: 1 }, parseOperators({ $setOnInsert: { d: 1 } }, undefined), { filter: {}, inserting: true })).toEqual({ _id: 1, d: 1 });
   });
 
   it('refuses unknown operators, conflicts and unused or unknown array filters', () => {

@@ -7,6 +7,7 @@ import { formatShellValue } from './indexes.js';
 import { Query, queryOptions } from './mingo/context.js';
 import {
   type FieldPath,
+  type ArrayFilters,
   type PositionalContext,
   assertArrayFiltersMatchPaths,
   assertNoConflicts,
@@ -31,15 +32,24 @@ type Slot = { container: Document | unknown[]; key: string; exists: boolean; val
 
 type LeafContext = { path: string; document: Document; now: Date };
 
-type UpdateOperator = {
+/** An operator whose arguments are parsed into an `A` once per update, then applied to each document. */
+type OperatorDefinition<A> = {
   /** Whether a missing path is created ($set, $inc…) or means there is nothing to do ($unset, $pull…). */
   creates: boolean;
   /** A path blocked by a scalar or an array is nothing to do for `$unset`, an error for the rest. */
   ignoresNonViablePath?: boolean;
-  /** Checks an argument before any document is touched, as MongoDB parses the update first. */
-  check?: (argument: unknown, path: string) => void;
-  apply: (slot: Slot, argument: unknown, context: LeafContext) => void;
+  /** Checks an argument before any document is touched, as MongoDB parses the update first; the argument as is when absent. */
+  parse?: (argument: unknown, path: string) => A;
+  apply: (slot: Slot, argument: A, context: LeafContext) => void;
 };
+
+type UpdateOperator = Required<Pick<OperatorDefinition<unknown>, 'parse'>> & OperatorDefinition<unknown>;
+
+/** Erases an operator's argument type: `apply` only ever receives what its own `parse` returned. */
+function operator<A>(definition: OperatorDefinition<A>): UpdateOperator {
+  const parse = definition.parse ?? ((argument: unknown) => argument);
+  return { ...definition, parse, apply: definition.apply as UpdateOperator['apply'] };
+}
 
 /** A copy of a value's documents and arrays (leaves are immutable), with own `__proto__` keys kept as fields. */
 function copyValue(value: unknown): unknown {
@@ -80,12 +90,13 @@ function integerArgument(value: unknown): number | undefined {
 }
 
 function arithmetic(name: '$inc' | '$mul', verb: string, operation: 'add' | 'multiply'): UpdateOperator {
-  return {
+  return operator({
     creates: true,
-    check(argument, path) {
+    parse(argument, path) {
       if (!isBsonNumber(argument)) {
         throw new CommandError('TypeMismatch', `Cannot ${verb} with non-numeric argument: {${path}: ${formatShellValue(argument)}}`);
       }
+      return argument;
     },
     apply(slot, argument, { document }) {
       if (!slot.exists) {
@@ -107,16 +118,16 @@ function arithmetic(name: '$inc' | '$mul', verb: string, operation: 'add' | 'mul
       }
       store(slot, result);
     },
-  };
+  });
 }
 
 function extremum(keeps: (comparison: number) => boolean): UpdateOperator {
-  return {
+  return operator({
     creates: true,
     apply(slot, argument) {
       if (!slot.exists || !keeps(compareBson(argument, slot.value))) store(slot, copyValue(argument));
     },
-  };
+  });
 }
 
 function existingArray(slot: Slot, refusal: () => CommandError): unknown[] | undefined {
@@ -199,17 +210,17 @@ function pushed(array: unknown[], spec: PushSpec): unknown[] {
   return spec.slice >= 0 ? result.slice(0, spec.slice) : result.slice(Math.max(0, result.length + spec.slice));
 }
 
-const $push: UpdateOperator = {
+const $push = operator({
   creates: true,
-  check: (argument) => void pushSpec(argument),
-  apply(slot, argument, { path, document }) {
+  parse: pushSpec,
+  apply(slot, spec, { path, document }) {
     const array = existingArray(
       slot,
       () => new CommandError('BadValue', `The field '${path}' must be an array but is of type ${bsonTypeName(slot.value)} in document {${idOf(document)}}`),
     );
-    store(slot, pushed(array ?? [], pushSpec(argument)));
+    store(slot, pushed(array ?? [], spec));
   },
-};
+});
 
 /** `$addToSet`'s values: `$each`'s elements or the argument itself, without duplicates. */
 function valuesToAdd(argument: unknown): unknown[] {
@@ -223,20 +234,20 @@ function valuesToAdd(argument: unknown): unknown[] {
   return $each.filter((value, index) => $each.findIndex((other) => bsonEquals(other, value)) === index);
 }
 
-const $addToSet: UpdateOperator = {
+const $addToSet = operator({
   creates: true,
-  check: (argument) => void valuesToAdd(argument),
-  apply(slot, argument) {
+  parse: valuesToAdd,
+  apply(slot, values) {
     const array = existingArray(
       slot,
       () => new CommandError('BadValue', `Cannot apply $addToSet to non-array field. Field named '${slot.key}' has non-array type ${bsonTypeName(slot.value)}`),
     );
     const current = array ?? [];
-    const added = valuesToAdd(argument).filter((value) => !current.some((existing) => bsonEquals(existing, value)));
+    const added = values.filter((value) => !current.some((existing) => bsonEquals(existing, value)));
     if (array && added.length === 0) return;
     store(slot, [...current, ...added.map(copyValue)]);
   },
-};
+});
 
 /** Operators of a match expression that stand at the top level, not on a field. */
 const TOP_LEVEL_OPERATORS = new Set(['$and', '$or', '$nor', '$expr', '$where', '$text', '$comment', '$jsonSchema', '$alwaysTrue', '$alwaysFalse']);
@@ -260,43 +271,47 @@ function pullMatcher(condition: unknown): (element: unknown) => boolean {
   return (element) => bsonEquals(element, condition);
 }
 
-function culling(matcherOf: (argument: unknown) => (element: unknown) => boolean, check?: (argument: unknown) => void): UpdateOperator {
-  return {
+/** `$pull` and `$pullAll`, whose argument parses into a test of each element. */
+function culling(matcherOf: (argument: unknown) => (element: unknown) => boolean): UpdateOperator {
+  return operator({
     creates: false,
-    check: check ?? ((argument) => void matcherOf(argument)),
-    apply(slot, argument) {
+    parse: matcherOf,
+    apply(slot, matches) {
       const array = existingArray(slot, () => new CommandError('BadValue', 'Cannot apply $pull to a non-array value'));
       if (!array) return;
-      const matches = matcherOf(argument);
       const kept = array.filter((element) => !matches(element));
       if (kept.length !== array.length) store(slot, kept);
     },
-  };
+  });
 }
 
-function checkPullAll(argument: unknown): void {
+function pullAllMatcher(argument: unknown): (element: unknown) => boolean {
   if (!Array.isArray(argument)) throw new CommandError('BadValue', `$pullAll requires an array argument but was given a ${bsonTypeName(argument)}`);
+  return (element) => argument.some((value) => bsonEquals(element, value));
 }
 
-const $pop: UpdateOperator = {
+const $pop = operator({
   creates: false,
-  check(argument) {
+  parse(argument): 1 | -1 {
     if (!isBsonNumber(argument)) throw new CommandError('FailedToParse', `Expected a number in: ${formatShellValue(argument)}`);
     const direction = toNumber(argument);
     if (direction !== 1 && direction !== -1) throw new CommandError('FailedToParse', `$pop expects 1 or -1, found: ${formatShellValue(argument)}`);
+    return direction;
   },
-  apply(slot, argument, { path }) {
+  apply(slot, direction, { path }) {
     const array = existingArray(slot, () => new CommandError('TypeMismatch', `Path '${path}' contains an element of non-array type '${bsonTypeName(slot.value)}'`));
     if (!array || array.length === 0) return;
-    store(slot, toNumber(argument) === -1 ? array.slice(1) : array.slice(0, -1));
+    store(slot, direction === -1 ? array.slice(1) : array.slice(0, -1));
   },
-};
+});
 
 const BIT_OPERATIONS = { and: (a: bigint, b: bigint) => a & b, or: (a: bigint, b: bigint) => a | b, xor: (a: bigint, b: bigint) => a ^ b };
 
-const $bit: UpdateOperator = {
+type BitOperation = keyof typeof BIT_OPERATIONS;
+
+const $bit = operator({
   creates: true,
-  check(argument, path) {
+  parse(argument, path): [BitOperation, unknown][] {
     if (!isPlainObject(argument)) {
       throw new CommandError('BadValue', `The $bit modifier is not compatible with a ${bsonTypeName(argument)}. You must pass in an embedded document: {$bit: {field: {and/or/xor: #}}`);
     }
@@ -308,8 +323,9 @@ const $bit: UpdateOperator = {
         throw new CommandError('BadValue', `The $bit modifier field must be an Integer(32/64 bit); a '${bsonTypeName(operand)}' is not supported here: {${operation}: ${formatShellValue(operand)}} (in ${path})`);
       }
     }
+    return Object.entries(argument) as [BitOperation, unknown][];
   },
-  apply(slot, argument, { document }) {
+  apply(slot, operations, { document }) {
     if (slot.exists && !INTEGRAL_TYPES.has(bsonTypeName(slot.value))) {
       throw new CommandError(
         'BadValue',
@@ -317,33 +333,34 @@ const $bit: UpdateOperator = {
       );
     }
     let value: unknown = slot.exists ? slot.value : 0;
-    for (const [operation, operand] of Object.entries(argument as Document)) {
+    for (const [operation, operand] of operations) {
       const wide = value instanceof Long || operand instanceof Long;
-      const result = BIT_OPERATIONS[operation as keyof typeof BIT_OPERATIONS](BigInt(String(value)), BigInt(String(operand)));
+      const result = BIT_OPERATIONS[operation](BigInt(String(value)), BigInt(String(operand)));
       value = wide ? Long.fromBigInt(result) : Number(BigInt.asIntN(32, result));
     }
     store(slot, value);
   },
-};
+});
 
-const $currentDate: UpdateOperator = {
+const $currentDate = operator({
   creates: true,
-  check(argument) {
+  /** Whether the field gets a timestamp rather than a date. */
+  parse(argument): boolean {
     const type = isPlainObject(argument) ? argument.$type : undefined;
     const valid = typeof argument === 'boolean' || (isPlainObject(argument) && Object.keys(argument).length === 1 && (type === 'date' || type === 'timestamp'));
     if (!valid) {
       throw new CommandError('BadValue', `${formatShellValue(argument)} is not valid type for $currentDate. Please use a boolean ('true') or a $type expression ({$type: 'timestamp/date'}).`);
     }
+    return type === 'timestamp';
   },
-  apply(slot, argument, { now }) {
-    const timestamp = isPlainObject(argument) && argument.$type === 'timestamp';
+  apply(slot, timestamp, { now }) {
     store(slot, timestamp ? new Timestamp({ t: Math.floor(now.getTime() / 1000), i: 1 }) : now);
   },
-};
+});
 
-const $set: UpdateOperator = { creates: true, apply: (slot, argument) => store(slot, copyValue(argument)) };
+const $set = operator({ creates: true, apply: (slot, argument) => store(slot, copyValue(argument)) });
 
-const $unset: UpdateOperator = {
+const $unset = operator({
   creates: false,
   ignoresNonViablePath: true,
   apply(slot) {
@@ -352,7 +369,7 @@ const $unset: UpdateOperator = {
     if (Array.isArray(slot.container)) slot.container[Number(slot.key)] = null;
     else delete slot.container[slot.key];
   },
-};
+});
 
 const OPERATORS: Readonly<Record<string, UpdateOperator>> = {
   $set,
@@ -367,7 +384,7 @@ const OPERATORS: Readonly<Record<string, UpdateOperator>> = {
   $addToSet,
   $pop,
   $pull: culling(pullMatcher),
-  $pullAll: culling((values) => (element) => (values as unknown[]).some((value) => bsonEquals(element, value)), checkPullAll),
+  $pullAll: culling(pullAllMatcher),
   $bit,
 };
 
@@ -404,7 +421,7 @@ function locate(document: Document, segments: readonly string[], operator: Updat
   return undefined;
 }
 
-/** One field of one operator of the update. */
+/** One field of one operator of the update, its argument as the operator's `parse` returned it. */
 type Statement = { operator: string; path: string; segments: FieldPath; argument: unknown };
 
 function isStrictPrefix(shorter: FieldPath, longer: FieldPath): boolean {
@@ -442,8 +459,7 @@ function parseStatements(operators: Document): Statement[] {
     return Object.entries(fields).flatMap(([path, argument]): Statement[] => {
       if (operator === '$rename') return renameStatements(path, argument);
       const segments = parseFieldPath(path);
-      OPERATORS[operator]?.check?.(argument, path);
-      return [{ operator, path, segments, argument }];
+      return [{ operator, path, segments, argument: OPERATORS[operator]?.parse(argument, path) }];
     });
   });
 }
@@ -473,24 +489,30 @@ function assertRenameDestination(document: Document, to: FieldPath): void {
   }
 }
 
+/** An operator update checked (conflicts, array filters, arguments) and ready to apply to any number of documents. */
+export type ParsedOperators = { readonly statements: readonly Statement[]; readonly arrayFilters: ArrayFilters };
+
+/** Parses an operator update with its array filters, as MongoDB does once per update statement. */
+export function parseOperators(operators: Document, arrayFilters: readonly Document[] | undefined): ParsedOperators {
+  const statements = parseStatements(operators);
+  assertNoConflicts(statements);
+  const filters = parseArrayFilters(arrayFilters);
+  assertArrayFiltersMatchPaths(filters, statements);
+  return { statements, arrayFilters: filters };
+}
+
 export type OperatorUpdate = {
   filter: Document;
-  arrayFilters?: readonly Document[] | undefined;
   /** The document is the one an upsert inserts: `$setOnInsert` applies and `$` has no match. */
   inserting: boolean;
 };
 
 /**
- * Applies an operator update to a typed document and returns the new document (the original is
- * never mutated). Every field path of every operator is checked first (conflicts, array filters,
- * arguments), then the concrete paths are applied in MongoDB's order (field names
+ * Applies a parsed operator update to a typed document and returns the new document (the original
+ * is never mutated): the concrete paths are applied in MongoDB's order (field names
  * lexicographically, array indexes numerically), which is also the order new fields appear in.
  */
-export function applyOperators(original: Document, operators: Document, update: OperatorUpdate): Document {
-  const statements = parseStatements(operators);
-  assertNoConflicts(statements);
-  const arrayFilters = parseArrayFilters(update.arrayFilters);
-  assertArrayFiltersMatchPaths(arrayFilters, statements);
+export function applyOperators(original: Document, { statements, arrayFilters }: ParsedOperators, update: OperatorUpdate): Document {
   const positional: PositionalContext = { filter: update.filter, arrayFilters, inserting: update.inserting };
   const leaves = statements
     .filter((statement) => update.inserting || statement.operator !== '$setOnInsert')
