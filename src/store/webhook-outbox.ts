@@ -37,15 +37,29 @@ export type WebhookOutbox = Awaited<ReturnType<typeof createWebhookOutbox>>;
 export async function createWebhookOutbox(connection: Connection, now: () => Date = () => new Date()) {
   const { Events, Deliveries, Attempts, Streams } = await webhookModels(connection);
 
-  /** Makes the stream due now unless it is due already (or waiting out a retry: its head decides). */
-  async function wake(endpointId: string, accountId: string): Promise<void> {
-    const _id = streamId(endpointId, accountId);
-    await Streams.updateOne(
-      { _id },
-      { $setOnInsert: { endpointId, accountId, leaseUntil: EPOCH, leaseOwner: null }, $inc: { wakes: 1 } },
-      { upsert: true },
+  /**
+   * Makes each stream due now unless it is due already (or waiting out a retry: its head decides),
+   * in one ordered bulk write: a stream is created before it is made due.
+   */
+  async function wake(streams: readonly { endpointId: string; accountId: string }[]): Promise<void> {
+    if (streams.length === 0) return;
+    const at = now();
+    await Streams.bulkWrite(
+      streams.flatMap(({ endpointId, accountId }) => {
+        const _id = streamId(endpointId, accountId);
+        return [
+          {
+            updateOne: {
+              filter: { _id },
+              update: { $setOnInsert: { endpointId, accountId, leaseUntil: EPOCH, leaseOwner: null }, $inc: { wakes: 1 } },
+              upsert: true,
+            },
+          },
+          { updateOne: { filter: { _id, dueAt: null }, update: { $set: { dueAt: at } } } },
+        ];
+      }),
+      { ordered: true },
     );
-    await Streams.updateOne({ _id, dueAt: null }, { $set: { dueAt: now() } });
   }
 
   return {
@@ -84,7 +98,7 @@ export async function createWebhookOutbox(connection: Connection, now: () => Dat
           deliveries.map((delivery) => ({ updateOne: { filter: { _id: delivery._id }, update: { $setOnInsert: delivery }, upsert: true } })),
           { ordered: false },
         );
-        for (const endpoint of wanting) await wake(endpoint.id, event.accountId);
+        await wake(wanting.map((endpoint) => ({ endpointId: endpoint.id, accountId: event.accountId })));
       }
       await Events.updateOne({ _id: event._id }, { $set: { routed: true } });
     },
@@ -164,7 +178,7 @@ export async function createWebhookOutbox(connection: Connection, now: () => Dat
       const filter = 'eventId' in which ? { _id: deliveryId(endpointId, which.eventId) } : { endpointId, createdAt: { $gte: which.since } };
       const accounts = await Deliveries.distinct('accountId', filter);
       const { modifiedCount } = await Deliveries.updateMany(filter, { $set: { status: 'PENDING', nextAttemptAt: now(), roundFailures: 0 }, $inc: { round: 1 } });
-      for (const accountId of accounts) await wake(endpointId, accountId as string);
+      await wake(accounts.map((accountId) => ({ endpointId, accountId: accountId as string })));
       return modifiedCount;
     },
 
