@@ -90,6 +90,8 @@ const eventSchema = new Schema<WebhookEventDocument>(
   { ...options, collection: 'webhook_events' },
 );
 eventSchema.index({ routed: 1, recordedAt: 1 });
+// An account's unrouted events in seq order.
+eventSchema.index({ routed: 1, accountId: 1, seq: 1, ordinal: 1 });
 eventSchema.index({ recordedAt: 1 }, { expireAfterSeconds: WEBHOOK_RETENTION_SECONDS });
 
 const deliverySchema = new Schema<WebhookDeliveryDocument>(

@@ -63,8 +63,23 @@ export async function createWebhookOutbox(connection: Connection, now: () => Dat
   }
 
   return {
-    /** Events not routed yet, oldest first. */
-    unrouted: (limit: number) => Events.find({ routed: false }).sort({ recordedAt: 1 }).limit(limit).lean<WebhookEventDocument[]>(),
+    /**
+     * Events not routed yet, at most `limit`: those of the accounts of the oldest, in seq order
+     * per account. `recordedAt` is the clock of the process that copied the entries, so
+     * a later seq may look older than an earlier one copied elsewhere; routing an account's
+     * events together, in seq order, keeps a stream from delivering the later one first (an
+     * event exists before any later event of its account: a write copies the entries still
+     * pending before its own).
+     */
+    async unrouted(limit: number): Promise<WebhookEventDocument[]> {
+      const oldest = await Events.find({ routed: false }, { accountId: 1 }).sort({ recordedAt: 1 }).limit(limit).lean<{ accountId: string }[]>();
+      if (oldest.length === 0) return [];
+      const accountIds = [...new Set(oldest.map((event) => event.accountId))];
+      return Events.find({ routed: false, accountId: { $in: accountIds } })
+        .sort({ accountId: 1, seq: 1, ordinal: 1 })
+        .limit(limit)
+        .lean<WebhookEventDocument[]>();
+    },
 
     /**
      * Gives the event a delivery for each endpoint that wants it: enabled, subscribed to its type

@@ -20,20 +20,15 @@ const refused: AttemptOutcome = { ok: false, statusCode: 500, latencyMs: 3, erro
 const accepted: AttemptOutcome = { ok: true, statusCode: 200, latencyMs: 2, error: null, responseSnippet: null };
 const endpoint = (id: string) => ({ id, eventTypes: ['credits.granted'], disabled: false, createdAt: new Date(0) });
 
+function eventDocument(label: string, seq: number, recordedAt: Date): WebhookEventDocument {
+  const _id = `evt_${`${label}${seq}`.padEnd(32, '0')}`;
+  return { _id, type: 'credits.granted', accountId: `user:${label}`, seq, ordinal: 0, at: recordedAt, payload: '{}', recordedAt, routed: false };
+}
+
 /** An event of a new account routed to a new endpoint, and the endpoint's stream leased by `owner`. */
 async function routedEvent(label: string) {
   const { Events } = await webhookModels(database.connection);
-  const event: WebhookEventDocument = {
-    _id: `evt_${label.padEnd(32, '0')}`,
-    type: 'credits.granted',
-    accountId: `user:${label}`,
-    seq: 1,
-    ordinal: 0,
-    at: new Date(),
-    payload: '{}',
-    recordedAt: new Date(),
-    routed: false,
-  };
+  const event = eventDocument(label, 1, new Date());
   await Events.create(event);
   await outbox.route(event, [endpoint(`whep_${label}`)]);
   const stream = await outbox.claimStream(label, 30_000);
@@ -67,5 +62,14 @@ describe('the webhook outbox', () => {
 
     expect(await outbox.redeliver(endpointId, { eventId })).toBe(1);
     expect(await outbox.head(stream)).toMatchObject({ status: 'PENDING', attempts: 2, round: 1, roundFailures: 0 });
+  });
+
+  it('routes the events of an account in seq order even when a later one was recorded by a process whose clock is behind', async () => {
+    const { Events } = await webhookModels(database.connection);
+    const at = Date.now() + 3_600_000;
+    // seq 6 copied by a process 2 s behind the one that copied seq 5.
+    await Events.create([eventDocument('clocks', 5, new Date(at)), eventDocument('clocks', 6, new Date(at - 2000))]);
+    const unrouted = (await outbox.unrouted(100)).filter((event) => event.accountId === 'user:clocks');
+    expect(unrouted.map((event) => event.seq)).toEqual([5, 6]);
   });
 });
