@@ -42,7 +42,8 @@ export const bsonEquals = valuesEqual;
 
 /** Whether two typed values encode to the same BSON type and bytes (MongoDB's binaryEqualValues). */
 export function sameBytes(a: unknown, b: unknown): boolean {
-  return Buffer.from(serialize({ v: a })).equals(Buffer.from(serialize({ v: b })));
+  // One value (an `_id` an update did not touch) encodes as itself, without serializing it twice.
+  return Object.is(a, b) || Buffer.compare(serialize({ v: a }), serialize({ v: b })) === 0;
 }
 
 /** MongoDB's order of two typed values (bson-order.ts), for `$min`, `$max` and `$push`'s `$sort`. */

@@ -1,4 +1,4 @@
-import { calculateObjectSize } from 'bson';
+import { calculateObjectSize, serialize } from 'bson';
 import type { Document } from './bson-values.js';
 import { CommandError } from './errors.js';
 
@@ -23,4 +23,22 @@ export type WriteKind = keyof typeof REFUSALS;
 export function assertDocumentSize(document: Document, kind: WriteKind): void {
   const size = calculateObjectSize(document);
   if (size > MAX_BSON_OBJECT_SIZE) throw REFUSALS[kind](size);
+}
+
+/**
+ * The BSON of a document about to be written, or MongoDB's error for `kind` when it is larger
+ * than 16 MiB: one serialization serves as the size check and as the bytes to compare. bson
+ * serializes into a buffer of 17 MiB, past whose end it cuts a document short (or throws a
+ * RangeError), so output of at most 16 MiB is always the whole document (document-size.test.ts
+ * holds this for bson's upgrades).
+ */
+export function serializeWithinLimit(document: Document, kind: WriteKind): Uint8Array {
+  let bytes: Uint8Array | undefined;
+  try {
+    bytes = serialize(document);
+  } catch (error) {
+    if (!(error instanceof RangeError) || calculateObjectSize(document) <= MAX_BSON_OBJECT_SIZE) throw error;
+  }
+  if (bytes !== undefined && bytes.length <= MAX_BSON_OBJECT_SIZE) return bytes;
+  throw REFUSALS[kind](calculateObjectSize(document));
 }

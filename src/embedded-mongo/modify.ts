@@ -1,8 +1,8 @@
 import type { Document } from './bson-values.js';
-import { assertDocumentSize } from './document-size.js';
+import { assertDocumentSize, serializeWithinLimit } from './document-size.js';
 import { type Selection, selectRecords } from './query.js';
 import type { Storage, StoredRecord } from './storage.js';
-import { type UpdateContext, type UpdateSpec, prepareUpdate, sameDocument } from './update-engine.js';
+import { type UpdateContext, type UpdateSpec, prepareUpdate, serializesTo } from './update-engine.js';
 
 export type UpdateStatement = UpdateContext & {
   update: UpdateSpec;
@@ -53,8 +53,10 @@ export function updateDocuments(
   for (const target of targets) {
     const after = update.apply(target.doc);
     statement.beforeWrite?.(target.doc, after);
-    if (!sameDocument(target.doc, after)) {
-      assertDocumentSize(after, 'update');
+    // Checked before the comparison, which it serves: a stored document is within the limit, so
+    // one over it is always a change.
+    const bytes = serializeWithinLimit(after, 'update');
+    if (!serializesTo(target.doc, bytes)) {
       collection.replace(target, after);
       outcome.modified += 1;
     }

@@ -114,6 +114,6 @@ export function prepareUpdate(spec: UpdateSpec, context: UpdateContext): Prepare
 }
 
 /** Whether an update changed anything, comparing exact BSON (so 1 → 1.0 counts as a change). */
-export function sameDocument(a: Document, b: Document): boolean {
-  return Buffer.from(serialize(a)).equals(Buffer.from(serialize(b)));
+export function serializesTo(doc: Document, bytes: Uint8Array): boolean {
+  return Buffer.compare(serialize(doc), bytes) === 0;
 }
