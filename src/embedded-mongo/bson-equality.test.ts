@@ -1,6 +1,7 @@
-import { Binary, Double, Long, ObjectId } from 'bson';
+import { Binary, Double, Long, ObjectId, Timestamp } from 'bson';
 import { describe, expect, it } from 'vitest';
-import { bsonEquals, bsonTypeName, sameBytes } from './bson-equality.js';
+import { bsonEquals, sameBytes } from './bson-equality.js';
+import { bsonTypeOf } from './mingo/bson-types.js';
 
 describe('bsonEquals', () => {
   it('compares numbers by value across types, documents in field order, other values by their bytes', () => {
@@ -13,9 +14,19 @@ describe('bsonEquals', () => {
     expect(bsonEquals(new Binary(Buffer.from([1]), 0), new Binary(Buffer.from([1]), 4))).toBe(false);
   });
 
-  it('sameBytes tells BSON types apart; bsonTypeName names them as MongoDB', () => {
+  it('sameBytes tells BSON types apart; bsonTypeOf names them as MongoDB', () => {
     expect(sameBytes(1, new Double(1))).toBe(false);
     expect(sameBytes(1, 1)).toBe(true);
-    expect([1, 1.5, new Double(1), Long.fromNumber(1), 'x', null, [], {}].map(bsonTypeName)).toEqual(['int', 'double', 'double', 'long', 'string', 'null', 'array', 'object']);
+    expect([1, 1.5, new Double(1), Long.fromNumber(1), new Timestamp({ t: 1, i: 1 }), 'x', null, [], {}].map((value) => bsonTypeOf(value))).toEqual([
+      'int',
+      'double',
+      'double',
+      'long',
+      'timestamp',
+      'string',
+      'null',
+      'array',
+      'object',
+    ]);
   });
 });

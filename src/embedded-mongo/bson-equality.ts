@@ -1,31 +1,5 @@
-import { Binary, BSONRegExp, BSONSymbol, Code, Decimal128, Double, Int32, Long, MaxKey, MinKey, ObjectId, Timestamp, serialize } from 'bson';
+import { Decimal128, Double, Int32, Long, Timestamp, serialize } from 'bson';
 import { compareValues, valuesEqual } from './bson-order.js';
-import { encodesAsInt32, isPlainObject } from './bson-values.js';
-
-/** MongoDB's name of a typed value's BSON type, as its error messages spell it ("int", "binData"…). */
-export function bsonTypeName(value: unknown): string {
-  if (typeof value === 'number') return encodesAsInt32(value) ? 'int' : 'double';
-  if (typeof value === 'string') return 'string';
-  if (typeof value === 'boolean') return 'bool';
-  if (value === null) return 'null';
-  if (value === undefined) return 'undefined';
-  if (Array.isArray(value)) return 'array';
-  if (isPlainObject(value)) return 'object';
-  if (value instanceof Double) return 'double';
-  if (value instanceof Int32) return 'int';
-  if (value instanceof Timestamp) return 'timestamp'; // before Long, which bson's Timestamp extends
-  if (value instanceof Long) return 'long';
-  if (value instanceof Decimal128) return 'decimal';
-  if (value instanceof Date) return 'date';
-  if (value instanceof RegExp || value instanceof BSONRegExp) return 'regex';
-  if (value instanceof ObjectId) return 'objectId';
-  if (value instanceof Binary) return 'binData';
-  if (value instanceof Code) return 'javascript';
-  if (value instanceof BSONSymbol) return 'symbol';
-  if (value instanceof MinKey) return 'minKey';
-  if (value instanceof MaxKey) return 'maxKey';
-  return 'object';
-}
 
 /** Whether a typed value is a BSON number of any of the four numeric types. */
 export function isBsonNumber(value: unknown): boolean {

@@ -2,6 +2,7 @@ import { Decimal128, Double, Int32, Long } from 'bson';
 import { OpType } from 'mingo/core';
 import { type Document, isPlainObject, toNumber } from './bson-values.js';
 import { CommandError, notSupported } from './errors.js';
+import { bsonTypeOf } from './mingo/bson-types.js';
 import { queryOptions } from './mingo/context.js';
 
 /**
@@ -112,15 +113,6 @@ function safeNumberInt(value: unknown): number {
   return Math.trunc(Math.min(Math.max(number, -0x80000000), 0x7fffffff));
 }
 
-function bsonTypeName(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'array';
-  if (typeof value === 'string') return 'string';
-  if (typeof value === 'boolean') return 'bool';
-  if (isPlainObject(value)) return 'object';
-  return typeof value;
-}
-
 /** MongoDB's expression names, as far as mingo evaluates them (accumulators such as `$sum` are expressions too). */
 function isExpressionName(name: string): boolean {
   const context = queryOptions().context;
@@ -134,10 +126,10 @@ function parseFindSlice(context: ParseContext, path: string, argument: unknown, 
     if (argument.length !== 2) throw new CommandError('Location31272', '$slice array argument should be of form [skip, limit]');
     const [skip, limit] = argument as [unknown, unknown];
     if (!isNumberValue(skip)) {
-      throw new CommandError('Location31257', `$slice expects the skip argument to be a number, got ${bsonTypeName(skip)}`);
+      throw new CommandError('Location31257', `$slice expects the skip argument to be a number, got ${bsonTypeOf(skip)}`);
     }
     if (!isNumberValue(limit)) {
-      throw new CommandError('Location31258', `$slice expects the limit argument to be a number, got ${bsonTypeName(limit)}`);
+      throw new CommandError('Location31258', `$slice expects the limit argument to be a number, got ${bsonTypeOf(limit)}`);
     }
     const positiveLimit = safeNumberInt(limit);
     if (positiveLimit <= 0) throw new CommandError('Location31259', `$slice limit must be positive, got ${positiveLimit}`);
@@ -188,7 +180,7 @@ function parseSlice(context: ParseContext, path: string, subObject: Document, pa
 
 function parseElemMatch(context: ParseContext, path: string, argument: unknown, parent: PathNode, isRoot: boolean): void {
   if (!isPlainObject(argument)) {
-    throw new CommandError('Location31274', `elemMatch: Invalid argument, object required, but got ${bsonTypeName(argument)}`);
+    throw new CommandError('Location31274', `elemMatch: Invalid argument, object required, but got ${bsonTypeOf(argument)}`);
   }
   if (context.hasPositional) throw new CommandError('Location31255', 'Cannot specify positional operator and $elemMatch.');
   if (path.includes('.') || !isRoot) throw new CommandError('Location31275', 'Cannot use $elemMatch projection on a nested field.');

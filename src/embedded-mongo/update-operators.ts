@@ -1,9 +1,10 @@
 import { BSONRegExp, Long, Timestamp } from 'bson';
 import { applyArithmetic, zeroLike } from './bson-arithmetic.js';
-import { bsonEquals, bsonTypeName, compareBson, isBsonNumber, sameBytes } from './bson-equality.js';
+import { bsonEquals, compareBson, isBsonNumber, sameBytes } from './bson-equality.js';
 import { type Document, isPlainObject, toNumber, toView } from './bson-values.js';
 import { CommandError } from './errors.js';
 import { formatShellValue } from './indexes.js';
+import { type BsonTypeAlias, bsonTypeOf } from './mingo/bson-types.js';
 import { Query, queryOptions } from './mingo/context.js';
 import {
   type FieldPath,
@@ -81,7 +82,7 @@ function idOf(document: Document): string {
   return Object.hasOwn(document, '_id') ? `_id: ${formatShellValue(document._id)}` : 'no id';
 }
 
-const INTEGRAL_TYPES = new Set(['int', 'long']);
+const INTEGRAL_TYPES: ReadonlySet<BsonTypeAlias> = new Set(['int', 'long']);
 
 /** MongoDB's parseIntegerElementToLong: a number with an integral value. */
 function integerArgument(value: unknown): number | undefined {
@@ -106,7 +107,7 @@ function arithmetic(name: '$inc' | '$mul', verb: string, operation: 'add' | 'mul
       if (!isBsonNumber(slot.value)) {
         throw new CommandError(
           'TypeMismatch',
-          `Cannot apply ${name} to a value of non-numeric type. {${idOf(document)}} has the field '${slot.key}' of non-numeric type ${bsonTypeName(slot.value)}`,
+          `Cannot apply ${name} to a value of non-numeric type. {${idOf(document)}} has the field '${slot.key}' of non-numeric type ${bsonTypeOf(slot.value)}`,
         );
       }
       const result = applyArithmetic(operation, slot.value, argument);
@@ -147,16 +148,16 @@ function pushSpec(argument: unknown): PushSpec {
   if (unknownClause) throw new CommandError('BadValue', `Unrecognized clause in $push: ${unknownClause}`);
   const { $each, $slice, $sort, $position } = argument;
   if (!Array.isArray($each)) {
-    throw new CommandError('BadValue', `The argument to $each in $push must be an array but it was of type: ${bsonTypeName($each)}`);
+    throw new CommandError('BadValue', `The argument to $each in $push must be an array but it was of type: ${bsonTypeOf($each)}`);
   }
   const spec: PushSpec = { each: $each };
   if ($slice !== undefined) {
     spec.slice = integerArgument($slice);
-    if (spec.slice === undefined) throw new CommandError('BadValue', `The value for $slice must be an integer value but was given type: ${bsonTypeName($slice)}`);
+    if (spec.slice === undefined) throw new CommandError('BadValue', `The value for $slice must be an integer value but was given type: ${bsonTypeOf($slice)}`);
   }
   if ($position !== undefined) {
     spec.position = integerArgument($position);
-    if (spec.position === undefined) throw new CommandError('BadValue', `The value for $position must be an integer value, not of type: ${bsonTypeName($position)}`);
+    if (spec.position === undefined) throw new CommandError('BadValue', `The value for $position must be an integer value, not of type: ${bsonTypeOf($position)}`);
   }
   if ($sort !== undefined) spec.sort = pushSort($sort);
   return spec;
@@ -216,7 +217,7 @@ const $push = operator({
   apply(slot, spec, { path, document }) {
     const array = existingArray(
       slot,
-      () => new CommandError('BadValue', `The field '${path}' must be an array but is of type ${bsonTypeName(slot.value)} in document {${idOf(document)}}`),
+      () => new CommandError('BadValue', `The field '${path}' must be an array but is of type ${bsonTypeOf(slot.value)} in document {${idOf(document)}}`),
     );
     store(slot, pushed(array ?? [], spec));
   },
@@ -228,7 +229,7 @@ function valuesToAdd(argument: unknown): unknown[] {
   if (!isPlainObject(argument) || first !== '$each') return [argument];
   const { $each } = argument;
   if (!Array.isArray($each)) {
-    throw new CommandError('TypeMismatch', `The argument to $each in $addToSet must be an array but it was of type ${bsonTypeName($each)}`);
+    throw new CommandError('TypeMismatch', `The argument to $each in $addToSet must be an array but it was of type ${bsonTypeOf($each)}`);
   }
   if (Object.keys(argument).length > 1) throw new CommandError('BadValue', `Found unexpected fields after $each in $addToSet: ${formatShellValue(argument)}`);
   return $each.filter((value, index) => $each.findIndex((other) => bsonEquals(other, value)) === index);
@@ -240,7 +241,7 @@ const $addToSet = operator({
   apply(slot, values) {
     const array = existingArray(
       slot,
-      () => new CommandError('BadValue', `Cannot apply $addToSet to non-array field. Field named '${slot.key}' has non-array type ${bsonTypeName(slot.value)}`),
+      () => new CommandError('BadValue', `Cannot apply $addToSet to non-array field. Field named '${slot.key}' has non-array type ${bsonTypeOf(slot.value)}`),
     );
     const current = array ?? [];
     const added = values.filter((value) => !current.some((existing) => bsonEquals(existing, value)));
@@ -286,7 +287,7 @@ function culling(matcherOf: (argument: unknown) => (element: unknown) => boolean
 }
 
 function pullAllMatcher(argument: unknown): (element: unknown) => boolean {
-  if (!Array.isArray(argument)) throw new CommandError('BadValue', `$pullAll requires an array argument but was given a ${bsonTypeName(argument)}`);
+  if (!Array.isArray(argument)) throw new CommandError('BadValue', `$pullAll requires an array argument but was given a ${bsonTypeOf(argument)}`);
   return (element) => argument.some((value) => bsonEquals(element, value));
 }
 
@@ -299,7 +300,7 @@ const $pop = operator({
     return direction;
   },
   apply(slot, direction, { path }) {
-    const array = existingArray(slot, () => new CommandError('TypeMismatch', `Path '${path}' contains an element of non-array type '${bsonTypeName(slot.value)}'`));
+    const array = existingArray(slot, () => new CommandError('TypeMismatch', `Path '${path}' contains an element of non-array type '${bsonTypeOf(slot.value)}'`));
     if (!array || array.length === 0) return;
     store(slot, direction === -1 ? array.slice(1) : array.slice(0, -1));
   },
@@ -313,23 +314,23 @@ const $bit = operator({
   creates: true,
   parse(argument, path): [BitOperation, unknown][] {
     if (!isPlainObject(argument)) {
-      throw new CommandError('BadValue', `The $bit modifier is not compatible with a ${bsonTypeName(argument)}. You must pass in an embedded document: {$bit: {field: {and/or/xor: #}}`);
+      throw new CommandError('BadValue', `The $bit modifier is not compatible with a ${bsonTypeOf(argument)}. You must pass in an embedded document: {$bit: {field: {and/or/xor: #}}`);
     }
     for (const [operation, operand] of Object.entries(argument)) {
       if (!Object.hasOwn(BIT_OPERATIONS, operation)) {
         throw new CommandError('BadValue', `The $bit modifier only supports 'and', 'or', and 'xor', not '${operation}' which is an unknown operator: {${operation}: ${formatShellValue(operand)}}`);
       }
-      if (!INTEGRAL_TYPES.has(bsonTypeName(operand))) {
-        throw new CommandError('BadValue', `The $bit modifier field must be an Integer(32/64 bit); a '${bsonTypeName(operand)}' is not supported here: {${operation}: ${formatShellValue(operand)}} (in ${path})`);
+      if (!INTEGRAL_TYPES.has(bsonTypeOf(operand))) {
+        throw new CommandError('BadValue', `The $bit modifier field must be an Integer(32/64 bit); a '${bsonTypeOf(operand)}' is not supported here: {${operation}: ${formatShellValue(operand)}} (in ${path})`);
       }
     }
     return Object.entries(argument) as [BitOperation, unknown][];
   },
   apply(slot, operations, { document }) {
-    if (slot.exists && !INTEGRAL_TYPES.has(bsonTypeName(slot.value))) {
+    if (slot.exists && !INTEGRAL_TYPES.has(bsonTypeOf(slot.value))) {
       throw new CommandError(
         'BadValue',
-        `Cannot apply $bit to a value of non-integral type.{${idOf(document)}} has the field ${slot.key} of non-integer type ${bsonTypeName(slot.value)}`,
+        `Cannot apply $bit to a value of non-integral type.{${idOf(document)}} has the field ${slot.key} of non-integer type ${bsonTypeOf(slot.value)}`,
       );
     }
     let value: unknown = slot.exists ? slot.value : 0;
@@ -453,7 +454,7 @@ function parseStatements(operators: Document): Statement[] {
     if (!isPlainObject(fields)) {
       throw new CommandError(
         'FailedToParse',
-        `Modifiers operate on fields but we found type ${bsonTypeName(fields)} instead. For example: {$mod: {<field>: ...}} not {${operator}: ${formatShellValue(fields)}}`,
+        `Modifiers operate on fields but we found type ${bsonTypeOf(fields)} instead. For example: {$mod: {<field>: ...}} not {${operator}: ${formatShellValue(fields)}}`,
       );
     }
     return Object.entries(fields).flatMap(([path, argument]): Statement[] => {
