@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { TokenClaims } from '../../src/auth/index.js';
+import { START, useAdminServer } from './admin-fixture.js';
 import { execute } from './client.js';
 import {
   AccountCreditPoliciesDocument,
@@ -8,33 +8,19 @@ import {
   GenerateUnderLimitsDocument,
   RemoveCreditPolicyDocument,
   SetCreditPolicyDocument,
-  ViewerDocument,
   type ConsumeCreditsInput,
   type RemoveCreditPolicyInput,
   type SetCreditPolicyInput,
 } from './generated/graphql.js';
 import { take } from '../realtime/realtime-fixture.js';
-import { TestClock } from '../store/store-fixture.js';
 import { dataOf, Sockets, ticksInLedger } from './subscription-client.js';
-import { useTestServer } from './test-server.js';
 import { accountGlobalId } from './ledger-fixture.js';
-import { as, byMeter, probeOf, resultOf } from './write-fixture.js';
+import { as, byMeter, resultOf } from './write-fixture.js';
 
-const START = '2026-03-10T12:00:00.000Z';
-const clock = new TestClock(new Date(START));
-// rheos.free: 50 AI credits a month, renewing on the day each account opened.
-const server = useTestServer({ now: clock.now });
-const probe = probeOf(server);
+const { server, probe, caller, service, at } = useAdminServer();
 const sockets = new Sockets(() => server.url);
 afterEach(() => sockets.disposeAll());
 
-async function caller(claims: TokenClaims) {
-  const token = await server.token(claims);
-  await execute(server.url, ViewerDocument, { token });
-  return token;
-}
-
-const service = () => server.token({ sub: 'svc:billing', role: 'service' });
 const setPolicy = async (input: SetCreditPolicyInput, token?: string) => resultOf(server.url, SetCreditPolicyDocument, token ?? (await service()), { input });
 const removePolicy = async (input: RemoveCreditPolicyInput) => resultOf(server.url, RemoveCreditPolicyDocument, await service(), { input });
 const consume = (token: string, input: ConsumeCreditsInput) => resultOf(server.url, ConsumeCreditsUnderLimitsDocument, token, { input });
@@ -109,13 +95,8 @@ describe('setCreditPolicy and removeCreditPolicy', () => {
     const period = as(await consume(token, { ...spend, amount: 1_000, idempotencyKey: 'cp-2-c' }), 'InsufficientCreditsError');
     expect(period).toMatchObject({ limit: 'PERIOD', available: 920 });
     expect(period.freesAt).toBe(period.resetsAt);
-    clock.set('2026-03-11T00:00:00.000Z');
-    try {
-      const nextDay = as(await consume(token, { ...spend, amount: 21, idempotencyKey: 'cp-2-b' }), 'ConsumeCreditsSuccess');
-      expect(byMeter(nextDay.balances).AI_CREDITS).toMatchObject({ used: 101, usedToday: 21, dayResetsAt: '2026-03-12T00:00:00.000Z' });
-    } finally {
-      clock.set(START);
-    }
+    const nextDay = await at('2026-03-11T00:00:00.000Z', async () => as(await consume(token, { ...spend, amount: 21, idempotencyKey: 'cp-2-b' }), 'ConsumeCreditsSuccess'));
+    expect(byMeter(nextDay.balances).AI_CREDITS).toMatchObject({ used: 101, usedToday: 21, dayResetsAt: '2026-03-12T00:00:00.000Z' });
   });
 
   it('refuse a generation past the daily limit at its hold, with DAILY and freesAt', async () => {
@@ -160,17 +141,14 @@ describe('setCreditPolicy and removeCreditPolicy', () => {
     expect(scheduled.account?.creditPolicies).toEqual([
       { meter: 'AI_CREDITS', terms: null, effectiveAt: null, scheduled: { effectiveAt: resetsAt, terms: { allowance: 300, period: null, unlimited: null, rollover: { kind: 'CAPPED', maxCredits: 30 }, dailyLimit: null } } },
     ]);
-    clock.set(resetsAt);
-    try {
+    await at(resetsAt, async () => {
       const atReset = await policiesOf(accountId);
       expect(atReset?.creditPolicies).toMatchObject([{ terms: { allowance: 300 }, effectiveAt: resetsAt, scheduled: null }]);
       expect(atReset?.balances[0]).toMatchObject({ meter: 'AI_CREDITS', allowance: 300, available: 300 });
       const removal = as(await removePolicy({ accountId, meter: 'AI_CREDITS', effective: 'NOW', reason: 'contract ended', idempotencyKey: 'cp-3-2' }), 'CreditPolicyChange');
       expect(removal).toMatchObject({ status: 'REMOVED', account: { creditPolicies: [] } });
       expect(byMeter(removal.balances).AI_CREDITS).toMatchObject({ allowance: 50, available: 50 });
-    } finally {
-      clock.set(START);
-    }
+    });
   });
 });
 

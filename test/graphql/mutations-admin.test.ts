@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { TokenClaims } from '../../src/auth/index.js';
+import { START, useAdminServer } from './admin-fixture.js';
 import { execute } from './client.js';
 import {
   ChangePlanDocument,
@@ -7,30 +7,15 @@ import {
   GrantCreditsDocument,
   RemoveCreditsDocument,
   SetMemberCapDocument,
-  ViewerDocument,
   type ChangePlanInput,
   type GrantCreditsInput,
   type RemoveCreditsInput,
   type SetMemberCapInput,
 } from './generated/graphql.js';
-import { TestClock } from '../store/store-fixture.js';
-import { useTestServer } from './test-server.js';
 import { accountGlobalId, userGlobalId } from './ledger-fixture.js';
-import { as, byMeter, probeOf, resultOf } from './write-fixture.js';
+import { as, byMeter, resultOf } from './write-fixture.js';
 
-const START = '2026-03-10T12:00:00.000Z';
-const clock = new TestClock(new Date(START));
-const server = useTestServer({ now: clock.now });
-const probe = probeOf(server);
-
-/** Signs a token and makes the first request, which opens the caller's accounts. */
-async function caller(claims: TokenClaims) {
-  const token = await server.token(claims);
-  await execute(server.url, ViewerDocument, { token });
-  return token;
-}
-
-const service = () => server.token({ sub: 'svc:billing', role: 'service' });
+const { server, probe, caller, service, at } = useAdminServer();
 
 const grant = async (input: GrantCreditsInput) => resultOf(server.url, GrantCreditsDocument, await service(), { input });
 const changePlan = async (input: ChangePlanInput) => resultOf(server.url, ChangePlanDocument, await service(), { input });
@@ -62,12 +47,7 @@ describe('grantCredits', () => {
     );
     expect(granted).toMatchObject({ kind: 'ADJUSTMENT', expiresAt: '2026-03-20T00:00:00.000Z' });
     expect(byMeter(granted.balances).AI_CREDITS).toMatchObject({ available: 60, topUp: 0 });
-    clock.set('2026-03-20T00:00:00.000Z');
-    try {
-      expect((await probe.balances('user:g2')).AI_CREDITS).toMatchObject({ available: 50 });
-    } finally {
-      clock.set(START);
-    }
+    await at('2026-03-20T00:00:00.000Z', async () => expect((await probe.balances('user:g2')).AI_CREDITS).toMatchObject({ available: 50 }));
   });
 
   it('refuses bad input and unknown accounts with typed errors, changing nothing', async () => {
@@ -141,13 +121,10 @@ describe('changePlan', () => {
     expect(downgraded).toMatchObject({ mode: 'SCHEDULED', plan: { key: 'rheos.free' }, effectiveAt: '2026-04-10T12:00:00.000Z' });
     expect(downgraded.account).toEqual({ plan: { key: 'rheos.pro' }, pendingPlan: { plan: { key: 'rheos.free' }, effectiveAt: '2026-04-10T12:00:00.000Z' } });
     expect(byMeter(downgraded.balances).AI_CREDITS).toMatchObject({ allowance: 1000, available: 1000 });
-    clock.set('2026-04-10T12:00:00.000Z');
-    try {
+    await at('2026-04-10T12:00:00.000Z', async () => {
       expect((await probe.state('user:p1')).planId).toBe('rheos.free');
       expect((await probe.balances('user:p1')).AI_CREDITS).toMatchObject({ allowance: 50, available: 50 });
-    } finally {
-      clock.set(START);
-    }
+    });
   });
 
   it('refuses a plan that is not in the catalog', async () => {

@@ -1,9 +1,8 @@
 import { INPUT_LIMITS, productOf } from '../../ledger/index.js';
 import type { Written } from '../../metering/index.js';
-import { authorize, canAdministerCredits } from '../accounts/access.js';
 import { builder } from '../builder.js';
 import { PlanRef, requirePlanNode } from '../catalog/index.js';
-import { accountIdOf, boundedText, ledgerKeyOf } from '../inputs/index.js';
+import { boundedText } from '../inputs/index.js';
 import {
   AccountNotFoundError,
   AccountPayloadRef,
@@ -13,11 +12,10 @@ import {
   LimitReachedError,
   PlanOfAnotherProductError,
   UnknownPlanError,
-  payloadOf,
-  resultErrorOf,
   type AccountPayload,
 } from '../results/index.js';
 import { adminFields } from './admin-fields.js';
+import { adminMutation } from './admin-mutation.js';
 
 type PlanChange = Written<'PLAN_CHANGED'>;
 
@@ -56,28 +54,14 @@ const ChangePlanSuccessRef = builder.objectRef<PlanChanged>('ChangePlanSuccess')
   }),
 });
 
-builder.mutationField('changePlan', (t) =>
-  t.field({
-    type: ChangePlanSuccessRef,
-    nullable: true,
-    description:
-      "Services only: moves an account to another plan of its plan's product (another product's plan is refused); an upgrade applies at once, a downgrade at the next billing reset. Idempotent by `idempotencyKey`.",
-    args: { input: t.arg({ type: ChangePlanInput, required: true }) },
-    errors: {
-      types: [InvalidInputError, UnknownPlanError, PlanOfAnotherProductError, CreditLimitExceededError, LimitReachedError, IdempotencyKeyReusedError, AccountNotFoundError],
-      directResult: true,
-      union: { name: 'ChangePlanResult' },
-    },
-    resolve: async (_root, { input }, context) => {
-      const viewer = authorize(context, canAdministerCredits);
-      const accountId = accountIdOf(input.accountId);
-      const outcome = await context.services.metering.changePlan(accountId, {
-        idempotencyKey: ledgerKeyOf(viewer, input.idempotencyKey),
-        planId: boundedText('plan', input.plan, INPUT_LIMITS.planId),
-      });
-      if (!outcome.ok) throw resultErrorOf(outcome.error, { productName: (product) => productOf(context.services.catalogs.plans, product).name });
-      const { planId, mode, effectiveAt } = outcome;
-      return { ...payloadOf(accountId, outcome), planKey: planId, mode, effectiveAt };
-    },
-  }),
-);
+adminMutation('changePlan', {
+  type: ChangePlanSuccessRef,
+  input: ChangePlanInput,
+  description:
+    "Services only: moves an account to another plan of its plan's product (another product's plan is refused); an upgrade applies at once, a downgrade at the next billing reset. Idempotent by `idempotencyKey`.",
+  refusals: [InvalidInputError, UnknownPlanError, PlanOfAnotherProductError, CreditLimitExceededError, LimitReachedError, IdempotencyKeyReusedError, AccountNotFoundError],
+  write: ({ context, accountId, idempotencyKey, input }) =>
+    context.services.metering.changePlan(accountId, { idempotencyKey, planId: boundedText('plan', input.plan, INPUT_LIMITS.planId) }),
+  refusal: (context) => ({ productName: (product) => productOf(context.services.catalogs.plans, product).name }),
+  answer: ({ planId, mode, effectiveAt }) => ({ planKey: planId, mode, effectiveAt }),
+});

@@ -1,8 +1,6 @@
-import { authorize, canAdministerCredits } from '../accounts/access.js';
 import { builder } from '../builder.js';
 import { MeterEnum } from '../catalog/index.js';
-import { adminFields } from './admin-fields.js';
-import { accountIdOf, ledgerKeyOf, positiveCredits, reasonOf } from '../inputs/index.js';
+import { positiveCredits, reasonOf } from '../inputs/index.js';
 import {
   AccountNotFoundError,
   AccountPayloadRef,
@@ -11,11 +9,11 @@ import {
   InvalidInputError,
   LimitReachedError,
   MeterAmountRef,
-  payloadOf,
-  resultErrorOf,
   type AccountPayload,
   type MeterAmount,
 } from '../results/index.js';
+import { adminFields } from './admin-fields.js';
+import { adminMutation } from './admin-mutation.js';
 
 const GrantCreditsKindEnum = builder.enumType('GrantCreditsKind', {
   description: 'What granted credits are; it decides when they are spent.',
@@ -49,31 +47,19 @@ const GrantCreditsSuccessRef = builder.objectRef<Granted>('GrantCreditsSuccess')
   }),
 });
 
-builder.mutationField('grantCredits', (t) =>
-  t.field({
-    type: GrantCreditsSuccessRef,
-    nullable: true,
-    description: 'Services only: adds credits to an account, a top-up or an adjustment. Idempotent by `idempotencyKey`.',
-    args: { input: t.arg({ type: GrantCreditsInput, required: true }) },
-    errors: {
-      types: [InvalidInputError, CreditLimitExceededError, LimitReachedError, IdempotencyKeyReusedError, AccountNotFoundError],
-      directResult: true,
-      union: { name: 'GrantCreditsResult' },
-    },
-    resolve: async (_root, { input }, context) => {
-      const viewer = authorize(context, canAdministerCredits);
-      const accountId = accountIdOf(input.accountId);
-      const { meter, kind } = input;
-      const outcome = await context.services.metering.grantCredits(accountId, {
-        idempotencyKey: ledgerKeyOf(viewer, input.idempotencyKey),
-        meter,
-        amount: positiveCredits('amount', input.amount),
-        kind,
-        expiresAt: input.expiresAt ?? null,
-        metadata: { reason: reasonOf(input.reason) },
-      });
-      if (!outcome.ok) throw resultErrorOf(outcome.error);
-      return { ...payloadOf(accountId, outcome), granted: { meter, amount: outcome.amount }, kind, expiresAt: outcome.expiresAt };
-    },
-  }),
-);
+adminMutation('grantCredits', {
+  type: GrantCreditsSuccessRef,
+  input: GrantCreditsInput,
+  description: 'Services only: adds credits to an account, a top-up or an adjustment. Idempotent by `idempotencyKey`.',
+  refusals: [InvalidInputError, CreditLimitExceededError, LimitReachedError, IdempotencyKeyReusedError, AccountNotFoundError],
+  write: ({ context, accountId, idempotencyKey, input }) =>
+    context.services.metering.grantCredits(accountId, {
+      idempotencyKey,
+      meter: input.meter,
+      amount: positiveCredits('amount', input.amount),
+      kind: input.kind,
+      expiresAt: input.expiresAt ?? null,
+      metadata: { reason: reasonOf(input.reason) },
+    }),
+  answer: (outcome, { meter, kind }) => ({ granted: { meter, amount: outcome.amount }, kind, expiresAt: outcome.expiresAt }),
+});

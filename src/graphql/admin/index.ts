@@ -3,4 +3,5 @@ import './grant-credits.js';
 import './remove-credits.js';
 import './change-plan.js';
 import './member-caps.js';
-import './credit-policies.js';
+import './set-credit-policy.js';
+import './remove-credit-policy.js';

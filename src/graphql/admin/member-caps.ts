@@ -1,18 +1,17 @@
 import type { Meter } from '../../ledger/index.js';
-import { authorize, canSetMemberCap, organizationOf } from '../accounts/access.js';
+import { canSetMemberCap, organizationOf } from '../accounts/access.js';
 import { builder } from '../builder.js';
 import { MeterEnum } from '../catalog/index.js';
-import { accountIdOf, ledgerKeyOf, memberIdOf, nonNegativeOf } from '../inputs/index.js';
+import { memberIdOf, nonNegativeOf } from '../inputs/index.js';
 import {
   AccountNotFoundError,
   AccountPayloadRef,
   IdempotencyKeyReusedError,
   InvalidInputError,
   LimitReachedError,
-  payloadOf,
-  resultErrorOf,
   type AccountPayload,
 } from '../results/index.js';
+import { adminMutation } from './admin-mutation.js';
 
 const SetMemberCapInput = builder.inputType('SetMemberCapInput', {
   fields: (t) => ({
@@ -36,29 +35,15 @@ const SetMemberCapSuccessRef = builder.objectRef<CapSet>('SetMemberCapSuccess').
   }),
 });
 
-builder.mutationField('setMemberCap', (t) =>
-  t.field({
-    type: SetMemberCapSuccessRef,
-    nullable: true,
-    description: "Caps what one member may use per period of an organization's pool. Admins of that organization, and services. Idempotent by `idempotencyKey`.",
-    args: { input: t.arg({ type: SetMemberCapInput, required: true }) },
-    errors: {
-      types: [InvalidInputError, LimitReachedError, IdempotencyKeyReusedError, AccountNotFoundError],
-      directResult: true,
-      union: { name: 'SetMemberCapResult' },
-    },
-    resolve: async (_root, { input }, context) => {
-      const accountId = accountIdOf(input.accountId);
-      const viewer = authorize(context, (caller) => canSetMemberCap(caller, accountId));
-      if (organizationOf(accountId) === null) throw new InvalidInputError({ field: 'accountId', problem: "must be an organization's pool: member caps apply to pools only" });
-      const outcome = await context.services.metering.setMemberCap(accountId, {
-        idempotencyKey: ledgerKeyOf(viewer, input.idempotencyKey),
-        memberId: memberIdOf(input.memberId),
-        meter: input.meter,
-        cap: nonNegativeOf('cap', input.cap),
-      });
-      if (!outcome.ok) throw resultErrorOf(outcome.error);
-      return { ...payloadOf(accountId, outcome), memberId: outcome.memberId, meter: outcome.meter, cap: outcome.cap };
-    },
-  }),
-);
+adminMutation('setMemberCap', {
+  type: SetMemberCapSuccessRef,
+  input: SetMemberCapInput,
+  description: "Caps what one member may use per period of an organization's pool. Admins of that organization, and services. Idempotent by `idempotencyKey`.",
+  refusals: [InvalidInputError, LimitReachedError, IdempotencyKeyReusedError, AccountNotFoundError],
+  allowed: canSetMemberCap,
+  write: ({ context, accountId, idempotencyKey, input }) => {
+    if (organizationOf(accountId) === null) throw new InvalidInputError({ field: 'accountId', problem: "must be an organization's pool: member caps apply to pools only" });
+    return context.services.metering.setMemberCap(accountId, { idempotencyKey, memberId: memberIdOf(input.memberId), meter: input.meter, cap: nonNegativeOf('cap', input.cap) });
+  },
+  answer: ({ memberId, meter, cap }) => ({ memberId, meter, cap }),
+});

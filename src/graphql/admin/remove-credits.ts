@@ -1,7 +1,6 @@
-import { authorize, canAdministerCredits } from '../accounts/access.js';
 import { builder } from '../builder.js';
 import { MeterEnum } from '../catalog/index.js';
-import { accountIdOf, ledgerKeyOf, positiveCredits, reasonOf } from '../inputs/index.js';
+import { positiveCredits, reasonOf } from '../inputs/index.js';
 import {
   AccountNotFoundError,
   AccountPayloadRef,
@@ -9,12 +8,11 @@ import {
   InsufficientCreditsError,
   InvalidInputError,
   MeterAmountRef,
-  payloadOf,
-  resultErrorOf,
   type AccountPayload,
   type MeterAmount,
 } from '../results/index.js';
 import { adminFields } from './admin-fields.js';
+import { adminMutation } from './admin-mutation.js';
 
 const RemoveCreditsInput = builder.inputType('RemoveCreditsInput', {
   fields: (t) => ({
@@ -34,30 +32,13 @@ const RemoveCreditsSuccessRef = builder.objectRef<Removed>('RemoveCreditsSuccess
   fields: (t) => ({ removed: t.field({ type: MeterAmountRef, resolve: ({ removed }) => removed }) }),
 });
 
-builder.mutationField('removeCredits', (t) =>
-  t.field({
-    type: RemoveCreditsSuccessRef,
-    nullable: true,
-    description:
-      "Services only: takes credits away from an account, e.g. a refunded top-up or a grant made by mistake, in the order they would be spent (the period's allowance first, top-ups last). Not usage: summaries and member caps do not count it. Idempotent by `idempotencyKey`.",
-    args: { input: t.arg({ type: RemoveCreditsInput, required: true }) },
-    errors: {
-      types: [InvalidInputError, InsufficientCreditsError, IdempotencyKeyReusedError, AccountNotFoundError],
-      directResult: true,
-      union: { name: 'RemoveCreditsResult' },
-    },
-    resolve: async (_root, { input }, context) => {
-      const viewer = authorize(context, canAdministerCredits);
-      const accountId = accountIdOf(input.accountId);
-      const { meter } = input;
-      const outcome = await context.services.metering.removeCredits(accountId, {
-        idempotencyKey: ledgerKeyOf(viewer, input.idempotencyKey),
-        meter,
-        amount: positiveCredits('amount', input.amount),
-        metadata: { reason: reasonOf(input.reason) },
-      });
-      if (!outcome.ok) throw resultErrorOf(outcome.error);
-      return { ...payloadOf(accountId, outcome), removed: { meter, amount: outcome.amount } };
-    },
-  }),
-);
+adminMutation('removeCredits', {
+  type: RemoveCreditsSuccessRef,
+  input: RemoveCreditsInput,
+  description:
+    "Services only: takes credits away from an account, e.g. a refunded top-up or a grant made by mistake, in the order they would be spent (the period's allowance first, top-ups last). Not usage: summaries and member caps do not count it. Idempotent by `idempotencyKey`.",
+  refusals: [InvalidInputError, InsufficientCreditsError, IdempotencyKeyReusedError, AccountNotFoundError],
+  write: ({ context, accountId, idempotencyKey, input }) =>
+    context.services.metering.removeCredits(accountId, { idempotencyKey, meter: input.meter, amount: positiveCredits('amount', input.amount), metadata: { reason: reasonOf(input.reason) } }),
+  answer: (outcome, { meter }) => ({ removed: { meter, amount: outcome.amount } }),
+});
