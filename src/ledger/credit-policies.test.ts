@@ -87,6 +87,34 @@ describe('per-account credit policies', () => {
     expectReplayed(account);
   });
 
+  it('only scheduled, removed at either time cancel the schedule: UNCHANGED, and the reset applies and removes nothing', () => {
+    for (const effective of ['NEXT_RESET', 'NOW'] as const) {
+      const account = open();
+      expectOk(setPolicy(account, 'p', { allowance: 999 }, 'NEXT_RESET'));
+      expect(expectOk(removePolicy(account, 'r', effective))).toMatchObject({ status: 'UNCHANGED', effectiveAt: new Date('2025-03-10T00:00:00Z') });
+      expect(account.entries.at(-1)).toMatchObject({ kind: 'POLICY_CHANGE', idempotencyKey: 'r', details: { meter: 'AI_CREDITS', status: 'SCHEDULE_CANCELLED', allowance: null } });
+      expect(account.state.policies).toEqual({});
+      const written = account.entries.length;
+      account.at(RESET).advance();
+      expect(account.entries.slice(written).map((entry) => entry.kind)).not.toContain('POLICY_CHANGE');
+      expect(account.balance()).toMatchObject({ allowance: 1_000, available: 1_000 });
+      expectReplayed(account);
+    }
+  });
+
+  it('in force with others scheduled, removed at the next reset keep the terms in force until it, then the plan\'s', () => {
+    const account = open();
+    expectOk(setPolicy(account, 'p1', { allowance: 3_000 }));
+    expectOk(setPolicy(account, 'p2', { allowance: 4_000 }, 'NEXT_RESET'));
+    expect(expectOk(removePolicy(account, 'r', 'NEXT_RESET'))).toMatchObject({ status: 'REMOVAL_SCHEDULED', effectiveAt: RESET });
+    expect(account.state.policies?.AI_CREDITS).toEqual({ current: { terms: { allowance: 3_000 }, since: new Date('2025-03-10T00:00:00Z') }, scheduled: { terms: null, effectiveAt: RESET } });
+    expect(account.balance()).toMatchObject({ allowance: 3_000 });
+    account.at(RESET).advance();
+    expect(account.balance()).toMatchObject({ allowance: 1_000, available: 1_000 });
+    expect(account.entriesOfKind('POLICY_CHANGE').at(-1)).toMatchObject({ at: RESET, details: { status: 'REMOVED' } });
+    expectReplayed(account);
+  });
+
   it('made unlimited now stop consuming the allowance; made limited again, start the period over', () => {
     const account = open();
     expectOk(spend(account, 'a', 400));

@@ -39,13 +39,27 @@ export function setCreditPolicy(draft: Draft, operation: SetCreditPolicyOperatio
   return changePolicy(draft, operation, terms, context);
 }
 
-/** Takes the account's own terms off a meter (back to the plan's), at once or at the meter's next reset. */
+/**
+ * Takes the account's own terms off a meter (back to the plan's), at once or at the meter's next
+ * reset. With none in force the plan's terms apply already, so the answer is UNCHANGED, either way;
+ * terms only scheduled are cancelled (a POLICY_CHANGE entry SCHEDULE_CANCELLED), as asking for the
+ * current plan cancels a pending one: nothing is left for the reset to apply or remove. With terms
+ * in force and others scheduled, a removal at the next reset replaces the scheduled terms, as any
+ * change scheduled later does (the terms in force stay until the reset).
+ */
 export function removeCreditPolicy(draft: Draft, operation: RemoveCreditPolicyOperation, context: PolicyContext): Result<OperationSuccess> {
-  if (!METERS.includes(operation.meter)) return unknownMeter();
-  const policy = policyOf(draft.state, operation.meter);
-  // Nothing in force and nothing scheduled: the plan's terms apply already; the key is kept all the same.
-  if (policy.current === null && policy.scheduled === null) return ok(changed(operation.meter, 'UNCHANGED', context.now));
-  return changePolicy(draft, operation, null, context);
+  const { meter } = operation;
+  if (!METERS.includes(meter)) return unknownMeter();
+  const policy = policyOf(draft.state, meter);
+  if (policy.current !== null) return changePolicy(draft, operation, null, context);
+  // With nothing scheduled either, no entry: the key is kept all the same (`recordUnmoved`).
+  if (policy.scheduled !== null) {
+    const details = { meter, status: 'SCHEDULE_CANCELLED', effectiveAt: context.now.toISOString(), ...termDetails(null) };
+    record(draft, { kind: 'POLICY_CHANGE', at: context.now, idempotencyKey: context.idempotencyKey, metadata: operation.metadata ?? {}, details }, [], (state) => {
+      keepPolicy(state, meter, { current: null, scheduled: null });
+    });
+  }
+  return ok(changed(meter, 'UNCHANGED', context.now));
 }
 
 /** A meter the ledger does not know (the type allows none, but an operation may come from outside). */

@@ -37,7 +37,8 @@ export type OperationSuccess =
 /**
  * What a credit policy change did: APPLIED (in force now), SCHEDULED (at the meter's next reset,
  * `effectiveAt`), REMOVED (the plan's terms apply now), REMOVAL_SCHEDULED (they apply from the
- * next reset), UNCHANGED (a removal with no override in force or scheduled).
+ * next reset), UNCHANGED (a removal with no override in force: the plan's terms apply and go on
+ * applying; one only scheduled is cancelled).
  */
 export type CreditPolicyStatus = 'APPLIED' | 'SCHEDULED' | 'REMOVED' | 'REMOVAL_SCHEDULED' | 'UNCHANGED';
 
