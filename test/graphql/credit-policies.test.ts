@@ -99,6 +99,35 @@ describe('setCreditPolicy and removeCreditPolicy', () => {
     expect(byMeter(nextDay.balances).AI_CREDITS).toMatchObject({ used: 101, usedToday: 21, dayResetsAt: '2026-03-12T00:00:00.000Z' });
   });
 
+  it('accept a daily limit below what the day used already: nothing more today (DAILY, freeing at midnight), the limit again tomorrow', async () => {
+    const token = await caller({ sub: 'cp-below' });
+    const accountId = accountGlobalId('user:cp-below');
+    const policy = { accountId, meter: 'AI_CREDITS', effective: 'NOW', reason: 'fair use' } as const;
+    as(await setPolicy({ ...policy, allowance: 1_000, idempotencyKey: 'cp-below-1' }), 'CreditPolicyChange');
+    as(await consume(token, { accountId, meter: 'AI_CREDITS', amount: 80, idempotencyKey: 'cp-below-a' }), 'ConsumeCreditsSuccess');
+
+    const applied = as(await setPolicy({ ...policy, allowance: 1_000, dailyLimit: 50, idempotencyKey: 'cp-below-2' }), 'CreditPolicyChange');
+    expect(applied.status).toBe('APPLIED');
+    const dayEnd = '2026-03-11T00:00:00.000Z';
+    expect(applied.account?.balances[0]).toMatchObject({ meter: 'AI_CREDITS', available: 920, dailyLimit: 50, usedToday: 80, remainingToday: 0, dayResetsAt: dayEnd });
+    const refused = as(await consume(token, { accountId, meter: 'AI_CREDITS', amount: 1, idempotencyKey: 'cp-below-b' }), 'InsufficientCreditsError');
+    expect(refused).toMatchObject({ needed: 1, available: 0, limit: 'DAILY', freesAt: dayEnd });
+    expect(refused.message).toContain('left today');
+    // The policy's own tick is the one that took the day to its limit: the day's notice is on it.
+    const socket = await sockets.connectWith(token);
+    const usage = socket.subscribe(CreditUsageDailyDocument, { accountId, meter: 'AI_CREDITS', afterSeq: 0 });
+    const ticks = dataOf(await take(usage, (await ticksInLedger(server.app.store, 'user:cp-below', 0, 'AI_CREDITS')).length)).map((data) => data.creditUsage);
+    expect(ticks.at(-1)).toMatchObject({ kind: 'POLICY_CHANGE', dailyLimit: 50, usedToday: 80, remainingToday: 0, dailyLimitReached: true });
+
+    const tomorrow = await at(dayEnd, async () => {
+      const spent = as(await consume(token, { accountId, meter: 'AI_CREDITS', amount: 50, idempotencyKey: 'cp-below-c' }), 'ConsumeCreditsSuccess');
+      const over = as(await consume(token, { accountId, meter: 'AI_CREDITS', amount: 1, idempotencyKey: 'cp-below-d' }), 'InsufficientCreditsError');
+      return { spent: byMeter(spent.balances).AI_CREDITS, over };
+    });
+    expect(tomorrow.spent).toMatchObject({ used: 130, usedToday: 50, remainingToday: 0 });
+    expect(tomorrow.over).toMatchObject({ limit: 'DAILY', freesAt: '2026-03-12T00:00:00.000Z' });
+  });
+
   it('refuse a generation past the daily limit at its hold, with DAILY and freesAt', async () => {
     const token = await caller({ sub: 'cp-gen' });
     const accountId = accountGlobalId('user:cp-gen');
