@@ -41,7 +41,11 @@ export function unstartedMeter(at: Date): MeterState {
   return { period: 'MONTH', periodStart: at, periodEnd: at, unlimited: false, allowance: 0, rollover: { kind: 'NONE' }, used: 0 };
 }
 
-function nextDueAt(state: AccountState): Date | null {
+/**
+ * When something next falls due on the account without any write: a hold's TTL, a grant's
+ * expiry, a period's end or a scheduled plan (null: nothing ever does).
+ */
+export function nextDueAt(state: AccountState): Date | null {
   const candidates = [
     ...state.holds.map((hold) => hold.expiresAt),
     ...state.grants.flatMap((grant) => (grant.expiresAt ? [grant.expiresAt] : [])),

@@ -23,7 +23,7 @@
  *   operation carries the whole quote value, and the ledger checks it.
  */
 export { applyOperation, keysOf, type OperationResult } from './apply-operation.js';
-export { advanceTo } from './advance.js';
+export { advanceTo, nextDueAt } from './advance.js';
 export { openAccount, type OpenAccountRequest, type OpenAccountResult } from './open-account.js';
 export type { AccountState, AccountType, MemberState, MeterFigures, MeterState } from './account-state.js';
 export { meterFigures } from './account-state.js';

@@ -7,6 +7,7 @@ import {
   memberUsage,
   openAccount,
   advanceTo,
+  nextDueAt,
   type AccountState,
   type IdempotencyRecord,
   type LedgerContext,
@@ -226,7 +227,9 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
         results.push(result.outcome);
         if (result.outcome.ok && !result.outcome.replayed) changed = true;
       }
-      if (stored.length === 0 && !changed) {
+      const dueAt = nextDueAt(state);
+      // An advance that left no entry (a spent grant dropped) still moves when the account is due next.
+      if (stored.length === 0 && !changed && dueAt?.getTime() === document.dueAt?.getTime()) {
         // Nothing to write, so no compare-and-set to find a stale document: a refusal (no such
         // hold, not enough credits) must be judged on the account as it is, read afresh.
         if (cached) {
@@ -236,9 +239,9 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
         return results;
       }
 
-      const update = { state, pendingEntries: stored, version: document.version + 1, updatedAt: batchContext.now };
+      const update = { state, pendingEntries: stored, version: document.version + 1, updatedAt: batchContext.now, dueAt };
       // Only what the batch changed of the account: its size does not decide what a debit writes.
-      const $set = { ...stateChanges(document.state, state, 'state'), pendingEntries: stored, version: update.version, updatedAt: update.updatedAt };
+      const $set = { ...stateChanges(document.state, state, 'state'), pendingEntries: stored, version: update.version, updatedAt: update.updatedAt, dueAt };
       const { matchedCount } = await models.Accounts.updateOne({ _id: accountId, version: document.version }, { $set });
       if (matchedCount === 0) {
         written.forget(accountId);
@@ -296,6 +299,7 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
           pendingEntries: stored,
           createdAt: opened.state.clock,
           updatedAt: opened.state.clock,
+          dueAt: nextDueAt(opened.state),
         };
         await models.Accounts.create(document);
         options.observer?.entriesWritten(stored);
@@ -322,6 +326,17 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
       // An account opened earlier and gone since (the database came back empty): opened again, the operation runs once more.
       if (!result.ok && result.error.code === 'ACCOUNT_NOT_FOUND' && reopen && (await reopen(accountId))) return run();
       return result;
+    },
+
+    /**
+     * Accounts something fell due on (a reset, a hold's TTL, a grant's expiry, a scheduled plan)
+     * that no write has applied yet, the longest due first, and those stored before `dueAt`
+     * existed; at most `limit`.
+     */
+    async dueAccounts(limit: number): Promise<string[]> {
+      const due = await models.Accounts.find({ dueAt: { $lte: context().now } }, { _id: 1 }).sort({ dueAt: 1 }).limit(limit).lean<{ _id: string }[]>();
+      const unknown = due.length < limit ? await models.Accounts.find({ dueAt: null }, { _id: 1 }).limit(limit - due.length).lean<{ _id: string }[]>() : [];
+      return [...due, ...unknown].map((account) => account._id);
     },
 
     /** Persists resets and expiries that fell due, so they are published as they happen. */

@@ -43,6 +43,11 @@ export type AccountDocument = {
   pendingEntries: StoredEntry[];
   createdAt: Date;
   updatedAt: Date;
+  /**
+   * When something next falls due on the account without a write (`nextDueAt` of its state), so
+   * that the due sweep finds it; absent on accounts stored before it existed.
+   */
+  dueAt?: Date | null;
 };
 
 export type QuoteDocument = Omit<Quote, 'id'> & { _id: string };
@@ -68,9 +73,12 @@ const accountSchema = new Schema<AccountDocument>(
     pendingEntries: { type: Schema.Types.Mixed, default: [] },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
+    dueAt: { type: Date, default: null },
   },
   { ...options, collection: 'accounts' },
 );
+// The due sweep: accounts whose next reset or expiry has come.
+accountSchema.index({ dueAt: 1 });
 
 const entrySchema = new Schema<StoredEntry>(
   {

@@ -6,6 +6,7 @@ import type { LedgerStore } from '../store/ledger-store.js';
 import { createWebhookEndpointStore } from '../store/webhook-endpoints.js';
 import { createWebhookOutbox } from '../store/webhook-outbox.js';
 import { startDeliveryWorker } from './delivery-worker.js';
+import { startDueSweeper } from './due-sweeper.js';
 import { createEndpointService } from './endpoint-service.js';
 import { sendWebhook } from './http-sender.js';
 import { nextAttemptDelay } from './retry-schedule.js';
@@ -41,6 +42,12 @@ export async function startWebhooks(options: {
     observer: webhookMetrics(options.registry, () => outbox.lagSeconds()),
     onError: options.onError,
   });
+  const sweeper = startDueSweeper({
+    store: options.store,
+    wanted: async () => (await endpointStore.all()).some((endpoint) => !endpoint.disabled),
+    intervalMs: config.pollMs,
+    onError: options.onError,
+  });
   // A write that recorded events has them delivered at once rather than at the next poll.
   const unsubscribe = options.store.onCommit((_accountId, _entries, _state, events) => {
     if (events.length > 0) worker.nudge();
@@ -50,7 +57,7 @@ export async function startWebhooks(options: {
     outbox,
     async stop(): Promise<void> {
       unsubscribe();
-      await worker.stop();
+      await Promise.all([sweeper.stop(), worker.stop()]);
     },
   };
 }
