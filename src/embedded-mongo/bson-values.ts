@@ -1,4 +1,4 @@
-import { Decimal128, Double, Int32, Long, Timestamp, deserialize } from 'bson';
+import { BSONRegExp, Decimal128, Double, Int32, Long, Timestamp, deserialize } from 'bson';
 
 export type Document = Record<string, unknown>;
 
@@ -19,6 +19,16 @@ export function isPlainObject(value: unknown): value is Document {
   if (value === null || typeof value !== 'object') return false;
   const proto: unknown = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
+}
+
+/** Sets a document's field as its own, even one named `__proto__` (assigning that would set the prototype). */
+export function defineField(document: Document, key: string, value: unknown): void {
+  Object.defineProperty(document, key, { value, writable: true, enumerable: true, configurable: true });
+}
+
+/** A regular expression in either typed form: a JS RegExp, or bson's BSONRegExp (flags JS lacks). */
+export function isRegex(value: unknown): value is RegExp | BSONRegExp {
+  return value instanceof RegExp || value instanceof BSONRegExp;
 }
 
 function isNumericWrapper(value: unknown): value is NumericWrapper {

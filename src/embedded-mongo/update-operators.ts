@@ -1,7 +1,7 @@
-import { BSONRegExp, Long, Timestamp } from 'bson';
+import { Long, Timestamp } from 'bson';
 import { applyArithmetic, zeroLike } from './bson-arithmetic.js';
 import { bsonEquals, compareBson, isBsonNumber, sameBytes } from './bson-equality.js';
-import { type Document, isPlainObject, toNumber, toView } from './bson-values.js';
+import { type Document, defineField, isPlainObject, isRegex, toNumber, toView } from './bson-values.js';
 import { CommandError } from './errors.js';
 import { formatShellValue } from './indexes.js';
 import { type BsonTypeAlias, bsonTypeOf } from './mingo/bson-types.js';
@@ -74,7 +74,7 @@ function store(slot: Slot, value: unknown): void {
     while (container.length < index) container.push(null);
     container[index] = value;
   } else {
-    Object.defineProperty(container, key, { value, writable: true, enumerable: true, configurable: true });
+    defineField(container, key, value);
   }
 }
 
@@ -265,7 +265,7 @@ function pullMatcher(condition: unknown): (element: unknown) => boolean {
     const query = new Query(toView(condition), queryOptions());
     return (element) => isPlainObject(element) && query.test(toView(element));
   }
-  if (isPlainObject(condition) || condition instanceof RegExp || condition instanceof BSONRegExp) {
+  if (isPlainObject(condition) || isRegex(condition)) {
     const query = new Query({ element: toView(condition) }, queryOptions());
     return (element) => query.test({ element: toView(element) });
   }

@@ -1,5 +1,4 @@
-import { BSONRegExp } from 'bson';
-import { type Document, isPlainObject } from './bson-values.js';
+import { type Document, defineField, isPlainObject, isRegex } from './bson-values.js';
 import { CommandError } from './errors.js';
 
 /**
@@ -12,10 +11,6 @@ import { CommandError } from './errors.js';
  * jstests/core/write/update/upsert_fields.js records these answers.
  */
 type Equality = { path: string; value: unknown };
-
-function isRegex(value: unknown): boolean {
-  return value instanceof RegExp || value instanceof BSONRegExp;
-}
 
 /** A one-element `$in`'s value, or `$all`'s values: the equalities MongoDB's optimizer rewrites them to. */
 function operatorEqualities(path: string, operators: Document): Equality[] {
@@ -62,7 +57,7 @@ function setAtPath(document: Document, path: string, value: unknown): void {
     if (!isPlainObject(container[segment])) container[segment] = {};
     container = container[segment] as Document;
   }
-  Object.defineProperty(container, segments.at(-1) as string, { value, writable: true, enumerable: true, configurable: true });
+  defineField(container, segments.at(-1) as string, value);
 }
 
 /**
