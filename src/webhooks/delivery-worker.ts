@@ -93,21 +93,23 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
     }
   }
 
+  /** Streams being drained: a slow endpoint holds one slot, never the routing or the other slots. */
+  const working = new Set<Promise<void>>();
+
   async function lookOnce(): Promise<void> {
     await routeNew();
-    const working = new Set<Promise<void>>();
-    while (!stopped) {
-      if (working.size >= options.concurrency) {
-        await Promise.race(working);
-        continue;
-      }
+    while (!stopped && working.size < options.concurrency) {
       const stream = await outbox.claimStream(owner, leaseMs);
       if (!stream) break;
-      const drained = drain(stream).catch(options.onError);
+      const drained: Promise<void> = drain(stream)
+        .catch(options.onError)
+        .finally(() => {
+          working.delete(drained);
+          // A slot is free: another due stream may take it now.
+          if (!stopped) run();
+        });
       working.add(drained);
-      void drained.finally(() => working.delete(drained));
     }
-    await Promise.all(working);
   }
 
   function schedule(delayMs: number): void {
@@ -140,6 +142,7 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
       stopped = true;
       clearTimeout(timer);
       await running;
+      await Promise.all(working);
     },
   };
 }
