@@ -108,6 +108,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
         connection: database.connection,
         store,
         config: config.webhooks,
+        now: options.now,
         registry: metrics.registry,
         onError: (error) => logger.warn(`webhooks: ${error instanceof Error ? error.message : String(error)}`),
       });

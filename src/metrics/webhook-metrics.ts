@@ -6,7 +6,7 @@ const ATTEMPT_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 6
 
 /**
  * Webhook delivery metrics: attempts by result, retries scheduled, deliveries given up, attempt
- * latency, and the outbox's lag (how long the oldest pending delivery has waited), read at each scrape.
+ * latency, and the outbox's lag (how long the event or delivery most overdue has waited), read at each scrape.
  */
 export function webhookMetrics(registry: Registry, lagSeconds: () => Promise<number>): DeliveryObserver {
   const registers = [registry];

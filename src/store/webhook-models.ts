@@ -120,8 +120,8 @@ const deliverySchema = new Schema<WebhookDeliveryDocument>(
 deliverySchema.index({ endpointId: 1, accountId: 1, status: 1, seq: 1, ordinal: 1 });
 // The delivery log, newest first; redelivering since a time.
 deliverySchema.index({ endpointId: 1, createdAt: -1 });
-// Outbox lag: the oldest pending delivery.
-deliverySchema.index({ status: 1, createdAt: 1 });
+// Outbox lag: the delivery overdue the longest.
+deliverySchema.index({ status: 1, nextAttemptAt: 1 });
 deliverySchema.index({ createdAt: 1 }, { expireAfterSeconds: WEBHOOK_RETENTION_SECONDS });
 
 const attemptSchema = new Schema<WebhookAttemptDocument>(

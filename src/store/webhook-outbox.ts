@@ -83,11 +83,12 @@ export async function createWebhookOutbox(connection: Connection, now: () => Dat
 
     /**
      * Gives the event a delivery for each endpoint that wants it: enabled, subscribed to its type
-     * and registered before the event was recorded (an endpoint hears of what happens after it
-     * exists). Racing another process routing the same event is harmless.
+     * and registered by the time of the entry (an endpoint hears of what happens after it exists,
+     * however late the entry's copy recorded the event). Racing another process routing the same
+     * event is harmless.
      */
     async route(event: WebhookEventDocument, endpoints: readonly RoutingEndpoint[]): Promise<void> {
-      const wanting = endpoints.filter((endpoint) => !endpoint.disabled && endpoint.eventTypes.includes(event.type) && endpoint.createdAt <= event.recordedAt);
+      const wanting = endpoints.filter((endpoint) => !endpoint.disabled && endpoint.eventTypes.includes(event.type) && endpoint.createdAt <= event.at);
       const createdAt = now();
       const deliveries: WebhookDeliveryDocument[] = wanting.map((endpoint) => ({
         _id: deliveryId(endpoint.id, event._id),
@@ -228,10 +229,21 @@ export async function createWebhookOutbox(connection: Connection, now: () => Dat
       return byDelivery;
     },
 
-    /** How long the oldest delivery still pending has waited, in seconds (0 when none). */
-    async lagSeconds(): Promise<number> {
-      const oldest = await Deliveries.findOne({ status: 'PENDING' }, { createdAt: 1 }).sort({ createdAt: 1 }).lean<{ createdAt: Date }>();
-      return oldest ? Math.max(0, (now().getTime() - oldest.createdAt.getTime()) / 1000) : 0;
+    /**
+     * How far behind the outbox is, in seconds: how long the event waiting longest to be routed,
+     * or the delivery overdue the longest (past its `nextAttemptAt`), has waited; 0 when nothing
+     * is late. A retry waiting out its delay is not late, nor are the deliveries of the
+     * `disabledEndpoints`, kept for when they are enabled again.
+     */
+    async lagSeconds(disabledEndpoints: readonly string[]): Promise<number> {
+      const [unrouted, overdue] = await Promise.all([
+        Events.findOne({ routed: false }, { recordedAt: 1 }).sort({ recordedAt: 1 }).lean<{ recordedAt: Date }>(),
+        Deliveries.findOne({ status: 'PENDING', nextAttemptAt: { $lte: now() }, endpointId: { $nin: [...disabledEndpoints] } }, { nextAttemptAt: 1 })
+          .sort({ nextAttemptAt: 1 })
+          .lean<{ nextAttemptAt: Date }>(),
+      ]);
+      const waitingSince = Math.min(unrouted?.recordedAt.getTime() ?? Infinity, overdue?.nextAttemptAt.getTime() ?? Infinity);
+      return Number.isFinite(waitingSince) ? Math.max(0, (now().getTime() - waitingSince) / 1000) : 0;
     },
   };
 }

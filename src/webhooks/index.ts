@@ -21,11 +21,13 @@ export async function startWebhooks(options: {
   connection: Connection;
   store: LedgerStore;
   config: Config['webhooks'];
+  /** The ledger's clock: an endpoint is dated on it, to hear of the entries made after it. */
+  now?: () => Date;
   registry: Registry;
   onError: (error: unknown) => void;
 }) {
   const { config } = options;
-  const endpointStore = await createWebhookEndpointStore(options.connection);
+  const endpointStore = await createWebhookEndpointStore(options.connection, options.now);
   const outbox = await createWebhookOutbox(options.connection);
   const worker = startDeliveryWorker({
     outbox,
@@ -39,7 +41,10 @@ export async function startWebhooks(options: {
     leaseMs: config.leaseMs,
     pollMs: config.pollMs,
     concurrency: config.concurrency,
-    observer: webhookMetrics(options.registry, () => outbox.lagSeconds()),
+    observer: webhookMetrics(options.registry, async () => {
+      const disabled = (await endpointStore.all()).filter((endpoint) => endpoint.disabled);
+      return outbox.lagSeconds(disabled.map((endpoint) => endpoint.id));
+    }),
     onError: options.onError,
   });
   const sweeper = startDueSweeper({

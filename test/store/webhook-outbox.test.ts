@@ -3,6 +3,7 @@ import type { Database } from '../../src/store/database.js';
 import { webhookModels, type WebhookEventDocument } from '../../src/store/webhook-models.js';
 import { createWebhookOutbox, type AttemptOutcome, type WebhookOutbox } from '../../src/store/webhook-outbox.js';
 import { openTestDatabase } from '../support/test-database.js';
+import { TestClock } from './store-fixture.js';
 
 let database: Database;
 let outbox: WebhookOutbox;
@@ -71,5 +72,39 @@ describe('the webhook outbox', () => {
     await Events.create([eventDocument('clocks', 5, new Date(at)), eventDocument('clocks', 6, new Date(at - 2000))]);
     const unrouted = (await outbox.unrouted(100)).filter((event) => event.accountId === 'user:clocks');
     expect(unrouted.map((event) => event.seq)).toEqual([5, 6]);
+  });
+
+  it('measures its lag by what is overdue: neither a retry waiting out its delay nor a disabled endpoint counts', async () => {
+    const clock = new TestClock(new Date(Date.now() + 7_200_000));
+    const timed = await createWebhookOutbox(database.connection, clock.now);
+    const { Events, Deliveries, Streams } = await webhookModels(database.connection);
+    // The outbox of this test only: what the other tests left is routed and delivered.
+    await Promise.all([Events.deleteMany({}), Deliveries.deleteMany({}), Streams.deleteMany({})]);
+    const event = eventDocument('lag', 1, clock.now());
+    await Events.create(event);
+    clock.set(new Date(clock.now().getTime() + 4000));
+    expect(await timed.lagSeconds([])).toBe(4);
+
+    await timed.route(event, [endpoint('whep_lag')]);
+    clock.set(new Date(clock.now().getTime() + 3000));
+    expect(await timed.lagSeconds([])).toBe(3);
+    expect(await timed.lagSeconds(['whep_lag'])).toBe(0);
+
+    const head = await timed.head((await timed.claimStream('lag', 30_000))!);
+    await timed.recordAttempt(head!, refused, clock.now(), new Date(clock.now().getTime() + 60_000));
+    expect(await timed.lagSeconds([])).toBe(0);
+    clock.set(new Date(clock.now().getTime() + 61_000));
+    expect(await timed.lagSeconds([])).toBe(1);
+  });
+
+  it('gives an event to the endpoints registered by the time of its entry, however late its copy recorded it', async () => {
+    const { Deliveries } = await webhookModels(database.connection);
+    const entryAt = new Date(Date.now() - 60_000);
+    // Copied a minute after its entry (the writer died before copying; the next write did).
+    const event = { ...eventDocument('late-copy', 1, new Date()), at: entryAt };
+    const before = { ...endpoint('whep_before'), createdAt: new Date(entryAt.getTime() - 1) };
+    const after = { ...endpoint('whep_after'), createdAt: new Date(entryAt.getTime() + 1) };
+    await outbox.route(event, [before, after]);
+    expect((await Deliveries.find({ eventId: event._id }).lean()).map((delivery) => delivery.endpointId)).toEqual(['whep_before']);
   });
 });

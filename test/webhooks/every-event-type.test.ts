@@ -32,6 +32,8 @@ beforeAll(async () => {
   await Promise.all(receivers.map((receiver) => receiver.start()));
   // Opened before the endpoints exist, so that they get only the events caused below.
   memberToken = await api.open({ sub: MEMBER, org: 'every-event' });
+  // Endpoints hear of entries made from their registration on, on the ledger's clock: a second later.
+  clock.set(new Date(clock.now().getTime() + 1000));
   const everyType = WEBHOOK_EVENT_TYPES.map((type) => type.toUpperCase().replace('.', '_'));
   endpoints = await Promise.all(receivers.map((receiver, index) => api.register(receiver.url, everyType, `every event ${index}`)));
 });

@@ -24,6 +24,8 @@ type Event = { type: string; timestamp: string; data: Record<string, unknown> };
 describe('an idle account', () => {
   it('has its expired hold and its reset delivered when they fall due, with no write to the account', async () => {
     const token = await api.open({ sub: 'idle' });
+    // Endpoints hear of entries made from their registration on (on the ledger's clock): not of the opening.
+    clock.set(new Date(clock.now().getTime() + 1000));
     const endpoint = await api.register(receiver.url, ['RESERVATION_EXPIRED', 'CREDITS_RESET']);
     const ours = signedFor(endpoint.webhook);
     const eventsOf = (count: number) =>
