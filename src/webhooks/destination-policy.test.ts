@@ -32,28 +32,63 @@ describe('refusedAddress', () => {
     ['192.168.1.1', 'PRIVATE'],
     ['100.64.0.1', 'PRIVATE'],
     ['fd00::1', 'PRIVATE'],
+    ['fec0::1', 'PRIVATE'],
     ['169.254.169.254', 'LINK_LOCAL'],
     ['fe80::1', 'LINK_LOCAL'],
+    ['fe80::1%eth0.1', 'LINK_LOCAL'],
     ['0.0.0.0', 'UNSPECIFIED'],
     ['::', 'UNSPECIFIED'],
     ['224.0.0.1', 'MULTICAST'],
     ['ff02::1', 'MULTICAST'],
+    ['198.18.0.1', 'RESERVED'],
+    ['192.0.0.1', 'RESERVED'],
+    ['192.0.2.1', 'RESERVED'],
+    ['198.51.100.1', 'RESERVED'],
+    ['203.0.113.1', 'RESERVED'],
+    ['192.88.99.1', 'RESERVED'],
+    ['240.0.0.1', 'RESERVED'],
+    ['255.255.255.255', 'RESERVED'],
+    ['100::1', 'RESERVED'],
+    ['2001:db8::1', 'RESERVED'],
+    ['3fff::1', 'RESERVED'],
+    ['2001:2::1', 'RESERVED'],
+    // Outside 2000::/3, the only space allocated for global unicast.
+    ['4000::1', 'RESERVED'],
+    ['5f00::1', 'RESERVED'],
+    // IPv4 carried in IPv6: refused for what the IPv4 address is…
     ['::ffff:127.0.0.1', 'LOOPBACK'],
     ['::ffff:a9fe:a9fe', 'LINK_LOCAL'],
+    ['::ffff:0:127.0.0.1', 'LOOPBACK'],
+    ['::ffff:0:c000:201', 'RESERVED'],
     ['::7f00:1', 'LOOPBACK'],
     ['::169.254.169.254', 'LINK_LOCAL'],
     ['64:ff9b::7f00:1', 'LOOPBACK'],
     ['64:ff9b::a9fe:a9fe', 'LINK_LOCAL'],
     ['2002:7f00:1::', 'LOOPBACK'],
     ['2002:a00:1::1', 'PRIVATE'],
-    ['fec0::1', 'PRIVATE'],
-    ['198.18.0.1', 'RESERVED'],
-    ['192.0.0.1', 'RESERVED'],
+    ['2001:0:4136:e378:8000:63bf:80ff:fffe', 'LOOPBACK'],
+    // …and tunnels, IPv4-compatible and local-use NAT64 addresses are refused even for a public one.
+    ['2002:5db8:d822::1', 'RESERVED'],
+    ['2001::a9fe:a9fe', 'RESERVED'],
+    ['::5db8:d822', 'RESERVED'],
+    ['64:ff9b:1::7f00:1', 'RESERVED'],
+    ['64:ff9b:1::5db8:d822', 'RESERVED'],
+    ['not-an-address', 'RESERVED'],
   ])('refuses %s as %s', (address, reason) => {
     expect(refusedAddress(address)).toBe(reason);
   });
 
-  it.each(['93.184.216.34', '172.32.0.1', '2606:4700::1111', '64:ff9b::5db8:d822', '2002:5db8:d822::1'])('lets the public %s through', (address) => {
+  it.each([
+    '93.184.216.34',
+    '8.8.8.8',
+    '172.32.0.1',
+    '2606:4700::1111',
+    '2606:4700:4700::1111',
+    '2001:4860:4860::8888',
+    '::ffff:93.184.216.34',
+    '::ffff:0:5db8:d822',
+    '64:ff9b::5db8:d822',
+  ])('lets the global unicast %s through', (address) => {
     expect(refusedAddress(address)).toBeUndefined();
   });
 });
@@ -64,6 +99,20 @@ describe('checkDestination', () => {
     expect(await check('http://2130706433/')).toEqual({ ok: false, reason: 'LOOPBACK' });
     expect(await check('http://[::ffff:169.254.169.254]/')).toEqual({ ok: false, reason: 'LINK_LOCAL' });
     expect(await check('http://[fe80::1]/')).toEqual({ ok: false, reason: 'LINK_LOCAL' });
+  });
+
+  it.each([
+    ['http://[::ffff:0:127.0.0.1]/', 'LOOPBACK'],
+    ['http://[64:ff9b:1::7f00:1]/', 'RESERVED'],
+    ['http://[100::1]/', 'RESERVED'],
+    ['http://[2001:db8::1]/', 'RESERVED'],
+    ['http://[2001::a9fe:a9fe]/', 'RESERVED'],
+    ['http://192.0.2.1/', 'RESERVED'],
+    ['http://198.51.100.1/', 'RESERVED'],
+    ['http://203.0.113.1/', 'RESERVED'],
+    ['http://192.88.99.1/', 'RESERVED'],
+  ])('refuses the literal %s as %s', async (url, reason) => {
+    expect(await check(url)).toEqual({ ok: false, reason });
   });
 
   it('refuses a host when any of its addresses is refused, or when it does not resolve', async () => {

@@ -1,5 +1,6 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
 
 /** Long enough for any real receiver's URL, short enough that a stored endpoint stays small. */
 export const MAX_WEBHOOK_URL_LENGTH = 2048;
@@ -24,83 +25,81 @@ export function parseWebhookUrl(text: string): ParsedUrl {
   return { ok: true, url };
 }
 
-const ranges: readonly (readonly [DestinationRefusal, 'ipv4' | 'ipv6', string, number])[] = [
-  ['UNSPECIFIED', 'ipv4', '0.0.0.0', 8],
-  ['UNSPECIFIED', 'ipv6', '::', 128],
-  ['LOOPBACK', 'ipv4', '127.0.0.0', 8],
-  ['LOOPBACK', 'ipv6', '::1', 128],
-  ['PRIVATE', 'ipv4', '10.0.0.0', 8],
-  ['PRIVATE', 'ipv4', '172.16.0.0', 12],
-  ['PRIVATE', 'ipv4', '192.168.0.0', 16],
-  ['PRIVATE', 'ipv4', '100.64.0.0', 10],
-  ['PRIVATE', 'ipv6', 'fc00::', 7],
-  // 169.254.169.254 is where clouds serve instance credentials.
-  ['LINK_LOCAL', 'ipv4', '169.254.0.0', 16],
-  ['LINK_LOCAL', 'ipv6', 'fe80::', 10],
-  ['MULTICAST', 'ipv4', '224.0.0.0', 4],
-  ['MULTICAST', 'ipv6', 'ff00::', 8],
-  ['RESERVED', 'ipv4', '240.0.0.0', 4],
-  // IETF protocol assignments and the benchmarking network: never a receiver on the internet.
-  ['RESERVED', 'ipv4', '192.0.0.0', 24],
-  ['RESERVED', 'ipv4', '198.18.0.0', 15],
+/** The refusal for each of ipaddr.js's special ranges; any other one (documentation, benchmarking, a relay's anycast, …) is `RESERVED`. */
+const rangeRefusals = new Map<string, DestinationRefusal>([
+  ['unspecified', 'UNSPECIFIED'],
+  ['loopback', 'LOOPBACK'],
+  ['private', 'PRIVATE'],
+  ['carrierGradeNat', 'PRIVATE'],
+  ['uniqueLocal', 'PRIVATE'],
   // Deprecated site-local addresses, still routed inside some networks.
-  ['PRIVATE', 'ipv6', 'fec0::', 10],
+  ['deprecatedSiteLocal', 'PRIVATE'],
+  // 169.254.169.254 is where clouds serve instance credentials.
+  ['linkLocal', 'LINK_LOCAL'],
+  ['multicast', 'MULTICAST'],
+]);
+
+const rangeRefusal = (range: string): DestinationRefusal => rangeRefusals.get(range) ?? 'RESERVED';
+
+const cidr = (text: string) => ipaddr.IPv6.parseCIDR(text);
+
+/** The only IPv6 space allocated for global unicast (RFC 4291 §2.4); ipaddr.js calls everything outside its special ranges `unicast`, `4000::1` too. */
+const globalUnicast = cidr('2000::/3');
+
+const ipv4From = (high: number, low: number) => new ipaddr.IPv4([high >> 8, high & 255, low >> 8, low & 255]);
+const lastIpv4 = (parts: readonly number[]) => ipv4From(parts[6]!, parts[7]!);
+
+/**
+ * IPv6 forms that carry an IPv4 address — each a way to spell 127.0.0.1 or 169.254.169.254 that
+ * the IPv6 ranges alone would let through. One whose carried IPv4 address is refused is refused for
+ * the same reason. Otherwise only the forms that reach that IPv4 address itself are accepted:
+ * IPv4-mapped (a dual-stack socket connects to the IPv4 address), IPv4-translated (RFC 6145) and
+ * NAT64 at the well-known prefix (RFC 6052, which DNS64 answers IPv6-only networks with).
+ * The others are refused outright, as `RESERVED`: IPv4-compatible addresses are deprecated
+ * (RFC 4291 §2.5.5.1); 6to4 (RFC 3056, its relays deprecated by RFC 7526) and Teredo (RFC 4380)
+ * are tunnels through relays no receiver is served by, whose far end a local relay or router may
+ * place on the internal network; and a local-use NAT64 prefix (RFC 8215) belongs to a translator
+ * on the operator's own network, where the IPv4 address sits depends on that operator's prefix
+ * length (RFC 6052 §2.2), so it is not read at all.
+ */
+const carriers: readonly { readonly network: [ipaddr.IPv6, number]; readonly ipv4?: (parts: readonly number[]) => ipaddr.IPv4; readonly reachesIpv4: boolean }[] = [
+  { network: cidr('::ffff:0:0/96'), ipv4: lastIpv4, reachesIpv4: true },
+  { network: cidr('::ffff:0:0:0/96'), ipv4: lastIpv4, reachesIpv4: true },
+  { network: cidr('64:ff9b::/96'), ipv4: lastIpv4, reachesIpv4: true },
+  { network: cidr('::/96'), ipv4: lastIpv4, reachesIpv4: false },
+  { network: cidr('2002::/16'), ipv4: (parts) => ipv4From(parts[1]!, parts[2]!), reachesIpv4: false },
+  // A Teredo client's IPv4 address is the last 32 bits inverted.
+  { network: cidr('2001::/32'), ipv4: (parts) => ipv4From(~parts[6]! & 0xffff, ~parts[7]! & 0xffff), reachesIpv4: false },
+  { network: cidr('64:ff9b:1::/48'), reachesIpv4: false },
 ];
 
-const blockLists = new Map<DestinationRefusal, BlockList>();
-for (const [reason, family, network, prefix] of ranges) {
-  const list = blockLists.get(reason) ?? new BlockList();
-  list.addSubnet(network, prefix, family);
-  blockLists.set(reason, list);
+function refusedIpv6(address: ipaddr.IPv6): DestinationRefusal | undefined {
+  const range: string = address.range();
+  // `::` and `::1` are IPv6's own unspecified and loopback addresses, not IPv4-compatible ones.
+  const carrier = range === 'unspecified' || range === 'loopback' ? undefined : carriers.find(({ network }) => address.match(network));
+  if (carrier) {
+    const carried = carrier.ipv4?.(address.parts);
+    return (carried && refusedIpv4(carried)) ?? (carrier.reachesIpv4 ? undefined : 'RESERVED');
+  }
+  return range === 'unicast' && address.match(globalUnicast) ? undefined : rangeRefusal(range);
 }
 
-/** The eight 16-bit groups of an IPv6 address (`::` expanded, a dotted IPv4 tail read as two groups). */
-function ipv6Groups(address: string): number[] | undefined {
-  let text = address.toLowerCase();
-  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
-  if (dotted) {
-    const [a, b, c, d] = dotted.slice(1).map(Number) as [number, number, number, number];
-    text = `${text.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
-  }
-  const read = (part: string | undefined) => (part ? part.split(':').map((group) => Number.parseInt(group, 16)) : []);
-  const [head, tail] = text.split('::');
-  const before = read(head);
-  const after = text.includes('::') ? read(tail) : [];
-  const groups = text.includes('::') ? [...before, ...new Array<number>(8 - before.length - after.length).fill(0), ...after] : before;
-  return groups.length === 8 ? groups : undefined;
+function refusedIpv4(address: ipaddr.IPv4): DestinationRefusal | undefined {
+  const range: string = address.range();
+  return range === 'unicast' ? undefined : rangeRefusal(range);
 }
 
 /**
- * The IPv4 address an IPv6 address carries and reaches: IPv4-mapped (`::ffff:a.b.c.d`),
- * IPv4-compatible (`::a.b.c.d`), NAT64 (`64:ff9b::/96`) and 6to4 (`2002::/16`) — each a way to
- * spell 127.0.0.1 or 169.254.169.254 that a list of IPv6 ranges alone would let through.
+ * Why an IP address is no place to send webhooks to, or `undefined` when it is a global unicast
+ * one: an allow-list — whatever ipaddr.js does not class as plain unicast is refused, and so is
+ * what is not even an address.
  */
-function embeddedIpv4(address: string): string | undefined {
-  if (isIP(address) !== 6) return undefined;
-  const groups = ipv6Groups(address);
-  if (!groups) return undefined;
-  const [g0, g1, g2, g3, g4, g5, g6, g7] = groups as [number, number, number, number, number, number, number, number];
-  const ipv4 = (high: number, low: number) => [high >> 8, high & 255, low >> 8, low & 255].join('.');
-  const zeroUpTo = (count: number) => groups.slice(0, count).every((group) => group === 0);
-  if (zeroUpTo(5) && g5 === 0xffff) return ipv4(g6, g7);
-  // `::` and `::1` are IPv6's own unspecified and loopback addresses, not IPv4-compatible ones.
-  if (zeroUpTo(6) && (g6 !== 0 || g7 > 1)) return ipv4(g6, g7);
-  if (g0 === 0x64 && g1 === 0xff9b && g2 === 0 && g3 === 0 && g4 === 0 && g5 === 0) return ipv4(g6, g7);
-  if (g0 === 0x2002) return ipv4(g1, g2);
-  return undefined;
-}
-
-/** Why an IP address is no place to send webhooks to, or `undefined` when it is a public one. */
 export function refusedAddress(address: string): DestinationRefusal | undefined {
-  const carried = embeddedIpv4(address);
-  const candidates: [string, 'ipv4' | 'ipv6'][] = [[address, isIP(address) === 4 ? 'ipv4' : 'ipv6']];
-  if (carried) candidates.unshift([carried, 'ipv4']);
-  for (const [ip, family] of candidates) {
-    for (const [reason, list] of blockLists) {
-      if (list.check(ip, family)) return reason;
-    }
-  }
-  return undefined;
+  // A zone (`fe80::1%eth0`) only scopes the address, and ipaddr.js reads few of the zones Node takes.
+  const unzoned = address.replace(/%.*$/, '');
+  if (isIP(address) === 0 || !ipaddr.isValid(unzoned)) return 'RESERVED';
+  const parsed = ipaddr.parse(unzoned);
+  return parsed instanceof ipaddr.IPv4 ? refusedIpv4(parsed) : refusedIpv6(parsed);
 }
 
 export type Lookup = (hostname: string) => Promise<readonly { readonly address: string }[]>;
