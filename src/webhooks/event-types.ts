@@ -7,7 +7,9 @@ export const WEBHOOK_EVENT_TYPES = [
   'credits.exhausted',
   'credits.reset',
   'credits.granted',
+  'credits.daily_limit_reached',
   'plan.changed',
+  'policy.changed',
   'reservation.expired',
   'generation.failed',
 ] as const;

@@ -130,4 +130,16 @@ describe('webhook events from ledger entries', () => {
     const scheduled = eventsOf(account, apply(account, { type: 'CHANGE_PLAN', idempotencyKey: 'down', planId: 'rheos.free' }));
     expect(scheduled.map((event) => bodyOf(event).data)).toMatchObject([{ status: 'SCHEDULED', toPlanId: 'rheos.free', effectiveAt: account.state.pendingPlan!.effectiveAt.toISOString() }]);
   });
+
+  it("report an account's own terms as policy.changed, and the day's limit reached as credits.daily_limit_reached with the day's figures", () => {
+    const account = TestAccount.open({ planId: 'rheos.pro' }, T0);
+    const set = eventsOf(account, apply(account, { type: 'SET_CREDIT_POLICY', idempotencyKey: 'p', meter: 'AI_CREDITS', terms: { allowance: 1000, dailyLimit: 8 }, effective: 'NOW' }));
+    expect(set.map((event) => event.type)).toEqual(['policy.changed']);
+    expect(bodyOf(set[0]!).data).toMatchObject({ meter: 'AI_CREDITS', status: 'APPLIED', allowance: 1000, dailyLimit: 8, meters: [{ meter: 'AI_CREDITS', allowance: 1000, dailyLimit: 8, usedToday: 0 }] });
+
+    // image.generate 4K costs 4 credits an image: two reach the day's limit of 8.
+    const reached = eventsOf(account, apply(account, { type: 'DEBIT', idempotencyKey: 'd', feature: 'image.generate', parameters: { resolution: '4K', count: 2 }, memberId: 'm1' }));
+    expect(reached.map((event) => event.type)).toEqual(['credits.daily_limit_reached']);
+    expect(bodyOf(reached[0]!).data).toMatchObject({ meter: 'AI_CREDITS', member: 'm1', dailyLimit: 8, usedToday: 8, dayResetsAt: '2025-03-02T00:00:00.000Z' });
+  });
 });

@@ -25,8 +25,9 @@ export type WebhookEvent = {
   readonly payload: string;
 };
 
-/** The meter's figures after an entry, as every event about a meter reports them. */
+/** The meter's figures after an entry, as every event about a meter reports them (the day's too, under a daily limit). */
 function meterFigures(change: MeterChange, resetsAt: Date): EventData {
+  const { daily } = change;
   return {
     meter: change.meter,
     available: change.availableAfter,
@@ -35,6 +36,7 @@ function meterFigures(change: MeterChange, resetsAt: Date): EventData {
     allowance: change.allowanceAfter,
     unlimited: change.unlimited,
     resetsAt: resetsAt.toISOString(),
+    ...(daily && { dailyLimit: daily.limit, usedToday: daily.usedToday, dayResetsAt: daily.dayResetsAt.toISOString() }),
   };
 }
 
@@ -52,7 +54,7 @@ export function webhookEventsOf(entries: readonly LedgerEntry[], state: AccountS
   const drafts: Draft[] = [];
   entries.forEach((entry, index) => {
     for (const change of entry.changes) drafts.push(...meterEvents(entry, change, resetsAtAfter(index, change.meter)));
-    if (entry.kind === 'PLAN_CHANGE') drafts.push(planChanged(entry, (meter) => resetsAtAfter(index, meter)));
+    if (entry.kind === 'PLAN_CHANGE' || entry.kind === 'POLICY_CHANGE') drafts.push(termsChanged(entry, entry.kind, (meter) => resetsAtAfter(index, meter)));
     const holdId = entry.details.holdId;
     const settlement = typeof holdId === 'string' ? settlements.get(holdId) : undefined;
     // A hold ends in up to three entries written together (COMMIT, EXPIRY, RELEASE): one event for all, at the first.
@@ -113,6 +115,9 @@ function meterEvents(entry: LedgerEntry, change: MeterChange, resetsAt: Date): D
   // Credits expiring with their period are not running out: the RESET at the same instant follows.
   const ranOut = !change.unlimited && change.previousAvailable > 0 && change.availableAfter === 0 && !closesPeriod(entry, resetsAt);
   if (ranOut) drafts.push({ type: 'credits.exhausted', entry, identity: [change.meter], data: figures });
+  if (change.daily?.limitReached) {
+    drafts.push({ type: 'credits.daily_limit_reached', entry, identity: [change.meter], data: figures });
+  }
   if (entry.kind === 'RESET') {
     const data = { ...figures, periodStart: detail(entry, 'periodStart'), rolledOver: detail(entry, 'rolledOver'), planId: detail(entry, 'planId') };
     drafts.push({ type: 'credits.reset', entry, identity: [change.meter], data });
@@ -124,10 +129,18 @@ function meterEvents(entry: LedgerEntry, change: MeterChange, resetsAt: Date): D
   return drafts;
 }
 
-function planChanged(entry: LedgerEntry, resetsAt: (meter: Meter) => Date): Draft {
+/** Facts of the entry each kind of terms change reports. */
+const TERMS_DETAILS = {
+  PLAN_CHANGE: ['status', 'fromPlanId', 'toPlanId', 'effectiveAt'],
+  POLICY_CHANGE: ['meter', 'status', 'effectiveAt', 'allowance', 'period', 'unlimited', 'rollover', 'rolloverMaxCredits', 'dailyLimit'],
+} as const;
+
+/** `plan.changed` or `policy.changed` (an account's own terms for a meter), with the meters' figures after it. */
+function termsChanged(entry: LedgerEntry, kind: keyof typeof TERMS_DETAILS, resetsAt: (meter: Meter) => Date): Draft {
   const meters = entry.changes.map((change) => meterFigures(change, resetsAt(change.meter)));
-  const data = Object.fromEntries(['status', 'fromPlanId', 'toPlanId', 'effectiveAt'].map((name) => [name, detail(entry, name)]));
-  return { type: 'plan.changed', entry, identity: [], data: { ...data, meters } };
+  const data = Object.fromEntries(TERMS_DETAILS[kind].map((name) => [name, detail(entry, name)]));
+  const type = kind === 'PLAN_CHANGE' ? 'plan.changed' : 'policy.changed';
+  return { type, entry, identity: [], data: { ...data, meters } };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WEBHOOK_EVENT_TYPES } from '../../src/webhooks/event-types.js';
 import { execute } from '../graphql/client.js';
-import { ChangePlanDocument, ConsumeCreditsDocument, GenerateDocument, ReservationsDocument, ReserveCreditsDocument } from '../graphql/generated/graphql.js';
+import { ChangePlanDocument, ConsumeCreditsDocument, GenerateDocument, ReservationsDocument, ReserveCreditsDocument, SetCreditPolicyDocument } from '../graphql/generated/graphql.js';
 import { accountGlobalId } from '../graphql/ledger-fixture.js';
 import { useTestServer } from '../graphql/test-server.js';
 import { as, byMeter, resultOf } from '../graphql/write-fixture.js';
@@ -69,6 +69,8 @@ const EXPECTED_TYPES = [
   'credits.threshold_crossed',
   'credits.exhausted',
   'plan.changed',
+  'credits.daily_limit_reached',
+  'policy.changed',
   // Both meters of the plan begin a period on the billing day.
   'credits.reset',
   'credits.reset',
@@ -104,6 +106,10 @@ describe('every webhook event type, delivered to two endpoints (issue 15)', () =
     // plan.changed: an upgrade, applied at once.
     const changed = await resultOf(server.url, ChangePlanDocument, service, { input: { accountId, plan: 'rheos.pro', idempotencyKey: key() } });
     instants.periodEnd = iso(byMeter(as(changed, 'ChangePlanSuccess').balances).AI_CREDITS!.resetsAt);
+
+    // policy.changed: the pool's own terms, at most 100 a day; the day has used 100 already (5 + 75 + 20), so they reach the day's limit.
+    const policyInput = { accountId, meter: 'AI_CREDITS', dailyLimit: 100, effective: 'NOW', reason: 'contract 7', idempotencyKey: key() } as const;
+    as(await resultOf(server.url, SetCreditPolicyDocument, service, { input: policyInput }), 'CreditPolicyChange');
 
     // credits.reset: the period ends (the due sweep, or the account's next write, applies the reset).
     clock.set(instants.periodEnd);
@@ -163,10 +169,12 @@ describe('every webhook event type, delivered to two endpoints (issue 15)', () =
           { meter: 'VIDEO_GENERATIONS', available: 0, used: 0, allowance: 0, resetsAt: periodEnd },
         ],
       },
+      { ...ai, available: 950, used: 100, allowance: 1000, dailyLimit: 100, usedToday: 100, dayResetsAt: expect.any(String), member: null },
+      { meter: 'AI_CREDITS', status: 'APPLIED', dailyLimit: 100, allowance: null, meters: [{ ...ai, available: 950, dailyLimit: 100, usedToday: 100 }] },
       { ...ai, periodStart: periodEnd, planId: 'rheos.pro', available: 1000, used: 0, allowance: 1000, resetsAt: nextPeriodEnd, member: null },
       { meter: 'VIDEO_GENERATIONS', periodStart: periodEnd, planId: 'rheos.pro', available: 0, used: 0, allowance: 0, resetsAt: nextPeriodEnd },
     ]);
     // Each dated on the ledger's clock when it happened: the expiry at the hold's end, the resets at the period's.
-    expect(events.map((event) => event.timestamp)).toEqual([opened, opened, expired, expired, expired, expired, expired, periodEnd, periodEnd]);
+    expect(events.map((event) => event.timestamp)).toEqual([opened, opened, expired, expired, expired, expired, expired, expired, expired, periodEnd, periodEnd]);
   });
 });
