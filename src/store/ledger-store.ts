@@ -63,6 +63,9 @@ export type LedgerStoreObserver = {
  */
 export type CommitListener = (accountId: string, entries: readonly LedgerEntry[], state: AccountState, webhookEvents: readonly WebhookEvent[]) => void;
 
+/** How long a write's entries may wait for their copy before `dueAccounts` lists the account (copies take milliseconds). */
+const UNCOPIED_AFTER_MS = 60_000;
+
 export type LedgerStoreOptions = {
   connection: Connection;
   plans: PlanCatalog;
@@ -329,14 +332,22 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
     },
 
     /**
-     * Accounts something fell due on (a reset, a hold's TTL, a grant's expiry, a scheduled plan)
-     * that no write has applied yet, the longest due first, and those stored before `dueAt`
-     * existed; at most `limit`.
+     * Accounts an advance has work for, at most `limit`: something fell due on them (a reset, a
+     * hold's TTL, a grant's expiry, a scheduled plan) that no write applied yet, the longest due
+     * first; entries left uncopied a while (the database faltered between a write and its copy, so
+     * their events are not recorded either; an advance copies them first); and accounts stored
+     * before `dueAt` existed.
      */
     async dueAccounts(limit: number): Promise<string[]> {
-      const due = await models.Accounts.find({ dueAt: { $lte: context().now } }, { _id: 1 }).sort({ dueAt: 1 }).limit(limit).lean<{ _id: string }[]>();
-      const unknown = due.length < limit ? await models.Accounts.find({ dueAt: null }, { _id: 1 }).limit(limit - due.length).lean<{ _id: string }[]>() : [];
-      return [...due, ...unknown].map((account) => account._id);
+      const at = context().now;
+      const idsOf = (filter: Record<string, unknown>, sort: Record<string, 1> = {}) =>
+        models.Accounts.find(filter, { _id: 1 }).sort(sort).limit(limit).lean<{ _id: string }[]>();
+      const found = await Promise.all([
+        idsOf({ dueAt: { $lte: at } }, { dueAt: 1 }),
+        idsOf({ 'pendingEntries.0': { $exists: true }, updatedAt: { $lte: new Date(at.getTime() - UNCOPIED_AFTER_MS) } }),
+        idsOf({ dueAt: null }),
+      ]);
+      return [...new Set(found.flat().map((account) => account._id))].slice(0, limit);
     },
 
     /** Persists resets and expiries that fell due, so they are published as they happen. */

@@ -77,8 +77,9 @@ const accountSchema = new Schema<AccountDocument>(
   },
   { ...options, collection: 'accounts' },
 );
-// The due sweep: accounts whose next reset or expiry has come.
+// The due sweep: accounts whose next reset or expiry has come, and those whose entries wait for their copy.
 accountSchema.index({ dueAt: 1 });
+accountSchema.index({ updatedAt: 1 }, { partialFilterExpression: { 'pendingEntries.0': { $exists: true } } });
 
 const entrySchema = new Schema<StoredEntry>(
   {

@@ -49,4 +49,24 @@ describe('accounts due', () => {
     expect(await dueAtOf(accountId)).toBeInstanceOf(Date);
     expect(await store.dueAccounts(100)).not.toContain(accountId);
   });
+
+  it('lists an account whose write was never copied (the process died after writing it), and an advance records its entries and events', async () => {
+    const crashing = await openStore(database.connection, clock, {
+      afterAccountWrite: () => {
+        throw new Error('the process dies here');
+      },
+    });
+    const accountId = `acct-${randomUUID()}`;
+    expect((await store.openAccount({ accountId, accountType: 'ORGANIZATION', planId: 'daily' })).ok).toBe(true);
+    await expect(crashing.execute(accountId, { type: 'GRANT', idempotencyKey: 'g', meter: 'AI_CREDITS', amount: 10, kind: 'TOP_UP' })).rejects.toThrow('dies');
+    const events = database.connection.collection('webhook_events');
+    expect(await events.countDocuments({ accountId, type: 'credits.granted' })).toBe(0);
+    // A copy takes milliseconds: only entries left a minute are the sweep's.
+    expect(await store.dueAccounts(100)).not.toContain(accountId);
+    clock.set(new Date(clock.now().getTime() + 61_000));
+    expect(await store.dueAccounts(100)).toContain(accountId);
+    await store.advance(accountId);
+    expect(await events.countDocuments({ accountId, type: 'credits.granted' })).toBe(1);
+    expect((await store.entriesAfter(accountId, 0, 100)).map((entry) => entry.kind)).toContain('GRANT');
+  });
 });
