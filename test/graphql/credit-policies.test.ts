@@ -156,6 +156,7 @@ describe('setCreditPolicy and removeCreditPolicy', () => {
       [{ ...base, allowance: 500_000_001 }, 'allowance'],
       [{ ...base, dailyLimit: 0 }, 'dailyLimit'],
       [{ ...base, rollover: { kind: 'CAPPED' } }, 'rollover.maxCredits'],
+      [{ ...base, allowance: 5, rollover: { kind: 'NONE', maxCredits: 5 } }, 'rollover.maxCredits'],
       [{ ...base, unlimited: true, rollover: { kind: 'CAPPED', maxCredits: 5 } }, 'rollover'],
       [{ ...base, allowance: 5, reason: ' ' }, 'reason'],
     ] as const) {
