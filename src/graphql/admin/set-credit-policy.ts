@@ -35,7 +35,7 @@ type TermsInput = { allowance?: number | null; period?: MeterPolicy['period'] | 
 function termsOf(input: TermsInput): MeterPolicy {
   const given = <T>(value: T | null | undefined): T | undefined => value ?? undefined;
   // A cap on what carries over means nothing without rollover: refused rather than dropped.
-  if (input.rollover?.kind === 'NONE' && input.rollover.maxCredits != null) {
+  if (input.rollover?.kind === 'NONE' && (input.rollover.maxCredits ?? null) !== null) {
     throw new InvalidInputError({ field: 'rollover.maxCredits', problem: 'only with kind CAPPED' });
   }
   const rollover = input.rollover && (input.rollover.kind === 'CAPPED' ? { kind: 'CAPPED' as const, maxCredits: given(input.rollover.maxCredits) } : { kind: 'NONE' as const });
