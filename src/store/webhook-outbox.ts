@@ -221,10 +221,15 @@ export async function createWebhookOutbox(connection: Connection, now: () => Dat
     /** The events of `ids` still kept (the delivery log's payloads, a page at a time). */
     eventsByIds: (ids: readonly string[]) => Events.find({ _id: { $in: [...ids] } }).lean<WebhookEventDocument[]>(),
 
-    /** The attempts of each delivery, in order. */
-    async attemptsOf(deliveryIds: readonly string[]): Promise<Map<string, WebhookAttemptDocument[]>> {
-      const attempts = await Attempts.find({ deliveryId: { $in: [...deliveryIds] } }).sort({ deliveryId: 1, attempt: 1 }).lean<WebhookAttemptDocument[]>();
-      const byDelivery = new Map<string, WebhookAttemptDocument[]>(deliveryIds.map((id) => [id, []]));
+    /**
+     * The last `last` attempts of each delivery, in order (a delivery redelivered many times has
+     * many rounds of attempts: the log shows the latest).
+     */
+    async attemptsOf(deliveries: readonly Pick<WebhookDeliveryDocument, '_id' | 'attempts'>[], last: number): Promise<Map<string, WebhookAttemptDocument[]>> {
+      const byDelivery = new Map<string, WebhookAttemptDocument[]>(deliveries.map((delivery) => [delivery._id, []]));
+      if (deliveries.length === 0) return byDelivery;
+      const filter = { $or: deliveries.map((delivery) => ({ deliveryId: delivery._id, attempt: { $gt: delivery.attempts - last } })) };
+      const attempts = await Attempts.find(filter).sort({ deliveryId: 1, attempt: 1 }).lean<WebhookAttemptDocument[]>();
       for (const attempt of attempts) byDelivery.get(attempt.deliveryId)?.push(attempt);
       return byDelivery;
     },

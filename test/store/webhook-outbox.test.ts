@@ -46,7 +46,7 @@ describe('the webhook outbox', () => {
     await outbox.recordAttempt(head!, accepted, new Date(), null);
     const after = await outbox.head(stream);
     expect(after).toMatchObject({ status: 'PENDING', attempts: 1, round: 1, lastStatusCode: 200 });
-    expect((await outbox.attemptsOf([after!._id])).get(after!._id)!.map((attempt) => attempt.attempt)).toEqual([1]);
+    expect((await outbox.attemptsOf([after!], 50)).get(after!._id)!.map((attempt) => attempt.attempt)).toEqual([1]);
     // The new round's attempt then delivers it.
     await outbox.recordAttempt(after!, accepted, new Date(), null);
     expect(await outbox.head(stream)).toBeNull();
@@ -62,7 +62,12 @@ describe('the webhook outbox', () => {
     expect(await outbox.head(stream)).toBeNull();
 
     expect(await outbox.redeliver(endpointId, { eventId })).toBe(1);
-    expect(await outbox.head(stream)).toMatchObject({ status: 'PENDING', attempts: 2, round: 1, roundFailures: 0 });
+    const redelivered = await outbox.head(stream);
+    expect(redelivered).toMatchObject({ status: 'PENDING', attempts: 2, round: 1, roundFailures: 0 });
+    await outbox.recordAttempt(redelivered!, refused, new Date(), null);
+    // The log shows the latest attempts of a delivery redelivered many times.
+    const [shown] = (await outbox.attemptsOf([{ _id: redelivered!._id, attempts: 3 }], 2)).values();
+    expect(shown!.map((attempt) => attempt.attempt)).toEqual([2, 3]);
   });
 
   it('routes the events of an account in seq order even when a later one was recorded by a process whose clock is behind', async () => {

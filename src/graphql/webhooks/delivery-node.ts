@@ -8,13 +8,19 @@ import { builder } from '../builder.js';
 import type { Context } from '../context.js';
 import { WebhookEventTypeEnum } from './endpoint-node.js';
 
+/** The most attempts a delivery shows: the latest, however many rounds of redelivery it had. */
+export const MAX_SHOWN_ATTEMPTS = 50;
+
 /** The attempts of the deliveries a request shows, in one query per request (never across requests). */
 const attemptLoader = createContextCache(
   (context: Context) =>
-    new DataLoader(async (deliveryIds: readonly string[]) => {
-      const byDelivery = await context.services.webhookDeliveries.attemptsOf(deliveryIds);
-      return deliveryIds.map((id) => byDelivery.get(id) ?? []);
-    }),
+    new DataLoader(
+      async (deliveries: readonly WebhookDeliveryDocument[]) => {
+        const byDelivery = await context.services.webhookDeliveries.attemptsOf(deliveries, MAX_SHOWN_ATTEMPTS);
+        return deliveries.map((delivery) => byDelivery.get(delivery._id) ?? []);
+      },
+      { cacheKeyFn: (delivery) => delivery._id },
+    ),
 );
 
 /** The events of the deliveries a request shows, batched likewise: their payloads. */
@@ -87,8 +93,8 @@ WebhookDeliveryRef.implement({
     createdAt: t.field({ type: 'DateTime', description: 'When the event was given to the endpoint.', resolve: ({ createdAt }) => createdAt }),
     attempts: t.field({
       type: [WebhookDeliveryAttemptRef],
-      description: 'Every attempt, the first first.',
-      resolve: ({ _id }, _args, context) => attemptLoader(context).load(_id),
+      description: `The attempts, oldest first: every one, or the last ${MAX_SHOWN_ATTEMPTS} of a delivery redelivered many times (\`attemptCount\` counts them all).`,
+      resolve: (delivery, _args, context) => attemptLoader(context).load(delivery),
     }),
   }),
 });
