@@ -1,7 +1,8 @@
 import type { LedgerStore } from '../store/ledger-store.js';
 
-/** Accounts advanced per look; a fuller backlog is worked through at once, a batch at a time. */
+/** Accounts advanced per batch, and batches per look: a larger backlog (the accounts of a database older than `dueAt`) goes on at the next look. */
 const SWEEP_BATCH = 100;
+const BATCHES_PER_LOOK = 10;
 /** How long an account whose advance failed is left alone before it is tried again. */
 const RETRY_AFTER_MS = 60_000;
 
@@ -30,7 +31,7 @@ export function startDueSweeper(options: {
     if (!(await options.wanted())) return;
     // An account is advanced once a sweep: one still listed after it (a write racing) waits for the next.
     const advanced = new Set<string>();
-    for (;;) {
+    for (let batch = 0; batch < BATCHES_PER_LOOK; batch += 1) {
       const due = await options.store.dueAccounts(SWEEP_BATCH);
       const now = Date.now();
       for (const [accountId, until] of failedUntil) if (until <= now) failedUntil.delete(accountId);
