@@ -11,6 +11,7 @@ import { addMemberUsage, checkMemberCaps, memberInDraft } from './members.js';
 import { amountOf, metersIn, type MeterAmounts } from './meters.js';
 import type { DebitOperation, HoldOperation, LedgerContext } from './operations.js';
 import type { OperationSuccess } from './outcomes.js';
+import { periodRefusal } from './period-refusal.js';
 import type { Price } from './pricing.js';
 import { resolvePrice } from './quotes.js';
 import { chargeOfStep, reuseOf, stepFingerprint } from './regeneration.js';
@@ -27,31 +28,35 @@ type PricedOperation = DebitOperation | HoldOperation;
 /**
  * Layered limits: a limited meter needs the credits available this period (PERIOD), and a meter
  * with a daily limit, unlimited or not, the day's remainder (DAILY). When both refuse, the one
- * that frees later is named: only once both have started afresh can the request fit.
+ * that frees later is named (never, `freesAt` null, latest of all): only once both have started
+ * afresh can the request fit.
  */
-function checkAvailable(state: AccountState, amounts: MeterAmounts, at: Date): LedgerError | null {
+function checkAvailable(state: AccountState, amounts: MeterAmounts, context: ChargeContext): LedgerError | null {
   for (const meter of metersIn(amounts)) {
-    const meterState = state.meters[meter];
-    const available = availableOn(state.grants, meter);
     const needed = amountOf(amounts, meter);
-    const period: LedgerError | null =
-      !meterState.unlimited && available < needed
-        ? { code: 'INSUFFICIENT_CREDITS', meter, needed, available, resetsAt: meterState.periodEnd, limit: 'PERIOD', freesAt: meterState.periodEnd }
-        : null;
-    const daily = dailyRefusal(state, meter, at, needed);
-    if (period && daily) return daily.freesAt.getTime() > period.freesAt.getTime() ? daily : period;
+    const fits = (future: AccountState): boolean => future.meters[meter].unlimited || availableOn(future.grants, meter) >= needed;
+    const period = state.meters[meter].unlimited ? null : periodRefusal(state, meter, needed, context.plans, fits);
+    const daily = dailyRefusal(state, meter, context.now, needed, context.plans);
+    if (period && daily) return freesLater(daily, period);
     const refusal = period ?? daily;
     if (refusal) return refusal;
   }
   return null;
 }
 
+type Refusal = Extract<LedgerError, { code: 'INSUFFICIENT_CREDITS' }>;
+
+function freesLater(daily: Refusal, period: Refusal): Refusal {
+  if (daily.freesAt === null || period.freesAt === null) return daily.freesAt === null ? daily : period;
+  return daily.freesAt.getTime() > period.freesAt.getTime() ? daily : period;
+}
+
 /**
  * Checks every meter before anything changes, so a charge spanning several meters applies on all
  * of them or on none.
  */
-function checkAffordable(state: AccountState, memberId: string | undefined, costs: MeterAmounts, at: Date): LedgerError | null {
-  return checkAvailable(state, costs, at) ?? checkMemberCaps(state, memberId, costs);
+function checkAffordable(state: AccountState, memberId: string | undefined, costs: MeterAmounts, context: ChargeContext): LedgerError | null {
+  return checkAvailable(state, costs, context) ?? checkMemberCaps(state, memberId, costs);
 }
 
 /** A price, with what the charge is recorded as: its feature and the quote that locked it. */
@@ -87,7 +92,7 @@ function explicitPrice(amounts: MeterAmounts): Result<Price> {
 function priceAndCheck(state: AccountState, operation: PricedOperation, context: ChargeContext): Result<Priced> {
   const price = priceOf(state, operation, context);
   if (!price.ok) return price;
-  const refusal = checkAffordable(state, operation.memberId, price.value.costs, context.now);
+  const refusal = checkAffordable(state, operation.memberId, price.value.costs, context);
   return refusal ? fail(refusal) : price;
 }
 
@@ -141,7 +146,7 @@ export function hold(draft: Draft, operation: HoldOperation, context: ChargeCont
   // An unchanged step is never charged twice, so it needs no credits: check before affordability.
   const charge = step.value && chargeOfStep(context.recall, step.value.fingerprint);
   if (charge) return ok(reuseOf(charge));
-  const refusal = checkAffordable(draft.state, operation.memberId, price.value.costs, context.now);
+  const refusal = checkAffordable(draft.state, operation.memberId, price.value.costs, context);
   if (refusal) return fail(refusal);
   const { costs, chargeOnProviderFailure, quoteId } = price.value;
   const expiresAt = new Date(context.now.getTime() + ttlMs);

@@ -15,6 +15,7 @@ const PLANS = parsePlanCatalog({
       },
     },
     tight: { name: 'Tight', tier: 0, meters: { AI_CREDITS: { allowance: 150, period: 'MONTH', dailyLimit: 100 }, VIDEO_GENERATIONS: { allowance: 0, period: 'MONTH' } } },
+    rolling: { name: 'Rolling', tier: 0, meters: { AI_CREDITS: { allowance: 100, period: 'MONTH', rollover: { kind: 'CAPPED', maxCredits: 50 } }, VIDEO_GENERATIONS: { allowance: 0, period: 'MONTH' } } },
   },
 });
 
@@ -60,6 +61,27 @@ describe('daily limits inside a period', () => {
     // 70 needs both to start afresh: the period frees later than the day.
     expect(expectError(spend(account, 'd', 70))).toMatchObject({ limit: 'PERIOD', available: 10, freesAt: new Date('2025-04-01T00:00:00Z') });
     expectOk(spend(account, 'e', 10));
+  });
+
+  it('refuse more than the daily limit itself as never freeing, unless a reset raises the limit: then at that reset', () => {
+    const account = open();
+    expect(expectError(spend(account, 'a', 150))).toMatchObject({ limit: 'DAILY', needed: 150, available: 100, freesAt: null });
+    expectOk(account.apply({ type: 'SET_CREDIT_POLICY', idempotencyKey: 'p', meter: 'AI_CREDITS', terms: { dailyLimit: 200 }, effective: 'NEXT_RESET' }));
+    expect(expectError(spend(account, 'a', 150))).toMatchObject({ limit: 'DAILY', freesAt: new Date('2025-04-01T00:00:00Z') });
+    account.at('2025-04-01T00:00:00Z');
+    expectOk(spend(account, 'a', 150));
+  });
+
+  it('refuse more than any period gives as never freeing, and free at the first reset that gives enough', () => {
+    const account = open('rolling');
+    // 100 a month and at most 50 of it rolled over: no period ever has 151.
+    expect(expectError(spend(account, 'a', 151))).toMatchObject({ limit: 'PERIOD', available: 100, freesAt: null });
+    expectOk(spend(account, 'b', 80));
+    // 20 roll over on 1 April (120), a whole unused month's 50 on 1 May (150).
+    expect(expectError(spend(account, 'c', 140))).toMatchObject({ limit: 'PERIOD', available: 20, resetsAt: new Date('2025-04-01T00:00:00Z'), freesAt: new Date('2025-05-01T00:00:00Z') });
+    expect(expectError(account.apply({ type: 'REMOVE_CREDITS', idempotencyKey: 'r', meter: 'AI_CREDITS', amount: 151 }))).toMatchObject({ limit: 'PERIOD', freesAt: null });
+    account.at('2025-05-01T00:00:00Z');
+    expectOk(spend(account, 'c', 140));
   });
 
   it('count a hold on the day it is taken: a commit adds nothing, a release that day gives it back, a release on a later day does not', () => {

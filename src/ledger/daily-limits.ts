@@ -2,6 +2,8 @@ import type { AccountState, MeterState } from './account-state.js';
 import type { LedgerError } from './errors.js';
 import type { Meter } from './meters.js';
 import { periodContaining } from './periods.js';
+import type { PlanCatalog } from './plans.js';
+import { firstResetWhere } from './resets-ahead.js';
 
 /**
  * What one meter consumed on one day of the account's time zone: what a daily limit counts. Debits
@@ -63,17 +65,31 @@ export function giveBack(state: AccountState, meter: Meter, dayStart: Date | und
 
 /**
  * Refuses spending more than the day's remainder under the meter's daily limit: INSUFFICIENT_CREDITS
- * with `limit: DAILY`, freeing when the day ends. A limit lowered below what the day consumed
- * leaves nothing for the rest of the day (never a negative remainder).
+ * with `limit: DAILY`, freeing when the day ends. More than the limit itself fits in no day under
+ * it: that frees at the first reset whose terms (a pending plan, a scheduled policy) allow it,
+ * or never (`freesAt` null). A limit lowered below what the day consumed leaves nothing for the
+ * rest of the day (never a negative remainder).
  */
-export function dailyRefusal(state: AccountState, meter: Meter, at: Date, needed: number): Extract<LedgerError, { code: 'INSUFFICIENT_CREDITS' }> | null {
+export function dailyRefusal(
+  state: AccountState,
+  meter: Meter,
+  at: Date,
+  needed: number,
+  plans: PlanCatalog,
+): Extract<LedgerError, { code: 'INSUFFICIENT_CREDITS' }> | null {
   const meterState = state.meters[meter];
   const limit = dailyLimitOf(meterState);
   if (limit === null) return null;
   const today = dayUsageAt(state, meterState, at);
   const remaining = Math.max(0, limit - today.used);
   if (needed <= remaining) return null;
-  return { code: 'INSUFFICIENT_CREDITS', meter, needed, available: remaining, resetsAt: meterState.periodEnd, limit: 'DAILY', freesAt: today.end };
+  const freesAt = needed > limit ? firstResetWhere(state, meter, plans, (future, reset) => fitsInDay(future, meter, reset, needed)) : today.end;
+  return { code: 'INSUFFICIENT_CREDITS', meter, needed, available: remaining, resetsAt: meterState.periodEnd, limit: 'DAILY', freesAt };
+}
+
+function fitsInDay(state: AccountState, meter: Meter, at: Date, needed: number): boolean {
+  const limit = dailyLimitOf(state.meters[meter]);
+  return limit === null || needed <= limit - dayUsageAt(state, state.meters[meter], at).used;
 }
 
 /** A meter's day under its daily limit, as balances and ticks show it. */

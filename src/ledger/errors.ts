@@ -18,10 +18,12 @@ export type LedgerError =
   | { code: 'QUOTE_MISMATCH'; quoteId: string; field: 'accountId' | 'feature' | 'parameters' }
   /**
    * A limit of the meter leaves less than `needed`: `limit` says which, `available` what it still
-   * allows and `freesAt` when it starts afresh: PERIOD, the credits of the period (allowance,
-   * rollover, top-ups), at the meter's reset (`resetsAt`); DAILY, its daily limit, when the day ends.
+   * allows and `freesAt` when the same request would succeed if nothing else happened: PERIOD, the
+   * credits of the period (allowance, rollover, top-ups), at the first of the meter's resets that
+   * gives enough (usually the next, `resetsAt`); DAILY, its daily limit, when the day ends. Null
+   * when no such time comes: more than the daily limit, or than any of the meter's periods will give.
    */
-  | { code: 'INSUFFICIENT_CREDITS'; meter: Meter; needed: number; available: number; resetsAt: Date; limit: SpendingLimit; freesAt: Date }
+  | { code: 'INSUFFICIENT_CREDITS'; meter: Meter; needed: number; available: number; resetsAt: Date; limit: SpendingLimit; freesAt: Date | null }
   | { code: 'MEMBER_CAP_EXCEEDED'; memberId: string; meter: Meter; cap: number; used: number; needed: number }
   | { code: 'HOLD_NOT_FOUND'; holdId: string }
   | { code: 'COMMIT_EXCEEDS_HOLD'; holdId: string; meter: Meter; held: number; requested: number }

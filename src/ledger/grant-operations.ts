@@ -5,8 +5,9 @@ import { checkCredits, fail, ok } from './errors.js';
 import { availableOn, grantIdFor, takeFromGrants } from './grants.js';
 import type { GrantOperation, LedgerContext, RemoveCreditsOperation } from './operations.js';
 import type { OperationSuccess } from './outcomes.js';
+import { periodRefusal } from './period-refusal.js';
 
-type AdminContext = Pick<LedgerContext, 'now'> & { idempotencyKey: string };
+type AdminContext = Pick<LedgerContext, 'now' | 'plans'> & { idempotencyKey: string };
 
 export function grantCredits(draft: Draft, operation: GrantOperation, context: AdminContext): Result<OperationSuccess> {
   const invalid = checkCredits('amount', operation.amount);
@@ -43,11 +44,8 @@ export function removeCredits(draft: Draft, operation: RemoveCreditsOperation, c
   const invalid = checkCredits('amount', operation.amount);
   if (invalid) return fail(invalid);
   const { meter, amount } = operation;
-  const available = availableOn(draft.state.grants, meter);
-  if (available < amount) {
-    const { periodEnd } = draft.state.meters[meter];
-    return fail({ code: 'INSUFFICIENT_CREDITS', meter, needed: amount, available, resetsAt: periodEnd, limit: 'PERIOD', freesAt: periodEnd });
-  }
+  const refusal = periodRefusal(draft.state, meter, amount, context.plans, (future) => availableOn(future.grants, meter) >= amount);
+  if (refusal) return fail(refusal);
   const spec = {
     kind: 'ADJUSTMENT' as const,
     at: context.now,

@@ -366,12 +366,28 @@ function checkDay(entry: LedgerEntry, change: MeterChange): void {
   if (spent) expect(usedToday).toBeLessThanOrEqual(limit);
 }
 
-/** A refusal by a limit says which, and frees up later than now. */
-function checkRefusal(outcome: Outcome, now: Date): void {
+/**
+ * A refusal by a limit says which, and keeps its word: the same request sent again when it frees
+ * up (later than now, at a reset for PERIOD) is not refused for credits; one that never frees up
+ * (`freesAt` null) is still refused at the meter's next reset and long after.
+ */
+function checkRefusal(before: AccountState, operation: LedgerOperation, outcome: Outcome, now: Date, durable: ReadonlyMap<string, IdempotencyRecord>): void {
   if (outcome.ok || outcome.error.code !== 'INSUFFICIENT_CREDITS') return;
-  expect(outcome.error.freesAt.getTime()).toBeGreaterThan(now.getTime());
-  expect(outcome.error.available).toBeLessThan(outcome.error.needed);
-  if (outcome.error.limit === 'PERIOD') expect(outcome.error.freesAt).toEqual(outcome.error.resetsAt);
+  const { freesAt, resetsAt, limit, available, needed } = outcome.error;
+  expect(available).toBeLessThan(needed);
+  const sentAt = (at: Date) => applyOperation(before, operation, contextAt(at, { plans: PLANS }), durable).outcome;
+  const refusedForCredits = (at: Date) => {
+    const later = sentAt(at);
+    return !later.ok && later.error.code === 'INSUFFICIENT_CREDITS';
+  };
+  if (freesAt === null) {
+    expect(refusedForCredits(resetsAt)).toBe(true);
+    expect(refusedForCredits(new Date(resetsAt.getTime() + 100 * DAY))).toBe(true);
+    return;
+  }
+  expect(freesAt.getTime()).toBeGreaterThan(now.getTime());
+  if (limit === 'PERIOD') expect(freesAt.getTime()).toBeGreaterThanOrEqual(resetsAt.getTime());
+  expect(refusedForCredits(freesAt)).toBe(false);
 }
 
 /**
@@ -427,7 +443,7 @@ function runScenario(steps: readonly Step[], planIds: readonly string[], limited
     const input = structuredClone(state);
     const result = applyOperation(state, operation, context(), durable);
     checkSettledByOwner(input, operation, result.outcome);
-    checkRefusal(result.outcome, result.state.clock);
+    checkRefusal(input, operation, result.outcome, result.state.clock, durable);
     expect(state).toEqual(input);
     expect(result.entries.map((entry) => entry.seq)).toEqual(result.entries.map((_, index) => state.lastSeq + 1 + index));
 
