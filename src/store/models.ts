@@ -137,7 +137,9 @@ quoteSchema.index({ expiresAt: 1 }, { expireAfterSeconds: 86_400 });
 /**
  * A receiver registered by a service. `_id` is random (`randomBytes`), so that an id seen once
  * tells nothing of the others; `secret` is kept to sign deliveries and shown only at creation and
- * rotation (the API never reads it back).
+ * rotation (the API never reads it back). After a rotation the replaced secret is kept as
+ * `previousSecret` and still signs deliveries until `previousSecretExpiresAt`, so that receivers
+ * can deploy the new one without rejecting anything meanwhile; it is never shown.
  */
 export type WebhookEndpointDocument = {
   _id: string;
@@ -149,6 +151,9 @@ export type WebhookEndpointDocument = {
   createdAt: Date;
   updatedAt: Date;
   secretRotatedAt: Date;
+  /** Absent or null: no previous secret in force (never rotated, or rotated with no grace). */
+  previousSecret?: string | null;
+  previousSecretExpiresAt?: Date | null;
   /** Since when its deliveries give up (the last retry failed), until one succeeds; absent or null: healthy. */
   failingSince?: Date | null;
 };
@@ -164,6 +169,8 @@ const webhookEndpointSchema = new Schema<WebhookEndpointDocument>(
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
     secretRotatedAt: { type: Date, required: true },
+    previousSecret: { type: String, default: null },
+    previousSecretExpiresAt: { type: Date, default: null },
     failingSince: { type: Date, default: null },
   },
   { ...options, collection: 'webhook_endpoints' },

@@ -8,11 +8,14 @@ import { webhookEndpointModel, type WebhookEndpointDocument } from './models.js'
  */
 export const MAX_WEBHOOK_ENDPOINTS = 20;
 
-/** An endpoint as the API may show it: everything but the secret. */
-export type WebhookEndpoint = Omit<WebhookEndpointDocument, '_id' | 'secret'> & { readonly id: string };
+/** An endpoint as the API may show it: everything but its secrets. */
+export type WebhookEndpoint = Omit<WebhookEndpointDocument, '_id' | 'secret' | 'previousSecret'> & { readonly id: string };
 
-/** What delivering to an endpoint needs, secret included: for the delivery worker, never for the API. */
-export type DeliveryTarget = { readonly url: string; readonly secret: string; readonly disabled: boolean; readonly failing: boolean };
+/**
+ * What delivering to an endpoint needs, secrets included: for the delivery worker, never for the
+ * API. `secrets`: those in force, newest first (the previous one too during its grace period).
+ */
+export type DeliveryTarget = { readonly url: string; readonly secrets: readonly string[]; readonly disabled: boolean; readonly failing: boolean };
 
 export type EndpointFields = { readonly url: string; readonly eventTypes: readonly string[]; readonly description: string };
 
@@ -25,7 +28,8 @@ export type WebhookEndpointStore = {
   update(id: string, fields: Partial<EndpointFields>): Promise<WebhookEndpoint | undefined>;
   setDisabled(id: string, disabled: boolean): Promise<WebhookEndpoint | undefined>;
   delete(id: string): Promise<boolean>;
-  rotateSecret(id: string, secret: string): Promise<WebhookEndpoint | undefined>;
+  /** Makes `secret` the endpoint's secret; the one it replaces still signs for `previousValidForMs` (0: not at all). */
+  rotateSecret(id: string, secret: string, previousValidForMs: number): Promise<WebhookEndpoint | undefined>;
   /** Every endpoint, for routing events (at most `MAX_WEBHOOK_ENDPOINTS`). */
   all(): Promise<WebhookEndpoint[]>;
   deliveryTarget(id: string): Promise<DeliveryTarget | undefined>;
@@ -33,7 +37,7 @@ export type WebhookEndpointStore = {
   setFailing(id: string, failing: boolean): Promise<void>;
 };
 
-function shown({ _id, secret: _secret, ...rest }: WebhookEndpointDocument): WebhookEndpoint {
+function shown({ _id, secret: _secret, previousSecret: _previous, ...rest }: WebhookEndpointDocument): WebhookEndpoint {
   return { id: _id, ...rest };
 }
 
@@ -78,13 +82,36 @@ export async function createWebhookEndpointStore(connection: Connection, now: ()
     async delete(id) {
       return (await Endpoints.deleteOne({ _id: id })).deletedCount === 1;
     },
-    rotateSecret: (id, secret) => change(id, { secret, secretRotatedAt: now() }),
+    async rotateSecret(id, secret, previousValidForMs) {
+      const at = now();
+      // One pipeline update, so that two rotations at once keep a secret that was really in force as the previous one.
+      const keepPrevious = previousValidForMs > 0;
+      const document = await Endpoints.findOneAndUpdate(
+        { _id: id },
+        [
+          {
+            $set: {
+              previousSecret: keepPrevious ? '$secret' : null,
+              previousSecretExpiresAt: keepPrevious ? new Date(at.getTime() + previousValidForMs) : null,
+              secret: { $literal: secret },
+              secretRotatedAt: at,
+              updatedAt: at,
+            },
+          },
+        ],
+        { returnDocument: 'after', updatePipeline: true },
+      ).lean<WebhookEndpointDocument>();
+      return document ? shown(document) : undefined;
+    },
     async all() {
       return (await Endpoints.find().sort({ createdAt: 1 }).lean<WebhookEndpointDocument[]>()).map(shown);
     },
     async deliveryTarget(id) {
-      const document = await Endpoints.findById(id, { url: 1, secret: 1, disabled: 1, failingSince: 1 }).lean<WebhookEndpointDocument>();
-      return document ? { url: document.url, secret: document.secret, disabled: document.disabled, failing: Boolean(document.failingSince) } : undefined;
+      const document = await Endpoints.findById(id, { url: 1, secret: 1, previousSecret: 1, previousSecretExpiresAt: 1, disabled: 1, failingSince: 1 }).lean<WebhookEndpointDocument>();
+      if (!document) return undefined;
+      const previousInForce = document.previousSecret && document.previousSecretExpiresAt && document.previousSecretExpiresAt > now();
+      const secrets = previousInForce ? [document.secret, document.previousSecret!] : [document.secret];
+      return { url: document.url, secrets, disabled: document.disabled, failing: Boolean(document.failingSince) };
     },
     async setFailing(id, failing) {
       // Only a change is written: a healthy endpoint's every success costs nothing more.

@@ -4,7 +4,7 @@ import type { AttemptOutcome, LeasedStream, WebhookOutbox } from '../store/webho
 import type { WebhookEndpointStore } from '../store/webhook-endpoints.js';
 
 /** One signed POST of an event's body to an endpoint, as `sendWebhook` makes it. */
-export type SendWebhook = (request: { url: string; secret: string; eventId: string; timestamp: Date; body: string }) => Promise<AttemptOutcome>;
+export type SendWebhook = (request: { url: string; secrets: readonly string[]; eventId: string; timestamp: Date; body: string }) => Promise<AttemptOutcome>;
 
 /** What the worker tells about its deliveries, for metrics: it must not throw. */
 export type DeliveryObserver = {
@@ -76,7 +76,7 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
       if (!(await outbox.renewLease(stream, owner, leaseMs))) return;
       const at = now();
       const outcome: AttemptOutcome = event
-        ? await options.send({ url: target.url, secret: target.secret, eventId: event._id, timestamp: at, body: event.payload })
+        ? await options.send({ url: target.url, secrets: target.secrets, eventId: event._id, timestamp: at, body: event.payload })
         : { ok: false, statusCode: null, latencyMs: 0, error: 'EVENT_EXPIRED', responseSnippet: null };
       const delay = outcome.ok || !event ? null : options.retryDelay(head.roundFailures + 1);
       const nextAttemptAt = delay === null ? null : new Date(at.getTime() + delay);

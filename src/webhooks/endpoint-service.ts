@@ -6,6 +6,12 @@ import { newSigningSecret } from './signing-secret.js';
 /** What a description may say: a label for people, not a document. */
 export const MAX_WEBHOOK_DESCRIPTION_LENGTH = 500;
 
+/** How long a rotated-out secret still signs deliveries unless the rotation says otherwise: a day to deploy the new one. */
+export const PREVIOUS_SECRET_GRACE_SECONDS = 24 * 60 * 60;
+
+/** The longest a rotation may keep the previous secret: a leaked one should not outlive its rotation by more. */
+export const MAX_PREVIOUS_SECRET_GRACE_SECONDS = 7 * 24 * 60 * 60;
+
 export type EndpointRefusal =
   | { readonly code: 'INVALID_INPUT'; readonly field: string; readonly problem: string }
   | { readonly code: 'INVALID_WEBHOOK_URL'; readonly problem: UrlProblem }
@@ -23,7 +29,8 @@ export type EndpointService = {
   update(id: string, fields: Partial<EndpointFields>): Promise<EndpointResult<{ readonly endpoint: WebhookEndpoint }>>;
   setDisabled(id: string, disabled: boolean): Promise<EndpointResult<{ readonly endpoint: WebhookEndpoint }>>;
   delete(id: string): Promise<EndpointResult<{ readonly id: string }>>;
-  rotateSecret(id: string): Promise<EndpointResult<EndpointWithSecret>>;
+  /** `previousSecretValidForSeconds`: 0 to `MAX_PREVIOUS_SECRET_GRACE_SECONDS`, `PREVIOUS_SECRET_GRACE_SECONDS` unless given; 0 revokes the old secret at once. */
+  rotateSecret(id: string, previousSecretValidForSeconds?: number): Promise<EndpointResult<EndpointWithSecret>>;
   list: WebhookEndpointStore['list'];
   get: WebhookEndpointStore['get'];
 };
@@ -84,9 +91,12 @@ export function createEndpointService(
       await deliveries?.forgetEndpoint(id);
       return { ok: true, id };
     },
-    async rotateSecret(id) {
+    async rotateSecret(id, previousSecretValidForSeconds = PREVIOUS_SECRET_GRACE_SECONDS) {
+      if (!Number.isInteger(previousSecretValidForSeconds) || previousSecretValidForSeconds < 0 || previousSecretValidForSeconds > MAX_PREVIOUS_SECRET_GRACE_SECONDS) {
+        return refused({ code: 'INVALID_INPUT', field: 'previousSecretValidForSeconds', problem: `must be 0 to ${MAX_PREVIOUS_SECRET_GRACE_SECONDS} seconds` });
+      }
       const signingSecret = newSigningSecret();
-      const endpoint = await store.rotateSecret(id, signingSecret);
+      const endpoint = await store.rotateSecret(id, signingSecret, previousSecretValidForSeconds * 1000);
       return endpoint ? { ok: true, endpoint, signingSecret } : NOT_FOUND;
     },
     list: (page) => store.list(page),

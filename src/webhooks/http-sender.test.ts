@@ -52,7 +52,7 @@ const resolvesTo =
 
 const secret = newSigningSecret();
 const body = JSON.stringify({ type: 'credits.exhausted', data: { accountId: 'acct_1' } });
-const event = (url: string) => ({ url, secret, eventId: 'evt_1', timestamp: new Date(), body });
+const event = (url: string) => ({ url, secrets: [secret], eventId: 'evt_1', timestamp: new Date(), body });
 const options = (overrides: Partial<SendOptions> = {}): SendOptions => ({ allowPrivate: true, timeoutMs: 5_000, maxResponseBytes: 64 * 1024, maxRedirects: 0, ...overrides });
 
 /** Verifies the way a receiver does, with the Standard Webhooks library (which also wants a recent timestamp). */
@@ -75,6 +75,17 @@ describe('sendWebhook', () => {
     });
     expect(verifies(received!)).toBe(true);
     expect(() => new Webhook(newSigningSecret()).verify(received!.body, received!.headers as Record<string, string>)).toThrow();
+  });
+
+  it('signs with every secret in force, so that a receiver verifies with the previous secret as well as the new one', async () => {
+    const receiver = await startReceiver(answer(200));
+    const previous = newSigningSecret();
+    expect(await sendWebhook({ ...event(`${receiver.origin}/hooks`), secrets: [secret, previous] }, options())).toMatchObject({ ok: true });
+    const [received] = receiver.received;
+    const headers = received!.headers as Record<string, string>;
+    expect(headers['webhook-signature']).toMatch(/^v1,\S+ v1,\S+$/);
+    for (const key of [secret, previous]) expect(new Webhook(key).verify(received!.body, headers)).toEqual(JSON.parse(body));
+    expect(() => new Webhook(newSigningSecret()).verify(received!.body, headers)).toThrow();
   });
 
   it('is not ok on a non-2xx, with its status and the start of its body', async () => {

@@ -4,7 +4,7 @@ import { isIP, type LookupFunction } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import packageJson from '../../package.json' with { type: 'json' };
 import { parseWebhookUrl, resolveDestination, type DestinationRefusal, type Lookup } from './destination-policy.js';
-import { signPayload } from './signing-secret.js';
+import { signatureHeader } from './signing-secret.js';
 
 const USER_AGENT = `creditstream-webhooks/${packageJson.version}`;
 
@@ -40,7 +40,8 @@ export type DeliveryAttemptResult = {
   readonly responseSnippet?: string;
 };
 
-export type WebhookRequest = { readonly url: string; readonly secret: string; readonly eventId: string; readonly timestamp: Date; readonly body: string };
+/** `secrets`: those in force, newest first; the delivery carries one signature for each. */
+export type WebhookRequest = { readonly url: string; readonly secrets: readonly string[]; readonly eventId: string; readonly timestamp: Date; readonly body: string };
 
 export type SendOptions = {
   /** WEBHOOK_ALLOW_PRIVATE: whether loopback, private and link-local addresses may be reached. */
@@ -62,7 +63,7 @@ type Exchange =
 
 /**
  * POSTs a signed event to a webhook endpoint, the Standard Webhooks way: `webhook-id`,
- * `webhook-timestamp` (seconds) and `webhook-signature` headers. Never throws: every failure is a result.
+ * `webhook-timestamp` (seconds) and `webhook-signature` (a signature for each secret in force) headers. Never throws: every failure is a result.
  *
  * The host is resolved once per hop, its addresses checked against the destination policy, and the
  * connection made to the checked address (the host name still in `Host` and TLS SNI), so a DNS
@@ -87,7 +88,7 @@ export async function sendWebhook(request: WebhookRequest, options: SendOptions)
     'user-agent': USER_AGENT,
     'webhook-id': request.eventId,
     'webhook-timestamp': String(timestampSeconds),
-    'webhook-signature': signPayload(request.secret, request.eventId, timestampSeconds, request.body),
+    'webhook-signature': signatureHeader(request.secrets, request.eventId, timestampSeconds, request.body),
   };
   let statusCode: number | null = null;
   const finish = (outcome: Omit<DeliveryAttemptResult, 'latencyMs' | 'statusCode'>): DeliveryAttemptResult => ({

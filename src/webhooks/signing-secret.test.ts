@@ -1,6 +1,13 @@
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
-import { newSigningSecret, signPayload } from './signing-secret.js';
+import { newSigningSecret, signatureHeader } from './signing-secret.js';
+
+const id = 'msg_1';
+const body = JSON.stringify({ type: 'credits.granted', data: { amount: 5 } });
+const headersSignedWith = (...secrets: string[]) => {
+  const timestamp = Math.floor(Date.now() / 1000);
+  return { 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': signatureHeader(secrets, id, timestamp, body) };
+};
 
 describe('signing secrets', () => {
   it('are whsec_ and the base64 of 32 random bytes, different each time', () => {
@@ -10,14 +17,19 @@ describe('signing secrets', () => {
     expect(newSigningSecret()).not.toBe(secret);
   });
 
-  it('are accepted by the standardwebhooks library, which verifies what signPayload signs', () => {
+  it('are accepted by the standardwebhooks library, which verifies what signatureHeader signs', () => {
     const secret = newSigningSecret();
-    const webhook = new Webhook(secret);
-    const id = 'msg_1';
-    const timestamp = Math.floor(Date.now() / 1000);
-    const body = JSON.stringify({ type: 'credits.granted', data: { amount: 5 } });
-    const headers = { 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': signPayload(secret, id, timestamp, body) };
-    expect(webhook.verify(body, headers)).toEqual(JSON.parse(body));
+    const headers = headersSignedWith(secret);
+    expect(headers['webhook-signature']).toMatch(/^v1,[A-Za-z0-9+/]+=*$/);
+    expect(new Webhook(secret).verify(body, headers)).toEqual(JSON.parse(body));
+    expect(() => new Webhook(newSigningSecret()).verify(body, headers)).toThrow();
+  });
+
+  it('sign with each secret given, space-separated, so that a receiver with either one verifies (a rotation)', () => {
+    const [current, previous] = [newSigningSecret(), newSigningSecret()];
+    const headers = headersSignedWith(current, previous);
+    expect(headers['webhook-signature'].split(' ')).toHaveLength(2);
+    for (const secret of [current, previous]) expect(new Webhook(secret).verify(body, headers)).toEqual(JSON.parse(body));
     expect(() => new Webhook(newSigningSecret()).verify(body, headers)).toThrow();
   });
 });

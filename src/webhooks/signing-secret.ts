@@ -10,12 +10,17 @@ export function newSigningSecret(): string {
 }
 
 /**
- * The `webhook-signature` header value for one delivery: `v1,` and the base64 HMAC-SHA256 of
- * `${id}.${timestamp}.${body}` keyed with the secret's bytes (the Standard Webhooks scheme, so
- * that receivers can verify with any of its libraries).
+ * The `webhook-signature` header value for one delivery: for each secret, `v1,` and the base64
+ * HMAC-SHA256 of `${id}.${timestamp}.${body}` keyed with the secret's bytes, space-separated (the
+ * Standard Webhooks scheme, so that receivers can verify with any of its libraries, which accept
+ * the delivery when any one signature matches: a receiver that still has the previous secret
+ * after a rotation verifies as well as one that has the new one).
  */
-export function signPayload(secret: string, id: string, timestampSeconds: number, body: string): string {
+export function signatureHeader(secrets: readonly string[], id: string, timestampSeconds: number, body: string): string {
+  return secrets.map((secret) => signature(secret, `${id}.${timestampSeconds}.${body}`)).join(' ');
+}
+
+function signature(secret: string, content: string): string {
   const key = Buffer.from(secret.slice(SECRET_PREFIX.length), 'base64');
-  const signature = createHmac('sha256', key).update(`${id}.${timestampSeconds}.${body}`).digest('base64');
-  return `v1,${signature}`;
+  return `v1,${createHmac('sha256', key).update(content).digest('base64')}`;
 }

@@ -1,6 +1,6 @@
 import { encodeGlobalID, resolveArrayConnection } from '@pothos/plugin-relay';
 import { MAX_WEBHOOK_ENDPOINTS, type WebhookEndpoint } from '../../store/webhook-endpoints.js';
-import type { EndpointRefusal, EndpointResult } from '../../webhooks/endpoint-service.js';
+import { MAX_PREVIOUS_SECRET_GRACE_SECONDS, PREVIOUS_SECRET_GRACE_SECONDS, type EndpointRefusal, type EndpointResult } from '../../webhooks/endpoint-service.js';
 import { authorize, canManageWebhooks } from '../accounts/access.js';
 import { builder } from '../builder.js';
 import type { Context } from '../context.js';
@@ -166,16 +166,27 @@ builder.mutationField('deleteWebhookEndpoint', (t) =>
   }),
 );
 
+const RotateWebhookEndpointSecretInput = builder.inputType('RotateWebhookEndpointSecretInput', {
+  fields: (t) => ({
+    id: t.id({ required: true }),
+    previousSecretValidForSeconds: t.int({
+      required: false,
+      description: `How long deliveries are still signed with the secret replaced too, 0 to ${MAX_PREVIOUS_SECRET_GRACE_SECONDS} (7 days); ${PREVIOUS_SECRET_GRACE_SECONDS} (a day) unless given. 0 revokes it at once (a leaked secret).`,
+    }),
+  }),
+});
+
 builder.mutationField('rotateWebhookEndpointSecret', (t) =>
   t.field({
     type: WebhookEndpointWithSecretRef,
     nullable: true,
-    description: 'Services only: replaces the signing secret of an endpoint and returns the new one, shown this once.',
-    args: { input: t.arg({ type: WebhookEndpointIdInput, required: true }) },
+    description:
+      'Services only: gives an endpoint a new signing secret and returns it, shown this once. Until `previousSecretValidForSeconds` have passed, each delivery carries a signature with the old secret besides the new one, so a receiver verifies throughout its switch to the new one.',
+    args: { input: t.arg({ type: RotateWebhookEndpointSecretInput, required: true }) },
     errors: { types: BY_ID_ERRORS, directResult: true, union: { name: 'RotateWebhookEndpointSecretResult' } },
     resolve: async (_root, { input }, context) => {
       const { endpoints, id } = byId(input, context);
-      return unwrapped(await endpoints.rotateSecret(id));
+      return unwrapped(await endpoints.rotateSecret(id, input.previousSecretValidForSeconds ?? undefined));
     },
   }),
 );
