@@ -2,18 +2,19 @@ import type { AccountState } from './account-state.js';
 import type { Draft, EntryAttribution } from './draft.js';
 import { record } from './draft.js';
 import type { LedgerError, Result } from './errors.js';
-import { dailyRefusal, countToward } from './daily-limits.js';
+import { dailyRefusal, countToward, dayEndAfter, fitsInDay } from './daily-limits.js';
 import { checkCredits, fail, ok } from './errors.js';
 import { availableOn, takeFromGrants } from './grants.js';
 import { periodOf, type Hold } from './holds.js';
 import type { Recall } from './idempotency.js';
 import { addMemberUsage, checkMemberCaps, memberInDraft } from './members.js';
-import { amountOf, metersIn, type MeterAmounts } from './meters.js';
+import { amountOf, metersIn, type Meter, type MeterAmounts } from './meters.js';
 import type { DebitOperation, HoldOperation, LedgerContext } from './operations.js';
 import type { OperationSuccess } from './outcomes.js';
 import { periodRefusal } from './period-refusal.js';
 import type { Price } from './pricing.js';
 import { resolvePrice } from './quotes.js';
+import { firstFitAfter } from './resets-ahead.js';
 import { chargeOfStep, reuseOf, stepFingerprint } from './regeneration.js';
 
 /**
@@ -32,14 +33,25 @@ type PricedOperation = DebitOperation | HoldOperation;
  * afresh can the request fit.
  */
 function checkAvailable(state: AccountState, amounts: MeterAmounts, context: ChargeContext): LedgerError | null {
-  for (const meter of metersIn(amounts)) {
+  const meters = metersIn(amounts);
+  const fitsPeriod = (future: AccountState, meter: Meter): boolean => future.meters[meter].unlimited || availableOn(future.grants, meter) >= amountOf(amounts, meter);
+  for (const meter of meters) {
     const needed = amountOf(amounts, meter);
-    const fits = (future: AccountState): boolean => future.meters[meter].unlimited || availableOn(future.grants, meter) >= needed;
-    const period = state.meters[meter].unlimited ? null : periodRefusal(state, meter, needed, context.plans, fits);
+    const period = state.meters[meter].unlimited ? null : periodRefusal(state, meter, needed, context.plans, (future) => fitsPeriod(future, meter));
     const daily = dailyRefusal(state, meter, context.now, needed, context.plans);
-    if (period && daily) return freesLater(daily, period);
-    const refusal = period ?? daily;
-    if (refusal) return refusal;
+    const refusal = period && daily ? freesLater(daily, period) : (period ?? daily);
+    if (!refusal) continue;
+    // One limit's freeing time may not suit another (a reset mid-day with the day spent, a midnight
+    // reset lowering a limit, another meter of the request): the request fits when all do at once.
+    const freesAt = firstFitAfter(
+      state,
+      meters,
+      context.plans,
+      { from: context.now, notBefore: period ? period.resetsAt : context.now },
+      dayEndAfter,
+      (future, at) => meters.every((each) => fitsPeriod(future, each) && fitsInDay(future, each, at, amountOf(amounts, each))),
+    );
+    return { ...refusal, freesAt };
   }
   return null;
 }

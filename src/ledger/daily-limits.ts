@@ -87,7 +87,8 @@ export function dailyRefusal(
   return { code: 'INSUFFICIENT_CREDITS', meter, needed, available: remaining, resetsAt: meterState.periodEnd, limit: 'DAILY', freesAt };
 }
 
-function fitsInDay(state: AccountState, meter: Meter, at: Date, needed: number): boolean {
+/** Whether `needed` more fits in the meter's day at `at`. */
+export function fitsInDay(state: AccountState, meter: Meter, at: Date, needed: number): boolean {
   const limit = dailyLimitOf(state.meters[meter]);
   return limit === null || needed <= limit - dayUsageAt(state, state.meters[meter], at).used;
 }
@@ -102,4 +103,10 @@ export function dailyFigures(state: AccountState, meter: Meter, at: Date): Daily
   if (limit === null) return null;
   const today = dayUsageAt(state, meterState, at);
   return { limit, usedToday: today.used, remainingToday: Math.max(0, limit - today.used), dayResetsAt: today.end };
+}
+
+/** When the day containing `at` ends, under the meter's daily limit; null without one. */
+export function dayEndAfter(state: AccountState, meter: Meter, at: Date): Date | null {
+  const meterState = state.meters[meter];
+  return dailyLimitOf(meterState) === null ? null : dayUsageAt(state, meterState, at).end;
 }

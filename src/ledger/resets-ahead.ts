@@ -30,6 +30,42 @@ export function firstResetWhere(state: AccountState, meter: Meter, plans: PlanCa
     const settled = future.state.holds.length === 0 && future.state.pendingPlan === null && !future.state.policies?.[meter]?.scheduled;
     settledResets = settled ? settledResets + 1 : 0;
   }
-  if (settledResets < 2) throw new Error(`firstResetWhere: ${meter} did not settle within ${MAX_RESETS_AHEAD} resets`);
+  // Not settled within MAX_RESETS_AHEAD cannot happen under the rules above; were it to, a refusal
+  // that promises no time beats one that fails (the property test would find the rule that broke).
+  return null;
+}
+
+/** Steps of `firstFitAfter`: the meters' resets (as `MAX_RESETS_AHEAD`) and the days between them. */
+const MAX_STEPS_AHEAD = 2_000;
+
+/**
+ * The first instant, after `from` and not before `notBefore`, at which `fits` holds if nothing
+ * else happened: each of the `meters`' resets and, under a daily limit, the ends of its days
+ * (`dayEndAfter`), on a copy of the account run forward as `firstResetWhere` runs it. What a
+ * refusal by layered limits on a request of several meters promises: every meter's period credits
+ * and day fit at once. Null when no instant would: once the account has settled, every meter
+ * has reset twice since and nothing fitted.
+ */
+export function firstFitAfter(
+  state: AccountState,
+  meters: readonly Meter[],
+  plans: PlanCatalog,
+  window: { from: Date; notBefore: Date },
+  dayEndAfter: (future: AccountState, meter: Meter, at: Date) => Date | null,
+  fits: (future: AccountState, at: Date) => boolean,
+): Date | null {
+  const future = beginDraft(state);
+  let at = window.from;
+  const settledResets = new Map<Meter, number>(meters.map((meter) => [meter, 0]));
+  for (let steps = 0; steps < MAX_STEPS_AHEAD && [...settledResets.values()].some((count) => count < 2); steps += 1) {
+    const candidates = meters.flatMap((meter) => [future.state.meters[meter].periodEnd, dayEndAfter(future.state, meter, at)]);
+    at = new Date(Math.min(...candidates.flatMap((candidate) => (candidate ? [candidate.getTime()] : []))));
+    const resetting = meters.filter((meter) => future.state.meters[meter].periodEnd.getTime() === at.getTime());
+    advanceDraft(future, at, plans);
+    if (at.getTime() >= window.notBefore.getTime() && fits(future.state, at)) return at;
+    if (resetting.length === 0) continue;
+    const settled = future.state.holds.length === 0 && future.state.pendingPlan === null && meters.every((meter) => !future.state.policies?.[meter]?.scheduled);
+    for (const meter of settled ? resetting : meters) settledResets.set(meter, settled ? settledResets.get(meter)! + 1 : 0);
+  }
   return null;
 }

@@ -91,10 +91,10 @@ describe('setCreditPolicy and removeCreditPolicy', () => {
     expect(refused).toMatchObject({ code: 'INSUFFICIENT_CREDITS', meter: 'AI_CREDITS', needed: 21, available: 20, limit: 'DAILY', freesAt: '2026-03-11T00:00:00.000Z', upgrade: null });
     expect(refused.message).toContain('left today');
     expect(await probe.entryCount('user:cp-2')).toBe(entries);
-    // The period's own limit says PERIOD, with its reset.
-    const period = as(await consume(token, { ...spend, amount: 1_000, idempotencyKey: 'cp-2-c' }), 'InsufficientCreditsError');
-    expect(period).toMatchObject({ limit: 'PERIOD', available: 920 });
-    expect(period.freesAt).toBe(period.resetsAt);
+    // More than any day allows frees up never: no freesAt, and the message says why.
+    const never = as(await consume(token, { ...spend, amount: 1_000, idempotencyKey: 'cp-2-c' }), 'InsufficientCreditsError');
+    expect(never).toMatchObject({ limit: 'DAILY', available: 20, freesAt: null });
+    expect(never.message).toContain('more than the daily limit allows in a day');
     const nextDay = await at('2026-03-11T00:00:00.000Z', async () => as(await consume(token, { ...spend, amount: 21, idempotencyKey: 'cp-2-b' }), 'ConsumeCreditsSuccess'));
     expect(byMeter(nextDay.balances).AI_CREDITS).toMatchObject({ used: 101, usedToday: 21, dayResetsAt: '2026-03-12T00:00:00.000Z' });
   });

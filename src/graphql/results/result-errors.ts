@@ -110,14 +110,20 @@ const SpendingLimitEnum = builder.enumType('SpendingLimit', {
   } satisfies Record<SpendingLimit, { description: string }>,
 });
 
-type InsufficientCredits = { meter: Meter; needed: number; available: number; resetsAt: Date; limit: SpendingLimit; freesAt: Date; upgrade: UpgradeHint | null };
+type InsufficientCredits = { meter: Meter; needed: number; available: number; resetsAt: Date; limit: SpendingLimit; freesAt: Date | null; upgrade: UpgradeHint | null };
 
 export const InsufficientCreditsError = resultError('INSUFFICIENT_CREDITS', {
   name: 'InsufficientCreditsError',
   message: ({ meter, needed, available, resetsAt, limit, freesAt, upgrade }: InsufficientCredits) =>
     limit === 'DAILY'
-      ? `Not enough ${meterLabel(meter)} left today: ${countText(needed)} needed, ${countText(available)} left under the daily limit. The day's limit frees up on ${instantText(freesAt)}.`
-      : `Not enough ${meterLabel(meter)}: ${countText(needed)} needed, ${countText(available)} available. The allowance resets on ${instantText(resetsAt)}.` +
+      ? `Not enough ${meterLabel(meter)} left today: ${countText(needed)} needed, ${countText(available)} left under the daily limit.` +
+        (freesAt ? ` The day's limit frees up on ${instantText(freesAt)}.` : ' That is more than the daily limit allows in a day.')
+      : `Not enough ${meterLabel(meter)}: ${countText(needed)} needed, ${countText(available)} available.` +
+        (freesAt === null
+          ? " That is more than the meter's periods will ever give."
+          : freesAt.getTime() === resetsAt.getTime()
+            ? ` The allowance resets on ${instantText(resetsAt)}.`
+            : ` Enough is available again on ${instantText(freesAt)}.`) +
         (upgrade ? ` Or upgrade to ${upgrade.name} for ${upgradeOffer(upgrade)}.` : ''),
   fields: {
     meter: MeterEnum,
@@ -125,7 +131,12 @@ export const InsufficientCreditsError = resultError('INSUFFICIENT_CREDITS', {
     available: { type: 'Int', description: 'What the refusing limit still allows: the credits available (PERIOD), or what is left of the day (DAILY).' },
     resetsAt: { type: 'DateTime', description: "When the meter's allowance resets." },
     limit: { type: SpendingLimitEnum, description: 'Which limit refused: the period\'s credits, or the daily limit. When both would, the one that frees up later.' },
-    freesAt: { type: 'DateTime', description: 'When the refusing limit starts afresh: `resetsAt` for PERIOD, the end of the day for DAILY.' },
+    freesAt: {
+      type: 'DateTime',
+      nullable: true,
+      description:
+        "When the same request would succeed if nothing else happened: PERIOD, the first of the meter's resets that gives enough (usually `resetsAt`); DAILY, the end of the day. Null when that never comes: more than the daily limit, or than any period of the meter gives.",
+    },
     upgrade: { type: UpgradeHintRef, nullable: true, description: 'The next plan with more of the meter, for an upgrade prompt; null when no plan has more.' },
   },
 });

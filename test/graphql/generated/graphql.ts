@@ -783,7 +783,7 @@ export type AccountCreditPoliciesQueryVariables = Exact<{
 
 export type AccountCreditPoliciesQuery = { account: { plan: { key: string }, creditPolicies: Array<{ meter: Meter, effectiveAt: string | null, terms: { allowance: number | null, period: Period | null, unlimited: boolean | null, dailyLimit: number | null, rollover: { kind: RolloverKind, maxCredits: number | null } | null } | null, scheduled: { effectiveAt: string, terms: { allowance: number | null, period: Period | null, unlimited: boolean | null, dailyLimit: number | null, rollover: { kind: RolloverKind, maxCredits: number | null } | null } | null } | null }>, balances: Array<{ meter: Meter, allowance: number, available: number, used: number, resetsAt: string, dailyLimit: number | null, usedToday: number | null, remainingToday: number | null, dayResetsAt: string | null }> } | null };
 
-export type LimitRefusalFieldsFragment = { meter: Meter, needed: number, available: number, limit: SpendingLimit, freesAt: string };
+export type LimitRefusalFieldsFragment = { meter: Meter, needed: number, available: number, limit: SpendingLimit, freesAt: string | null };
 
 export type ConsumeCreditsUnderLimitsMutationVariables = Exact<{
   input: ConsumeCreditsInput;
@@ -795,7 +795,7 @@ export type ConsumeCreditsUnderLimitsMutation = { consumeCredits:
     | { __typename: 'ConsumeCreditsSuccess', balances: Array<{ meter: Meter, used: number, dailyLimit: number | null, usedToday: number | null, remainingToday: number | null, dayResetsAt: string | null }> }
     | { __typename: 'CreditLimitExceededError' }
     | { __typename: 'IdempotencyKeyReusedError' }
-    | { __typename: 'InsufficientCreditsError', code: ErrorCode, message: string, resetsAt: string, meter: Meter, needed: number, available: number, limit: SpendingLimit, freesAt: string, upgrade: { message: string } | null }
+    | { __typename: 'InsufficientCreditsError', code: ErrorCode, message: string, resetsAt: string, meter: Meter, needed: number, available: number, limit: SpendingLimit, freesAt: string | null, upgrade: { message: string } | null }
     | { __typename: 'InvalidInputError' }
     | { __typename: 'LimitReachedError' }
     | { __typename: 'MemberCapExceededError' }
@@ -823,7 +823,7 @@ export type GenerateUnderLimitsMutation = { generate:
     | { __typename: 'GenerationInProgressError' }
     | { __typename: 'GenerationSuccess', balances: Array<{ meter: Meter, usedToday: number | null, remainingToday: number | null }> }
     | { __typename: 'IdempotencyKeyReusedError' }
-    | { __typename: 'InsufficientCreditsError', meter: Meter, needed: number, available: number, limit: SpendingLimit, freesAt: string }
+    | { __typename: 'InsufficientCreditsError', meter: Meter, needed: number, available: number, limit: SpendingLimit, freesAt: string | null }
     | { __typename: 'InvalidInputError' }
     | { __typename: 'InvalidParameterError' }
     | { __typename: 'LimitReachedError' }
