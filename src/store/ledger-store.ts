@@ -239,6 +239,8 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
           written.forget(accountId);
           continue;
         }
+        // Entries copied but never taken out (their pull failed) are taken out now: no write will.
+        if (pending.length > 0) await commands.pullCopied(accountId, pending.at(-1)!.seq);
         return results;
       }
 
@@ -336,12 +338,16 @@ export async function createLedgerStore(options: LedgerStoreOptions) {
      * hold's TTL, a grant's expiry, a scheduled plan) that no write applied yet, the longest due
      * first; entries left uncopied a while (the database faltered between a write and its copy, so
      * their events are not recorded either; an advance copies them first); and accounts stored
-     * before `dueAt` existed.
+     * before `dueAt` existed; but for those `excluding` (the sweep leaves an account that failed
+     * alone for a while, and would otherwise find only those).
      */
-    async dueAccounts(limit: number): Promise<string[]> {
+    async dueAccounts(limit: number, excluding: readonly string[] = []): Promise<string[]> {
       const at = context().now;
       const idsOf = (filter: Record<string, unknown>, sort: Record<string, 1> = {}) =>
-        models.Accounts.find(filter, { _id: 1 }).sort(sort).limit(limit).lean<{ _id: string }[]>();
+        models.Accounts.find(excluding.length > 0 ? { ...filter, _id: { $nin: [...excluding] } } : filter, { _id: 1 })
+          .sort(sort)
+          .limit(limit)
+          .lean<{ _id: string }[]>();
       const found = await Promise.all([
         idsOf({ dueAt: { $lte: at } }, { dueAt: 1 }),
         idsOf({ 'pendingEntries.0': { $exists: true }, updatedAt: { $lte: new Date(at.getTime() - UNCOPIED_AFTER_MS) } }),

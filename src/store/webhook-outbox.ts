@@ -64,21 +64,26 @@ export async function createWebhookOutbox(connection: Connection, now: () => Dat
 
   return {
     /**
-     * Events not routed yet, at most `limit`: those of the accounts of the oldest, in seq order
-     * per account. `recordedAt` is the clock of the process that copied the entries, so
-     * a later seq may look older than an earlier one copied elsewhere; routing an account's
-     * events together, in seq order, keeps a stream from delivering the later one first (an
+     * Events not routed yet: the `limit` oldest, with the unrouted events of their accounts that
+     * come before them in seq, in seq order per account. `recordedAt` is the clock of the process
+     * that copied the entries, so a later seq may look older than an earlier one copied elsewhere;
+     * routing the earlier ones with it keeps a stream from delivering the later one first (an
      * event exists before any later event of its account: a write copies the entries still
      * pending before its own).
      */
     async unrouted(limit: number): Promise<WebhookEventDocument[]> {
-      const oldest = await Events.find({ routed: false }, { accountId: 1 }).sort({ recordedAt: 1 }).limit(limit).lean<{ accountId: string }[]>();
+      const oldest = await Events.find({ routed: false }).sort({ recordedAt: 1 }).limit(limit).lean<WebhookEventDocument[]>();
       if (oldest.length === 0) return [];
-      const accountIds = [...new Set(oldest.map((event) => event.accountId))];
-      return Events.find({ routed: false, accountId: { $in: accountIds } })
-        .sort({ accountId: 1, seq: 1, ordinal: 1 })
+      const lastSeqOf = new Map<string, number>();
+      for (const event of oldest) lastSeqOf.set(event.accountId, Math.max(event.seq, lastSeqOf.get(event.accountId) ?? 0));
+      const earlier = await Events.find({
+        routed: false,
+        _id: { $nin: oldest.map((event) => event._id) },
+        $or: [...lastSeqOf].map(([accountId, seq]) => ({ accountId, seq: { $lt: seq } })),
+      })
         .limit(limit)
         .lean<WebhookEventDocument[]>();
+      return [...oldest, ...earlier].sort((a, b) => (a.accountId < b.accountId ? -1 : a.accountId > b.accountId ? 1 : a.seq - b.seq || a.ordinal - b.ordinal));
     },
 
     /**

@@ -10,7 +10,7 @@ describe('the due sweep', () => {
     const sweeper = startDueSweeper({
       // An account a write keeps due (it is listed again at once) and one whose advance always fails.
       store: {
-        dueAccounts: async () => ['busy', 'broken'],
+        dueAccounts: async (_limit, excluding) => ['busy', 'broken'].filter((accountId) => !excluding?.includes(accountId)),
         advance: async (accountId) => {
           advanced.push(accountId);
           if (accountId === 'broken') throw new Error('broken account');
@@ -40,5 +40,26 @@ describe('the due sweep', () => {
     while (asked < 3) await new Promise((resolve) => setTimeout(resolve, 5));
     await sweeper.stop();
     expect(listed).toEqual([]);
+  });
+
+  it('goes past accounts whose advance failed to the next due ones, however many failed', async () => {
+    const failing = Array.from({ length: 150 }, (_, index) => `broken-${index}`);
+    const advanced: string[] = [];
+    const sweeper = startDueSweeper({
+      // Listed the longest due first: the broken ones keep their due time and stay ahead.
+      store: {
+        dueAccounts: async (limit, excluding) => [...failing, 'healthy'].filter((accountId) => !excluding?.includes(accountId)).slice(0, limit),
+        advance: async (accountId) => {
+          if (accountId.startsWith('broken')) throw new Error('broken account');
+          advanced.push(accountId);
+        },
+      },
+      wanted: async () => true,
+      intervalMs: 10,
+      onError: () => undefined,
+    });
+    while (!advanced.includes('healthy')) await new Promise((resolve) => setTimeout(resolve, 5));
+    await sweeper.stop();
+    expect(advanced).toContain('healthy');
   });
 });

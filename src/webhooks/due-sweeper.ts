@@ -32,10 +32,10 @@ export function startDueSweeper(options: {
     // An account is advanced once a sweep: one still listed after it (a write racing) waits for the next.
     const advanced = new Set<string>();
     for (let batch = 0; batch < BATCHES_PER_LOOK; batch += 1) {
-      const due = await options.store.dueAccounts(SWEEP_BATCH);
       const now = Date.now();
       for (const [accountId, until] of failedUntil) if (until <= now) failedUntil.delete(accountId);
-      const workable = due.filter((accountId) => !failedUntil.has(accountId) && !advanced.has(accountId));
+      const due = await options.store.dueAccounts(SWEEP_BATCH, [...failedUntil.keys()]);
+      const workable = due.filter((accountId) => !advanced.has(accountId));
       for (const accountId of workable) {
         if (stopped) return;
         advanced.add(accountId);

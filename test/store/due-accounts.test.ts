@@ -69,4 +69,26 @@ describe('accounts due', () => {
     expect(await events.countDocuments({ accountId, type: 'credits.granted' })).toBe(1);
     expect((await store.entriesAfter(accountId, 0, 100)).map((entry) => entry.kind)).toContain('GRANT');
   });
+
+  it('takes out entries that were copied but whose pull failed when the sweep advances the account, which then leaves the list', async () => {
+    const accountId = `acct-${randomUUID()}`;
+    expect((await store.openAccount({ accountId, accountType: 'ORGANIZATION', planId: 'daily' })).ok).toBe(true);
+    await store.settled();
+    // The database falters for the pull only (the copy went through).
+    const accounts = store.models.Accounts as unknown as { bulkWrite: (...args: unknown[]) => Promise<unknown> };
+    const bulkWrite = accounts.bulkWrite;
+    accounts.bulkWrite = () => Promise.reject(new Error('the pull failed'));
+    try {
+      await store.execute(accountId, { type: 'GRANT', idempotencyKey: 'g', meter: 'AI_CREDITS', amount: 10, kind: 'TOP_UP' });
+      await store.settled();
+    } finally {
+      accounts.bulkWrite = bulkWrite;
+    }
+    clock.set(new Date(clock.now().getTime() + 61_000));
+    expect(await store.dueAccounts(100)).toContain(accountId);
+    await store.advance(accountId);
+    const document = await database.connection.collection('accounts').findOne({ _id: accountId as never });
+    expect(document?.pendingEntries).toEqual([]);
+    expect(await store.dueAccounts(100)).not.toContain(accountId);
+  });
 });

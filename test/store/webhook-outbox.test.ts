@@ -22,7 +22,7 @@ const accepted: AttemptOutcome = { ok: true, statusCode: 200, latencyMs: 2, erro
 const endpoint = (id: string) => ({ id, eventTypes: ['credits.granted'], disabled: false, createdAt: new Date(0) });
 
 function eventDocument(label: string, seq: number, recordedAt: Date): WebhookEventDocument {
-  const _id = `evt_${`${label}${seq}`.padEnd(32, '0')}`;
+  const _id = `evt_${`${label}-${seq}-`.padEnd(32, '0')}`;
   return { _id, type: 'credits.granted', accountId: `user:${label}`, seq, ordinal: 0, at: recordedAt, payload: '{}', recordedAt, routed: false };
 }
 
@@ -111,5 +111,15 @@ describe('the webhook outbox', () => {
     const after = { ...endpoint('whep_after'), createdAt: new Date(entryAt.getTime() + 1) };
     await outbox.route(event, [before, after]);
     expect((await Deliveries.find({ eventId: event._id }).lean()).map((delivery) => delivery.endpointId)).toEqual(['whep_before']);
+  });
+
+  it('routes the oldest unrouted event first, however many events another account has waiting', async () => {
+    const { Events } = await webhookModels(database.connection);
+    const at = Date.now() - 3_600_000;
+    await Events.create([eventDocument('zzz', 1, new Date(at)), ...Array.from({ length: 150 }, (_, index) => eventDocument('aaa', index + 1, new Date(at + 1000 + index)))]);
+    const batch = await outbox.unrouted(100);
+    expect(batch.map((event) => event.accountId)).toContain('user:zzz');
+    const aaa = batch.filter((event) => event.accountId === 'user:aaa').map((event) => event.seq);
+    expect(aaa).toEqual(aaa.toSorted((a, b) => a - b));
   });
 });
