@@ -27,7 +27,7 @@ const PolicyStatusEnum = builder.enumType('CreditPolicyStatus', {
     SCHEDULED: { description: "The terms apply at the meter's next reset (`effectiveAt`)." },
     REMOVED: { description: "The override is gone: the plan's terms apply now." },
     REMOVAL_SCHEDULED: { description: "The plan's terms apply again from the meter's next reset (`effectiveAt`)." },
-    UNCHANGED: { description: "There was no override to remove: the plan's terms applied already." },
+    UNCHANGED: { description: "There was no override in force to remove: the plan's terms applied already (a policy only scheduled is cancelled)." },
   } satisfies Record<CreditPolicyStatus, { description: string }>,
 });
 
