@@ -81,7 +81,7 @@ export type CreditPolicyStatus =
   | 'REMOVED'
   /** The terms apply at the meter's next reset (`effectiveAt`). */
   | 'SCHEDULED'
-  /** There was no override to remove: the plan's terms applied already. */
+  /** There was no override in force to remove: the plan's terms applied already (a policy only scheduled is cancelled). */
   | 'UNCHANGED';
 
 /** What a ledger entry did to the balances of an account. */
