@@ -49,7 +49,8 @@ export type DeliveryWorker = {
 export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWorker {
   const { outbox, endpoints, leaseMs } = options;
   const now = options.now ?? (() => new Date());
-  const owner = `${hostname()}:${process.pid}:${randomBytes(6).toString('hex')}`;
+  const processId = `${hostname()}:${process.pid}:${randomBytes(6).toString('hex')}`;
+  let claims = 0;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
@@ -62,9 +63,14 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
     for (const event of events) await outbox.route(event, registered);
   }
 
-  /** Delivers a leased stream's pending events in order until it is empty, waiting out a retry, or its lease is lost. */
-  async function drain(stream: LeasedStream): Promise<void> {
+  /**
+   * Delivers a leased stream's pending events in order until it is empty, waiting out a retry, its
+   * lease is lost, or the worker stops. `owner` is this claim's own: a drain that stalled past its
+   * lease cannot renew it once this process claimed the stream again.
+   */
+  async function drain(stream: LeasedStream, owner: string): Promise<void> {
     for (;;) {
+      if (stopped) return outbox.releaseStream(stream, owner, now());
       const head = await outbox.head(stream);
       if (!head) return outbox.releaseStream(stream, owner, null);
       if (head.nextAttemptAt && head.nextAttemptAt > now()) return outbox.releaseStream(stream, owner, head.nextAttemptAt);
@@ -99,9 +105,10 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
   async function lookOnce(): Promise<void> {
     await routeNew();
     while (!stopped && working.size < options.concurrency) {
+      const owner = `${processId}:${(claims += 1)}`;
       const stream = await outbox.claimStream(owner, leaseMs);
       if (!stream) break;
-      const drained: Promise<void> = drain(stream)
+      const drained: Promise<void> = drain(stream, owner)
         .catch(options.onError)
         .finally(() => {
           working.delete(drained);
