@@ -1,6 +1,12 @@
 import { encodeGlobalID, resolveArrayConnection } from '@pothos/plugin-relay';
-import { MAX_WEBHOOK_ENDPOINTS, type WebhookEndpoint } from '../../store/webhook-endpoints.js';
-import { MAX_PREVIOUS_SECRET_GRACE_SECONDS, PREVIOUS_SECRET_GRACE_SECONDS, type EndpointRefusal, type EndpointResult } from '../../webhooks/endpoint-service.js';
+import { MAX_WEBHOOK_ENDPOINTS } from '../../store/webhook-endpoints.js';
+import {
+  MAX_PREVIOUS_SECRET_GRACE_SECONDS,
+  PREVIOUS_SECRET_GRACE_SECONDS,
+  type EndpointRefusal,
+  type EndpointResult,
+  type EndpointWithSecret,
+} from '../../webhooks/endpoint-service.js';
 import { authorize, canManageWebhooks } from '../accounts/access.js';
 import { builder } from '../builder.js';
 import type { Context } from '../context.js';
@@ -54,13 +60,11 @@ builder.queryField('webhookEndpoints', (t) =>
   ),
 );
 
-type WithSecret = { readonly endpoint: WebhookEndpoint; readonly signingSecret: string };
-
-const WebhookEndpointPayloadRef = builder.objectRef<Pick<WithSecret, 'endpoint'>>('WebhookEndpointPayload').implement({
+const WebhookEndpointPayloadRef = builder.objectRef<Pick<EndpointWithSecret, 'endpoint'>>('WebhookEndpointPayload').implement({
   fields: (t) => ({ endpoint: t.field({ type: WebhookEndpointRef, resolve: ({ endpoint }) => endpoint }) }),
 });
 
-const WebhookEndpointWithSecretRef = builder.objectRef<WithSecret>('WebhookEndpointWithSecretPayload').implement({
+const WebhookEndpointWithSecretRef = builder.objectRef<EndpointWithSecret>('WebhookEndpointWithSecretPayload').implement({
   fields: (t) => ({
     endpoint: t.field({ type: WebhookEndpointRef, resolve: ({ endpoint }) => endpoint }),
     signingSecret: t.exposeString('signingSecret', {
