@@ -1,12 +1,11 @@
 import { parse } from 'graphql';
-import { Webhook } from 'standardwebhooks';
+import type { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Receiver, signedFor, type Delivery } from '../webhooks/receiver.js';
+import { webhookApi } from '../webhooks/webhook-fixture.js';
 import { execute, errorCodes } from './client.js';
-import { GrantCreditsDocument, ViewerDocument } from './generated/graphql.js';
 import { accountGlobalId } from './ledger-fixture.js';
 import { useTestServer } from './test-server.js';
-import { resultOf } from './write-fixture.js';
 
 // The outbox looked at every 50 ms, retries a second apart: a refused delivery is PENDING with its next attempt soon.
 const server = useTestServer({ env: { WEBHOOK_POLL_MS: '50', WEBHOOK_RETRY_SCHEDULE: '1s,1s' } });
@@ -57,22 +56,15 @@ async function logWhen(endpointId: string, done: (log: Log) => boolean): Promise
   throw new Error(`the delivery log never got there: ${JSON.stringify(await log(endpointId))}`);
 }
 
-const CREATE = `mutation ($input: CreateWebhookEndpointInput!) {
-  createWebhookEndpoint(input: $input) { ... on WebhookEndpointWithSecretPayload { signingSecret endpoint { id status failingSince } } } }`;
+const api = webhookApi(server);
 
 async function register(): Promise<{ id: string; webhook: Webhook; ours: (delivery: Delivery) => boolean }> {
-  const answer = await run(CREATE, await service(), { input: { url: receiver.url, eventTypes: ['CREDITS_GRANTED'], description: 'delivery log test' } });
-  const created = answer.data!.createWebhookEndpoint as { signingSecret: string; endpoint: { id: string; status: string; failingSince: string | null } };
-  expect(created.endpoint).toMatchObject({ status: 'ACTIVE', failingSince: null });
-  const webhook = new Webhook(created.signingSecret);
-  return { id: created.endpoint.id, webhook, ours: signedFor(webhook) };
+  const { id, webhook } = await api.register(receiver.url, ['CREDITS_GRANTED'], 'delivery log test');
+  expect(await log(id)).toMatchObject({ status: 'ACTIVE', failingSince: null });
+  return { id, webhook, ours: signedFor(webhook) };
 }
 
-async function grant(sub: string, amount: number, key: string): Promise<void> {
-  await execute(server.url, ViewerDocument, { token: await server.token({ sub }) });
-  const input = { accountId: accountGlobalId(`user:${sub}`), meter: 'AI_CREDITS', amount, reason: 'order', kind: 'TOP_UP', idempotencyKey: key } as const;
-  await resultOf(server.url, GrantCreditsDocument, await service(), { input });
-}
+const grant = (sub: string, amount: number, key: string) => api.topUp(sub, amount, key);
 
 const grantOf = (sub: string) => (delivery: Delivery) => (JSON.parse(delivery.body) as { data: { accountId: string } }).data.accountId === `user:${sub}`;
 
