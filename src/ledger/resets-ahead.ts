@@ -55,7 +55,12 @@ export function firstFitAfter(
   fits: (future: AccountState, at: Date) => boolean,
 ): Date | null {
   const future = beginDraft(state);
-  let at = window.from;
+  // Nothing before `notBefore` counts: run the copy forward to it at once rather than a day at a time.
+  let at = window.notBefore.getTime() > window.from.getTime() ? window.notBefore : window.from;
+  if (at !== window.from) {
+    advanceDraft(future, at, plans);
+    if (fits(future.state, at)) return at;
+  }
   const settledResets = new Map<Meter, number>(meters.map((meter) => [meter, 0]));
   for (let steps = 0; steps < MAX_STEPS_AHEAD && [...settledResets.values()].some((count) => count < 2); steps += 1) {
     const candidates = meters.flatMap((meter) => [future.state.meters[meter].periodEnd, dayEndAfter(future.state, meter, at)]);
