@@ -2,7 +2,7 @@ import type { AccountState } from './account-state.js';
 import type { Draft, EntryAttribution } from './draft.js';
 import { record } from './draft.js';
 import type { LedgerError, Result } from './errors.js';
-import { dailyRefusal, countToward, dayEndAfter, fitsInDay } from './daily-limits.js';
+import { countToward, dailyLimitOf, dailyShortfall, dayEndAfter, fitsInDay } from './daily-limits.js';
 import { checkCredits, fail, ok } from './errors.js';
 import { availableOn, takeFromGrants } from './grants.js';
 import { periodOf, type Hold } from './holds.js';
@@ -11,7 +11,7 @@ import { addMemberUsage, checkMemberCaps, memberInDraft } from './members.js';
 import { amountOf, metersIn, type Meter, type MeterAmounts } from './meters.js';
 import type { DebitOperation, HoldOperation, LedgerContext } from './operations.js';
 import type { OperationSuccess } from './outcomes.js';
-import { periodRefusal } from './period-refusal.js';
+import { periodShortfall, type Shortfall } from './period-refusal.js';
 import type { Price } from './pricing.js';
 import { resolvePrice } from './quotes.js';
 import { firstFitAfter } from './resets-ahead.js';
@@ -28,18 +28,17 @@ type PricedOperation = DebitOperation | HoldOperation;
 
 /**
  * Layered limits: a limited meter needs the credits available this period (PERIOD), and a meter
- * with a daily limit, unlimited or not, the day's remainder (DAILY). When both refuse, the one
- * that frees later is named (never, `freesAt` null, latest of all): only once both have started
- * afresh can the request fit.
+ * with a daily limit, unlimited or not, the day's remainder (DAILY). A refusal's `freesAt` is
+ * looked for once, for the whole request (see `firstFitAfter`).
  */
 function checkAvailable(state: AccountState, amounts: MeterAmounts, context: ChargeContext): LedgerError | null {
   const meters = metersIn(amounts);
   const fitsPeriod = (future: AccountState, meter: Meter): boolean => future.meters[meter].unlimited || availableOn(future.grants, meter) >= amountOf(amounts, meter);
   for (const meter of meters) {
     const needed = amountOf(amounts, meter);
-    const period = state.meters[meter].unlimited ? null : periodRefusal(state, meter, needed, context.plans, (future) => fitsPeriod(future, meter));
-    const daily = dailyRefusal(state, meter, context.now, needed, context.plans);
-    const refusal = period && daily ? freesLater(daily, period) : (period ?? daily);
+    const period = state.meters[meter].unlimited ? null : periodShortfall(state, meter, needed);
+    const daily = dailyShortfall(state, meter, context.now, needed);
+    const refusal = period && daily ? freesLater(state, context.now, period, daily) : (period ?? daily);
     if (!refusal) continue;
     // One limit's freeing time may not suit another (a reset mid-day with the day spent, a midnight
     // reset lowering a limit, another meter of the request): the request fits when all do at once.
@@ -56,11 +55,14 @@ function checkAvailable(state: AccountState, amounts: MeterAmounts, context: Cha
   return null;
 }
 
-type Refusal = Extract<LedgerError, { code: 'INSUFFICIENT_CREDITS' }>;
-
-function freesLater(daily: Refusal, period: Refusal): Refusal {
-  if (daily.freesAt === null || period.freesAt === null) return daily.freesAt === null ? daily : period;
-  return daily.freesAt.getTime() > period.freesAt.getTime() ? daily : period;
+/**
+ * When both limits refuse, the one that frees later: the day ends before the period unless the
+ * period resets first, and a request larger than the daily limit fits in no day.
+ */
+function freesLater(state: AccountState, at: Date, period: Shortfall, daily: Shortfall): Shortfall {
+  const meterState = state.meters[daily.meter];
+  if (daily.needed > (dailyLimitOf(meterState) ?? Infinity)) return daily;
+  return period.resetsAt.getTime() >= dayEndAfter(state, daily.meter, at)!.getTime() ? period : daily;
 }
 
 /**

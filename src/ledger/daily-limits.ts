@@ -1,9 +1,7 @@
 import type { AccountState, MeterState } from './account-state.js';
-import type { LedgerError } from './errors.js';
 import type { Meter } from './meters.js';
 import { periodContaining } from './periods.js';
-import type { PlanCatalog } from './plans.js';
-import { firstResetWhere } from './resets-ahead.js';
+import type { Shortfall } from './period-refusal.js';
 
 /**
  * What one meter consumed on one day of the account's time zone: what a daily limit counts. Debits
@@ -64,27 +62,16 @@ export function giveBack(state: AccountState, meter: Meter, dayStart: Date | und
 }
 
 /**
- * Refuses spending more than the day's remainder under the meter's daily limit: INSUFFICIENT_CREDITS
- * with `limit: DAILY`, freeing when the day ends. More than the limit itself fits in no day under
- * it: that frees at the first reset whose terms (a pending plan, a scheduled policy) allow it,
- * or never (`freesAt` null). A limit lowered below what the day consumed leaves nothing for the
- * rest of the day (never a negative remainder).
+ * Spending more than the day's remainder under the meter's daily limit: DAILY. A limit lowered
+ * below what the day consumed leaves nothing for the rest of the day (never a negative remainder).
  */
-export function dailyRefusal(
-  state: AccountState,
-  meter: Meter,
-  at: Date,
-  needed: number,
-  plans: PlanCatalog,
-): Extract<LedgerError, { code: 'INSUFFICIENT_CREDITS' }> | null {
+export function dailyShortfall(state: AccountState, meter: Meter, at: Date, needed: number): Shortfall | null {
   const meterState = state.meters[meter];
   const limit = dailyLimitOf(meterState);
   if (limit === null) return null;
-  const today = dayUsageAt(state, meterState, at);
-  const remaining = Math.max(0, limit - today.used);
+  const remaining = Math.max(0, limit - dayUsageAt(state, meterState, at).used);
   if (needed <= remaining) return null;
-  const freesAt = needed > limit ? firstResetWhere(state, meter, plans, (future, reset) => fitsInDay(future, meter, reset, needed)) : today.end;
-  return { code: 'INSUFFICIENT_CREDITS', meter, needed, available: remaining, resetsAt: meterState.periodEnd, limit: 'DAILY', freesAt };
+  return { code: 'INSUFFICIENT_CREDITS', meter, needed, available: remaining, resetsAt: meterState.periodEnd, limit: 'DAILY' };
 }
 
 /** Whether `needed` more fits in the meter's day at `at`. */

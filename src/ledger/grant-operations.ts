@@ -2,7 +2,7 @@ import type { Draft } from './draft.js';
 import { nextSeq, record } from './draft.js';
 import type { Result } from './errors.js';
 import { checkCredits, fail, ok } from './errors.js';
-import { availableOn, grantIdFor, takeFromGrants } from './grants.js';
+import { grantIdFor, takeFromGrants } from './grants.js';
 import type { GrantOperation, LedgerContext, RemoveCreditsOperation } from './operations.js';
 import type { OperationSuccess } from './outcomes.js';
 import { periodRefusal } from './period-refusal.js';
@@ -44,7 +44,7 @@ export function removeCredits(draft: Draft, operation: RemoveCreditsOperation, c
   const invalid = checkCredits('amount', operation.amount);
   if (invalid) return fail(invalid);
   const { meter, amount } = operation;
-  const refusal = periodRefusal(draft.state, meter, amount, context.plans, (future) => availableOn(future.grants, meter) >= amount);
+  const refusal = periodRefusal(draft.state, meter, amount, context.plans, context.now);
   if (refusal) return fail(refusal);
   const spec = {
     kind: 'ADJUSTMENT' as const,

@@ -3,22 +3,25 @@ import type { LedgerError } from './errors.js';
 import { availableOn } from './grants.js';
 import type { Meter } from './meters.js';
 import type { PlanCatalog } from './plans.js';
-import { firstResetWhere } from './resets-ahead.js';
+import { firstFitAfter } from './resets-ahead.js';
 
-/**
- * Refuses taking `needed` credits from the meter's period credits (allowance, rollover, top-ups)
- * when fewer are available: INSUFFICIENT_CREDITS with `limit: PERIOD`, freeing at the first reset
- * of the meter after which `fits` holds (usually the next), or never (null) when no reset gives enough.
- */
-export function periodRefusal(
-  state: AccountState,
-  meter: Meter,
-  needed: number,
-  plans: PlanCatalog,
-  fits: (future: AccountState) => boolean,
-): Extract<LedgerError, { code: 'INSUFFICIENT_CREDITS' }> | null {
+/** A refusal by a limit, before its `freesAt` is looked for. */
+export type Shortfall = Omit<Extract<LedgerError, { code: 'INSUFFICIENT_CREDITS' }>, 'freesAt'>;
+
+/** Taking `needed` credits from the meter's period credits (allowance, rollover, top-ups) when fewer are available: PERIOD. */
+export function periodShortfall(state: AccountState, meter: Meter, needed: number): Shortfall | null {
   const available = availableOn(state.grants, meter);
   if (available >= needed) return null;
-  const resetsAt = state.meters[meter].periodEnd;
-  return { code: 'INSUFFICIENT_CREDITS', meter, needed, available, resetsAt, limit: 'PERIOD', freesAt: firstResetWhere(state, meter, plans, fits) };
+  return { code: 'INSUFFICIENT_CREDITS', meter, needed, available, resetsAt: state.meters[meter].periodEnd, limit: 'PERIOD' };
+}
+
+/**
+ * Refuses taking `needed` period credits of one meter when fewer are available, freeing at the
+ * first reset after which they would be (usually the next), or never (null).
+ */
+export function periodRefusal(state: AccountState, meter: Meter, needed: number, plans: PlanCatalog, now: Date): Extract<LedgerError, { code: 'INSUFFICIENT_CREDITS' }> | null {
+  const shortfall = periodShortfall(state, meter, needed);
+  if (!shortfall) return null;
+  const window = { from: now, notBefore: shortfall.resetsAt };
+  return { ...shortfall, freesAt: firstFitAfter(state, [meter], plans, window, () => null, (future) => availableOn(future.grants, meter) >= needed) };
 }

@@ -5,46 +5,21 @@ import type { Meter } from './meters.js';
 import type { PlanCatalog } from './plans.js';
 
 /**
- * More resets than any look-ahead needs: a meter settles (see `firstResetWhere`) once its holds
- * have expired (90 days at most, so about 92 resets of a daily meter) and a pending plan or
+ * More steps than any look-ahead needs: the account settles once its holds have expired (90 days
+ * at most, so about 92 resets of a daily meter, or as many day ends) and a pending plan or
  * scheduled policy has applied (at the next billing reset at the latest).
  */
-const MAX_RESETS_AHEAD = 400;
-
-/**
- * The first of the meter's resets after which `fits` holds if nothing else happened: the account's
- * clock run forward on a copy, holds expiring, a pending plan or scheduled policy applying, grants
- * expiring and allowance rolling over as they would. What a refusal's `freesAt` promises. Null
- * when none would: once the meter has settled (no hold left to give credits back, nothing
- * scheduled to change its terms) at two resets in a row, every later reset gives the same terms,
- * allowance and rollover (a full allowance unused, capped) and no more other credits (they only
- * expire), so no later reset fits either.
- */
-export function firstResetWhere(state: AccountState, meter: Meter, plans: PlanCatalog, fits: (future: AccountState, at: Date) => boolean): Date | null {
-  const future = beginDraft(state);
-  let settledResets = 0;
-  for (let resets = 0; resets < MAX_RESETS_AHEAD && settledResets < 2; resets += 1) {
-    const reset = future.state.meters[meter].periodEnd;
-    advanceDraft(future, reset, plans);
-    if (fits(future.state, reset)) return reset;
-    const settled = future.state.holds.length === 0 && future.state.pendingPlan === null && !future.state.policies?.[meter]?.scheduled;
-    settledResets = settled ? settledResets + 1 : 0;
-  }
-  // Not settled within MAX_RESETS_AHEAD cannot happen under the rules above; were it to, a refusal
-  // that promises no time beats one that fails (the property test would find the rule that broke).
-  return null;
-}
-
-/** Steps of `firstFitAfter`: the meters' resets (as `MAX_RESETS_AHEAD`) and the days between them. */
 const MAX_STEPS_AHEAD = 2_000;
 
 /**
  * The first instant, after `from` and not before `notBefore`, at which `fits` holds if nothing
  * else happened: each of the `meters`' resets and, under a daily limit, the ends of its days
- * (`dayEndAfter`), on a copy of the account run forward as `firstResetWhere` runs it. What a
- * refusal by layered limits on a request of several meters promises: every meter's period credits
- * and day fit at once. Null when no instant would: once the account has settled, every meter
- * has reset twice since and nothing fitted.
+ * (`dayEndAfter`), on a copy of the account run forward: holds expiring, a pending plan or
+ * scheduled policy applying, grants expiring and allowance rolling over as they would. What a
+ * refusal's `freesAt` promises: every meter of the request fits at once, its period credits and
+ * its day. Null when no instant would: once the account has settled (no hold left to give credits
+ * back, nothing scheduled to change terms) and every meter has reset twice since, every later
+ * reset gives the same terms, allowance and rollover and no more other credits (they only expire).
  */
 export function firstFitAfter(
   state: AccountState,
