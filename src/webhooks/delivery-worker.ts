@@ -87,6 +87,8 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
       const delay = outcome.ok || !event ? null : options.retryDelay(head.roundFailures + 1);
       const nextAttemptAt = delay === null ? null : new Date(at.getTime() + delay);
       await outbox.recordAttempt(head, outcome, at, nextAttemptAt);
+      // An event past its retention was not sent: logged, but no failure of the endpoint's.
+      if (!event) continue;
       options.observer?.attempted(head.eventType, outcome, nextAttemptAt !== null);
       if (outcome.ok) {
         if (target.failing) await endpoints.setFailing(stream.endpointId, false);
@@ -95,7 +97,7 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
       if (nextAttemptAt) return outbox.releaseStream(stream, owner, nextAttemptAt);
       // Given up: the endpoint is failing until a delivery succeeds, and the stream goes on with the next event.
       options.observer?.gaveUp(head.eventType);
-      await endpoints.setFailing(stream.endpointId, true);
+      if (!target.failing) await endpoints.setFailing(stream.endpointId, true);
     }
   }
 
