@@ -41,7 +41,7 @@ export type CreditPolicy = {
 export type CreditPolicies = Partial<Record<Meter, CreditPolicy>>;
 
 /** The override in force on `meter`, if any. */
-export function policyTermsOf(state: AccountState, meter: Meter): MeterPolicy | null {
+function policyTermsOf(state: AccountState, meter: Meter): MeterPolicy | null {
   return state.policies?.[meter]?.current?.terms ?? null;
 }
 

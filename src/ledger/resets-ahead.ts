@@ -31,8 +31,9 @@ export function firstFitAfter(
 ): Date | null {
   const future = beginDraft(state);
   // Nothing before `notBefore` counts: run the copy forward to it at once rather than a day at a time.
-  let at = window.notBefore.getTime() > window.from.getTime() ? window.notBefore : window.from;
-  if (at !== window.from) {
+  const jump = window.notBefore.getTime() > window.from.getTime();
+  let at = jump ? window.notBefore : window.from;
+  if (jump) {
     advanceDraft(future, at, plans);
     if (fits(future.state, at)) return at;
   }
